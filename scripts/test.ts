@@ -1,0 +1,75 @@
+// `npm test`: everything CI runs — type check, unit + integration tests (PGlite and PostgreSQL),
+// then end-to-end tests in Debian's Chromium against the built production server.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './build-if-stale.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const bin = (pkg: string, file: string) => join(root, 'node_modules', pkg, file);
+
+function run(label: string, args: string[], env: Record<string, string> = {}): boolean {
+	console.log(`\n▶ ${label}`);
+	const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+	return result.status === 0;
+}
+
+function ensureChromium(): void {
+	if (existsSync(CHROMIUM)) return;
+	console.log(`\n▶ ${CHROMIUM} is missing: installing Debian's chromium with apt-get`);
+	const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+	const apt = (args: string[]) =>
+		spawnSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), ...args], {
+			stdio: 'inherit',
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+		}).status === 0;
+	if (!apt(['update']) || !apt(['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation']) || !existsSync(CHROMIUM)) {
+		console.error(`Could not install chromium. Install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+		process.exit(1);
+	}
+}
+
+const only = process.argv[2];
+const results: [string, boolean][] = [];
+const REPORTS = join(root, 'test-results');
+rmSync(REPORTS, { recursive: true, force: true });
+mkdirSync(REPORTS, { recursive: true });
+const counts = { passed: 0, failed: 0, skipped: 0 };
+
+/** Adds the test counts from a runner's JSON report, when it wrote one. */
+function count(file: string, read: (report: any) => { passed: number; failed: number; skipped: number }): void {
+	try {
+		const found = read(JSON.parse(readFileSync(join(REPORTS, file), 'utf8')));
+		counts.passed += found.passed;
+		counts.failed += found.failed;
+		counts.skipped += found.skipped;
+	} catch {
+		// no report (the runner did not start): the suite result below still counts
+	}
+}
+
+buildIfStale();
+if (!only || only === 'check') {
+	results.push(['type check', run('type check (svelte-check)', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) && run('svelte-check', [bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--threshold', 'error', '--fail-on-warnings=false'])]);
+}
+if (!only || only === 'unit') {
+	results.push(['unit + integration', run('unit and integration tests (vitest)', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(REPORTS, 'vitest.json')}`])]);
+	count('vitest.json', (report) => ({ passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }));
+}
+if (!only || only === 'e2e') {
+	ensureChromium();
+	results.push(['end-to-end', run('end-to-end tests (Playwright + Chromium)', [bin('@playwright/test', 'cli.js'), 'test', '--reporter=list,json'], {
+		CHROMIUM_PATH: CHROMIUM,
+		PLAYWRIGHT_JSON_OUTPUT_FILE: join(REPORTS, 'playwright.json')
+	})]);
+	count('playwright.json', (report) => ({ passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped }));
+}
+
+const failed = results.filter(([, ok]) => !ok);
+console.log(`\nsuites: ${results.map(([name, ok]) => `${name} ${ok ? 'ok' : 'FAILED'}`).join(', ')}`);
+// A suite that failed without reporting a failing test (crash, type errors) still counts as a failure.
+const failures = Math.max(counts.failed, failed.length);
+console.log(`${counts.passed} passed, ${failures} failed, ${counts.skipped} skipped`);
+process.exit(failed.length ? 1 : 0);

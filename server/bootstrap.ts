@@ -1,0 +1,50 @@
+// Starts the process-wide services (database, collaboration server) once, for the production
+// entry and for `npm run dev` alike, and registers them for the SvelteKit app.
+import { fileURLToPath } from 'node:url';
+import { type Config } from '../src/lib/server/config.ts';
+import { openDatabase } from '../src/lib/server/db/index.ts';
+import { createLogger, type Logger } from '../src/lib/server/logger.ts';
+import { LoginThrottle } from '../src/lib/server/rate-limits.ts';
+import { setRuntime } from '../src/lib/server/runtime.ts';
+import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+export interface Services {
+	config: Config;
+	logger: Logger;
+	collaboration: CollaborationServer;
+	/** Stores every document, closes sockets and the database. */
+	stop(): Promise<void>;
+}
+
+export async function startServices(config: Config, logger = createLogger(config.LOG_LEVEL)): Promise<Services> {
+	const database = await openDatabase({
+		url: config.DATABASE_URL,
+		dataDir: `${config.DATA_DIR.replace(/\/$/, '')}/pg`,
+		migrationsFolder: MIGRATIONS_FOLDER
+	});
+	logger.info({ driver: database.driver }, 'database ready');
+	const collaboration = createCollaborationServer({ db: database.db, config, logger });
+	setRuntime({
+		config,
+		db: database.db,
+		driver: database.driver,
+		logger,
+		collaboration,
+		loginThrottle: new LoginThrottle(config.LOGIN_ATTEMPTS, config.LOGIN_WINDOW_SECONDS),
+		ping: database.ping
+	});
+	let stopping: Promise<void> | undefined;
+	return {
+		config,
+		logger,
+		collaboration,
+		stop: () =>
+			(stopping ??= (async () => {
+				await collaboration.shutdown();
+				setRuntime(undefined);
+				await database.close();
+			})())
+	};
+}

@@ -1,0 +1,63 @@
+// Refuses document updates that would take a document past its size limit.
+import type { beforeHandleMessagePayload, Extension, onLoadDocumentPayload, onChangePayload, onStoreDocumentPayload } from '@hocuspocus/server';
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import { AppError } from '../../src/lib/server/errors.ts';
+
+const MESSAGE_SYNC = 0;
+const SYNC_STEP_1 = 0;
+
+export class DocumentSizeLimit implements Extension {
+	/** Approximate stored bytes per loaded document: snapshot + updates since. */
+	private readonly sizes = new Map<string, number>();
+
+	private readonly maxDocumentBytes: number;
+
+	constructor(maxDocumentBytes: number) {
+		this.maxDocumentBytes = maxDocumentBytes;
+	}
+
+	async afterLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
+		this.sizes.set(documentName, encodedSize(document));
+	}
+
+	async onChange({ documentName, update }: onChangePayload): Promise<void> {
+		this.sizes.set(documentName, (this.sizes.get(documentName) ?? 0) + update.byteLength);
+	}
+
+	async onStoreDocument({ document, documentName }: onStoreDocumentPayload): Promise<void> {
+		this.sizes.set(documentName, encodedSize(document));
+	}
+
+	async afterUnloadDocument({ documentName }: { documentName: string }): Promise<void> {
+		this.sizes.delete(documentName);
+	}
+
+	async beforeHandleMessage({ documentName, update }: beforeHandleMessagePayload): Promise<void> {
+		if (!carriesDocumentChanges(update)) return;
+		const size = (this.sizes.get(documentName) ?? 0) + update.byteLength;
+		if (size > this.maxDocumentBytes) {
+			const error = new AppError(
+				'PAYLOAD_TOO_LARGE',
+				`This canvas has reached its size limit of ${Math.round(this.maxDocumentBytes / 1024 / 1024)} MB; the change was not saved.`
+			);
+			throw { code: error.closeCode, reason: error.code, message: error.message };
+		}
+	}
+}
+
+/** Whether a Hocuspocus message is a sync step 2 or update (anything that can change the document). */
+function carriesDocumentChanges(message: Uint8Array): boolean {
+	try {
+		const decoder = decoding.createDecoder(message);
+		decoding.readVarString(decoder);
+		if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false;
+		return decoding.readVarUint(decoder) !== SYNC_STEP_1;
+	} catch {
+		return false;
+	}
+}
+
+function encodedSize(document: Y.Doc): number {
+	return Y.encodeStateAsUpdate(document).byteLength;
+}

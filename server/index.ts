@@ -1,0 +1,77 @@
+// Production entry: one HTTP server on one port serving the SvelteKit app and, on /collab, Hocuspocus.
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig, setConfig, type Config } from '../src/lib/server/config.ts';
+import { DataDirLockedError } from '../src/lib/server/db/data-dir-lock.ts';
+import { startServices, type Services } from './bootstrap.ts';
+
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+let config: Config;
+try {
+	config = loadConfig();
+} catch (error) {
+	if (error instanceof ConfigError) {
+		console.error(error.message);
+		process.exit(1);
+	}
+	throw error;
+}
+setConfig(config);
+
+// adapter-node reads these when its handler is imported.
+process.env.BODY_SIZE_LIMIT = String(config.MAX_JSON_BODY_BYTES * 2);
+if (config.PUBLIC_ORIGIN) process.env.ORIGIN = config.publicOrigin;
+
+let services: Services;
+try {
+	services = await startServices(config);
+} catch (error) {
+	if (error instanceof DataDirLockedError) {
+		console.error(error.message);
+		process.exit(1);
+	}
+	console.error('Easel could not start:', error instanceof Error ? error.message : error);
+	process.exit(1);
+}
+const { logger, collaboration } = services;
+
+const { handler } = await import(new URL('../build/handler.js', import.meta.url).href);
+
+const server = createServer((request, response) => {
+	if (request.url === '/healthz') {
+		response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+		return;
+	}
+	handler(request, response);
+});
+
+server.on('upgrade', (request, socket, head) => {
+	if (!collaboration.handleUpgrade(request, socket, head)) socket.destroy();
+});
+
+server.listen(config.PORT, config.HOST, () => {
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : config.PORT;
+	const url = config.PUBLIC_ORIGIN ? config.publicOrigin : `http://localhost:${port}`;
+	logger.info({ port, host: config.HOST }, 'listening');
+	console.log(`\n  Easel is running at ${url}\n`);
+});
+
+let shuttingDown = false;
+async function shutdown(signal: string) {
+	if (shuttingDown) return;
+	shuttingDown = true;
+	logger.info({ signal }, 'shutting down: storing documents');
+	const force = setTimeout(() => {
+		logger.error('shutdown timed out; exiting');
+		process.exit(1);
+	}, SHUTDOWN_TIMEOUT_MS);
+	force.unref();
+	server.close();
+	await services.stop();
+	server.closeAllConnections();
+	logger.info('stopped');
+	process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,60 @@
+// Request pipeline: request id, session from cookie or bearer token, security headers, safe errors.
+import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { sessionCookieName, validateSessionToken } from '$lib/server/auth/sessions';
+import { setSessionCookie, clearSessionCookie } from '$lib/server/http/session-cookie';
+import { runtime } from '$lib/server/runtime';
+
+const withRuntime: Handle = async ({ event, resolve }) => {
+	event.locals.requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+	event.locals.db = runtime().db;
+	event.locals.user = null;
+	event.locals.session = null;
+	event.locals.sessionToken = null;
+	return resolve(event);
+};
+
+const withSession: Handle = async ({ event, resolve }) => {
+	const { config, db } = runtime();
+	const cookieName = sessionCookieName(config.secureCookies);
+	const bearer = bearerToken(event);
+	const token = bearer ?? event.cookies.get(cookieName) ?? null;
+	if (token) {
+		const validated = await validateSessionToken(db, token, config.SESSION_DAYS);
+		if (validated) {
+			event.locals.user = validated.user;
+			event.locals.session = validated.session;
+			event.locals.sessionToken = token;
+			if (!bearer && validated.extended) setSessionCookie(event.cookies, token, validated.session.expiresAt);
+		} else if (!bearer) {
+			clearSessionCookie(event.cookies);
+		}
+	}
+	return resolve(event);
+};
+
+const securityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	response.headers.set('x-request-id', event.locals.requestId);
+	response.headers.set('referrer-policy', 'strict-origin-when-cross-origin');
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+	if (!response.headers.has('x-frame-options')) response.headers.set('x-frame-options', 'DENY');
+	return response;
+};
+
+export const handle = sequence(withRuntime, withSession, securityHeaders);
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status >= 500) {
+		runtime().logger.error({ err: error, requestId: event.locals.requestId, route: event.route.id }, 'unhandled error');
+		return { message: 'Something went wrong on our side. Try again in a moment.', requestId: event.locals.requestId };
+	}
+	return { message };
+};
+
+function bearerToken(event: RequestEvent): string | null {
+	const header = event.request.headers.get('authorization');
+	const match = header && /^Bearer\s+(\S+)$/i.exec(header);
+	return match ? match[1] : null;
+}

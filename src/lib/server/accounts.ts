@@ -1,0 +1,106 @@
+// User accounts: sign-up (with a personal team) and password authentication.
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from './db/index.ts';
+import { memberships, teams, users } from './db/schema.ts';
+import { AppError } from './errors.ts';
+import {
+	decoyPasswordHash,
+	hashPassword,
+	MAX_PASSWORD_LENGTH,
+	MIN_PASSWORD_LENGTH,
+	verifyPassword
+} from './auth/passwords.ts';
+import type { SessionUser } from './auth/sessions.ts';
+
+export const emailSchema = z
+	.string({ error: 'Email is required.' })
+	.trim()
+	.toLowerCase()
+	.max(254, { error: 'Email is too long.' })
+	.pipe(z.email({ error: 'Enter a valid email address.' }));
+
+export const signUpSchema = z.object({
+	email: emailSchema,
+	name: z
+		.string()
+		.trim()
+		.max(80, { error: 'Name must be at most 80 characters.' })
+		.optional()
+		.transform((value) => value || undefined),
+	password: z
+		.string({ error: 'Password is required.' })
+		.min(MIN_PASSWORD_LENGTH, { error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.` })
+		.max(MAX_PASSWORD_LENGTH, { error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.` })
+});
+
+export const signInSchema = z.object({
+	email: emailSchema,
+	password: z.string({ error: 'Password is required.' }).min(1, { error: 'Password is required.' }).max(MAX_PASSWORD_LENGTH)
+});
+
+export type SignUpInput = z.input<typeof signUpSchema>;
+
+/** Creates a user with a personal team they own. Fails with CONFLICT when the email is taken. */
+export async function signUp(db: Database, input: SignUpInput): Promise<SessionUser & { personalTeamId: string }> {
+	const passwordHash = await hashPassword(input.password);
+	const name = input.name || input.email.split('@')[0];
+	try {
+		return await db.transaction(async (tx) => {
+			const [user] = await tx
+				.insert(users)
+				.values({ email: input.email, name, passwordHash })
+				.returning({ id: users.id, email: users.email, name: users.name });
+			const [team] = await tx.insert(teams).values({ name: `${name}'s team`, personal: true }).returning({ id: teams.id });
+			await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: 'owner' });
+			return { ...user, personalTeamId: team.id };
+		});
+	} catch (error) {
+		if (isUniqueViolation(error)) {
+			throw new AppError('CONFLICT', 'An account with this email already exists. Sign in instead.', { field: 'email' });
+		}
+		throw error;
+	}
+}
+
+/** The user with this email and password, or null. Unknown emails cost the same time as wrong passwords. */
+export async function authenticate(db: Database, email: string, password: string): Promise<SessionUser | null> {
+	const [user] = await db
+		.select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash })
+		.from(users)
+		.where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+	if (!user) {
+		await verifyPassword(await decoyPasswordHash(), password);
+		return null;
+	}
+	if (!(await verifyPassword(user.passwordHash, password))) return null;
+	return { id: user.id, email: user.email, name: user.name };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+	for (let current = error as { code?: string; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
+		if (current.code === '23505') return true;
+	}
+	return false;
+}
+
+/** A throttle counting sign-in attempts (see rate-limits.ts). */
+export interface SignInThrottle {
+	consume(ip: string, email: string): Promise<void>;
+	reset(ip: string, email: string): Promise<void>;
+}
+
+export const INVALID_CREDENTIALS = 'Email or password is incorrect.';
+
+/** Checks credentials under the per IP + email throttle; the same error for unknown email and wrong password. */
+export async function signIn(
+	db: Database,
+	throttle: SignInThrottle,
+	input: { ip: string; email: string; password: string }
+): Promise<SessionUser> {
+	await throttle.consume(input.ip, input.email);
+	const user = await authenticate(db, input.email, input.password);
+	if (!user) throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS);
+	await throttle.reset(input.ip, input.email);
+	return user;
+}

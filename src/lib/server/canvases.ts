@@ -1,0 +1,100 @@
+// Canvases: a titled tldraw document owned by one team.
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database, Queryable } from './db/index.ts';
+import { canvases, users } from './db/schema.ts';
+import { requireCanvasPermission, requireTeamRole, type Actor, type CanvasAccess } from './access.ts';
+import type { CollaborationControl } from './runtime.ts';
+import { deleteDocuments } from './documents/document-store.ts';
+
+export const DEFAULT_TITLE = 'Untitled canvas';
+
+export function canvasDocumentName(canvasId: string): string {
+	return `canvas:${canvasId}`;
+}
+
+export function titleSchema(maxLength: number) {
+	return z
+		.string({ error: 'Title must be text.' })
+		.trim()
+		.min(1, { error: 'Title must not be empty.' })
+		.max(maxLength, { error: `Title must be at most ${maxLength} characters.` })
+		.refine((title) => !/[\u0000-\u001f\u007f]/.test(title), { error: 'Title must not contain control characters.' });
+}
+
+export interface CanvasSummary {
+	id: string;
+	teamId: string;
+	title: string;
+	createdAt: Date;
+	updatedAt: Date;
+	createdBy: string | null;
+	createdByName: string | null;
+}
+
+const summaryColumns = {
+	id: canvases.id,
+	teamId: canvases.teamId,
+	title: canvases.title,
+	createdAt: canvases.createdAt,
+	updatedAt: canvases.updatedAt,
+	createdBy: canvases.createdBy,
+	createdByName: users.name
+};
+
+export async function create(db: Queryable, actor: Actor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
+	await requireTeamRole(db, actor, input.teamId, 'canvas.create');
+	const [row] = await db
+		.insert(canvases)
+		.values({ teamId: input.teamId, title: input.title ?? DEFAULT_TITLE, createdBy: actor.userId })
+		.returning({ id: canvases.id });
+	return get(db, actor, row.id);
+}
+
+export async function listForTeam(db: Queryable, actor: Actor, teamId: string): Promise<CanvasSummary[]> {
+	await requireTeamRole(db, actor, teamId, 'team.view');
+	return db
+		.select(summaryColumns)
+		.from(canvases)
+		.leftJoin(users, eq(users.id, canvases.createdBy))
+		.where(eq(canvases.teamId, teamId))
+		.orderBy(desc(canvases.updatedAt));
+}
+
+export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess }> {
+	const access = await requireCanvasPermission(db, actor, canvasId, 'canvas.view');
+	const [row] = await db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.id, canvasId));
+	return { ...row, access };
+}
+
+export async function rename(db: Queryable, actor: Actor, canvasId: string, title: string): Promise<CanvasSummary> {
+	await requireCanvasPermission(db, actor, canvasId, 'canvas.rename');
+	await db.update(canvases).set({ title, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
+	return get(db, actor, canvasId);
+}
+
+/** Deletes the canvas and its stored document, after closing the sockets still open on it. */
+export async function remove(
+	db: Database,
+	actor: Actor,
+	canvasId: string,
+	collaboration: Pick<CollaborationControl, 'discardDocument'>
+): Promise<void> {
+	await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
+	await collaboration.discardDocument(canvasDocumentName(canvasId), 'DELETED');
+	await db.transaction(async (tx) => {
+		await tx.delete(canvases).where(eq(canvases.id, canvasId));
+		await deleteDocuments(tx, [canvasDocumentName(canvasId)]);
+	});
+}
+
+/** Marks a canvas as recently edited (dashboard order). */
+export async function touch(db: Queryable, canvasId: string): Promise<void> {
+	await db.update(canvases).set({ updatedAt: new Date() }).where(eq(canvases.id, canvasId));
+}
+
+/** The canvas id inside a document name `canvas:<uuid>`, or null for any other name. */
+export function parseCanvasDocumentName(documentName: string): string | null {
+	const match = /^canvas:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(documentName);
+	return match ? match[1] : null;
+}

@@ -1,0 +1,115 @@
+// Process configuration: read once from the environment, validated with zod, frozen.
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (name: string, min: number, max: number) =>
+	z.coerce
+		.number({ error: `${name} must be a number` })
+		.int({ error: `${name} must be a whole number` })
+		.min(min, { error: `${name} must be at least ${min}` })
+		.max(max, { error: `${name} must be at most ${max}` });
+
+const optionalUrl = (name: string, protocols: string[]) =>
+	z
+		.string()
+		.trim()
+		.optional()
+		.transform((value) => (value ? value : undefined))
+		.refine((value) => value === undefined || isUrlWithProtocol(value, protocols), {
+			error: `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`
+		});
+
+function isUrlWithProtocol(value: string, protocols: string[]) {
+	try {
+		return protocols.includes(new URL(value).protocol);
+	} catch {
+		return false;
+	}
+}
+
+const environmentSchema = z.object({
+	PORT: integer('PORT', 0, 65535).default(3000),
+	HOST: z.string().trim().min(1, { error: 'HOST must not be empty' }).default('127.0.0.1'),
+	PUBLIC_ORIGIN: optionalUrl('PUBLIC_ORIGIN', ['http:', 'https:']),
+	DATA_DIR: z.string().trim().min(1, { error: 'DATA_DIR must not be empty' }).default('./data'),
+	DATABASE_URL: optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+	REDIS_URL: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+	TLDRAW_LICENSE_KEY: z.string().trim().optional(),
+	/** Largest WebSocket frame a client may send; bigger frames close the socket (1009). */
+	MAX_WS_MESSAGE_BYTES: integer('MAX_WS_MESSAGE_BYTES', 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+	/** Largest stored size of one document; updates that would pass it are refused. */
+	MAX_DOCUMENT_BYTES: integer('MAX_DOCUMENT_BYTES', 64 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+	/** Largest JSON request body accepted by /api/v1. */
+	MAX_JSON_BODY_BYTES: integer('MAX_JSON_BODY_BYTES', 1024, 64 * 1024 * 1024).default(1024 * 1024),
+	MAX_TITLE_LENGTH: integer('MAX_TITLE_LENGTH', 1, 1000).default(200),
+	/** Update-log batch window: the most a crash of the server alone can lose before clients resend. */
+	PERSIST_BATCH_MS: integer('PERSIST_BATCH_MS', 10, 250).default(100),
+	SESSION_DAYS: integer('SESSION_DAYS', 1, 365).default(30),
+	/** Sign-in attempts allowed per IP + email within LOGIN_WINDOW_SECONDS. */
+	LOGIN_ATTEMPTS: integer('LOGIN_ATTEMPTS', 1, 1000).default(10),
+	LOGIN_WINDOW_SECONDS: integer('LOGIN_WINDOW_SECONDS', 1, 86400).default(900)
+});
+
+export type Config = z.infer<typeof environmentSchema> & {
+	/** Origin used in links; also the origin WebSocket upgrades must come from. */
+	publicOrigin: string;
+	/** Exact origins a browser may open the collaboration socket from. */
+	allowedOrigins: string[];
+	/** Whether PUBLIC_ORIGIN was given (otherwise local loopback origins are accepted). */
+	secureCookies: boolean;
+};
+
+export class ConfigError extends Error {
+	readonly problems: string[];
+
+	constructor(problems: string[]) {
+		super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+		this.name = 'ConfigError';
+		this.problems = problems;
+	}
+}
+
+/** Parses an environment (process.env by default); throws ConfigError listing every bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+	const blankToUndefined = Object.fromEntries(
+		Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value])
+	);
+	const parsed = environmentSchema.safeParse(blankToUndefined);
+	if (!parsed.success) {
+		throw new ConfigError(
+			parsed.error.issues.map((issue) => {
+				const key = issue.path.join('.');
+				return issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`;
+			})
+		);
+	}
+	const values = parsed.data;
+	const publicOrigin = values.PUBLIC_ORIGIN
+		? new URL(values.PUBLIC_ORIGIN).origin
+		: `http://localhost:${values.PORT}`;
+	const allowedOrigins = values.PUBLIC_ORIGIN
+		? [publicOrigin]
+		: [`http://localhost:${values.PORT}`, `http://127.0.0.1:${values.PORT}`];
+	return Object.freeze({
+		...values,
+		publicOrigin,
+		allowedOrigins,
+		secureCookies: publicOrigin.startsWith('https:')
+	});
+}
+
+const CONFIG_KEY = Symbol.for('easel.config');
+type Holder = { [CONFIG_KEY]?: Config };
+
+/** The process configuration, parsed on first use and shared by every copy of this module. */
+export function config(): Config {
+	const holder = globalThis as Holder;
+	return (holder[CONFIG_KEY] ??= loadConfig());
+}
+
+/** Replaces the process configuration (tests and the server entry, before anything else runs). */
+export function setConfig(next: Config): void {
+	(globalThis as Holder)[CONFIG_KEY] = next;
+}

@@ -1,0 +1,115 @@
+// Database schema (drizzle). Migrations in drizzle/ are generated from this file.
+import { sql } from 'drizzle-orm';
+import {
+	bigint,
+	customType,
+	index,
+	integer,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	uniqueIndex,
+	uuid,
+	boolean
+} from 'drizzle-orm/pg-core';
+
+/** bytea as Uint8Array on both drivers (postgres.js hands back Buffer, a Uint8Array). */
+const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+	dataType: () => 'bytea',
+	toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+	fromDriver: (value) => value
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = pgTable(
+	'users',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		email: text('email').notNull(),
+		name: text('name').notNull(),
+		passwordHash: text('password_hash').notNull(),
+		createdAt: createdAt()
+	},
+	(table) => [uniqueIndex('users_email_key').on(sql`lower(${table.email})`)]
+);
+
+export const sessions = pgTable(
+	'sessions',
+	{
+		/** SHA-256 (hex) of the token in the cookie; the token itself is never stored. */
+		id: text('id').primaryKey(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		createdAt: createdAt()
+	},
+	(table) => [index('sessions_user_id_idx').on(table.userId)]
+);
+
+export const teams = pgTable('teams', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	name: text('name').notNull(),
+	personal: boolean('personal').notNull().default(false),
+	createdAt: createdAt()
+});
+
+export const memberships = pgTable(
+	'memberships',
+	{
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		role: text('role', { enum: ROLES }).notNull(),
+		createdAt: createdAt(),
+		lastActiveAt: timestamp('last_active_at', { withTimezone: true })
+	},
+	(table) => [
+		primaryKey({ columns: [table.teamId, table.userId] }),
+		index('memberships_user_id_idx').on(table.userId)
+	]
+);
+
+export const canvases = pgTable(
+	'canvases',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		title: text('title').notNull(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt(),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(table) => [index('canvases_team_id_idx').on(table.teamId, table.updatedAt)]
+);
+
+/** Compacted Yjs state of a document; the update log is folded into it. */
+export const documents = pgTable('documents', {
+	name: text('name').primaryKey(),
+	state: bytes('state').notNull(),
+	stateVector: bytes('state_vector').notNull(),
+	bytes: integer('bytes').notNull(),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+});
+
+/** Append-only log of Yjs updates not yet folded into `documents`. */
+export const documentUpdates = pgTable(
+	'document_updates',
+	{
+		seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		document: text('document').notNull(),
+		update: bytes('update').notNull(),
+		createdAt: createdAt()
+	},
+	(table) => [index('document_updates_document_seq_idx').on(table.document, table.seq)]
+);

@@ -1,0 +1,41 @@
+// The one error vocabulary of the domain, mapped to HTTP statuses and WebSocket close codes at the edges.
+
+export const ERROR_CODES = {
+	INVALID_INPUT: { status: 400, closeCode: 4400 },
+	UNAUTHENTICATED: { status: 401, closeCode: 4401 },
+	FORBIDDEN: { status: 403, closeCode: 4403 },
+	NOT_FOUND: { status: 404, closeCode: 4404 },
+	CONFLICT: { status: 409, closeCode: 4409 },
+	PAYLOAD_TOO_LARGE: { status: 413, closeCode: 4413 },
+	RATE_LIMITED: { status: 429, closeCode: 4429 },
+	UNAVAILABLE: { status: 503, closeCode: 4503 }
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+	readonly code: ErrorCode;
+	/** Extra machine-readable detail, e.g. which field was invalid or when to retry. */
+	readonly details?: Record<string, unknown>;
+
+	constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+		super(message);
+		this.name = 'AppError';
+		this.code = code;
+		this.details = details;
+	}
+
+	get status(): number {
+		return ERROR_CODES[this.code].status;
+	}
+
+	get closeCode(): number {
+		return ERROR_CODES[this.code].closeCode;
+	}
+
+	toJSON() {
+		return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+	}
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);

@@ -1,0 +1,73 @@
+// The /api/v1 edge: authentication, JSON body parsing with limits, and AppError → JSON responses.
+import type { RequestEvent } from '@sveltejs/kit';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { runtime } from '../runtime.ts';
+import type { SessionUser } from '../auth/sessions.ts';
+
+export function jsonError(error: AppError, headers: Record<string, string> = {}): Response {
+	const retryAfter = error.details?.retryAfterSeconds;
+	return Response.json(error.toJSON(), {
+		status: error.status,
+		headers: { ...headers, ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}) }
+	});
+}
+
+/** Wraps a route handler: AppErrors and zod errors become `{ error: { code, message } }` responses. */
+export function api<E extends RequestEvent>(handler: (event: E) => Promise<Response>) {
+	return async (event: E): Promise<Response> => {
+		try {
+			return await handler(event);
+		} catch (error) {
+			if (error instanceof AppError) return jsonError(error);
+			if (error instanceof z.ZodError) return jsonError(invalidInput(error));
+			runtime().logger.error({ err: error, requestId: event.locals.requestId, route: event.route.id }, 'api error');
+			return jsonError(new AppError('UNAVAILABLE', 'Something went wrong on our side. Try again shortly.'));
+		}
+	};
+}
+
+export function requireUser(event: RequestEvent): SessionUser {
+	if (!event.locals.user) throw new AppError('UNAUTHENTICATED', 'Sign in, or send Authorization: Bearer <session token>.');
+	return event.locals.user;
+}
+
+/** Reads and validates a JSON body, refusing wrong content types and bodies over the configured size. */
+export async function readJson<T extends z.ZodType>(event: RequestEvent, schema: T): Promise<z.infer<T>> {
+	const limit = runtime().config.MAX_JSON_BODY_BYTES;
+	const contentType = event.request.headers.get('content-type') ?? '';
+	if (!contentType.toLowerCase().startsWith('application/json')) {
+		throw new AppError('INVALID_INPUT', 'Send the body as JSON with Content-Type: application/json.');
+	}
+	const declared = Number(event.request.headers.get('content-length') ?? '0');
+	if (declared > limit) throw tooLarge(limit);
+	let text: string;
+	try {
+		text = await event.request.text();
+	} catch {
+		throw tooLarge(limit);
+	}
+	if (Buffer.byteLength(text) > limit) throw tooLarge(limit);
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		throw new AppError('INVALID_INPUT', 'The body is not valid JSON.');
+	}
+	const parsed = schema.safeParse(body);
+	if (!parsed.success) throw invalidInput(parsed.error);
+	return parsed.data;
+}
+
+export function invalidInput(error: z.ZodError): AppError {
+	const first = error.issues[0];
+	const field = first?.path.join('.') || undefined;
+	return new AppError('INVALID_INPUT', first ? first.message : 'Invalid input.', {
+		...(field ? { field } : {}),
+		issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+	});
+}
+
+function tooLarge(limit: number): AppError {
+	return new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the ${Math.round(limit / 1024)} KB limit.`);
+}

@@ -1,0 +1,26 @@
+// Form-action helpers: zod over FormData, AppError → fail() with the values to re-fill the form.
+import { fail, type ActionFailure } from '@sveltejs/kit';
+import type { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { invalidInput } from './api.ts';
+
+export type FormFailure = ActionFailure<{ error: string; field?: string; values: Record<string, string> }>;
+
+export function formValues(data: FormData, ...omit: string[]): Record<string, string> {
+	const values: Record<string, string> = {};
+	for (const [key, value] of data) if (typeof value === 'string' && !omit.includes(key)) values[key] = value;
+	return values;
+}
+
+export function parseForm<T extends z.ZodType>(data: FormData, schema: T): z.infer<T> {
+	const parsed = schema.safeParse(Object.fromEntries(data));
+	if (!parsed.success) throw invalidInput(parsed.error);
+	return parsed.data;
+}
+
+/** Maps an AppError to a form failure; anything else is rethrown (a 500 with a generic page). */
+export function formFailure(error: unknown, values: Record<string, string>): FormFailure {
+	if (!(error instanceof AppError)) throw error;
+	const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
+	return fail(error.status, { error: error.message, field, values });
+}

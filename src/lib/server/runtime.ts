@@ -1,0 +1,41 @@
+// The process-wide services (database, collaboration control, logger) shared by the HTTP app and
+// the collaboration server. The SvelteKit build bundles its own copy of the domain modules, so the
+// instance lives on globalThis under a registered symbol rather than in a module variable.
+import type { Config } from './config.ts';
+import type { Database } from './db/index.ts';
+import type { Logger } from './logger.ts';
+import type { LoginThrottle } from './rate-limits.ts';
+
+/** What the HTTP side may ask of the collaboration server. */
+export interface CollaborationControl {
+	/** Closes every socket open on a document, telling clients why, and forgets unsaved changes. */
+	discardDocument(documentName: string, reason: string): Promise<void>;
+	/** The current content of a document as JSON (live state if loaded, stored state otherwise). */
+	readDocument(documentName: string): Promise<{ records: Record<string, unknown>; meta: Record<string, unknown> }>;
+	/** Closes the sockets that a session authorised (sign-out). */
+	closeSessionConnections(sessionId: string): void;
+}
+
+export interface Runtime {
+	config: Config;
+	db: Database;
+	driver: 'pglite' | 'postgres';
+	logger: Logger;
+	collaboration: CollaborationControl;
+	loginThrottle: LoginThrottle;
+	/** Resolves when the database answers (readiness). */
+	ping(): Promise<void>;
+}
+
+const RUNTIME_KEY = Symbol.for('easel.runtime');
+type Holder = { [RUNTIME_KEY]?: Runtime };
+
+export function setRuntime(runtime: Runtime | undefined): void {
+	(globalThis as Holder)[RUNTIME_KEY] = runtime;
+}
+
+export function runtime(): Runtime {
+	const current = (globalThis as Holder)[RUNTIME_KEY];
+	if (!current) throw new Error('Easel runtime is not started: run the app through server/index.ts or `npm run dev`.');
+	return current;
+}

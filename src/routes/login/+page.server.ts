@@ -1,0 +1,30 @@
+import { redirect } from '@sveltejs/kit';
+import * as accounts from '$lib/server/accounts';
+import { startSession } from '$lib/server/auth/sessions';
+import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
+import { setSessionCookie } from '$lib/server/http/session-cookie';
+import { safeNextPath } from '$lib/next-path';
+import { runtime } from '$lib/server/runtime';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	if (locals.user) redirect(303, safeNextPath(url.searchParams.get('next')));
+	return {};
+};
+
+export const actions: Actions = {
+	default: async ({ request, cookies, locals, url, getClientAddress }) => {
+		const data = await request.formData();
+		const values = formValues(data, 'password');
+		try {
+			const input = parseForm(data, accounts.signInSchema);
+			const { loginThrottle, config } = runtime();
+			const user = await accounts.signIn(locals.db, loginThrottle, { ip: getClientAddress(), ...input });
+			const { token, session } = await startSession(locals.db, user.id, config.SESSION_DAYS);
+			setSessionCookie(cookies, token, session.expiresAt);
+		} catch (error) {
+			return formFailure(error, values);
+		}
+		redirect(303, safeNextPath(url.searchParams.get('next')));
+	}
+};

@@ -1,0 +1,29 @@
+import { redirect } from '@sveltejs/kit';
+import * as accounts from '$lib/server/accounts';
+import { startSession } from '$lib/server/auth/sessions';
+import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
+import { setSessionCookie } from '$lib/server/http/session-cookie';
+import { safeNextPath } from '$lib/next-path';
+import { runtime } from '$lib/server/runtime';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	if (locals.user) redirect(303, safeNextPath(url.searchParams.get('next')));
+	return {};
+};
+
+export const actions: Actions = {
+	default: async ({ request, cookies, locals, url }) => {
+		const data = await request.formData();
+		const values = formValues(data, 'password');
+		try {
+			const input = parseForm(data, accounts.signUpSchema);
+			const user = await accounts.signUp(locals.db, input);
+			const { token, session } = await startSession(locals.db, user.id, runtime().config.SESSION_DAYS);
+			setSessionCookie(cookies, token, session.expiresAt);
+		} catch (error) {
+			return formFailure(error, values);
+		}
+		redirect(303, safeNextPath(url.searchParams.get('next')));
+	}
+};

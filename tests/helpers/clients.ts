@@ -1,0 +1,106 @@
+// Clients for integration tests: the JSON API over fetch and canvases over the official Hocuspocus provider.
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import * as Y from 'yjs';
+import { uniqueEmail } from './unique.ts';
+
+export { uniqueEmail };
+
+export async function api(
+	baseUrl: string,
+	path: string,
+	options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}
+): Promise<{ status: number; body: any; headers: Headers }> {
+	const response = await fetch(`${baseUrl}${path}`, {
+		method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+		headers: {
+			...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+			...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+			...options.headers
+		},
+		body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+		redirect: 'manual'
+	});
+	const text = await response.text();
+	let body: unknown = text;
+	try {
+		body = text ? JSON.parse(text) : null;
+	} catch {
+		// not JSON
+	}
+	return { status: response.status, body, headers: response.headers };
+}
+
+export interface TestUser {
+	id: string;
+	email: string;
+	password: string;
+	token: string;
+	personalTeamId: string;
+}
+
+export async function signUp(baseUrl: string, name = 'Tester'): Promise<TestUser> {
+	const email = uniqueEmail(name.toLowerCase());
+	const password = 'a long enough password';
+	const { status, body } = await api(baseUrl, '/api/v1/auth/signup', { body: { email, password, name } });
+	if (status !== 201) throw new Error(`sign-up failed: ${status} ${JSON.stringify(body)}`);
+	return { id: body.user.id, email, password, token: body.token, personalTeamId: body.personalTeamId };
+}
+
+export async function createCanvas(baseUrl: string, user: TestUser, title = 'Test canvas'): Promise<string> {
+	const { status, body } = await api(baseUrl, '/api/v1/canvases', { token: user.token, body: { title } });
+	if (status !== 201) throw new Error(`create canvas failed: ${status} ${JSON.stringify(body)}`);
+	return body.id;
+}
+
+export interface CanvasClient {
+	doc: Y.Doc;
+	provider: HocuspocusProvider;
+	records: Y.Map<unknown>;
+	/** Resolves on the first sync; rejects with the refusal reason if authentication fails. */
+	synced: Promise<void>;
+	readOnly(): boolean;
+	destroy(): void;
+}
+
+/** Connects a Y.Doc to `canvas:<id>` with a session token, as a program (or a browser tab) would. */
+export function connectCanvas(wsUrl: string, documentName: string, token: string, doc = new Y.Doc()): CanvasClient {
+	let readOnly = false;
+	const websocketProvider = new HocuspocusProviderWebsocket({ url: wsUrl, maxAttempts: 0, delay: 100, maxDelay: 1000 });
+	let resolveSynced!: () => void;
+	let rejectSynced!: (error: Error) => void;
+	const synced = new Promise<void>((resolve, reject) => {
+		resolveSynced = resolve;
+		rejectSynced = reject;
+	});
+	synced.catch(() => {});
+	const provider = new HocuspocusProvider({
+		websocketProvider,
+		name: documentName,
+		document: doc,
+		token,
+		onAuthenticated: ({ scope }) => {
+			readOnly = scope === 'readonly';
+		},
+		onSynced: () => resolveSynced(),
+		onAuthenticationFailed: ({ reason }) => rejectSynced(new Error(reason))
+	});
+	return {
+		doc,
+		provider,
+		records: doc.getMap('records'),
+		synced,
+		readOnly: () => readOnly,
+		destroy() {
+			provider.destroy();
+			websocketProvider.destroy();
+		}
+	};
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+	const started = Date.now();
+	while (!(await check())) {
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+}

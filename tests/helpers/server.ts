@@ -1,0 +1,90 @@
+// Starts the real built server (node server/index.ts) on a free port for integration tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = createServer();
+		probe.unref();
+		probe.on('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const address = probe.address();
+			probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+		});
+	});
+}
+
+export interface RunningServer {
+	url: string;
+	wsUrl: string;
+	port: number;
+	dataDir: string;
+	process: ChildProcess;
+	output(): string;
+	/** Sends a signal and waits for the process to exit; returns its exit code. */
+	stop(signal?: NodeJS.Signals): Promise<number | null>;
+	/** Starts a new process on the same port and data. */
+	restart(): Promise<RunningServer>;
+	/** Stops it and removes its data directory. */
+	dispose(): Promise<void>;
+}
+
+export interface StartOptions {
+	env?: Record<string, string>;
+	port?: number;
+	dataDir?: string;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+	const port = options.port ?? (await freePort());
+	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'easel-test-'));
+	const child = spawn(process.execPath, [join(ROOT, 'server', 'index.ts')], {
+		cwd: ROOT,
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let output = '';
+	child.stdout!.on('data', (chunk) => (output += chunk));
+	child.stderr!.on('data', (chunk) => (output += chunk));
+	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+		try {
+			const response = await fetch(`${url}/healthz`);
+			if (response.ok) break;
+		} catch {
+			// not listening yet
+		}
+		if (Date.now() > deadline) {
+			child.kill('SIGKILL');
+			throw new Error(`server did not become healthy:\n${output}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	const server: RunningServer = {
+		url,
+		wsUrl: `ws://127.0.0.1:${port}/collab`,
+		port,
+		dataDir,
+		process: child,
+		output: () => output,
+		async stop(signal = 'SIGTERM') {
+			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+			return exited;
+		},
+		restart: () => startServer({ ...options, port, dataDir }),
+		async dispose() {
+			await server.stop('SIGKILL');
+			if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+	return server;
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import * as accounts from '../../src/lib/server/accounts.ts';
+import * as canvases from '../../src/lib/server/canvases.ts';
+import { can, resolveCanvasAccess, ROLE_PERMISSIONS, type Action } from '../../src/lib/server/access.ts';
+import { PASSWORD_HASH_OPTIONS } from '../../src/lib/server/auth/passwords.ts';
+import {
+	sessionIdFromToken,
+	startSession,
+	validateSessionToken,
+	invalidateSession
+} from '../../src/lib/server/auth/sessions.ts';
+import { memberships, sessions, users, ROLES, type Role } from '../../src/lib/server/db/schema.ts';
+import { AppError } from '../../src/lib/server/errors.ts';
+import { LoginThrottle } from '../../src/lib/server/rate-limits.ts';
+import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+
+const noCollaboration = { discardDocument: async () => {} };
+
+describe('role permissions', () => {
+	const expected: Record<Action, Role[]> = {
+		'canvas.view': ['owner', 'admin', 'editor', 'viewer'],
+		'canvas.edit': ['owner', 'admin', 'editor'],
+		'canvas.create': ['owner', 'admin', 'editor'],
+		'canvas.rename': ['owner', 'admin', 'editor'],
+		'canvas.delete': ['owner', 'admin', 'editor'],
+		'team.view': ['owner', 'admin', 'editor', 'viewer']
+	};
+	for (const action of Object.keys(ROLE_PERMISSIONS) as Action[]) {
+		for (const role of ROLES) {
+			const allowed = expected[action].includes(role);
+			it(`${role} ${allowed ? 'may' : 'may not'} ${action}`, () => expect(can(role, action)).toBe(allowed));
+		}
+	}
+	it('nobody without a role may do anything', () => expect(can(null, 'canvas.view')).toBe(false));
+});
+
+describeEachDatabase('accounts, sessions and canvas access', (database) => {
+	it('sign-up hashes the password with argon2id and creates a personal team the user owns', async () => {
+		const { db } = database();
+		const email = uniqueEmail('Ada');
+		const user = await accounts.signUp(db, { email, password: 'correct horse battery', name: 'Ada' });
+		const [row] = await db.select().from(users).where(eq(users.id, user.id));
+		expect(row.passwordHash).toMatch(new RegExp(`^\\$argon2id\\$v=19\\$m=${PASSWORD_HASH_OPTIONS.memoryCost},t=${PASSWORD_HASH_OPTIONS.timeCost},p=1\\$`));
+		expect(row.passwordHash).not.toContain('correct horse');
+		const [membership] = await db.select().from(memberships).where(eq(memberships.userId, user.id));
+		expect(membership).toMatchObject({ teamId: user.personalTeamId, role: 'owner' });
+	});
+
+	it('refuses a second account for the same email, in any letter case', async () => {
+		const { db } = database();
+		const email = uniqueEmail();
+		await accounts.signUp(db, { email, password: 'password-one' });
+		await expect(accounts.signUp(db, { email: email.toUpperCase(), password: 'password-two' })).rejects.toMatchObject({ code: 'CONFLICT' });
+	});
+
+	it('signs in with the right password only, with one message for unknown email and wrong password', async () => {
+		const { db } = database();
+		const email = uniqueEmail();
+		await accounts.signUp(db, { email, password: 'right password' });
+		const throttle = new LoginThrottle(100, 60);
+		const user = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'right password' });
+		expect(user.email).toBe(email);
+		const wrong = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'wrong password' }).catch((e) => e);
+		const unknown = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email: uniqueEmail(), password: 'x' }).catch((e) => e);
+		expect(wrong).toBeInstanceOf(AppError);
+		expect(wrong.message).toBe(unknown.message);
+		expect(wrong.code).toBe(unknown.code);
+	});
+
+	it('throttles sign-in attempts per IP + email with a clear RATE_LIMITED error', async () => {
+		const { db } = database();
+		const email = uniqueEmail();
+		await accounts.signUp(db, { email, password: 'right password' });
+		const throttle = new LoginThrottle(3, 60);
+		for (let i = 0; i < 3; i++) {
+			await expect(accounts.signIn(db, throttle, { ip: '2.2.2.2', email, password: 'nope' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+		}
+		const limited = await accounts.signIn(db, throttle, { ip: '2.2.2.2', email, password: 'right password' }).catch((e) => e);
+		expect(limited).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+		expect(limited.message).toMatch(/Too many sign-in attempts/);
+		// Another IP is not affected.
+		await expect(accounts.signIn(db, throttle, { ip: '3.3.3.3', email, password: 'right password' })).resolves.toMatchObject({ email });
+	});
+
+	it('stores only the SHA-256 of session tokens, slides expiry, and forgets expired or signed-out sessions', async () => {
+		const { db } = database();
+		const user = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
+		const { token, session } = await startSession(db, user.id, 30);
+		expect(session.id).toBe(sessionIdFromToken(token));
+		expect(session.id).not.toContain(token);
+		expect((await validateSessionToken(db, token, 30))?.user.id).toBe(user.id);
+		expect(await validateSessionToken(db, 'a'.repeat(32), 30)).toBeNull();
+		expect(await validateSessionToken(db, 'not a token', 30)).toBeNull();
+
+		// In the second half of its life the session is extended.
+		await db.update(sessions).set({ expiresAt: new Date(Date.now() + 5 * 86400_000) }).where(eq(sessions.id, session.id));
+		const extended = await validateSessionToken(db, token, 30);
+		expect(extended?.extended).toBe(true);
+		expect(extended!.session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 29 * 86400_000);
+
+		await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, session.id));
+		expect(await validateSessionToken(db, token, 30)).toBeNull();
+		expect(await db.select().from(sessions).where(eq(sessions.id, session.id))).toHaveLength(0);
+
+		const second = await startSession(db, user.id, 30);
+		await invalidateSession(db, second.session.id);
+		expect(await validateSessionToken(db, second.token, 30)).toBeNull();
+	});
+
+	it('members reach their team canvases; other teams get NOT_FOUND, never FORBIDDEN', async () => {
+		const { db } = database();
+		const owner = await accounts.signUp(db, { email: uniqueEmail('owner'), password: 'password123' });
+		const stranger = await accounts.signUp(db, { email: uniqueEmail('stranger'), password: 'password123' });
+		const canvas = await canvases.create(db, { kind: 'user', userId: owner.id }, { teamId: owner.personalTeamId, title: 'Plan' });
+
+		const access = await resolveCanvasAccess(db, { kind: 'user', userId: owner.id }, canvas.id);
+		expect(access).toMatchObject({ role: 'owner', canEdit: true });
+
+		const strangerActor = { kind: 'user' as const, userId: stranger.id };
+		for (const attempt of [
+			() => resolveCanvasAccess(db, strangerActor, canvas.id),
+			() => canvases.get(db, strangerActor, canvas.id),
+			() => canvases.rename(db, strangerActor, canvas.id, 'Mine now'),
+			() => canvases.remove(db, strangerActor, canvas.id, noCollaboration),
+			() => canvases.listForTeam(db, strangerActor, owner.personalTeamId),
+			() => canvases.create(db, strangerActor, { teamId: owner.personalTeamId }),
+			() => resolveCanvasAccess(db, strangerActor, 'not-a-uuid'),
+			() => resolveCanvasAccess(db, strangerActor, crypto.randomUUID())
+		]) {
+			await expect(attempt()).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+		}
+		expect((await canvases.get(db, { kind: 'user', userId: owner.id }, canvas.id)).title).toBe('Plan');
+	});
+
+	it('viewers may view but not edit, rename or delete', async () => {
+		const { db } = database();
+		const owner = await accounts.signUp(db, { email: uniqueEmail('owner'), password: 'password123' });
+		const viewer = await accounts.signUp(db, { email: uniqueEmail('viewer'), password: 'password123' });
+		await db.insert(memberships).values({ teamId: owner.personalTeamId, userId: viewer.id, role: 'viewer' });
+		const canvas = await canvases.create(db, { kind: 'user', userId: owner.id }, { teamId: owner.personalTeamId });
+		const actor = { kind: 'user' as const, userId: viewer.id };
+		expect(await resolveCanvasAccess(db, actor, canvas.id)).toMatchObject({ role: 'viewer', canEdit: false });
+		await expect(canvases.rename(db, actor, canvas.id, 'x')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(canvases.remove(db, actor, canvas.id, noCollaboration)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(canvases.create(db, actor, { teamId: owner.personalTeamId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+	});
+
+	it('canvas CRUD: create with default title, rename, list newest first, delete removes its document', async () => {
+		const { db } = database();
+		const owner = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
+		const actor = { kind: 'user' as const, userId: owner.id };
+		const first = await canvases.create(db, actor, { teamId: owner.personalTeamId });
+		expect(first.title).toBe(canvases.DEFAULT_TITLE);
+		const second = await canvases.create(db, actor, { teamId: owner.personalTeamId, title: 'Second' });
+		await canvases.rename(db, actor, first.id, 'Renamed');
+		const list = await canvases.listForTeam(db, actor, owner.personalTeamId);
+		expect(list.map((c) => c.title)).toEqual(['Renamed', 'Second']);
+		const discarded: string[] = [];
+		await canvases.remove(db, actor, second.id, { discardDocument: async (name) => void discarded.push(name) });
+		expect(discarded).toEqual([`canvas:${second.id}`]);
+		expect((await canvases.listForTeam(db, actor, owner.personalTeamId)).map((c) => c.id)).toEqual([first.id]);
+	});
+});

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
+import { seededRandom, testSeed } from '../helpers/random.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+
+let server: RunningServer;
+let owner: TestUser;
+const clients: CanvasClient[] = [];
+
+function connect(canvasId: string, token: string, doc?: Y.Doc) {
+	const client = connectCanvas(server.wsUrl, `canvas:${canvasId}`, token, doc);
+	clients.push(client);
+	return client;
+}
+
+beforeAll(async () => {
+	server = await startServer({ env: { PERSIST_BATCH_MS: '100' } });
+	owner = await signUp(server.url, 'Owner');
+});
+
+afterAll(async () => {
+	for (const client of clients) client.destroy();
+	await server?.dispose();
+});
+
+describe('live collaboration through the real server', () => {
+	it('10 clients making 200 random concurrent edits each converge to identical state', async () => {
+		const seed = testSeed();
+		const random = seededRandom(seed);
+		const canvasId = await createCanvas(server.url, owner, 'Convergence');
+		const editors = Array.from({ length: 10 }, () => connect(canvasId, owner.token));
+		await Promise.all(editors.map((client) => client.synced));
+		try {
+			for (let round = 0; round < 200; round++) {
+				for (const [index, client] of editors.entries()) {
+					const id = `shape:${Math.floor(random() * 40)}`;
+					const roll = random();
+					if (roll < 0.7) client.records.set(id, { id, x: Math.round(random() * 1000), y: round, by: index });
+					else if (roll < 0.9) client.records.delete(id);
+					else client.doc.transact(() => {
+						for (let k = 0; k < 3; k++) client.records.set(`shape:batch-${index}-${round}-${k}`, { k });
+					});
+				}
+				if (round % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+			}
+			const reference = () => JSON.stringify(sorted(editors[0].records.toJSON()));
+			await waitFor(() => editors.every((client) => JSON.stringify(sorted(client.records.toJSON())) === reference()), 20_000, 'convergence');
+			// Every client also agrees on the full Yjs state, not only the visible map.
+			const vectors = editors.map((client) => Buffer.from(Y.encodeStateVector(client.doc)).toString('hex'));
+			expect(new Set(vectors).size).toBe(1);
+			// And the server holds the same: a fresh client loads exactly that.
+			const late = connect(canvasId, owner.token);
+			await late.synced;
+			expect(sorted(late.records.toJSON())).toEqual(sorted(editors[0].records.toJSON()));
+		} catch (error) {
+			console.error(`convergence test failed with TEST_SEED=${seed}`);
+			throw error;
+		}
+	});
+
+	it('refuses clients without a valid session, with another team\'s session, or with a bad document name', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Private');
+		const stranger = await signUp(server.url, 'Stranger');
+		await expect(connect(canvasId, '').synced).rejects.toThrow('UNAUTHENTICATED');
+		await expect(connect(canvasId, 'x'.repeat(32)).synced).rejects.toThrow('UNAUTHENTICATED');
+		await expect(connect(canvasId, stranger.token).synced).rejects.toThrow('NOT_FOUND');
+		await expect(connectCanvas(server.wsUrl, 'canvas:not-a-uuid', owner.token).synced).rejects.toThrow('NOT_FOUND');
+		await expect(connectCanvas(server.wsUrl, `chat:${canvasId}`, owner.token).synced).rejects.toThrow('NOT_FOUND');
+		await expect(connectCanvas(server.wsUrl, `canvas:${crypto.randomUUID()}`, owner.token).synced).rejects.toThrow('NOT_FOUND');
+	});
+
+	it('a refused socket receives no document bytes', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Secret');
+		const writer = connect(canvasId, owner.token);
+		await writer.synced;
+		writer.records.set('shape:secret', { text: 'launch codes' });
+		const stranger = await signUp(server.url, 'Snoop');
+		const received = await rawSession(`canvas:${canvasId}`, stranger.token);
+		expect(received.length).toBeGreaterThan(0);
+		// Only the permission-denied answer (message type 2 = auth), never sync (0) or awareness (1).
+		for (const message of received) expect(messageType(message)).toBe(2);
+		expect(Buffer.concat(received).toString('latin1')).not.toContain('launch codes');
+	});
+
+	it('refuses a WebSocket upgrade from a foreign origin before any message', async () => {
+		const socket = new WebSocket(server.wsUrl, { headers: { origin: 'https://evil.example' } });
+		const status = await new Promise<number>((resolve) => {
+			socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+			socket.on('open', () => resolve(101));
+		});
+		expect(status).toBe(403);
+	});
+
+	it('accepts the session cookie only from an allowed origin', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Cookie');
+		const cookie = `easel_session=${owner.token}`;
+		const allowed = await rawSession(`canvas:${canvasId}`, 'cookie', { origin: `http://localhost:${server.port}`, cookie });
+		expect(allowed.some((message) => messageType(message) === 0)).toBe(true);
+		const noOrigin = await rawSession(`canvas:${canvasId}`, 'cookie', { cookie });
+		expect(noOrigin.every((message) => messageType(message) === 2)).toBe(true);
+	});
+});
+
+describe('durability across server crashes and restarts', () => {
+	it('SIGKILL keeps every flushed update, and a connected client restores the rest when it reconnects', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Crash');
+		const survivor = connect(canvasId, owner.token);
+		await survivor.synced;
+		for (let i = 0; i < 50; i++) survivor.records.set(`shape:flushed-${i}`, { i });
+		await new Promise((resolve) => setTimeout(resolve, 600)); // > the 100 ms batch window
+		// These land in memory on the server but are probably not flushed when the kill comes.
+		for (let i = 0; i < 20; i++) survivor.records.set(`shape:late-${i}`, { i });
+		await server.stop('SIGKILL');
+
+		// Nobody is connected yet: what is stored must include everything flushed before the crash.
+		server = await server.restart();
+		const reader = connect(canvasId, owner.token);
+		await reader.synced;
+		for (let i = 0; i < 50; i++) expect(reader.records.get(`shape:flushed-${i}`)).toEqual({ i });
+
+		// The survivor reconnects by itself and resends what the server lost.
+		await waitFor(() => reader.records.size === 70, 20_000, 'survivor to resend its late edits');
+		reader.destroy();
+		survivor.destroy();
+		const check = connect(canvasId, owner.token);
+		await check.synced;
+		expect(check.records.size).toBe(70);
+	});
+
+	it('SIGTERM stores every document, and exits cleanly', async () => {
+		const canvasIds = await Promise.all([1, 2, 3].map((n) => createCanvas(server.url, owner, `Graceful ${n}`)));
+		const writers = canvasIds.map((id) => connect(id, owner.token));
+		await Promise.all(writers.map((writer) => writer.synced));
+		writers.forEach((writer, n) => {
+			for (let i = 0; i < 30; i++) writer.records.set(`shape:${i}`, { n, i });
+		});
+		await waitFor(() => writers.every((writer) => !writer.provider.hasUnsyncedChanges), 5000, 'acknowledgement');
+		for (const writer of writers) writer.destroy();
+		expect(await server.stop('SIGTERM')).toBe(0);
+		server = await server.restart();
+		for (const [n, id] of canvasIds.entries()) {
+			const { status, body } = await api(server.url, `/api/v1/canvases/${id}/document`, { token: owner.token });
+			expect(status).toBe(200);
+			expect(Object.keys(body.records)).toHaveLength(30);
+			expect(body.records['shape:29']).toEqual({ n, i: 29 });
+		}
+	});
+});
+
+function sorted(value: Record<string, unknown>) {
+	return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Hocuspocus message type of a server frame: [varString document][varUint type]... */
+function messageType(message: Buffer): number {
+	const nameLength = message[0];
+	return message[1 + nameLength];
+}
+
+/** A raw client: sends the Hocuspocus auth message and a sync step 1, collects what comes back for a second. */
+async function rawSession(documentName: string, token: string, headers: Record<string, string> = {}): Promise<Buffer[]> {
+	const socket = new WebSocket(server.wsUrl, { headers });
+	const received: Buffer[] = [];
+	socket.on('message', (data) => received.push(Buffer.from(data as Buffer)));
+	await new Promise<void>((resolve, reject) => {
+		socket.once('open', () => resolve());
+		socket.once('error', reject);
+	});
+	const auth = encoding.createEncoder();
+	encoding.writeVarString(auth, documentName);
+	encoding.writeVarUint(auth, 2); // Auth
+	encoding.writeVarUint(auth, 0); // Token
+	encoding.writeVarString(auth, token);
+	encoding.writeVarString(auth, '4.8.0'); // provider version
+	socket.send(encoding.toUint8Array(auth));
+	const sync = encoding.createEncoder();
+	encoding.writeVarString(sync, documentName);
+	encoding.writeVarUint(sync, 0); // Sync
+	encoding.writeVarUint(sync, 0); // step 1
+	encoding.writeVarUint8Array(sync, Y.encodeStateVector(new Y.Doc()));
+	socket.send(encoding.toUint8Array(sync));
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	socket.close();
+	return received;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/lib/server/config.ts';
+
+describe('loadConfig', () => {
+	it('starts on embedded defaults with an empty environment', () => {
+		const config = loadConfig({});
+		expect(config.PORT).toBe(3000);
+		expect(config.DATA_DIR).toBe('./data');
+		expect(config.DATABASE_URL).toBeUndefined();
+		expect(config.publicOrigin).toBe('http://localhost:3000');
+		expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+		expect(config.secureCookies).toBe(false);
+		expect(config.PERSIST_BATCH_MS).toBeLessThanOrEqual(250);
+	});
+
+	it('uses PUBLIC_ORIGIN for links, origin checks and secure cookies', () => {
+		const config = loadConfig({ PUBLIC_ORIGIN: 'https://easel.example.com/', PORT: '8080' });
+		expect(config.publicOrigin).toBe('https://easel.example.com');
+		expect(config.allowedOrigins).toEqual(['https://easel.example.com']);
+		expect(config.secureCookies).toBe(true);
+		expect(config.PORT).toBe(8080);
+	});
+
+	it('treats blank values as unset', () => {
+		expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+	});
+
+	it('reports every bad value with one clear message each', () => {
+		let caught: unknown;
+		try {
+			loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PERSIST_BATCH_MS: '1000', PUBLIC_ORIGIN: 'not a url' });
+		} catch (error) {
+			caught = error;
+		}
+		expect(caught).toBeInstanceOf(ConfigError);
+		const problems = (caught as ConfigError).problems;
+		expect(problems).toHaveLength(5);
+		expect(problems.join('\n')).toMatch(/PORT must be a number/);
+		expect(problems.join('\n')).toMatch(/DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//);
+		expect(problems.join('\n')).toMatch(/LOG_LEVEL must be one of/);
+		expect(problems.join('\n')).toMatch(/PERSIST_BATCH_MS must be at most 250/);
+		expect(problems.join('\n')).toMatch(/PUBLIC_ORIGIN must be a URL/);
+	});
+});
