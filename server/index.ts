@@ -18,9 +18,12 @@ try {
 }
 setConfig(config);
 
-// adapter-node reads these when its handler is imported.
+// adapter-node reads these when its handler is imported. Without ORIGIN it assumes https, which
+// would fail SvelteKit's CSRF check for local http; this server itself only ever speaks http.
+const PROTOCOL_HEADER = 'x-easel-protocol';
 process.env.BODY_SIZE_LIMIT = String(config.MAX_JSON_BODY_BYTES * 2);
 if (config.PUBLIC_ORIGIN) process.env.ORIGIN = config.publicOrigin;
+else process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 
 let services: Services;
 try {
@@ -42,6 +45,7 @@ const server = createServer((request, response) => {
 		response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 		return;
 	}
+	request.headers[PROTOCOL_HEADER] = 'http';
 	handler(request, response);
 });
 

@@ -65,7 +65,7 @@ export interface CanvasClient {
 /** Connects a Y.Doc to `canvas:<id>` with a session token, as a program (or a browser tab) would. */
 export function connectCanvas(wsUrl: string, documentName: string, token: string, doc = new Y.Doc()): CanvasClient {
 	let readOnly = false;
-	const websocketProvider = new HocuspocusProviderWebsocket({ url: wsUrl, maxAttempts: 0, delay: 100, maxDelay: 1000 });
+	const websocketProvider = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 100, minDelay: 100, maxDelay: 2000 });
 	let resolveSynced!: () => void;
 	let rejectSynced!: (error: Error) => void;
 	const synced = new Promise<void>((resolve, reject) => {
@@ -84,6 +84,7 @@ export function connectCanvas(wsUrl: string, documentName: string, token: string
 		onSynced: () => resolveSynced(),
 		onAuthenticationFailed: ({ reason }) => rejectSynced(new Error(reason))
 	});
+	provider.attach(); // a provider given its own websocket must be attached explicitly
 	return {
 		doc,
 		provider,

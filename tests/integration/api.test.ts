@@ -87,7 +87,7 @@ describe('canvases API', () => {
 		}
 		expectError(await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: { title: 'ok', extra: 1 } }), 400, 'INVALID_INPUT');
 		expectError(await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: { title: 'y'.repeat(4000) } }), 413, 'PAYLOAD_TOO_LARGE');
-		expectError(await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: 'title=x', headers: { 'content-type': 'text/plain' } }), 400, 'INVALID_INPUT');
+		expectError(await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: '<title>x</title>', headers: { 'content-type': 'application/xml' } }), 400, 'INVALID_INPUT');
 		expect((await api(server.url, `/api/v1/canvases/${id}`, { token: alice.token })).body.title).toBe('Keep me');
 	});
 
@@ -123,13 +123,13 @@ describe('pages', () => {
 
 	it('sets an HttpOnly, SameSite=Lax session cookie on sign-in and sends security headers', async () => {
 		const body = new URLSearchParams({ email: bob.email, password: 'definitely wrong' });
-		const failed = await fetch(`${server.url}/login`, { method: 'POST', body, headers: { origin: server.url }, redirect: 'manual' });
+		const failed = await fetch(`${server.url}/login`, { method: 'POST', body, headers: { origin: server.url, accept: 'text/html' }, redirect: 'manual' });
 		expect(failed.headers.get('set-cookie')).toBeNull();
 		const fresh = await signUp(server.url, 'Cookie');
 		const ok = await fetch(`${server.url}/login`, {
 			method: 'POST',
 			body: new URLSearchParams({ email: fresh.email, password: fresh.password }),
-			headers: { origin: server.url },
+			headers: { origin: server.url, accept: 'text/html' },
 			redirect: 'manual'
 		});
 		expect(ok.status).toBe(303);

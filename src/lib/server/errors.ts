@@ -13,7 +13,11 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Brands AppErrors so `instanceof` works across the bundled and unbundled copies of this module. */
+const APP_ERROR = Symbol.for('easel.AppError');
+
 export class AppError extends Error {
+	readonly [APP_ERROR] = true;
 	readonly code: ErrorCode;
 	/** Extra machine-readable detail, e.g. which field was invalid or when to retry. */
 	readonly details?: Record<string, unknown>;
@@ -23,6 +27,10 @@ export class AppError extends Error {
 		this.name = 'AppError';
 		this.code = code;
 		this.details = details;
+	}
+
+	static [Symbol.hasInstance](value: unknown): boolean {
+		return typeof value === 'object' && value !== null && APP_ERROR in value;
 	}
 
 	get status(): number {

@@ -1,0 +1,102 @@
+// The tldraw editor for one canvas: a React island that CanvasEditor.svelte mounts with createRoot.
+import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Tldraw, atom, createTLCurrentUser, getUserPreferences, setUserPreferences } from 'tldraw';
+import type { Editor, TLCurrentUser, TLStoreWithStatus, TLUserPreferences } from 'tldraw';
+import 'tldraw/tldraw.css';
+import { openCanvas } from './canvas-store.ts';
+import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
+import type { CollabStatus } from './collab-session.ts';
+
+declare global {
+	interface Window {
+		/** The mounted editor, only so end-to-end tests can read shapes; nothing in the app uses it. */
+		__easelEditor?: Editor;
+	}
+}
+
+// Icons, fonts and translations are bundled and served from our origin, so the editor works offline.
+const assetUrls = getAssetUrlsByImport();
+
+export interface TldrawIslandProps {
+	canvasId: string;
+	user: CanvasUser;
+	readOnly: boolean;
+	licenseKey?: string;
+	onStatus?: (status: CollabStatus) => void;
+	onRefused?: (reason: string, code?: number) => void;
+	onReady?: () => void;
+}
+
+export function TldrawIsland({ canvasId, user, readOnly, licenseKey, ...callbacks }: TldrawIslandProps) {
+	// Callbacks may change on every render; the connection must not.
+	const latestCallbacks = useRef(callbacks);
+	latestCallbacks.current = callbacks;
+	const [canvas, setCanvas] = useState<OpenCanvas | null>(null);
+	const [isReady, setIsReady] = useState(false);
+	const [status, setStatus] = useState<CollabStatus>('connecting');
+
+	useEffect(() => {
+		const opened = openCanvas({
+			canvasId,
+			user: { id: user.id, name: user.name, color: user.color },
+			readOnly,
+			onStatus(next) {
+				setStatus(next);
+				latestCallbacks.current.onStatus?.(next);
+			},
+			onRefused: (reason, code) => latestCallbacks.current.onRefused?.(reason, code),
+			onReady() {
+				setIsReady(true);
+				latestCallbacks.current.onReady?.();
+			}
+		});
+		setCanvas(opened);
+		return () => {
+			setCanvas(null);
+			setIsReady(false);
+			opened.close();
+		};
+	}, [canvasId, user.id, user.name, user.color, readOnly]);
+
+	const editorUser = useMemo(() => createEditorUser(user), [user.name, user.color]);
+
+	if (!canvas || !isReady) return null;
+	const storeWithStatus: TLStoreWithStatus = {
+		status: 'synced-remote',
+		connectionStatus: status === 'connected' ? 'online' : 'offline',
+		store: canvas.store
+	};
+	return (
+		<Tldraw
+			store={storeWithStatus}
+			user={editorUser}
+			assetUrls={assetUrls}
+			licenseKey={licenseKey}
+			onMount={(editor) => {
+				window.__easelEditor = editor;
+				return () => {
+					if (window.__easelEditor === editor) delete window.__easelEditor;
+				};
+			}}
+		/>
+	);
+}
+
+/**
+ * tldraw's local user: the account's name and colour over this browser's stored preferences.
+ * Its id stays the browser's own, not the account's, because tldraw hides presences whose user
+ * id equals the local one, and the same account in another tab or device should still show.
+ */
+function createEditorUser(user: CanvasUser): TLCurrentUser {
+	const preferences = atom<TLUserPreferences>('easel user preferences', { ...getUserPreferences(), name: user.name, color: user.color });
+	return createTLCurrentUser({
+		userPreferences: preferences,
+		setUserPreferences(next) {
+			preferences.set({ ...next, name: user.name, color: user.color });
+			const stored = getUserPreferences();
+			// Persist settings such as dark mode for next time, but never the account's identity.
+			setUserPreferences({ ...next, id: stored.id, name: stored.name, color: stored.color });
+		}
+	});
+}

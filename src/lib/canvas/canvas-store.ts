@@ -1,0 +1,98 @@
+// Opens one canvas: a tldraw store bound to its Yjs doc, presence and connection, ready for an editor.
+import { UserRecordType, atom, createTLStore, createUserId, defaultBindingUtils, defaultShapeUtils } from 'tldraw';
+import type { Signal, TLStore, TLUser } from 'tldraw';
+import type { Awareness } from 'y-protocols/awareness';
+import { createCollabSession } from './collab-session.ts';
+import type { CollabSession, CollabStatus } from './collab-session.ts';
+import { bindPresenceToAwareness } from './presence-binding.ts';
+import { bindStoreToYjs, RECORDS_MAP } from './yjs-binding.ts';
+
+export interface CanvasUser {
+	id: string;
+	name: string;
+	color: string;
+}
+
+export interface OpenCanvasOptions {
+	canvasId: string;
+	user: CanvasUser;
+	readOnly: boolean;
+	/** Hocuspocus endpoint; default `ws(s)://<current host>/collab`. */
+	url?: string;
+	onStatus?: (status: CollabStatus) => void;
+	onRefused?: (reason: string, code?: number) => void;
+	/** The store holds the canvas (from the server, or from this browser's copy while offline). */
+	onReady?: () => void;
+}
+
+export interface OpenCanvas {
+	store: TLStore;
+	session: CollabSession;
+	/** This user as tldraw sees them (presence and attribution). */
+	currentUser: Signal<TLUser>;
+	close(): void;
+}
+
+export function openCanvas({ canvasId, user, readOnly, url, onStatus, onRefused, onReady }: OpenCanvasOptions): OpenCanvas {
+	const currentUser = atom<TLUser>('easel current user', UserRecordType.create({ id: createUserId(user.id), name: user.name, color: user.color }));
+	const mode = atom<'readonly' | 'readwrite'>('easel collaboration mode', readOnly ? 'readonly' : 'readwrite');
+	const connection = atom<'online' | 'offline'>('easel connection', 'offline');
+	// collaboration makes tldraw show the offline badge and enforce read-only from these signals.
+	const store = createTLStore({
+		shapeUtils: defaultShapeUtils,
+		bindingUtils: defaultBindingUtils,
+		users: { currentUser },
+		collaboration: { mode, status: connection }
+	});
+
+	let closed = false;
+	let stopPresence: (() => void) | null = null;
+	const bindPresence = (awareness: Awareness) => {
+		stopPresence?.();
+		stopPresence = bindPresenceToAwareness({ store, awareness, user: currentUser });
+	};
+
+	const session = createCollabSession({
+		canvasId,
+		url,
+		onStatus(status) {
+			connection.set(status === 'connected' ? 'online' : 'offline');
+			onStatus?.(status);
+		},
+		onRefused,
+		onAuthenticated(scope) {
+			// The server is the authority: a read-only grant wins over what the page believed.
+			if (scope !== 'readonly') return;
+			mode.set('readonly');
+			binding.setReadOnly(true);
+		},
+		// Wait for the local copy first, so an empty-looking doc isn't seeded over it.
+		onSynced: () => void session.localLoaded.then(markReady),
+		onAwareness: (awareness) => bindPresence(awareness)
+	});
+	const binding = bindStoreToYjs({ store, doc: session.doc, readOnly });
+
+	function markReady(): void {
+		if (closed || binding.isReady) return;
+		binding.ready();
+		onReady?.();
+	}
+
+	// Offline with a copy in this browser: open it now; the server's state merges in on reconnect.
+	void session.localLoaded.then(() => {
+		if (session.doc.getMap(RECORDS_MAP).size > 0) markReady();
+	});
+
+	return {
+		store,
+		session,
+		currentUser,
+		close() {
+			closed = true;
+			stopPresence?.();
+			binding.dispose();
+			session.destroy();
+			store.dispose();
+		}
+	};
+}

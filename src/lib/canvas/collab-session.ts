@@ -1,0 +1,263 @@
+// One canvas's connection: a Y.Doc kept in IndexedDB and synced with the server through Hocuspocus, reconnecting on its own.
+import { HocuspocusProvider } from '@hocuspocus/provider';
+import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+
+export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** What the server granted this connection. */
+export type CollabScope = 'read-write' | 'readonly';
+
+export interface CollabSessionOptions {
+	canvasId: string;
+	/** The doc to sync; a new one by default. */
+	doc?: Y.Doc;
+	/** Hocuspocus endpoint; default `ws(s)://<current host>/collab`. */
+	url?: string;
+	/** Keep the doc in IndexedDB so offline edits survive a reload; default: when IndexedDB exists. */
+	persistLocally?: boolean;
+	onStatus?: (status: CollabStatus) => void;
+	/**
+	 * The server refused this canvas: `reason` is its error code ('UNAUTHENTICATED', 'NOT_FOUND',
+	 * 'PAYLOAD_TOO_LARGE', …), `code` the close code when there was one. The session stops.
+	 */
+	onRefused?: (reason: string, code?: number) => void;
+	onAuthenticated?: (scope: CollabScope) => void;
+	/** The doc now holds the server's state; fires again after every reconnect. */
+	onSynced?: () => void;
+	/** A new awareness is in use (the first one, and one per recreated provider). */
+	onAwareness?: (awareness: Awareness) => void;
+}
+
+export interface CollabSession {
+	readonly doc: Y.Doc;
+	readonly awareness: Awareness | null;
+	/** The current provider; replaced on reconnects, null once stopped. For diagnostics and tests. */
+	readonly provider: HocuspocusProvider | null;
+	readonly status: CollabStatus;
+	/** Resolves once the IndexedDB copy (if any) has been applied to the doc. */
+	readonly localLoaded: Promise<void>;
+	/** Throw away the socket and connect afresh (also done automatically). */
+	reconnect(): void;
+	destroy(): void;
+}
+
+/** The browser authenticates with its HttpOnly session cookie when the provider token is this. */
+export const COOKIE_TOKEN = 'cookie';
+/** Disconnected this long (or the browser reports no network) counts as offline. */
+export const OFFLINE_AFTER_MS = 3_000;
+/** Disconnected this long while online: replace the provider, doubling up to the maximum. */
+export const RECREATE_AFTER_MS = 5_000;
+export const RECREATE_MAX_MS = 30_000;
+const WATCHDOG_INTERVAL_MS = 1_000;
+/** Don't let a stuck IndexedDB (private windows, quota) keep the canvas from opening. */
+const LOCAL_LOAD_TIMEOUT_MS = 3_000;
+const LOCAL_DB_PREFIX = 'easel-canvas:';
+
+/** Close codes the server uses for refusals, by error code (mirrors src/lib/server/errors.ts). */
+const REFUSAL_CLOSE_CODES: Record<number, string> = {
+	4400: 'INVALID_INPUT',
+	4401: 'UNAUTHENTICATED',
+	4403: 'FORBIDDEN',
+	4404: 'NOT_FOUND',
+	4409: 'CONFLICT',
+	4413: 'PAYLOAD_TOO_LARGE',
+	4429: 'RATE_LIMITED'
+};
+/** Hocuspocus's client-side "no message for too long" close; a reconnect, not a refusal. */
+const CLIENT_TIMEOUT_CODE = 4408;
+/** After these the local copy is of no use to this user any more. */
+const REASONS_THAT_DROP_LOCAL_COPY = new Set(['NOT_FOUND', 'FORBIDDEN', 'DELETED']);
+
+export function collabUrl(location: Pick<Location, 'protocol' | 'host'> = globalThis.location): string {
+	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/collab`;
+}
+
+export function createCollabSession(options: CollabSessionOptions): CollabSession {
+	const doc = options.doc ?? new Y.Doc();
+	const url = options.url ?? collabUrl();
+	const persistLocally = options.persistLocally ?? typeof indexedDB !== 'undefined';
+	const localCopy = persistLocally ? openLocalCopy(options.canvasId, doc) : null;
+	const localLoaded = localCopy
+		? Promise.race([localCopy.whenSynced, new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS))]).then(
+				() => undefined,
+				(error: unknown) => console.warn('[easel] could not read this canvas from IndexedDB', error)
+			)
+		: Promise.resolve();
+
+	let provider: HocuspocusProvider | null = null;
+	let awareness: Awareness | null = null;
+	let isSynced = false;
+	let everSynced = false;
+	let disconnectedSince = Date.now();
+	let lastProviderAt = Date.now();
+	let recreations = 0;
+	let stopped = false;
+	let destroyed = false;
+	let status: CollabStatus = 'connecting';
+
+	const isBrowserOnline = () => typeof navigator === 'undefined' || navigator.onLine !== false;
+
+	function updateStatus(): void {
+		if (destroyed) return;
+		let next: CollabStatus;
+		if (!isBrowserOnline()) next = 'offline';
+		else if (isSynced) next = 'connected';
+		else if (Date.now() - disconnectedSince > OFFLINE_AFTER_MS) next = 'offline';
+		else next = everSynced ? 'reconnecting' : 'connecting';
+		if (next === status) return;
+		status = next;
+		options.onStatus?.(next);
+	}
+
+	function markDisconnected(): void {
+		if (isSynced) {
+			isSynced = false;
+			disconnectedSince = Date.now();
+		}
+		updateStatus();
+	}
+
+	function refuse(reason: string, code?: number): void {
+		if (stopped) return;
+		stop();
+		if (REASONS_THAT_DROP_LOCAL_COPY.has(reason)) void localCopy?.clearData();
+		options.onRefused?.(reason, code);
+	}
+
+	function openProvider(): void {
+		const ownAwareness = new Awareness(doc);
+		const current: HocuspocusProvider = new HocuspocusProvider({
+			url,
+			name: `canvas:${options.canvasId}`,
+			document: doc,
+			awareness: ownAwareness,
+			token: COOKIE_TOKEN,
+			onSynced: ({ state }) => {
+				if (current !== provider || !state) return;
+				isSynced = true;
+				everSynced = true;
+				recreations = 0;
+				updateStatus();
+				options.onSynced?.();
+			},
+			onAuthenticated: ({ scope }) => {
+				if (current === provider) options.onAuthenticated?.(scope);
+			},
+			onAuthenticationFailed: ({ reason }) => {
+				if (current === provider) refuse(reason);
+			},
+			onStatus: ({ status: socketStatus }) => {
+				if (current === provider && socketStatus === 'disconnected') markDisconnected();
+			},
+			onClose: ({ event }) => {
+				if (current !== provider) return;
+				const refusal = refusalOf(event);
+				if (refusal) refuse(refusal, event.code >= 4000 ? event.code : undefined);
+				else markDisconnected();
+			}
+		});
+		provider = current;
+		awareness = ownAwareness;
+		lastProviderAt = Date.now();
+		options.onAwareness?.(ownAwareness);
+	}
+
+	function closeProvider(): void {
+		const previous = provider;
+		provider = null;
+		awareness = null;
+		// destroy() also destroys the provider's own socket and awareness; the doc is ours and stays.
+		previous?.destroy();
+		markDisconnected();
+	}
+
+	/** Provider 4.8 can stay disconnected after disconnect()/connect(), so build a fresh one (hocuspocus#782). */
+	function recreateProvider(): void {
+		if (stopped) return;
+		closeProvider();
+		openProvider();
+	}
+
+	function watchdog(): void {
+		updateStatus();
+		if (stopped || isSynced || !isBrowserOnline()) return;
+		const waitMs = Math.min(RECREATE_AFTER_MS * 2 ** recreations, RECREATE_MAX_MS);
+		if (Date.now() - Math.max(disconnectedSince, lastProviderAt) < waitMs) return;
+		recreations += 1;
+		recreateProvider();
+	}
+
+	// A socket that lived through a network change may be dead without knowing it yet: start afresh.
+	const onOnline = () => {
+		recreations = 0;
+		recreateProvider();
+	};
+	const onOffline = () => markDisconnected();
+
+	function stop(): void {
+		stopped = true;
+		clearInterval(watchdogTimer);
+		globalThis.removeEventListener?.('online', onOnline);
+		globalThis.removeEventListener?.('offline', onOffline);
+		closeProvider();
+	}
+
+	const watchdogTimer = setInterval(watchdog, WATCHDOG_INTERVAL_MS);
+	globalThis.addEventListener?.('online', onOnline);
+	globalThis.addEventListener?.('offline', onOffline);
+	openProvider();
+
+	return {
+		doc,
+		get awareness() {
+			return awareness;
+		},
+		get provider() {
+			return provider;
+		},
+		get status() {
+			return status;
+		},
+		localLoaded,
+		reconnect() {
+			recreations = 0;
+			recreateProvider();
+		},
+		destroy() {
+			destroyed = true;
+			if (!stopped) stop();
+			void localCopy?.destroy();
+		}
+	};
+}
+
+function openLocalCopy(canvasId: string, doc: Y.Doc): IndexeddbPersistence | null {
+	try {
+		return new IndexeddbPersistence(LOCAL_DB_PREFIX + canvasId, doc);
+	} catch (error) {
+		console.warn('[easel] IndexedDB is unavailable; offline edits will not survive a reload', error);
+		return null;
+	}
+}
+
+/** Deletes this browser's copies of canvases, e.g. on sign-out on a shared computer. */
+export async function forgetLocalCanvases(canvasIds?: string[]): Promise<void> {
+	if (typeof indexedDB === 'undefined') return;
+	const names = canvasIds
+		? canvasIds.map((id) => LOCAL_DB_PREFIX + id)
+		: ((await indexedDB.databases?.()) ?? []).map((db) => db.name ?? '').filter((name) => name.startsWith(LOCAL_DB_PREFIX));
+	await Promise.all(names.map((name) => clearDocument(name)));
+}
+
+/**
+ * The server's error code when a close is a refusal. Hocuspocus closes one document on a shared
+ * socket with a message that keeps only the reason (code 1000), so both forms are recognised.
+ */
+export function refusalOf(event: { code: number; reason?: string }): string | null {
+	const reason = event.reason ?? '';
+	if (/^[A-Z][A-Z_]+$/.test(reason)) return reason;
+	if (event.code === CLIENT_TIMEOUT_CODE || event.code < 4400 || event.code > 4499) return null;
+	return REFUSAL_CLOSE_CODES[event.code] ?? (reason || String(event.code));
+}

@@ -1,0 +1,131 @@
+// Drives createCollabSession against a real Hocuspocus server on a random port.
+import { Server } from '@hocuspocus/server';
+import type { Extension } from '@hocuspocus/server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createCollabSession, refusalOf } from '../../../src/lib/canvas/collab-session.ts';
+import type { CollabSession, CollabSessionOptions, CollabStatus } from '../../../src/lib/canvas/collab-session.ts';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+	while (cleanups.length) await cleanups.pop()!();
+});
+
+async function startServer(extension: Extension = {}, port = 0): Promise<{ server: Server; url: string; port: number }> {
+	const server = new Server({ port, quiet: true, stopOnSignals: false, extensions: [extension] });
+	await server.listen();
+	cleanups.push(() => server.destroy());
+	return { server, url: `ws://127.0.0.1:${server.address.port}`, port: server.address.port };
+}
+
+function open(url: string, options: Partial<CollabSessionOptions> = {}) {
+	const statuses: CollabStatus[] = [];
+	const refusals: { reason: string; code?: number }[] = [];
+	const session: CollabSession = createCollabSession({
+		canvasId: 'c1',
+		url,
+		persistLocally: false,
+		onStatus: (status) => statuses.push(status),
+		onRefused: (reason, code) => refusals.push({ reason, code }),
+		...options
+	});
+	cleanups.push(() => session.destroy());
+	return { session, statuses, refusals, records: session.doc.getMap<number>('records') };
+}
+
+describe('createCollabSession', () => {
+	it('connects with the cookie token to canvas:<id> and syncs the doc both ways', async () => {
+		const seen: { documentName: string; token: string }[] = [];
+		const { url } = await startServer({
+			async onAuthenticate({ documentName, token }) {
+				seen.push({ documentName, token });
+			}
+		});
+		const one = open(url);
+		const two = open(url);
+		await vi.waitFor(() => expect([one.session.status, two.session.status]).toEqual(['connected', 'connected']));
+		expect(one.statuses).toEqual(['connected']);
+		expect(seen[0]).toEqual({ documentName: 'canvas:c1', token: 'cookie' });
+
+		one.records.set('n', 1);
+		await vi.waitFor(() => expect(two.records.get('n')).toBe(1));
+	});
+
+	it('reports a refused authentication once and stops', async () => {
+		const { url } = await startServer({
+			async onAuthenticate() {
+				throw { reason: 'NOT_FOUND' };
+			}
+		});
+		const { session, refusals } = open(url);
+		await vi.waitFor(() => expect(refusals).toEqual([{ reason: 'NOT_FOUND', code: undefined }]));
+		expect(session.provider).toBeNull();
+	});
+
+	it('reports a document the server closes with an error code, such as too large', async () => {
+		const { url } = await startServer({
+			async beforeHandleMessage({ update }) {
+				// Refuse anything bigger than a handshake, like the size limit does.
+				if (update.byteLength > 200) throw { code: 4413, reason: 'PAYLOAD_TOO_LARGE' };
+			}
+		});
+		const { session, refusals, records } = open(url);
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		records.set('big', 'x'.repeat(1000) as unknown as number);
+		await vi.waitFor(() => expect(refusals.map((r) => r.reason)).toEqual(['PAYLOAD_TOO_LARGE']));
+	});
+
+	it('goes reconnecting, then offline, and merges offline edits once the server is back', { timeout: 30_000 }, async () => {
+		const first = await startServer();
+		const writer = open(first.url);
+		await vi.waitFor(() => expect(writer.session.status).toBe('connected'));
+
+		await first.server.destroy();
+		await vi.waitFor(() => expect(writer.session.status).toBe('reconnecting'));
+		await vi.waitFor(() => expect(writer.session.status).toBe('offline'), { timeout: 5_000 });
+		writer.records.set('offline-edit', 7);
+
+		const second = await startServer({}, first.port);
+		const reader = open(second.url);
+		await vi.waitFor(() => expect(writer.session.status).toBe('connected'), { timeout: 20_000 });
+		await vi.waitFor(() => expect(reader.records.get('offline-edit')).toBe(7), { timeout: 5_000 });
+		expect(writer.statuses).toEqual(['connected', 'reconnecting', 'offline', 'connected']);
+	});
+
+	it('replaces a provider whose socket stopped trying (hocuspocus#782)', { timeout: 30_000 }, async () => {
+		const { url } = await startServer();
+		const { session } = open(url);
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		const stuck = session.provider!;
+		// disconnect() clears shouldConnect: this socket will never come back by itself.
+		stuck.configuration.websocketProvider.disconnect();
+		await vi.waitFor(() => expect(session.status).not.toBe('connected'));
+		await vi.waitFor(() => expect(session.status).toBe('connected'), { timeout: 15_000 });
+		expect(session.provider).not.toBe(stuck);
+	});
+
+	it('announces each new awareness so presence can rebind', async () => {
+		const { url } = await startServer();
+		const awarenesses: unknown[] = [];
+		const { session } = open(url, { onAwareness: (awareness) => awarenesses.push(awareness) });
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		session.reconnect();
+		expect(awarenesses).toHaveLength(2);
+		expect(awarenesses[1]).toBe(session.awareness);
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+	});
+});
+
+describe('refusalOf', () => {
+	it.each([
+		[{ code: 1000, reason: 'PAYLOAD_TOO_LARGE' }, 'PAYLOAD_TOO_LARGE'],
+		[{ code: 4404, reason: 'DELETED' }, 'DELETED'],
+		[{ code: 4413, reason: '' }, 'PAYLOAD_TOO_LARGE'],
+		[{ code: 4401, reason: 'Unauthorized' }, 'UNAUTHENTICATED'],
+		[{ code: 4408, reason: 'forced' }, null],
+		[{ code: 1000, reason: 'Reset Connection' }, null],
+		[{ code: 1006, reason: '' }, null],
+		[{ code: 1012, reason: 'Server restarting' }, null]
+	])('%o is %s', (event, expected) => {
+		expect(refusalOf(event)).toBe(expected);
+	});
+});
