@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { expect, signInThroughUi, signUpThroughUi, test } from './fixtures.ts';
 
 /** Shapes on the current page, read through the editor the canvas exposes for tests. */
@@ -7,11 +7,20 @@ async function shapes(page: Page): Promise<{ type: string; text?: string }[]> {
 		// reason: the canvas island puts its tldraw Editor on window for end-to-end tests only.
 		const editor = (window as unknown as { __easelEditor?: any }).__easelEditor;
 		if (!editor) return [];
-		return editor.getCurrentPageShapes().map((shape: any) => ({
-			type: shape.type === 'geo' ? shape.props.geo : shape.type,
-			text: shape.props.richText ? editor.getShapeUtil(shape).getText?.(shape) : undefined
-		}));
+		return editor.getCurrentPageShapes().map((shape: any) => {
+			const text = editor.getShapeUtil(shape).getText?.(shape);
+			return { type: shape.type === 'geo' ? shape.props.geo : shape.type, ...(text ? { text } : {}) };
+		});
 	});
+}
+
+/** Puts two screenshots next to each other in one PNG (for the README). */
+async function composeSideBySide(browser: Browser, images: Buffer[], path: string) {
+	const page = await browser.newPage({ viewport: { width: 1280, height: 400 } });
+	const tags = images.map((image) => `<img src="data:image/png;base64,${image.toString('base64')}">`).join('');
+	await page.setContent(`<style>body{margin:0;display:flex;gap:8px;background:#d0d5e0}img{width:636px;display:block}</style>${tags}`);
+	await page.screenshot({ path, fullPage: true });
+	await page.close();
 }
 
 async function waitForCanvas(page: Page) {
@@ -69,12 +78,28 @@ test('sign up, create a canvas, draw with a second browser live, and keep it acr
 	await expect(page.locator('.tl-collaborator__cursor').first()).toBeVisible();
 	await page.mouse.move(640, 380);
 	await expect(bob.locator('.tl-collaborator__cursor').first()).toBeVisible();
-	await page.screenshot({ path: 'docs/screenshot.png' });
+	await composeSideBySide(browser, [await page.screenshot(), await bob.screenshot()], process.env.README_SCREENSHOT ?? 'test-results/screens/two-cursors.png');
+
+	// Bob goes offline, keeps drawing; his edit is kept and merges when he is back.
+	await bobContext.setOffline(true);
+	await expect(bob.getByTestId('connection-status')).toHaveAttribute('data-status', /reconnecting|offline/);
+	await bob.locator('.tl-canvas').click({ position: { x: 900, y: 600 } });
+	await bob.keyboard.press('Escape');
+	await bob.keyboard.press('r');
+	await bob.mouse.move(800, 550);
+	await bob.mouse.down();
+	await bob.mouse.move(900, 620, { steps: 5 });
+	await bob.mouse.up();
+	await expect.poll(async () => (await shapes(bob)).filter((shape) => shape.type === 'rectangle').length).toBe(2);
+	await expect.poll(async () => (await shapes(page)).length).toBe(3);
+	await bobContext.setOffline(false);
+	await expect(bob.getByTestId('connection-status')).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
+	await expect.poll(async () => (await shapes(page)).filter((shape) => shape.type === 'rectangle').length, { timeout: 30_000 }).toBe(2);
 
 	// Reload keeps everything.
 	await page.reload();
 	await waitForCanvas(page);
-	await expect.poll(async () => (await shapes(page)).length).toBe(3);
+	await expect.poll(async () => (await shapes(page)).length).toBe(4);
 
 	// Restart the server: still there.
 	await bobContext.close();
@@ -85,6 +110,7 @@ test('sign up, create a canvas, draw with a second browser live, and keep it acr
 	await again.goto(canvasUrl);
 	await waitForCanvas(again);
 	await expect.poll(() => shapes(again)).toEqual(expect.arrayContaining([{ type: 'rectangle' }, { type: 'ellipse' }, { type: 'text', text: 'Hello Easel' }]));
+	expect(await shapes(again)).toHaveLength(4);
 	await alice.close();
 });
 

@@ -3,6 +3,7 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { errorCodeForClose } from '../error-codes.ts';
 
 export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -55,16 +56,6 @@ const WATCHDOG_INTERVAL_MS = 1_000;
 const LOCAL_LOAD_TIMEOUT_MS = 3_000;
 const LOCAL_DB_PREFIX = 'easel-canvas:';
 
-/** Close codes the server uses for refusals, by error code (mirrors src/lib/server/errors.ts). */
-const REFUSAL_CLOSE_CODES: Record<number, string> = {
-	4400: 'INVALID_INPUT',
-	4401: 'UNAUTHENTICATED',
-	4403: 'FORBIDDEN',
-	4404: 'NOT_FOUND',
-	4409: 'CONFLICT',
-	4413: 'PAYLOAD_TOO_LARGE',
-	4429: 'RATE_LIMITED'
-};
 /** Hocuspocus's client-side "no message for too long" close; a reconnect, not a refusal. */
 const CLIENT_TIMEOUT_CODE = 4408;
 /** After these the local copy is of no use to this user any more. */
@@ -259,5 +250,5 @@ export function refusalOf(event: { code: number; reason?: string }): string | nu
 	const reason = event.reason ?? '';
 	if (/^[A-Z][A-Z_]+$/.test(reason)) return reason;
 	if (event.code === CLIENT_TIMEOUT_CODE || event.code < 4400 || event.code > 4499) return null;
-	return REFUSAL_CLOSE_CODES[event.code] ?? (reason || String(event.code));
+	return errorCodeForClose(event.code) ?? (reason || String(event.code));
 }

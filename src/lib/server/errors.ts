@@ -1,17 +1,8 @@
 // The one error vocabulary of the domain, mapped to HTTP statuses and WebSocket close codes at the edges.
 
-export const ERROR_CODES = {
-	INVALID_INPUT: { status: 400, closeCode: 4400 },
-	UNAUTHENTICATED: { status: 401, closeCode: 4401 },
-	FORBIDDEN: { status: 403, closeCode: 4403 },
-	NOT_FOUND: { status: 404, closeCode: 4404 },
-	CONFLICT: { status: 409, closeCode: 4409 },
-	PAYLOAD_TOO_LARGE: { status: 413, closeCode: 4413 },
-	RATE_LIMITED: { status: 429, closeCode: 4429 },
-	UNAVAILABLE: { status: 503, closeCode: 4503 }
-} as const;
+import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+export { ERROR_CODES, type ErrorCode };
 
 /** Brands AppErrors so `instanceof` works across the bundled and unbundled copies of this module. */
 const APP_ERROR = Symbol.for('easel.AppError');

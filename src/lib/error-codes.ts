@@ -1,0 +1,18 @@
+// The error vocabulary shared by server and browser: HTTP status and WebSocket close code per code.
+export const ERROR_CODES = {
+	INVALID_INPUT: { status: 400, closeCode: 4400 },
+	UNAUTHENTICATED: { status: 401, closeCode: 4401 },
+	FORBIDDEN: { status: 403, closeCode: 4403 },
+	NOT_FOUND: { status: 404, closeCode: 4404 },
+	CONFLICT: { status: 409, closeCode: 4409 },
+	PAYLOAD_TOO_LARGE: { status: 413, closeCode: 4413 },
+	RATE_LIMITED: { status: 429, closeCode: 4429 },
+	UNAVAILABLE: { status: 503, closeCode: 4503 }
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The error code a WebSocket close code stands for, if it is one of ours. */
+export function errorCodeForClose(closeCode: number): ErrorCode | undefined {
+	return (Object.keys(ERROR_CODES) as ErrorCode[]).find((code) => ERROR_CODES[code].closeCode === closeCode);
+}
