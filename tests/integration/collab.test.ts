@@ -104,6 +104,44 @@ describe('live collaboration through the real server', () => {
 	});
 });
 
+describe('presence and revocation', () => {
+	it('stamps awareness identity from the session, so nobody can pose as someone else', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Presence');
+		const mallory = connect(canvasId, owner.token);
+		const watcher = connect(canvasId, owner.token);
+		await Promise.all([mallory.synced, watcher.synced]);
+		mallory.provider.awareness!.setLocalState({
+			user: { id: 'someone-else', name: 'The CEO', color: '#000' },
+			presence: { userId: 'someone-else', userName: 'The CEO', cursor: { x: 1, y: 2 } }
+		});
+		await waitFor(() => watcher.provider.awareness!.getStates().has(mallory.doc.clientID), 5000, 'awareness');
+		const seen = watcher.provider.awareness!.getStates().get(mallory.doc.clientID)!;
+		expect(seen.user).toMatchObject({ id: owner.id, name: 'Owner' });
+		expect(seen.presence).toMatchObject({ userId: owner.id, userName: 'Owner', cursor: { x: 1, y: 2 } });
+	});
+
+	it('signing out closes the sockets that session opened, within seconds', async () => {
+		const { body } = await api(server.url, '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });
+		const canvasId = await createCanvas(server.url, owner, 'Revocation');
+		const client = connect(canvasId, body.token);
+		await client.synced;
+		// The server closes the document on that socket with the reason; the page then sends the user to sign in.
+		const cut = new Promise<string>((resolve) => {
+			client.provider.on('close', ({ event }: { event: CloseEvent }) => resolve(event.reason));
+		});
+		expect((await api(server.url, '/api/v1/auth/logout', { method: 'POST', token: body.token })).status).toBe(204);
+		const started = Date.now();
+		expect(await cut).toBe('UNAUTHENTICATED');
+		expect(Date.now() - started).toBeLessThan(5000);
+		// Writes after sign-out never reach the document.
+		client.records.set('shape:after-logout', { sneaky: true });
+		const reader = connect(canvasId, owner.token);
+		await reader.synced;
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(reader.records.has('shape:after-logout')).toBe(false);
+	});
+});
+
 describe('durability across server crashes and restarts', () => {
 	it('SIGKILL keeps every flushed update, and a connected client restores the rest when it reconnects', async () => {
 		const canvasId = await createCanvas(server.url, owner, 'Crash');
