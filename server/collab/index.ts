@@ -73,8 +73,7 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 					logger.warn({ origin }, 'collaboration upgrade refused: origin not allowed');
 					return new Response('Origin not allowed', { status: 403 });
 				}
-				const context: ConnectionContext = {
-					ip: request.headers.get('x-forwarded-for')?.split(',')[0].trim() ?? '',
+				const context: Omit<ConnectionContext, 'ip'> = {
 					cookieSessionToken: origin ? readCookie(request.headers.get('cookie'), sessionCookieName(config.secureCookies)) : undefined
 				};
 				return { context: context as unknown as Record<string, unknown> };

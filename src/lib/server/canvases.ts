@@ -22,6 +22,16 @@ export function titleSchema(maxLength: number) {
 		.refine((title) => !/[\u0000-\u001f\u007f]/.test(title), { error: 'Title must not contain control characters.' });
 }
 
+/** A title that may be left blank (the canvas then gets the default title). */
+export function optionalTitleSchema(maxLength: number) {
+	return z
+		.string({ error: 'Title must be text.' })
+		.trim()
+		.optional()
+		.transform((title) => title || undefined)
+		.pipe(titleSchema(maxLength).optional());
+}
+
 export interface CanvasSummary {
 	id: string;
 	teamId: string;

@@ -1,5 +1,5 @@
 // Teams and memberships as seen by a user.
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { asc, desc, eq } from 'drizzle-orm';
 import type { Queryable } from './db/index.ts';
 import { memberships, teams, type Role } from './db/schema.ts';
 
@@ -18,12 +18,4 @@ export async function listForUser(db: Queryable, userId: string): Promise<TeamSu
 		.innerJoin(teams, eq(teams.id, memberships.teamId))
 		.where(eq(memberships.userId, userId))
 		.orderBy(desc(teams.personal), asc(teams.name));
-}
-
-/** Records that a member used a team now (shown on the members page). */
-export async function touchMembership(db: Queryable, teamId: string, userId: string): Promise<void> {
-	await db
-		.update(memberships)
-		.set({ lastActiveAt: new Date() })
-		.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
 }

@@ -33,7 +33,7 @@ export const actions: Actions = {
 		const values = formValues(data);
 		let created;
 		try {
-			const { title } = parseForm(data, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH).optional().or(z.literal('').transform(() => undefined)) }));
+			const { title } = parseForm(data, z.object({ title: canvases.optionalTitleSchema(runtime().config.MAX_TITLE_LENGTH) }));
 			created = await canvases.create(locals.db, { kind: 'user', userId: locals.user.id }, { teamId: params.teamId, title });
 		} catch (error) {
 			return formFailure(error, values);
