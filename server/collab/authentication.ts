@@ -1,20 +1,24 @@
 // onAuthenticate: resolves who is connecting to which document and what they may do there.
+//
+// Provider tokens: a session token (programs), `cookie` (browsers: the HttpOnly session cookie is
+// used), or `share:<share-link token>` (a share link; the cookie still identifies a signed-in user).
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db/index.ts';
-import { resolveCanvasAccess } from '../../src/lib/server/access.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/sessions.ts';
+import { ANONYMOUS, resolveCanvasAccess, type Actor } from '../../src/lib/server/access.ts';
+import { validateSessionToken, type ValidatedSession } from '../../src/lib/server/auth/sessions.ts';
 import { parseCanvasDocumentName } from '../../src/lib/server/canvases.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
+import * as sharing from '../../src/lib/server/sharing.ts';
+import { guestIdentity } from '../../src/lib/guest-identity.ts';
 import { userColor } from '../../src/lib/user-color.ts';
 import type { ConnectionContext } from './context.ts';
 import { refusal } from './refusal.ts';
 
-/** The provider token a browser sends when it authenticates with its session cookie instead. */
 export const COOKIE_TOKEN = 'cookie';
+export const SHARE_TOKEN_PREFIX = 'share:';
 
 export class Authentication implements Extension {
 	priority = 1000;
-
 	private readonly deps: { db: Database; sessionDays: number };
 
 	constructor(deps: { db: Database; sessionDays: number }) {
@@ -26,21 +30,32 @@ export class Authentication implements Extension {
 		try {
 			const canvasId = parseCanvasDocumentName(documentName);
 			if (!canvasId) throw new AppError('NOT_FOUND', 'Unknown document.');
-			const sessionToken = token && token !== COOKIE_TOKEN ? token : context.cookieSessionToken;
-			if (!sessionToken) throw new AppError('UNAUTHENTICATED', 'Sign in to open this canvas.');
-			const validated = await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays);
-			if (!validated) throw new AppError('UNAUTHENTICATED', 'Your session has expired. Sign in again.');
-			const access = await resolveCanvasAccess(this.deps.db, { kind: 'user', userId: validated.user.id }, canvasId);
+			const shareToken = token?.startsWith(SHARE_TOKEN_PREFIX) ? token.slice(SHARE_TOKEN_PREFIX.length) : undefined;
+			const sessionToken = token && token !== COOKIE_TOKEN && !shareToken ? token : context.cookieSessionToken;
+			const session = sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;
+			if (!session && !shareToken) {
+				throw new AppError('UNAUTHENTICATED', sessionToken ? 'Your session has expired. Sign in again.' : 'Sign in to open this canvas.');
+			}
+			const actor: Actor = session ? { kind: 'user', userId: session.user.id } : ANONYMOUS;
+			const access = await resolveCanvasAccess(this.deps.db, actor, canvasId, shareToken);
+			if (access.link) void sharing.touchLink(this.deps.db, access.link.id).catch(() => {});
 			// Hocuspocus refuses every document change from a read-only connection, whatever it sends.
 			connectionConfig.readOnly = !access.canEdit;
 			return {
-				user: { id: validated.user.id, name: validated.user.name, color: userColor(validated.user.id) },
-				sessionId: validated.session.id,
+				user: identity(session, payload.socketId),
+				sessionId: session?.session.id,
 				canvasId,
-				role: access.role
+				teamId: access.canvas.teamId,
+				role: access.role,
+				shareLinkId: access.link?.id
 			};
 		} catch (error) {
 			throw refusal(error);
 		}
 	}
+}
+
+function identity(session: ValidatedSession | null, socketId: string): NonNullable<ConnectionContext['user']> {
+	if (session) return { id: session.user.id, name: session.user.name, color: userColor(session.user.id), guest: false };
+	return { ...guestIdentity(socketId), guest: true };
 }

@@ -6,9 +6,12 @@ export interface ConnectionContext {
 	ip: string;
 	/** Session token from the cookie, kept only when the upgrade came from an allowed origin. */
 	cookieSessionToken?: string;
-	/** Set by onAuthenticate. */
-	user?: { id: string; name: string; color: string };
+	/** Set by onAuthenticate: who is connected (a guest gets a generated identity). */
+	user?: { id: string; name: string; color: string; guest: boolean };
 	sessionId?: string;
 	canvasId?: string;
-	role?: Role;
+	teamId?: string;
+	/** The team role, null when access comes only from a share link. */
+	role?: Role | null;
+	shareLinkId?: string;
 }

@@ -6,7 +6,9 @@ import crossws from 'crossws/adapters/node';
 import type { Config } from '../../src/lib/server/config.ts';
 import type { Database } from '../../src/lib/server/db/index.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
-import type { CollaborationControl } from '../../src/lib/server/runtime.ts';
+import type { CloseReason, CollaborationControl, ConnectionMatch } from '../../src/lib/server/runtime.ts';
+import { ERROR_CODES } from '../../src/lib/error-codes.ts';
+import * as Y from 'yjs';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import { Authentication } from './authentication.ts';
@@ -16,6 +18,14 @@ import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 
 export const COLLAB_PATH = '/collab';
+
+/** Close codes for the reasons the server ends a document connection. */
+const CLOSE_CODES: Record<CloseReason, number> = {
+	ACCESS_CHANGED: 4012,
+	ACCESS_REVOKED: ERROR_CODES.FORBIDDEN.closeCode,
+	UNAUTHENTICATED: ERROR_CODES.UNAUTHENTICATED.closeCode,
+	DELETED: ERROR_CODES.NOT_FOUND.closeCode
+};
 
 /** Close code sent to clients when the server restarts; providers reconnect on it. */
 const SERVICE_RESTART = { code: 1012, reason: 'Server restarting' };
@@ -115,7 +125,7 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 			persistence.discard(documentName);
 			const document = hocuspocus.documents.get(documentName);
 			if (!document) return;
-			for (const connection of connectionsOf(document)) connection.close({ code: 4404, reason });
+			for (const connection of connectionsOf(document)) connection.close({ code: CLOSE_CODES.DELETED, reason });
 		},
 		async readDocument(documentName) {
 			const live = hocuspocus.documents.get(documentName);
@@ -126,12 +136,25 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 				if (!live) document.destroy();
 			}
 		},
-		closeSessionConnections(sessionId) {
+		async readDocumentState(documentName) {
+			const live = hocuspocus.documents.get(documentName);
+			const document = live ?? (await persistence.loadDetached(documentName));
+			try {
+				return Y.encodeStateAsUpdate(document);
+			} finally {
+				if (!live) document.destroy();
+			}
+		},
+		closeConnections(match, reason) {
+			let closed = 0;
 			for (const document of hocuspocus.documents.values()) {
 				for (const connection of connectionsOf(document)) {
-					if (connection.context.sessionId === sessionId) connection.close({ code: 4401, reason: 'UNAUTHENTICATED' });
+					if (!matches(connection.context, match)) continue;
+					connection.close({ code: CLOSE_CODES[reason], reason });
+					closed++;
 				}
 			}
+			return closed;
 		},
 		async shutdown() {
 			accepting = false;
@@ -141,6 +164,16 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 			persistence.close();
 		}
 	};
+}
+
+function matches(context: ConnectionContext, match: ConnectionMatch): boolean {
+	return (
+		(match.canvasId === undefined || context.canvasId === match.canvasId) &&
+		(match.teamId === undefined || context.teamId === match.teamId) &&
+		(match.userId === undefined || context.user?.id === match.userId) &&
+		(match.sessionId === undefined || context.sessionId === match.sessionId) &&
+		(match.shareLinkId === undefined || context.shareLinkId === match.shareLinkId)
+	);
 }
 
 function readCookie(header: string | null, name: string): string | undefined {

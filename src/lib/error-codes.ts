@@ -5,6 +5,8 @@ export const ERROR_CODES = {
 	FORBIDDEN: { status: 403, closeCode: 4403 },
 	NOT_FOUND: { status: 404, closeCode: 4404 },
 	CONFLICT: { status: 409, closeCode: 4409 },
+	/** A link that existed but expired or was revoked. */
+	GONE: { status: 410, closeCode: 4410 },
 	PAYLOAD_TOO_LARGE: { status: 413, closeCode: 4413 },
 	RATE_LIMITED: { status: 429, closeCode: 4429 },
 	UNAVAILABLE: { status: 503, closeCode: 4503 }

@@ -24,7 +24,16 @@ describe('role permissions', () => {
 		'canvas.create': ['owner', 'admin', 'editor'],
 		'canvas.rename': ['owner', 'admin', 'editor'],
 		'canvas.delete': ['owner', 'admin', 'editor'],
-		'team.view': ['owner', 'admin', 'editor', 'viewer']
+		'canvas.duplicate': ['owner', 'admin', 'editor'],
+		'canvas.share': ['owner', 'admin'],
+		'canvas.move': ['owner', 'admin'],
+		'team.view': ['owner', 'admin', 'editor', 'viewer'],
+		'team.members': ['owner', 'admin'],
+		'team.invite': ['owner', 'admin'],
+		'team.audit': ['owner', 'admin'],
+		'team.rename': ['owner'],
+		'team.delete': ['owner'],
+		'team.billing': ['owner']
 	};
 	for (const action of Object.keys(ROLE_PERMISSIONS) as Action[]) {
 		for (const role of ROLES) {

@@ -22,13 +22,15 @@ export interface TldrawIslandProps {
 	canvasId: string;
 	user: CanvasUser;
 	readOnly: boolean;
+	shareToken?: string;
 	licenseKey?: string;
+	onAccess?: (readOnly: boolean) => void;
 	onStatus?: (status: CollabStatus) => void;
 	onRefused?: (reason: string, code?: number) => void;
 	onReady?: () => void;
 }
 
-export function TldrawIsland({ canvasId, user, readOnly, licenseKey, ...callbacks }: TldrawIslandProps) {
+export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey, ...callbacks }: TldrawIslandProps) {
 	// Callbacks may change on every render; the connection must not.
 	const latestCallbacks = useRef(callbacks);
 	latestCallbacks.current = callbacks;
@@ -41,6 +43,8 @@ export function TldrawIsland({ canvasId, user, readOnly, licenseKey, ...callback
 			canvasId,
 			user: { id: user.id, name: user.name, color: user.color },
 			readOnly,
+			shareToken,
+			onAccess: (granted) => latestCallbacks.current.onAccess?.(granted),
 			onStatus(next) {
 				setStatus(next);
 				latestCallbacks.current.onStatus?.(next);
@@ -57,7 +61,7 @@ export function TldrawIsland({ canvasId, user, readOnly, licenseKey, ...callback
 			setIsReady(false);
 			opened.close();
 		};
-	}, [canvasId, user.id, user.name, user.color, readOnly]);
+	}, [canvasId, user.id, user.name, user.color, readOnly, shareToken]);
 
 	const editorUser = useMemo(() => createEditorUser(user), [user.name, user.color]);
 

@@ -17,6 +17,10 @@ export interface OpenCanvasOptions {
 	canvasId: string;
 	user: CanvasUser;
 	readOnly: boolean;
+	/** Open through a share link rather than team membership. */
+	shareToken?: string;
+	/** The server granted read-only (true) or editing (false); can change while open. */
+	onAccess?: (readOnly: boolean) => void;
 	/** Hocuspocus endpoint; default `ws(s)://<current host>/collab`. */
 	url?: string;
 	onStatus?: (status: CollabStatus) => void;
@@ -33,7 +37,7 @@ export interface OpenCanvas {
 	close(): void;
 }
 
-export function openCanvas({ canvasId, user, readOnly, url, onStatus, onRefused, onReady }: OpenCanvasOptions): OpenCanvas {
+export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus, onRefused, onReady, onAccess }: OpenCanvasOptions): OpenCanvas {
 	const currentUser = atom<TLUser>('easel current user', UserRecordType.create({ id: createUserId(user.id), name: user.name, color: user.color }));
 	const mode = atom<'readonly' | 'readwrite'>('easel collaboration mode', readOnly ? 'readonly' : 'readwrite');
 	const connection = atom<'online' | 'offline'>('easel connection', 'offline');
@@ -54,6 +58,7 @@ export function openCanvas({ canvasId, user, readOnly, url, onStatus, onRefused,
 
 	const session = createCollabSession({
 		canvasId,
+		shareToken,
 		url,
 		onStatus(status) {
 			connection.set(status === 'connected' ? 'online' : 'offline');
@@ -61,10 +66,11 @@ export function openCanvas({ canvasId, user, readOnly, url, onStatus, onRefused,
 		},
 		onRefused,
 		onAuthenticated(scope) {
-			// The server is the authority: a read-only grant wins over what the page believed.
-			if (scope !== 'readonly') return;
-			mode.set('readonly');
-			binding.setReadOnly(true);
+			// The server is the authority: its grant wins over what the page believed, and can change while open.
+			const grantedReadOnly = scope === 'readonly';
+			mode.set(grantedReadOnly ? 'readonly' : 'readwrite');
+			binding.setReadOnly(grantedReadOnly);
+			onAccess?.(grantedReadOnly);
 		},
 		// Wait for the local copy first, so an empty-looking doc isn't seeded over it.
 		onSynced: () => void session.localLoaded.then(markReady),

@@ -12,6 +12,8 @@ export type CollabScope = 'read-write' | 'readonly';
 
 export interface CollabSessionOptions {
 	canvasId: string;
+	/** A share-link token: the canvas is opened through that link (the cookie still identifies a signed-in user). */
+	shareToken?: string;
 	/** The doc to sync; a new one by default. */
 	doc?: Y.Doc;
 	/** Hocuspocus endpoint; default `ws(s)://<current host>/collab`. */
@@ -46,6 +48,10 @@ export interface CollabSession {
 
 /** The browser authenticates with its HttpOnly session cookie when the provider token is this. */
 export const COOKIE_TOKEN = 'cookie';
+/** Prefix of a provider token that carries a share-link token. */
+export const SHARE_TOKEN_PREFIX = 'share:';
+/** Close reason asking the client to reconnect and be authorised again. */
+const ACCESS_CHANGED = 'ACCESS_CHANGED';
 /** Disconnected this long (or the browser reports no network) counts as offline. */
 export const OFFLINE_AFTER_MS = 3_000;
 /** Disconnected this long while online: replace the provider, doubling up to the maximum. */
@@ -124,7 +130,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 			name: `canvas:${options.canvasId}`,
 			document: doc,
 			awareness: ownAwareness,
-			token: COOKIE_TOKEN,
+			token: options.shareToken ? `${SHARE_TOKEN_PREFIX}${options.shareToken}` : COOKIE_TOKEN,
 			onSynced: ({ state }) => {
 				if (current !== provider || !state) return;
 				isSynced = true;
@@ -145,7 +151,9 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 			onClose: ({ event }) => {
 				if (current !== provider) return;
 				const refusal = refusalOf(event);
-				if (refusal) refuse(refusal, event.code >= 4000 ? event.code : undefined);
+				// The server re-authorises after a role or link change: connect afresh and take the new scope.
+				if (refusal === ACCESS_CHANGED) setTimeout(recreateProvider, 0);
+				else if (refusal) refuse(refusal, event.code >= 4000 ? event.code : undefined);
 				else markDisconnected();
 			}
 		});

@@ -2,10 +2,12 @@
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
-import { canvases, users } from './db/schema.ts';
-import { requireCanvasPermission, requireTeamRole, type Actor, type CanvasAccess } from './access.ts';
+import { canvases, users, type Role } from './db/schema.ts';
+import { requireCanvasPermission, requireTeamRole, type Actor, type UserActor, type CanvasAccess } from './access.ts';
 import type { CollaborationControl } from './runtime.ts';
-import { deleteDocuments } from './documents/document-store.ts';
+import { compactDocument, deleteDocuments } from './documents/document-store.ts';
+import * as audit from './audit.ts';
+import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
 
@@ -52,7 +54,7 @@ const summaryColumns = {
 	createdByName: users.name
 };
 
-export async function create(db: Queryable, actor: Actor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
+export async function create(db: Queryable, actor: UserActor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
 	await requireTeamRole(db, actor, input.teamId, 'canvas.create');
 	const [row] = await db
 		.insert(canvases)
@@ -71,7 +73,7 @@ export async function listForTeam(db: Queryable, actor: Actor, teamId: string): 
 		.orderBy(desc(canvases.updatedAt));
 }
 
-export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess }> {
+export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess & { role: Role } }> {
 	const access = await requireCanvasPermission(db, actor, canvasId, 'canvas.view');
 	const [row] = await db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.id, canvasId));
 	return { ...row, access };
@@ -96,6 +98,54 @@ export async function remove(
 		await tx.delete(canvases).where(eq(canvases.id, canvasId));
 		await deleteDocuments(tx, [canvasDocumentName(canvasId)]);
 	});
+}
+
+/** Copies a canvas, with its current content, into the same team. */
+export async function duplicate(
+	db: Database,
+	actor: UserActor,
+	canvasId: string,
+	collaboration: Pick<CollaborationControl, 'readDocumentState'>,
+	maxTitleLength = 200
+): Promise<CanvasSummary> {
+	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
+	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
+	const state = await collaboration.readDocumentState(canvasDocumentName(canvasId));
+	const title = `${source.canvas.title} (copy)`.slice(0, maxTitleLength);
+	const id = await db.transaction(async (tx) => {
+		const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, state);
+		await compactDocument(tx, canvasDocumentName(row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), 0);
+		doc.destroy();
+		return row.id;
+	});
+	return get(db, actor, id);
+}
+
+/**
+ * Moves a canvas to another team; the actor must administer both. Sockets open on it are
+ * re-authorised, since who may see it has changed.
+ */
+export async function move(
+	db: Database,
+	actor: UserActor,
+	canvasId: string,
+	teamId: string,
+	collaboration: Pick<CollaborationControl, 'closeConnections'>,
+	context: { ip?: string | null } = {}
+): Promise<CanvasSummary> {
+	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.move');
+	await requireTeamRole(db, actor, teamId, 'canvas.move');
+	if (source.canvas.teamId === teamId) return get(db, actor, canvasId);
+	await db.transaction(async (tx) => {
+		await tx.update(canvases).set({ teamId, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
+		const entry = { actorId: actor.userId, action: 'canvas.move' as const, targetType: 'canvas' as const, targetId: canvasId, details: { title: source.canvas.title, from: source.canvas.teamId, to: teamId }, ip: context.ip };
+		await audit.record(tx, { teamId: source.canvas.teamId, ...entry });
+		await audit.record(tx, { teamId, ...entry });
+	});
+	collaboration.closeConnections({ canvasId }, 'ACCESS_CHANGED');
+	return get(db, actor, canvasId);
 }
 
 /** Marks a canvas as recently edited (dashboard order). */

@@ -37,6 +37,9 @@ const environmentSchema = z.object({
 	REDIS_URL: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 	TLDRAW_LICENSE_KEY: z.string().trim().optional(),
+	/** smtp(s)://user:pass@host:port to email invitations; without it invite links are shown to copy. */
+	SMTP_URL: optionalUrl('SMTP_URL', ['smtp:', 'smtps:']),
+	SMTP_FROM: z.string().trim().default('Easel <no-reply@localhost>'),
 	/** Largest WebSocket frame a client may send; bigger frames close the socket (1009). */
 	MAX_WS_MESSAGE_BYTES: integer('MAX_WS_MESSAGE_BYTES', 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
 	/** Largest stored size of one document; updates that would pass it are refused. */

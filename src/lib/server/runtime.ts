@@ -12,9 +12,25 @@ export interface CollaborationControl {
 	discardDocument(documentName: string, reason: string): Promise<void>;
 	/** The current content of a document as JSON (live state if loaded, stored state otherwise). */
 	readDocument(documentName: string): Promise<{ records: Record<string, unknown>; meta: Record<string, unknown> }>;
-	/** Closes the sockets that a session authorised (sign-out). */
-	closeSessionConnections(sessionId: string): void;
+	/** The current state of a document as one Yjs update (live if loaded, stored otherwise). */
+	readDocumentState(documentName: string): Promise<Uint8Array>;
+	/**
+	 * Closes the document connections matching every given field, telling clients why:
+	 * `ACCESS_CHANGED` makes them reconnect and be authorised afresh, anything else stops them.
+	 */
+	closeConnections(match: ConnectionMatch, reason: CloseReason): number;
 }
+
+export interface ConnectionMatch {
+	canvasId?: string;
+	teamId?: string;
+	userId?: string;
+	sessionId?: string;
+	shareLinkId?: string;
+}
+
+/** Why the server closed a document connection (the client shows or acts on it). */
+export type CloseReason = 'ACCESS_CHANGED' | 'ACCESS_REVOKED' | 'UNAUTHENTICATED' | 'DELETED';
 
 export interface Runtime {
 	config: Config;

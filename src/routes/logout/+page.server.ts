@@ -10,7 +10,7 @@ export const actions: Actions = {
 	default: async ({ locals, cookies }) => {
 		if (locals.session) {
 			await invalidateSession(locals.db, locals.session.id);
-			runtime().collaboration.closeSessionConnections(locals.session.id);
+			runtime().collaboration.closeConnections({ sessionId: locals.session.id }, 'UNAUTHENTICATED');
 		}
 		clearSessionCookie(cookies);
 		redirect(303, '/login');

@@ -11,7 +11,8 @@ import {
 	timestamp,
 	uniqueIndex,
 	uuid,
-	boolean
+	boolean,
+	jsonb
 } from 'drizzle-orm/pg-core';
 
 /** bytea as Uint8Array on both drivers (postgres.js hands back Buffer, a Uint8Array). */
@@ -112,4 +113,71 @@ export const documentUpdates = pgTable(
 		createdAt: createdAt()
 	},
 	(table) => [index('document_updates_document_seq_idx').on(table.document, table.seq)]
+);
+
+export const INVITATION_ROLES = ['admin', 'editor', 'viewer'] as const;
+
+/** An invitation link into a team; only the SHA-256 of its token is stored. */
+export const invitations = pgTable(
+	'invitations',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		tokenHash: text('token_hash').notNull().unique(),
+		role: text('role', { enum: ROLES }).notNull(),
+		/** Set for invitations addressed to one person; the link still works for whoever holds it. */
+		email: text('email'),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		/** null = unlimited. */
+		maxUses: integer('max_uses'),
+		uses: integer('uses').notNull().default(0),
+		revokedAt: timestamp('revoked_at', { withTimezone: true }),
+		createdAt: createdAt()
+	},
+	(table) => [index('invitations_team_id_idx').on(table.teamId)]
+);
+
+export const SHARE_ACCESS = ['view', 'edit'] as const;
+export const SHARE_AUDIENCES = ['anyone', 'team'] as const;
+export type ShareAccess = (typeof SHARE_ACCESS)[number];
+export type ShareAudience = (typeof SHARE_AUDIENCES)[number];
+
+/** A link to one canvas (`/s/<token>`); only the SHA-256 of its token is stored. */
+export const shareLinks = pgTable(
+	'share_links',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		canvasId: uuid('canvas_id')
+			.notNull()
+			.references(() => canvases.id, { onDelete: 'cascade' }),
+		tokenHash: text('token_hash').notNull().unique(),
+		access: text('access', { enum: SHARE_ACCESS }).notNull(),
+		audience: text('audience', { enum: SHARE_AUDIENCES }).notNull(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		expiresAt: timestamp('expires_at', { withTimezone: true }),
+		revokedAt: timestamp('revoked_at', { withTimezone: true }),
+		lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+		createdAt: createdAt()
+	},
+	(table) => [index('share_links_canvas_id_idx').on(table.canvasId)]
+);
+
+/** Who changed membership, roles, invitations and share links, and when. */
+export const auditLog = pgTable(
+	'audit_log',
+	{
+		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		teamId: uuid('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+		actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+		action: text('action').notNull(),
+		targetType: text('target_type').notNull(),
+		targetId: text('target_id'),
+		details: jsonb('details').$type<Record<string, unknown>>(),
+		ip: text('ip'),
+		createdAt: createdAt()
+	},
+	(table) => [index('audit_log_team_id_idx').on(table.teamId, table.createdAt)]
 );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { runtime } from '../runtime.ts';
 import type { SessionUser } from '../auth/sessions.ts';
+import type { UserActor } from '../access.ts';
 
 export function jsonError(error: AppError, headers: Record<string, string> = {}): Response {
 	const retryAfter = error.details?.retryAfterSeconds;
@@ -30,6 +31,12 @@ export function api<E extends RequestEvent>(handler: (event: E) => Promise<Respo
 export function requireUser(event: RequestEvent): SessionUser {
 	if (!event.locals.user) throw new AppError('UNAUTHENTICATED', 'Sign in, or send Authorization: Bearer <session token>.');
 	return event.locals.user;
+}
+
+/** The signed-in caller as a domain actor, plus the request context the audit log records. */
+export function userActor(event: RequestEvent): { actor: UserActor; context: { ip: string } } {
+	const user = requireUser(event);
+	return { actor: { kind: 'user', userId: user.id }, context: { ip: event.getClientAddress() } };
 }
 
 /** Reads and validates a JSON body, refusing wrong content types and bodies over the configured size. */

@@ -8,6 +8,6 @@ export const POST: RequestHandler = api(async (event) => {
 	requireUser(event);
 	const session = event.locals.session!;
 	await invalidateSession(event.locals.db, session.id);
-	runtime().collaboration.closeSessionConnections(session.id);
+	runtime().collaboration.closeConnections({ sessionId: session.id }, 'UNAUTHENTICATED');
 	return new Response(null, { status: 204 });
 });

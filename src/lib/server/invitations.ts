@@ -1,0 +1,193 @@
+// Invitations into a team: a link with a role that expires, may be limited in uses, and can be revoked.
+import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database, Queryable } from './db/index.ts';
+import { invitations, memberships, teams, users, INVITATION_ROLES, type Role } from './db/schema.ts';
+import { AppError, notFound } from './errors.ts';
+import { requireTeamRole, ROLE_RANK, type Actor, type UserActor } from './access.ts';
+import { emailSchema } from './accounts.ts';
+import * as audit from './audit.ts';
+import { generateSecretToken, hashSecretToken, looksLikeSecretToken } from './secret-tokens.ts';
+import type { ChangeContext } from './teams.ts';
+
+const DAY_MS = 86_400_000;
+
+export const createInvitationSchema = z
+	.object({
+		role: z.enum(INVITATION_ROLES, { error: `Role must be one of ${INVITATION_ROLES.join(', ')}.` }),
+		email: emailSchema.optional(),
+		expiresInDays: z.number({ error: 'expiresInDays must be a number.' }).int().min(1, { error: 'An invitation lasts at least 1 day.' }).max(90, { error: 'An invitation lasts at most 90 days.' }).default(7),
+		maxUses: z.number({ error: 'maxUses must be a number.' }).int().min(1, { error: 'maxUses must be at least 1.' }).max(1000).nullable().optional()
+	})
+	.strict();
+
+export type CreateInvitationInput = z.input<typeof createInvitationSchema>;
+
+export interface Invitation {
+	id: string;
+	teamId: string;
+	role: Role;
+	email: string | null;
+	createdBy: string | null;
+	createdByName: string | null;
+	expiresAt: Date;
+	maxUses: number | null;
+	uses: number;
+	createdAt: Date;
+}
+
+export function invitationUrl(publicOrigin: string, token: string): string {
+	return `${publicOrigin}/invite/${token}`;
+}
+
+/** Creates an invitation; the token is returned once and only its hash is kept. */
+export async function create(
+	db: Database,
+	actor: UserActor,
+	teamId: string,
+	input: CreateInvitationInput,
+	context: ChangeContext = {}
+): Promise<{ invitation: Invitation; token: string }> {
+	const actorRole = await requireTeamRole(db, actor, teamId, 'team.invite');
+	const parsed = createInvitationSchema.parse(input);
+	if (ROLE_RANK[parsed.role] > ROLE_RANK[actorRole]) throw new AppError('FORBIDDEN', `You cannot invite someone as ${parsed.role}.`);
+	const token = generateSecretToken();
+	const maxUses = parsed.maxUses === undefined ? (parsed.email ? 1 : null) : parsed.maxUses;
+	const id = await db.transaction(async (tx) => {
+		const [row] = await tx
+			.insert(invitations)
+			.values({
+				teamId,
+				tokenHash: hashSecretToken(token),
+				role: parsed.role,
+				email: parsed.email ?? null,
+				createdBy: actor.userId,
+				expiresAt: new Date(Date.now() + parsed.expiresInDays * DAY_MS),
+				maxUses
+			})
+			.returning({ id: invitations.id });
+		await audit.record(tx, { teamId, actorId: actor.userId, action: 'invitation.create', targetType: 'invitation', targetId: row.id, details: { role: parsed.role, email: parsed.email ?? null, maxUses }, ip: context.ip });
+		return row.id;
+	});
+	return { invitation: await getById(db, id), token };
+}
+
+const invitationColumns = {
+	id: invitations.id,
+	teamId: invitations.teamId,
+	role: invitations.role,
+	email: invitations.email,
+	createdBy: invitations.createdBy,
+	createdByName: users.name,
+	expiresAt: invitations.expiresAt,
+	maxUses: invitations.maxUses,
+	uses: invitations.uses,
+	createdAt: invitations.createdAt
+};
+
+async function getById(db: Queryable, id: string): Promise<Invitation> {
+	const [row] = await db.select(invitationColumns).from(invitations).leftJoin(users, eq(users.id, invitations.createdBy)).where(eq(invitations.id, id));
+	if (!row) throw notFound('Invitation');
+	return row;
+}
+
+/** Pending invitations: not revoked, not expired, not used up. */
+export async function listPending(db: Queryable, actor: Actor, teamId: string): Promise<Invitation[]> {
+	await requireTeamRole(db, actor, teamId, 'team.invite');
+	return db
+		.select(invitationColumns)
+		.from(invitations)
+		.leftJoin(users, eq(users.id, invitations.createdBy))
+		.where(and(eq(invitations.teamId, teamId), usableNow()))
+		.orderBy(desc(invitations.createdAt));
+}
+
+function usableNow() {
+	return and(
+		isNull(invitations.revokedAt),
+		gt(invitations.expiresAt, sql`now()`),
+		or(isNull(invitations.maxUses), lt(invitations.uses, invitations.maxUses))
+	);
+}
+
+export async function revoke(db: Database, actor: UserActor, invitationId: string, context: ChangeContext = {}): Promise<void> {
+	const invitation = await getById(db, invitationId).catch(() => null);
+	if (!invitation) throw notFound('Invitation');
+	await requireTeamRole(db, actor, invitation.teamId, 'team.invite');
+	await db.transaction(async (tx) => {
+		await tx.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, invitationId));
+		await audit.record(tx, { teamId: invitation.teamId, actorId: actor.userId, action: 'invitation.revoke', targetType: 'invitation', targetId: invitationId, ip: context.ip });
+	});
+}
+
+export interface InvitationPreview {
+	teamId: string;
+	teamName: string;
+	role: Role;
+	invitedBy: string | null;
+	/** Why it cannot be used, when it cannot. */
+	problem: 'expired' | 'revoked' | 'used' | null;
+}
+
+/** What the invite page shows. Unknown tokens are NOT_FOUND. */
+export async function preview(db: Queryable, token: string): Promise<InvitationPreview> {
+	if (!looksLikeSecretToken(token)) throw invalidInvitation();
+	const [row] = await db
+		.select({
+			teamId: invitations.teamId,
+			teamName: teams.name,
+			role: invitations.role,
+			invitedBy: users.name,
+			expiresAt: invitations.expiresAt,
+			revokedAt: invitations.revokedAt,
+			maxUses: invitations.maxUses,
+			uses: invitations.uses
+		})
+		.from(invitations)
+		.innerJoin(teams, eq(teams.id, invitations.teamId))
+		.leftJoin(users, eq(users.id, invitations.createdBy))
+		.where(eq(invitations.tokenHash, hashSecretToken(token)));
+	if (!row) throw invalidInvitation();
+	const problem = row.revokedAt ? 'revoked' : row.expiresAt.getTime() <= Date.now() ? 'expired' : row.maxUses !== null && row.uses >= row.maxUses ? 'used' : null;
+	return { teamId: row.teamId, teamName: row.teamName, role: row.role, invitedBy: row.invitedBy, problem };
+}
+
+/**
+ * Joins the team with the invitation's role. Members already in the team keep the higher of their
+ * role and the invitation's, and do not use up the invitation.
+ */
+export async function accept(db: Database, userId: string, token: string, context: ChangeContext = {}): Promise<{ teamId: string; role: Role; joined: boolean }> {
+	if (!looksLikeSecretToken(token)) throw invalidInvitation();
+	return db.transaction(async (tx) => {
+		// Counting the use and checking the limit in one statement keeps concurrent accepts honest.
+		const [used] = await tx
+			.update(invitations)
+			.set({ uses: sql`${invitations.uses} + 1` })
+			.where(and(eq(invitations.tokenHash, hashSecretToken(token)), usableNow()))
+			.returning({ teamId: invitations.teamId, role: invitations.role, id: invitations.id });
+		if (!used) {
+			const found = await preview(tx, token);
+			throw new AppError('GONE', `This invitation ${found.problem === 'used' ? 'has already been used' : found.problem === 'expired' ? 'has expired' : 'was revoked'}. Ask for a new one.`);
+		}
+		const [existing] = await tx
+			.select({ role: memberships.role })
+			.from(memberships)
+			.where(and(eq(memberships.teamId, used.teamId), eq(memberships.userId, userId)));
+		if (existing) {
+			// Already a member: give the use back.
+			await tx.update(invitations).set({ uses: sql`${invitations.uses} - 1` }).where(eq(invitations.id, used.id));
+			const role = ROLE_RANK[existing.role] >= ROLE_RANK[used.role] ? existing.role : used.role;
+			if (role !== existing.role) {
+				await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, used.teamId), eq(memberships.userId, userId)));
+			}
+			return { teamId: used.teamId, role, joined: false };
+		}
+		await tx.insert(memberships).values({ teamId: used.teamId, userId, role: used.role });
+		await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.join', targetType: 'user', targetId: userId, details: { role: used.role, invitationId: used.id }, ip: context.ip });
+		return { teamId: used.teamId, role: used.role, joined: true };
+	});
+}
+
+function invalidInvitation(): AppError {
+	return new AppError('NOT_FOUND', 'This invitation link is not valid. Check that you copied all of it.');
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import * as teams from '$lib/server/teams';
+import { api, readJson, userActor } from '$lib/server/http/api';
+import { runtime } from '$lib/server/runtime';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = api(async (event) => {
+	const { actor } = userActor(event);
+	return Response.json(await teams.get(event.locals.db, actor, event.params.teamId));
+});
+
+export const PATCH: RequestHandler = api(async (event) => {
+	const { actor, context } = userActor(event);
+	const { name } = await readJson(event, z.object({ name: teams.teamNameSchema }).strict());
+	await teams.rename(event.locals.db, actor, event.params.teamId, name, context);
+	return Response.json(await teams.get(event.locals.db, actor, event.params.teamId));
+});
+
+/** Deleting a team needs its exact name: `{ "confirmName": "<team name>" }`. */
+export const DELETE: RequestHandler = api(async (event) => {
+	const { actor } = userActor(event);
+	const { confirmName } = await readJson(event, z.object({ confirmName: z.string({ error: 'Send confirmName: the team name, to confirm.' }) }).strict());
+	const { canvasIds } = await teams.remove(event.locals.db, actor, event.params.teamId, confirmName);
+	await Promise.all(canvasIds.map((id) => runtime().collaboration.discardDocument(`canvas:${id}`, 'DELETED')));
+	return new Response(null, { status: 204 });
+});

@@ -1,0 +1,22 @@
+import * as invitations from '$lib/server/invitations';
+import { api, readJson, userActor } from '$lib/server/http/api';
+import { invitationJson } from '$lib/server/http/json';
+import { runtime } from '$lib/server/runtime';
+import { sendInvitationEmail } from '$lib/server/mailer';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = api(async (event) => {
+	const { actor } = userActor(event);
+	const pending = await invitations.listPending(event.locals.db, actor, event.params.teamId);
+	return Response.json({ invitations: pending.map((invitation) => invitationJson(invitation)) });
+});
+
+/** `{ role, email?, expiresInDays?, maxUses? }` → the invitation with its `token` and `url` (shown once). */
+export const POST: RequestHandler = api(async (event) => {
+	const { actor, context } = userActor(event);
+	const input = await readJson(event, invitations.createInvitationSchema);
+	const { invitation, token } = await invitations.create(event.locals.db, actor, event.params.teamId, input, context);
+	const url = invitations.invitationUrl(runtime().config.publicOrigin, token);
+	const emailed = invitation.email ? await sendInvitationEmail(event.locals.db, invitation, url) : false;
+	return Response.json(invitationJson(invitation, { token, url }), { status: 201, headers: { 'x-invitation-emailed': String(emailed) } });
+});

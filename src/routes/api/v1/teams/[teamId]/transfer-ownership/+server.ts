@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import * as teams from '$lib/server/teams';
+import { api, readJson, userActor } from '$lib/server/http/api';
+import { runtime } from '$lib/server/runtime';
+import type { RequestHandler } from './$types';
+
+/** `{ userId }` becomes an owner; the caller becomes an admin. */
+export const POST: RequestHandler = api(async (event) => {
+	const { actor, context } = userActor(event);
+	const { userId } = await readJson(event, z.object({ userId: z.uuid({ error: 'userId must be a user id.' }) }).strict());
+	await teams.transferOwnership(event.locals.db, actor, event.params.teamId, userId, context);
+	runtime().collaboration.closeConnections({ teamId: event.params.teamId, userId: actor.userId }, 'ACCESS_CHANGED');
+	return Response.json({ members: (await teams.listMembers(event.locals.db, actor, event.params.teamId)).length });
+});
