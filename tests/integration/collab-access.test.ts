@@ -19,7 +19,7 @@ function connect(canvasId: string, token: string) {
 }
 
 /** Signs a new user up and brings them into the team with `role` through an invitation. */
-async function member(role: 'admin' | 'editor' | 'viewer', name = role): Promise<TestUser> {
+async function member(role: 'admin' | 'editor' | 'viewer', name: string = role): Promise<TestUser> {
 	const person = await signUp(server.url, name);
 	const invite = await api(server.url, `/api/v1/teams/${teamId}/invitations`, { token: owner.token, body: { role } });
 	expect(invite.status).toBe(201);
