@@ -9,6 +9,7 @@ import { validateSessionToken, type ValidatedSession } from '../../src/lib/serve
 import { parseCanvasDocumentName } from '../../src/lib/server/canvases.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
+import * as teams from '../../src/lib/server/teams.ts';
 import { guestIdentity } from '../../src/lib/guest-identity.ts';
 import { userColor } from '../../src/lib/user-color.ts';
 import type { ConnectionContext } from './context.ts';
@@ -38,7 +39,9 @@ export class Authentication implements Extension {
 			}
 			const actor: Actor = session ? { kind: 'user', userId: session.user.id } : ANONYMOUS;
 			const access = await resolveCanvasAccess(this.deps.db, actor, canvasId, shareToken);
+			// Bookkeeping for "last used" / "last active"; never worth failing a connection over.
 			if (access.link) void sharing.touchLink(this.deps.db, access.link.id).catch(() => {});
+			if (session && access.role) void teams.touchMembership(this.deps.db, access.canvas.teamId, session.user.id).catch(() => {});
 			// Hocuspocus refuses every document change from a read-only connection, whatever it sends.
 			connectionConfig.readOnly = !access.canEdit;
 			return {

@@ -1,5 +1,5 @@
 // Teams and their members: create, rename, delete, leave, roles, ownership. Every change is audited.
-import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
@@ -206,11 +206,17 @@ export async function transferOwnership(
 	});
 }
 
-/** Records that a member used a team now (members page "last active"). */
+/** Records that a member used a team now (members page "last active"); writes at most once a minute. */
 export async function touchMembership(db: Queryable, teamId: string, userId: string): Promise<void> {
 	await db
 		.update(memberships)
 		.set({ lastActiveAt: new Date() })
-		.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+		.where(
+			and(
+				eq(memberships.teamId, teamId),
+				eq(memberships.userId, userId),
+				or(isNull(memberships.lastActiveAt), sql`${memberships.lastActiveAt} < now() - interval '1 minute'`)
+			)
+		);
 }
 
