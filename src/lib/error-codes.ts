@@ -7,6 +7,8 @@ export const ERROR_CODES = {
 	CONFLICT: { status: 409, closeCode: 4409 },
 	/** A link that existed but expired or was revoked. */
 	GONE: { status: 410, closeCode: 4410 },
+	/** A plan limit (canvases, seats, history, credits) was reached; the message names it and the upgrade. */
+	LIMIT_EXCEEDED: { status: 402, closeCode: 4402 },
 	PAYLOAD_TOO_LARGE: { status: 413, closeCode: 4413 },
 	RATE_LIMITED: { status: 429, closeCode: 4429 },
 	UNAVAILABLE: { status: 503, closeCode: 4503 }

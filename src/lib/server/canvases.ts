@@ -7,6 +7,7 @@ import { requireCanvasPermission, requireTeamRole, type Actor, type UserActor, t
 import type { CollaborationControl } from './runtime.ts';
 import { compactDocument, deleteDocuments } from './documents/document-store.ts';
 import * as audit from './audit.ts';
+import * as billing from './billing.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
@@ -56,6 +57,7 @@ const summaryColumns = {
 
 export async function create(db: Queryable, actor: UserActor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
 	await requireTeamRole(db, actor, input.teamId, 'canvas.create');
+	await billing.assertCanCreateCanvas(db, input.teamId);
 	const [row] = await db
 		.insert(canvases)
 		.values({ teamId: input.teamId, title: input.title ?? DEFAULT_TITLE, createdBy: actor.userId })
@@ -110,6 +112,7 @@ export async function duplicate(
 ): Promise<CanvasSummary> {
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
 	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
+	await billing.assertCanCreateCanvas(db, source.canvas.teamId);
 	const state = await collaboration.readDocumentState(canvasDocumentName(canvasId));
 	const title = `${source.canvas.title} (copy)`.slice(0, maxTitleLength);
 	const id = await db.transaction(async (tx) => {
@@ -138,6 +141,7 @@ export async function move(
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.move');
 	await requireTeamRole(db, actor, teamId, 'canvas.move');
 	if (source.canvas.teamId === teamId) return get(db, actor, canvasId);
+	await billing.assertCanCreateCanvas(db, teamId);
 	await db.transaction(async (tx) => {
 		await tx.update(canvases).set({ teamId, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 		const entry = { actorId: actor.userId, action: 'canvas.move' as const, targetType: 'canvas' as const, targetId: canvasId, details: { title: source.canvas.title, from: source.canvas.teamId, to: teamId }, ip: context.ip };

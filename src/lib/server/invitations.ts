@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { invitations, memberships, teams, users, INVITATION_ROLES, type Role } from './db/schema.ts';
 import { AppError, notFound } from './errors.ts';
-import { requireTeamRole, ROLE_RANK, type Actor, type UserActor } from './access.ts';
+import { requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } from './access.ts';
+import * as billing from './billing.ts';
 import { emailSchema } from './accounts.ts';
 import * as audit from './audit.ts';
 import { generateSecretToken, hashSecretToken, looksLikeSecretToken } from './secret-tokens.ts';
@@ -51,6 +52,7 @@ export async function create(
 	const actorRole = await requireTeamRole(db, actor, teamId, 'team.invite');
 	const parsed = createInvitationSchema.parse(input);
 	if (ROLE_RANK[parsed.role] > ROLE_RANK[actorRole]) throw new AppError('FORBIDDEN', `You cannot invite someone as ${parsed.role}.`);
+	await billing.assertSeatAvailable(db, teamId, parsed.role);
 	const token = generateSecretToken();
 	const maxUses = parsed.maxUses === undefined ? (parsed.email ? 1 : null) : parsed.maxUses;
 	const id = await db.transaction(async (tx) => {
@@ -178,10 +180,12 @@ export async function accept(db: Database, userId: string, token: string, contex
 			await tx.update(invitations).set({ uses: sql`${invitations.uses} - 1` }).where(eq(invitations.id, used.id));
 			const role = ROLE_RANK[existing.role] >= ROLE_RANK[used.role] ? existing.role : used.role;
 			if (role !== existing.role) {
+				if (!takesSeat(existing.role)) await billing.assertSeatAvailable(tx, used.teamId, role);
 				await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, used.teamId), eq(memberships.userId, userId)));
 			}
 			return { teamId: used.teamId, role, joined: false };
 		}
+		await billing.assertSeatAvailable(tx, used.teamId, used.role);
 		await tx.insert(memberships).values({ teamId: used.teamId, userId, role: used.role });
 		await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.join', targetType: 'user', targetId: userId, details: { role: used.role, invitationId: used.id }, ip: context.ip });
 		return { teamId: used.teamId, role: used.role, joined: true };

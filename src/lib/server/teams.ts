@@ -5,7 +5,8 @@ import type { Database, Queryable } from './db/index.ts';
 import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
 import { deleteDocuments } from './documents/document-store.ts';
 import { AppError, notFound } from './errors.ts';
-import { forbidden, requireTeamRole, ROLE_RANK, type Actor, type UserActor } from './access.ts';
+import { forbidden, requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } from './access.ts';
+import * as billing from './billing.ts';
 import * as audit from './audit.ts';
 
 export const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}.` });
@@ -148,6 +149,7 @@ export async function changeRole(
 		if (previous === 'owner' && (await ownerCount(tx, teamId)) <= 1) {
 			throw new AppError('CONFLICT', 'A team needs at least one owner: make someone else an owner first.');
 		}
+		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, role);
 		await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
 		await audit.record(tx, { teamId, actorId: actor.userId, action: 'member.role_change', targetType: 'user', targetId: userId, details: { from: previous, to: role }, ip: context.ip });
 		return { previous, role };

@@ -181,3 +181,49 @@ export const auditLog = pgTable(
 	},
 	(table) => [index('audit_log_team_id_idx').on(table.teamId, table.createdAt)]
 );
+
+export const PLAN_IDS = ['free', 'pro', 'team'] as const;
+export type PlanId = (typeof PLAN_IDS)[number];
+export const SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'incomplete'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+/** A team's plan and subscription state; a team without a row is on the free plan. */
+export const teamBilling = pgTable('team_billing', {
+	teamId: uuid('team_id')
+		.primaryKey()
+		.references(() => teams.id, { onDelete: 'cascade' }),
+	plan: text('plan', { enum: PLAN_IDS }).notNull().default('free'),
+	/** Seats bought (team plan); other plans take their seats from the catalog. */
+	seats: integer('seats'),
+	status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull().default('active'),
+	stripeCustomerId: text('stripe_customer_id'),
+	stripeSubscriptionId: text('stripe_subscription_id'),
+	currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
+	/** Until when a failed payment keeps paid limits (then the team falls back to free). */
+	graceUntil: timestamp('grace_until', { withTimezone: true }),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+});
+
+export const CREDIT_REASONS = ['grant', 'purchase', 'refund', 'reservation', 'reservation_release', 'charge', 'adjustment'] as const;
+export type CreditReason = (typeof CREDIT_REASONS)[number];
+
+/** Every credit movement; a team's balance is the sum of its deltas. */
+export const creditLedger = pgTable(
+	'credit_ledger',
+	{
+		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		delta: integer('delta').notNull(),
+		reason: text('reason', { enum: CREDIT_REASONS }).notNull(),
+		/** What the movement belongs to: an invoice, a checkout session, a reservation id, an AI run. */
+		reference: text('reference'),
+		createdAt: createdAt()
+	},
+	(table) => [
+		index('credit_ledger_team_id_idx').on(table.teamId, table.id),
+		// A grant, purchase or refund for one Stripe object is applied once.
+		uniqueIndex('credit_ledger_reason_reference_key').on(table.teamId, table.reason, table.reference)
+	]
+);

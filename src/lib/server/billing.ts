@@ -1,0 +1,84 @@
+// A team's plan, its effective limits, and the checks that enforce them with a clear message.
+import { and, count, eq, inArray } from 'drizzle-orm';
+import type { Queryable } from './db/index.ts';
+import { canvases, memberships, teamBilling, type PlanId, type Role } from './db/schema.ts';
+import { AppError } from './errors.ts';
+import { limitsFor, PLANS, upgradeFor, type Limits } from './plans.ts';
+
+export interface TeamPlan {
+	plan: PlanId;
+	status: string;
+	seatsBought: number | null;
+	currentPeriodEnd: Date | null;
+	graceUntil: Date | null;
+	/** The limits in force now: a lapsed subscription past its grace period falls back to free. */
+	limits: Limits;
+}
+
+const PAID_STATUSES = new Set(['active', 'trialing']);
+
+export async function teamPlan(db: Queryable, teamId: string, now = new Date()): Promise<TeamPlan> {
+	const [row] = await db.select().from(teamBilling).where(eq(teamBilling.teamId, teamId));
+	if (!row) return { plan: 'free', status: 'active', seatsBought: null, currentPeriodEnd: null, graceUntil: null, limits: limitsFor('free', null) };
+	const inGrace = row.graceUntil !== null && row.graceUntil.getTime() > now.getTime();
+	const effective: PlanId = row.plan === 'free' || PAID_STATUSES.has(row.status) || inGrace ? row.plan : 'free';
+	return {
+		plan: row.plan,
+		status: row.status,
+		seatsBought: row.seats,
+		currentPeriodEnd: row.currentPeriodEnd,
+		graceUntil: row.graceUntil,
+		limits: limitsFor(effective, row.seats)
+	};
+}
+
+/** Sets a team's plan directly (the self-hosted admin command; Stripe webhooks use their own sync). */
+export async function setPlan(db: Queryable, teamId: string, plan: PlanId, seats: number | null): Promise<void> {
+	const values = { plan, seats: PLANS[plan].seats === 'bought' ? Math.max(1, seats ?? 1) : null, status: 'active' as const, graceUntil: null, updatedAt: new Date() };
+	await db.insert(teamBilling).values({ teamId, ...values }).onConflictDoUpdate({ target: teamBilling.teamId, set: values });
+}
+
+const SEAT_ROLES: Role[] = ['owner', 'admin', 'editor'];
+
+export async function seatsUsed(db: Queryable, teamId: string): Promise<number> {
+	const [{ value }] = await db
+		.select({ value: count() })
+		.from(memberships)
+		.where(and(eq(memberships.teamId, teamId), inArray(memberships.role, SEAT_ROLES)));
+	return value;
+}
+
+function upgradeHint(plan: PlanId): string {
+	const next = upgradeFor(plan);
+	return next ? ` Upgrade to ${next.name} for more.` : ' Buy more seats on the billing page.';
+}
+
+/** Refuses a 11th canvas on free (and so on), naming the limit and the upgrade. */
+export async function assertCanCreateCanvas(db: Queryable, teamId: string): Promise<void> {
+	const { limits } = await teamPlan(db, teamId);
+	if (limits.canvases === null) return;
+	const [{ value }] = await db.select({ value: count() }).from(canvases).where(eq(canvases.teamId, teamId));
+	if (value >= limits.canvases) {
+		throw new AppError('LIMIT_EXCEEDED', `The ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${upgradeHint(limits.plan)}`, {
+			limit: 'canvases',
+			allowed: limits.canvases,
+			used: value,
+			plan: limits.plan
+		});
+	}
+}
+
+/** Refuses a new editor (or above) when every seat is taken. Viewers are free. */
+export async function assertSeatAvailable(db: Queryable, teamId: string, role: Role): Promise<void> {
+	if (!SEAT_ROLES.includes(role)) return;
+	const { limits } = await teamPlan(db, teamId);
+	const used = await seatsUsed(db, teamId);
+	if (used >= limits.seats) {
+		throw new AppError('LIMIT_EXCEEDED', `All ${limits.seats} seats of the ${PLANS[limits.plan].name} plan are taken (viewers are free).${upgradeHint(limits.plan)}`, {
+			limit: 'seats',
+			allowed: limits.seats,
+			used,
+			plan: limits.plan
+		});
+	}
+}
