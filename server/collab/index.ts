@@ -16,6 +16,7 @@ import type { ConnectionContext } from './context.ts';
 import { DocumentSizeLimit } from './limits.ts';
 import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
+import { AutoVersions } from './auto-versions.ts';
 
 export const COLLAB_PATH = '/collab';
 
@@ -66,6 +67,7 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 			new Authentication({ db, sessionDays: config.SESSION_DAYS }),
 			new DocumentSizeLimit(config.MAX_DOCUMENT_BYTES),
 			persistence,
+			new AutoVersions({ db, logger }),
 			new Presence()
 		]
 	});
@@ -143,6 +145,20 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 				return Y.encodeStateAsUpdate(document);
 			} finally {
 				if (!live) document.destroy();
+			}
+		},
+		async replaceRecords(documentName, records) {
+			const connection = await hocuspocus.openDirectConnection(documentName, { ip: 'server' });
+			try {
+				await connection.transact((document) => {
+					const map = document.getMap('records');
+					for (const key of [...map.keys()]) if (!(key in records)) map.delete(key);
+					for (const [key, value] of Object.entries(records)) {
+						if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value);
+					}
+				});
+			} finally {
+				await connection.disconnect();
 			}
 		},
 		closeConnections(match, reason) {

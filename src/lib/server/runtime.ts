@@ -15,6 +15,11 @@ export interface CollaborationControl {
 	/** The current state of a document as one Yjs update (live if loaded, stored otherwise). */
 	readDocumentState(documentName: string): Promise<Uint8Array>;
 	/**
+	 * Makes a document's records equal to `records` as one forward change that every collaborator
+	 * receives live (restoring a version); the previous state stays in history.
+	 */
+	replaceRecords(documentName: string, records: Record<string, unknown>): Promise<void>;
+	/**
 	 * Closes the document connections matching every given field, telling clients why:
 	 * `ACCESS_CHANGED` makes them reconnect and be authorised afresh, anything else stops them.
 	 */

@@ -227,3 +227,26 @@ export const creditLedger = pgTable(
 		uniqueIndex('credit_ledger_reason_reference_key').on(table.teamId, table.reason, table.reference)
 	]
 );
+
+export const VERSION_KINDS = ['auto', 'named', 'restore', 'publish'] as const;
+export type VersionKind = (typeof VERSION_KINDS)[number];
+
+/** Version history: full Yjs states (compressed). Restoring is a forward change, never a rewrite. */
+export const documentVersions = pgTable(
+	'document_versions',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		document: text('document').notNull(),
+		/** Brotli-compressed Yjs update holding the whole document. */
+		state: bytes('state').notNull(),
+		/** Size of `state` as stored. */
+		bytes: integer('bytes').notNull(),
+		kind: text('kind', { enum: VERSION_KINDS }).notNull(),
+		label: text('label'),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		/** Everyone whose edits are in this version since the previous one. */
+		authorIds: jsonb('author_ids').$type<string[]>().notNull().default([]),
+		createdAt: createdAt()
+	},
+	(table) => [index('document_versions_document_idx').on(table.document, table.createdAt)]
+);

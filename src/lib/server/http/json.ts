@@ -21,3 +21,7 @@ export function shareLinkJson(link: ShareLink, extra: { token?: string; url?: st
 export function auditJson(row: AuditRow) {
 	return { ...row, createdAt: iso(row.createdAt) };
 }
+
+export function versionJson(version: import('../history.ts').Version & { locked?: boolean }) {
+	return { ...version, createdAt: iso(version.createdAt) };
+}
