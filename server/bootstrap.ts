@@ -2,10 +2,12 @@
 // entry and for `npm run dev` alike, and registers them for the SvelteKit app.
 import { fileURLToPath } from 'node:url';
 import { type Config } from '../src/lib/server/config.ts';
-import { openDatabase } from '../src/lib/server/db/index.ts';
+import { openDatabase, type Database } from '../src/lib/server/db/index.ts';
+import * as history from '../src/lib/server/history.ts';
 import { createLogger, type Logger } from '../src/lib/server/logger.ts';
 import { LoginThrottle } from '../src/lib/server/rate-limits.ts';
 import { setRuntime } from '../src/lib/server/runtime.ts';
+import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
@@ -16,6 +18,22 @@ export interface Services {
 	collaboration: CollaborationServer;
 	/** Stores every document, closes sockets and the database. */
 	stop(): Promise<void>;
+}
+
+/** How often expired versions are pruned. */
+const PRUNE_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+/** Periodic housekeeping: prune versions past their plan's retention (first run a minute after start). */
+function startMaintenance(db: Database, logger: Logger): ReturnType<typeof setInterval> {
+	const prune = () =>
+		history
+			.prune(db)
+			.then((deleted) => deleted > 0 && logger.info({ deleted }, 'pruned expired versions'))
+			.catch((error) => logger.warn({ err: error }, 'version pruning failed; will retry'));
+	setTimeout(prune, 60_000).unref();
+	const timer = setInterval(prune, PRUNE_INTERVAL_MS);
+	timer.unref();
+	return timer;
 }
 
 export async function startServices(config: Config, logger = createLogger(config.LOG_LEVEL)): Promise<Services> {
@@ -33,8 +51,10 @@ export async function startServices(config: Config, logger = createLogger(config
 		logger,
 		collaboration,
 		loginThrottle: new LoginThrottle(config.LOGIN_ATTEMPTS, config.LOGIN_WINDOW_SECONDS),
+		stripe: stripeSettings(config),
 		ping: database.ping
 	});
+	const maintenance = startMaintenance(database.db, logger);
 	let stopping: Promise<void> | undefined;
 	return {
 		config,
@@ -42,6 +62,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		collaboration,
 		stop: () =>
 			(stopping ??= (async () => {
+				clearInterval(maintenance);
 				await collaboration.shutdown();
 				setRuntime(undefined);
 				await database.close();

@@ -37,6 +37,20 @@ const environmentSchema = z.object({
 	REDIS_URL: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 	TLDRAW_LICENSE_KEY: z.string().trim().optional(),
+	/** Stripe (optional): with a secret key, plans are sold through Checkout and synced from webhooks. */
+	STRIPE_SECRET_KEY: z.string().trim().optional(),
+	STRIPE_WEBHOOK_SECRET: z.string().trim().optional(),
+	STRIPE_PRICE_PRO: z.string().trim().optional(),
+	/** Per-seat price of the Team plan (quantity = seats). */
+	STRIPE_PRICE_TEAM: z.string().trim().optional(),
+	/** Credit packs sold once: `credits:price_id` pairs separated by commas, e.g. `500:price_a,2000:price_b`. */
+	STRIPE_CREDIT_PACKS: z
+		.string()
+		.trim()
+		.optional()
+		.refine((value) => !value || /^\d+:[\w-]+(,\d+:[\w-]+)*$/.test(value), { error: 'STRIPE_CREDIT_PACKS must look like 500:price_abc,2000:price_def' }),
+	/** Where the Stripe API is (tests point it at a local server); default Stripe's own. */
+	STRIPE_API_BASE: optionalUrl('STRIPE_API_BASE', ['http:', 'https:']),
 	/** smtp(s)://user:pass@host:port to email invitations; without it invite links are shown to copy. */
 	SMTP_URL: optionalUrl('SMTP_URL', ['smtp:', 'smtps:']),
 	SMTP_FROM: z.string().trim().default('Easel <no-reply@localhost>'),
@@ -62,6 +76,8 @@ export type Config = z.infer<typeof environmentSchema> & {
 	allowedOrigins: string[];
 	/** Whether PUBLIC_ORIGIN was given (otherwise local loopback origins are accepted). */
 	secureCookies: boolean;
+	/** Credit packs for sale (empty without Stripe). */
+	creditPacks: { credits: number; priceId: string }[];
 };
 
 export class ConfigError extends Error {
@@ -89,6 +105,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		);
 	}
 	const values = parsed.data;
+	if (values.STRIPE_SECRET_KEY) {
+		const missing = (['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_PRO', 'STRIPE_PRICE_TEAM'] as const).filter((key) => !values[key]);
+		if (missing.length) throw new ConfigError(missing.map((key) => `${key}: required when STRIPE_SECRET_KEY is set`));
+	}
 	const publicOrigin = values.PUBLIC_ORIGIN
 		? new URL(values.PUBLIC_ORIGIN).origin
 		: `http://localhost:${values.PORT}`;
@@ -99,7 +119,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		...values,
 		publicOrigin,
 		allowedOrigins,
-		secureCookies: publicOrigin.startsWith('https:')
+		secureCookies: publicOrigin.startsWith('https:'),
+		creditPacks: (values.STRIPE_CREDIT_PACKS ?? '')
+			.split(',')
+			.filter(Boolean)
+			.map((pair) => {
+				const [credits, priceId] = pair.split(':');
+				return { credits: Number(credits), priceId };
+			})
 	});
 }
 

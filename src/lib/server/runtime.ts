@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
 import type { LoginThrottle } from './rate-limits.ts';
+import type { StripeSettings } from './stripe/client.ts';
 
 /** What the HTTP side may ask of the collaboration server. */
 export interface CollaborationControl {
@@ -44,6 +45,8 @@ export interface Runtime {
 	logger: Logger;
 	collaboration: CollaborationControl;
 	loginThrottle: LoginThrottle;
+	/** Stripe billing, or null when self-hosted without it (plans then come from `npm run admin`). */
+	stripe: StripeSettings | null;
 	/** Resolves when the database answers (readiness). */
 	ping(): Promise<void>;
 }

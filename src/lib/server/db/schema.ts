@@ -250,3 +250,10 @@ export const documentVersions = pgTable(
 	},
 	(table) => [index('document_versions_document_idx').on(table.document, table.createdAt)]
 );
+
+/** Stripe events already applied (webhooks are delivered at least once, sometimes concurrently). */
+export const stripeEvents = pgTable('stripe_events', {
+	id: text('id').primaryKey(),
+	type: text('type').notNull(),
+	receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow()
+});
