@@ -8,6 +8,7 @@ import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
 import * as invitations from '../../src/lib/server/invitations.ts';
 import * as audit from '../../src/lib/server/audit.ts';
+import * as billing from '../../src/lib/server/billing.ts';
 import { ANONYMOUS, resolveCanvasAccess, type UserActor } from '../../src/lib/server/access.ts';
 import { memberships, shareLinks, ROLES, type Role } from '../../src/lib/server/db/schema.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
@@ -175,6 +176,7 @@ describeEachDatabase('access matrix', (database) => {
 			const admin2 = await user(db, 'Admin2');
 			const editor = await user(db, 'Editor');
 			const team = await teams.create(db, boss, 'Admins');
+			await billing.setPlan(db, team.id, 'team', 10); // room for seats: this test is about roles
 			for (const [member, role] of [[admin, 'admin'], [admin2, 'admin'], [editor, 'editor']] as const) {
 				await db.insert(memberships).values({ teamId: team.id, userId: member.userId, role });
 			}

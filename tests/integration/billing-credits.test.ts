@@ -113,3 +113,22 @@ describeEachDatabase('credits ledger', (database) => {
 		await expect(credits.reserve(db, boss.teamId, 0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 	});
 });
+
+describeEachDatabase('downgrades keep data', (database) => {
+	it('canvases beyond the plan limit turn read-only (never deleted) until the team is within it again', async () => {
+		const { db } = database();
+		const { resolveCanvasAccess } = await import('../../src/lib/server/access.ts');
+		const boss = await owner(db);
+		await billing.setPlan(db, boss.teamId, 'pro', null);
+		const ids: string[] = [];
+		for (let i = 0; i < 12; i++) ids.push((await canvases.create(db, boss, { teamId: boss.teamId, title: `C${i}` })).id);
+		await billing.setPlan(db, boss.teamId, 'free', null);
+		const access = await Promise.all(ids.map((id) => resolveCanvasAccess(db, boss, id)));
+		expect(access.map((a) => a.canEdit)).toEqual([...Array(10).fill(true), false, false]);
+		expect(access[11].readOnlyReason).toBe('plan_limit');
+		expect((await canvases.listForTeam(db, boss, boss.teamId)).length).toBe(12);
+		await canvases.remove(db, boss, ids[0], { discardDocument: async () => {} });
+		await canvases.remove(db, boss, ids[1], { discardDocument: async () => {} });
+		expect((await resolveCanvasAccess(db, boss, ids[11])).canEdit).toBe(true);
+	});
+});

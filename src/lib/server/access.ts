@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Queryable } from './db/index.ts';
 import { canvases, memberships, shareLinks, type Role, type ShareAccess, type ShareAudience } from './db/schema.ts';
 import { AppError } from './errors.ts';
+import * as billing from './billing.ts';
 import { hashSecretToken, looksLikeSecretToken } from './secret-tokens.ts';
 
 export type { Role };
@@ -60,6 +61,8 @@ export interface CanvasAccess {
 	/** The share link that grants (or adds to) access, when one was presented and is valid. */
 	link: { id: string; access: ShareAccess; audience: ShareAudience } | null;
 	canEdit: boolean;
+	/** Why editing is off although role or link would allow it. */
+	readOnlyReason: 'plan_limit' | null;
 }
 
 /**
@@ -97,7 +100,9 @@ export async function resolveCanvasAccess(
 		}
 	}
 	if (!role && !link) throw canvasNotFound();
-	return { canvas, role, link, canEdit: can(role, 'canvas.edit') || link?.access === 'edit' };
+	const mayEdit = can(role, 'canvas.edit') || link?.access === 'edit';
+	const overLimit = mayEdit && (await billing.isCanvasOverLimit(db, canvas.teamId, canvas.id));
+	return { canvas, role, link, canEdit: mayEdit && !overLimit, readOnlyReason: overLimit ? 'plan_limit' : null };
 }
 
 /** Asserts a team-role `action` on a canvas, answering NOT_FOUND when the actor cannot even see it. */

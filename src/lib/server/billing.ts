@@ -1,5 +1,5 @@
 // A team's plan, its effective limits, and the checks that enforce them with a clear message.
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from './db/index.ts';
 import { canvases, memberships, teamBilling, type PlanId, type Role } from './db/schema.ts';
 import { AppError } from './errors.ts';
@@ -51,6 +51,17 @@ export async function seatsUsed(db: Queryable, teamId: string): Promise<number> 
 function upgradeHint(plan: PlanId): string {
 	const next = upgradeFor(plan);
 	return next ? ` Upgrade to ${next.name} for more.` : ' Buy more seats on the billing page.';
+}
+
+/**
+ * After a downgrade nothing is deleted: when a team has more canvases than its plan allows, only
+ * the oldest ones up to the limit stay editable and the rest are read-only until it is back within.
+ */
+export async function isCanvasOverLimit(db: Queryable, teamId: string, canvasId: string): Promise<boolean> {
+	const { limits } = await teamPlan(db, teamId);
+	if (limits.canvases === null) return false;
+	const editable = await db.select({ id: canvases.id }).from(canvases).where(eq(canvases.teamId, teamId)).orderBy(asc(canvases.createdAt), asc(canvases.id)).limit(limits.canvases);
+	return editable.length === limits.canvases && !editable.some((row) => row.id === canvasId);
 }
 
 /** Refuses a 11th canvas on free (and so on), naming the limit and the upgrade. */
