@@ -36,7 +36,8 @@ const withSession: Handle = async ({ event, resolve }) => {
 const securityHeaders: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
 	response.headers.set('x-request-id', event.locals.requestId);
-	response.headers.set('referrer-policy', 'strict-origin-when-cross-origin');
+	// Pages carrying secrets in their URL (/s/, /invite/) set a stricter policy of their own.
+	if (!response.headers.has('referrer-policy')) response.headers.set('referrer-policy', 'strict-origin-when-cross-origin');
 	response.headers.set('x-content-type-options', 'nosniff');
 	response.headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
 	if (!response.headers.has('x-frame-options')) response.headers.set('x-frame-options', 'DENY');

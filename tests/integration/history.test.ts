@@ -98,7 +98,7 @@ describeEachDatabase('version history', (database) => {
 		const collaboration = { readDocumentState: async () => stateWith({ 'shape:x': { id: 'shape:x' } }) };
 		const saved = await history.saveNamed(db, editor, canvasId, '  Before refactor ', collaboration);
 		expect(saved).toMatchObject({ kind: 'named', label: 'Before refactor', createdBy: editorUser.id });
-		await expect(history.saveNamed(db, editor, canvasId, '   ', collaboration)).rejects.toMatchObject({ name: 'ZodError' });
+		await expect(history.saveNamed(db, editor, canvasId, '   ', collaboration)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Give the version a name.' });
 		await expect(history.rename(db, editor, canvasId, saved.id, 'Nope')).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		expect((await history.rename(db, actor, canvasId, saved.id, 'After refactor')).label).toBe('After refactor');
 		const auto = await history.capture(db, { document, state: stateWith({}), kind: 'auto' });

@@ -1,5 +1,6 @@
 // The audit log: who changed membership, roles, invitations and share links in a team.
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from './db/index.ts';
 import { auditLog, users } from './db/schema.ts';
 import { requireTeamRole, type Actor } from './access.ts';
@@ -43,7 +44,12 @@ export interface AuditRow {
 	createdAt: Date;
 	actorId: string | null;
 	actorName: string | null;
+	/** The name of the user the entry is about (role changes, removals), when it is one. */
+	targetName: string | null;
 }
+
+const actors = alias(users, 'actors');
+const targets = alias(users, 'targets');
 
 /** Newest first; `before` (an id) pages back. Admins and owners only. */
 export async function listForTeam(
@@ -64,10 +70,12 @@ export async function listForTeam(
 			ip: auditLog.ip,
 			createdAt: auditLog.createdAt,
 			actorId: auditLog.actorId,
-			actorName: users.name
+			actorName: actors.name,
+			targetName: targets.name
 		})
 		.from(auditLog)
-		.leftJoin(users, eq(users.id, auditLog.actorId))
+		.leftJoin(actors, eq(actors.id, auditLog.actorId))
+		.leftJoin(targets, and(eq(auditLog.targetType, 'user'), eq(sql`${targets.id}::text`, auditLog.targetId)))
 		.where(and(eq(auditLog.teamId, teamId), page.before ? lt(auditLog.id, page.before) : undefined))
 		.orderBy(desc(auditLog.id))
 		.limit(limit);

@@ -38,3 +38,12 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);
+
+/** Validates domain input with zod, answering INVALID_INPUT (naming the field) instead of a raw ZodError. */
+export function parseInput<T extends import('zod').ZodType>(schema: T, input: unknown): import('zod').infer<T> {
+	const parsed = schema.safeParse(input);
+	if (parsed.success) return parsed.data;
+	const first = parsed.error.issues[0];
+	const field = first?.path.join('.') || undefined;
+	throw new AppError('INVALID_INPUT', first?.message ?? 'Invalid input.', field ? { field } : undefined);
+}

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
-import { AppError, notFound } from './errors.ts';
+import { AppError, notFound, parseInput } from './errors.ts';
 import { requireCanvasPermission, isUuid, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import { PLANS, upgradeFor } from './plans.ts';
@@ -154,7 +154,7 @@ export async function saveNamed(
 	collaboration: Pick<CollaborationControl, 'readDocumentState'>
 ): Promise<Version> {
 	await requireCanvasPermission(db, actor, canvasId, 'history.save');
-	const name = versionLabelSchema.parse(label);
+	const name = parseInput(versionLabelSchema, label);
 	const state = await collaboration.readDocumentState(`canvas:${canvasId}`);
 	return capture(db, { document: `canvas:${canvasId}`, state, kind: 'named', label: name, createdBy: actor.userId, authorIds: [actor.userId] });
 }
@@ -162,7 +162,7 @@ export async function saveNamed(
 export async function rename(db: Queryable, actor: Actor, canvasId: string, versionId: string, label: string): Promise<Version> {
 	const row = await requireVersion(db, actor, canvasId, versionId, 'history.manage', new Date());
 	if (row.kind !== 'named') throw new AppError('INVALID_INPUT', 'Only named versions can be renamed.');
-	await db.update(documentVersions).set({ label: versionLabelSchema.parse(label) }).where(eq(documentVersions.id, versionId));
+	await db.update(documentVersions).set({ label: parseInput(versionLabelSchema, label) }).where(eq(documentVersions.id, versionId));
 	return getVersion(db, versionId);
 }
 

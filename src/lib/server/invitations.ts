@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { invitations, memberships, teams, users, INVITATION_ROLES, type Role } from './db/schema.ts';
-import { AppError, notFound } from './errors.ts';
+import { AppError, notFound, parseInput } from './errors.ts';
 import { requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import { emailSchema } from './accounts.ts';
@@ -50,7 +50,7 @@ export async function create(
 	context: ChangeContext = {}
 ): Promise<{ invitation: Invitation; token: string }> {
 	const actorRole = await requireTeamRole(db, actor, teamId, 'team.invite');
-	const parsed = createInvitationSchema.parse(input);
+	const parsed = parseInput(createInvitationSchema, input);
 	if (ROLE_RANK[parsed.role] > ROLE_RANK[actorRole]) throw new AppError('FORBIDDEN', `You cannot invite someone as ${parsed.role}.`);
 	await billing.assertSeatAvailable(db, teamId, parsed.role);
 	const token = generateSecretToken();
@@ -117,7 +117,12 @@ export async function revoke(db: Database, actor: UserActor, invitationId: strin
 	if (!invitation) throw notFound('Invitation');
 	await requireTeamRole(db, actor, invitation.teamId, 'team.invite');
 	await db.transaction(async (tx) => {
-		await tx.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, invitationId));
+		const revoked = await tx
+			.update(invitations)
+			.set({ revokedAt: new Date() })
+			.where(and(eq(invitations.id, invitationId), isNull(invitations.revokedAt)))
+			.returning({ id: invitations.id });
+		if (revoked.length === 0) return; // already revoked
 		await audit.record(tx, { teamId: invitation.teamId, actorId: actor.userId, action: 'invitation.revoke', targetType: 'invitation', targetId: invitationId, ip: context.ip });
 	});
 }
@@ -158,7 +163,12 @@ export async function preview(db: Queryable, token: string): Promise<InvitationP
  * Joins the team with the invitation's role. Members already in the team keep the higher of their
  * role and the invitation's, and do not use up the invitation.
  */
-export async function accept(db: Database, userId: string, token: string, context: ChangeContext = {}): Promise<{ teamId: string; role: Role; joined: boolean }> {
+export async function accept(
+	db: Database,
+	userId: string,
+	token: string,
+	context: ChangeContext = {}
+): Promise<{ teamId: string; role: Role; joined: boolean; roleChanged: boolean }> {
 	if (!looksLikeSecretToken(token)) throw invalidInvitation();
 	return db.transaction(async (tx) => {
 		// Counting the use and checking the limit in one statement keeps concurrent accepts honest.
@@ -182,13 +192,14 @@ export async function accept(db: Database, userId: string, token: string, contex
 			if (role !== existing.role) {
 				if (!takesSeat(existing.role)) await billing.assertSeatAvailable(tx, used.teamId, role);
 				await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, used.teamId), eq(memberships.userId, userId)));
+				await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.role_change', targetType: 'user', targetId: userId, details: { from: existing.role, to: role, invitationId: used.id }, ip: context.ip });
 			}
-			return { teamId: used.teamId, role, joined: false };
+			return { teamId: used.teamId, role, joined: false, roleChanged: role !== existing.role };
 		}
 		await billing.assertSeatAvailable(tx, used.teamId, used.role);
 		await tx.insert(memberships).values({ teamId: used.teamId, userId, role: used.role });
 		await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.join', targetType: 'user', targetId: userId, details: { role: used.role, invitationId: used.id }, ip: context.ip });
-		return { teamId: used.teamId, role: used.role, joined: true };
+		return { teamId: used.teamId, role: used.role, joined: true, roleChanged: false };
 	});
 }
 

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, shareLinks, users, SHARE_ACCESS, SHARE_AUDIENCES, type ShareAccess, type ShareAudience } from './db/schema.ts';
-import { AppError, notFound } from './errors.ts';
+import { AppError, notFound, parseInput } from './errors.ts';
 import { requireCanvasPermission, type Actor, type UserActor } from './access.ts';
 import * as audit from './audit.ts';
 import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
@@ -60,7 +60,7 @@ export async function createLink(
 	context: ChangeContext = {}
 ): Promise<{ link: ShareLink; token: string }> {
 	const access = await requireCanvasPermission(db, actor, canvasId, 'canvas.share');
-	const parsed = createShareLinkSchema.parse(input);
+	const parsed = parseInput(createShareLinkSchema, input);
 	const token = generateSecretToken();
 	const id = await db.transaction(async (tx) => {
 		const [row] = await tx
@@ -111,7 +111,7 @@ export async function revokeLink(db: Database, actor: UserActor, linkId: string,
 	});
 	await db.transaction(async (tx) => {
 		await tx.update(shareLinks).set({ revokedAt: new Date() }).where(and(eq(shareLinks.id, linkId), isNull(shareLinks.revokedAt)));
-		await audit.record(tx, { teamId: access.canvas.teamId, actorId: actor.userId, action: 'share_link.revoke', targetType: 'share_link', targetId: linkId, details: { canvasId: link.canvasId }, ip: context.ip });
+		await audit.record(tx, { teamId: access.canvas.teamId, actorId: actor.userId, action: 'share_link.revoke', targetType: 'share_link', targetId: linkId, details: { canvasId: link.canvasId, canvasTitle: access.canvas.title }, ip: context.ip });
 	});
 	return link;
 }

@@ -9,6 +9,6 @@ export const POST: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const { userId } = await readJson(event, z.object({ userId: z.uuid({ error: 'userId must be a user id.' }) }).strict());
 	await teams.transferOwnership(event.locals.db, actor, event.params.teamId, userId, context);
-	runtime().collaboration.closeConnections({ teamId: event.params.teamId, userId: actor.userId }, 'ACCESS_CHANGED');
+	for (const changed of [actor.userId, userId]) runtime().collaboration.closeConnections({ teamId: event.params.teamId, userId: changed }, 'ACCESS_CHANGED');
 	return Response.json({ members: (await teams.listMembers(event.locals.db, actor, event.params.teamId)).length });
 });
