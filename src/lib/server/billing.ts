@@ -79,12 +79,19 @@ export async function assertCanCreateCanvas(db: Queryable, teamId: string): Prom
 	}
 }
 
-/** Refuses a new editor (or above) when every seat is taken. Viewers are free. */
-export async function assertSeatAvailable(db: Queryable, teamId: string, role: Role): Promise<void> {
+/**
+ * Refuses a new editor (or above) when every seat is taken. Viewers are free. An owner of a team
+ * paying per seat through Stripe buys the extra seat instead (the quantity is synced afterwards).
+ */
+export async function assertSeatAvailable(db: Queryable, teamId: string, role: Role, options: { buyerIsOwner?: boolean } = {}): Promise<void> {
 	if (!SEAT_ROLES.includes(role)) return;
 	const { limits } = await teamPlan(db, teamId);
 	const used = await seatsUsed(db, teamId);
 	if (used >= limits.seats) {
+		if (options.buyerIsOwner && limits.plan === 'team') {
+			const [row] = await db.select({ subscription: teamBilling.stripeSubscriptionId }).from(teamBilling).where(eq(teamBilling.teamId, teamId));
+			if (row?.subscription) return;
+		}
 		throw new AppError('LIMIT_EXCEEDED', `All ${limits.seats} seats of the ${PLANS[limits.plan].name} plan are taken (viewers are free).${upgradeHint(limits.plan)}`, {
 			limit: 'seats',
 			allowed: limits.seats,

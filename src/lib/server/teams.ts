@@ -149,7 +149,7 @@ export async function changeRole(
 		if (previous === 'owner' && (await ownerCount(tx, teamId)) <= 1) {
 			throw new AppError('CONFLICT', 'A team needs at least one owner: make someone else an owner first.');
 		}
-		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, role);
+		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, role, { buyerIsOwner: actorRole === 'owner' });
 		await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
 		await audit.record(tx, { teamId, actorId: actor.userId, action: 'member.role_change', targetType: 'user', targetId: userId, details: { from: previous, to: role }, ip: context.ip });
 		return { previous, role };

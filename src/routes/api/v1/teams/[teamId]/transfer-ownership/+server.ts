@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor } from '$lib/server/http/api';
-import { runtime } from '$lib/server/runtime';
+import { afterMembershipChange } from '$lib/server/http/membership-changes';
 import type { RequestHandler } from './$types';
 
 /** `{ userId }` becomes an owner; the caller becomes an admin. */
@@ -9,6 +9,6 @@ export const POST: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const { userId } = await readJson(event, z.object({ userId: z.uuid({ error: 'userId must be a user id.' }) }).strict());
 	await teams.transferOwnership(event.locals.db, actor, event.params.teamId, userId, context);
-	for (const changed of [actor.userId, userId]) runtime().collaboration.closeConnections({ teamId: event.params.teamId, userId: changed }, 'ACCESS_CHANGED');
+	await afterMembershipChange(event.params.teamId, [actor.userId, userId]);
 	return Response.json({ members: (await teams.listMembers(event.locals.db, actor, event.params.teamId)).length });
 });

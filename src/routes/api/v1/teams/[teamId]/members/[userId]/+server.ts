@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor } from '$lib/server/http/api';
-import { runtime } from '$lib/server/runtime';
+import { afterMembershipChange } from '$lib/server/http/membership-changes';
 import type { RequestHandler } from './$types';
 
 /** `{ role }`: open sockets of that member are re-authorised with the new role at once. */
@@ -10,7 +10,7 @@ export const PATCH: RequestHandler = api(async (event) => {
 	const { teamId, userId } = event.params;
 	const { role } = await readJson(event, z.object({ role: teams.roleSchema }).strict());
 	const result = await teams.changeRole(event.locals.db, actor, teamId, userId, role, context);
-	runtime().collaboration.closeConnections({ teamId, userId }, 'ACCESS_CHANGED');
+	await afterMembershipChange(teamId, [userId]);
 	return Response.json({ userId, ...result });
 });
 
@@ -19,6 +19,6 @@ export const DELETE: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const { teamId, userId } = event.params;
 	await teams.removeMember(event.locals.db, actor, teamId, userId, context);
-	runtime().collaboration.closeConnections({ teamId, userId }, 'ACCESS_CHANGED');
+	await afterMembershipChange(teamId, [userId]);
 	return new Response(null, { status: 204 });
 });
