@@ -37,3 +37,43 @@ export async function signInThroughUi(page: Page, email: string): Promise<void> 
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page.getByRole('heading', { name: 'Canvases' })).toBeVisible();
 }
+
+/** Where specs put the screenshots reviewers look at (not committed). */
+export const SCREENS = 'test-results/screens';
+
+/** Waits until the canvas on the page is synced and tldraw is showing. */
+export async function waitForCanvas(page: Page): Promise<void> {
+	await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'connected');
+	await expect(page.locator('.tl-canvas')).toBeVisible();
+}
+
+/** Shape types on the current tldraw page ('rectangle', 'ellipse', 'text', …), read through the editor the island exposes for tests. */
+export async function shapeTypes(page: Page): Promise<string[]> {
+	return page.evaluate(() => {
+		// reason: the canvas island puts its tldraw Editor on window for end-to-end tests only.
+		const editor = (window as unknown as { __easelEditor?: any }).__easelEditor;
+		if (!editor) return [];
+		return editor.getCurrentPageShapes().map((shape: any) => (shape.type === 'geo' ? shape.props.geo : shape.type));
+	});
+}
+
+/** Whether tldraw considers the canvas read-only (null before the editor exists). */
+export async function isReadonly(page: Page): Promise<boolean | null> {
+	return page.evaluate(() => {
+		// reason: see shapeTypes.
+		const editor = (window as unknown as { __easelEditor?: any }).__easelEditor;
+		return editor ? Boolean(editor.getInstanceState().isReadonly) : null;
+	});
+}
+
+/** Draws a shape by dragging with a tool's keyboard shortcut ('r' rectangle, 'o' ellipse). */
+export async function drawShape(page: Page, tool: 'r' | 'o', from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+	await page.mouse.click(from.x, from.y); // focuses the editor (on an empty spot)
+	await page.keyboard.press('Escape');
+	await page.keyboard.press(tool);
+	await page.mouse.move(from.x, from.y);
+	await page.mouse.down();
+	await page.mouse.move(to.x, to.y, { steps: 5 });
+	await page.mouse.up();
+	await page.keyboard.press('Escape');
+}

@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { invalidInput } from './api.ts';
 
-export type FormFailure = ActionFailure<{ error: string; field?: string; values: Record<string, string> }>;
+/** `code` and `limit` let a page tell a plan limit (LIMIT_EXCEEDED, with `details.limit`) from other failures. */
+export type FormFailure = ActionFailure<{ error: string; code: string; limit?: string; field?: string; values: Record<string, string> }>;
 
 export function formValues(data: FormData, ...omit: string[]): Record<string, string> {
 	const values: Record<string, string> = {};
@@ -22,5 +23,6 @@ export function parseForm<T extends z.ZodType>(data: FormData, schema: T): z.inf
 export function formFailure(error: unknown, values: Record<string, string>): FormFailure {
 	if (!(error instanceof AppError)) throw error;
 	const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
-	return fail(error.status, { error: error.message, field, values });
+	const limit = typeof error.details?.limit === 'string' ? error.details.limit : undefined;
+	return fail(error.status, { error: error.message, code: error.code, limit, field, values });
 }

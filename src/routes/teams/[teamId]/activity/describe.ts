@@ -1,0 +1,86 @@
+// Audit-log rows in plain language: "Ana changed Bo's role from editor to viewer".
+import { withArticle } from '$lib/components/format';
+
+export interface ActivityEntry {
+	id: number;
+	action: string;
+	targetType: string;
+	targetId: string | null;
+	details: Record<string, unknown> | null;
+	ip: string | null;
+	createdAt: string;
+	actorId: string | null;
+	actorName: string | null;
+	/** The named user the entry is about, even after they left. */
+	targetName?: string | null;
+}
+
+/** Names the log refers to by id: users (current members), canvases and teams the reader can see. */
+export interface ActivityNames {
+	users: Record<string, string>;
+	canvases: Record<string, string>;
+	teams: Record<string, string>;
+	teamId: string;
+}
+
+export interface ActivityText {
+	actor: string;
+	/** What the actor did, to follow their name. */
+	did: string;
+}
+
+const an = (role: unknown) => withArticle(String(role));
+const quoted = (text: unknown) => `“${String(text)}”`;
+
+export function describe(entry: ActivityEntry, names: ActivityNames): ActivityText {
+	const details = entry.details ?? {};
+	const actor = entry.actorName ?? 'Someone';
+	const self = entry.targetId !== null && entry.targetId === entry.actorId;
+	const target = entry.targetId ? (names.users[entry.targetId] ?? entry.targetName ?? 'a former member') : 'someone';
+	const canvas = (id: unknown) =>
+		typeof id === 'string' && names.canvases[id] ? quoted(names.canvases[id]) : typeof entry.details?.canvasTitle === 'string' ? quoted(entry.details.canvasTitle) : 'a canvas';
+	const team = (id: unknown) => (typeof id === 'string' && names.teams[id] ? names.teams[id] : 'another team');
+
+	switch (entry.action) {
+		case 'team.create':
+			return { actor, did: `created the team${details.name ? ` ${quoted(details.name)}` : ''}` };
+		case 'team.rename':
+			return { actor, did: `renamed the team to ${quoted(details.name)}` };
+		case 'team.delete':
+			return { actor, did: 'deleted the team' };
+		case 'member.join':
+			return { actor, did: `joined as ${an(details.role)}${details.invitationId ? ' through an invitation' : ''}` };
+		case 'member.leave':
+			return { actor, did: 'left the team' };
+		case 'member.role_change':
+			return self
+				? { actor, did: `changed their own role from ${details.from} to ${details.to}` }
+				: { actor, did: `changed ${target}'s role from ${details.from} to ${details.to}` };
+		case 'member.remove':
+			return { actor, did: `removed ${target}${details.role ? ` (${details.role})` : ''} from the team` };
+		case 'team.transfer_ownership':
+			return { actor, did: `made ${target} an owner and became an admin` };
+		case 'invitation.create': {
+			const uses = details.maxUses === null || details.maxUses === undefined ? 'no use limit' : details.maxUses === 1 ? 'single use' : `up to ${details.maxUses} uses`;
+			return details.email
+				? { actor, did: `invited ${details.email} as ${an(details.role)}` }
+				: { actor, did: `created an invitation link to join as ${an(details.role)} (${uses})` };
+		}
+		case 'invitation.revoke':
+			return { actor, did: 'revoked an invitation' };
+		case 'share_link.create': {
+			const title = details.canvasTitle ? quoted(details.canvasTitle) : canvas(details.canvasId);
+			const who = details.audience === 'team' ? 'signed-in team members' : 'anyone';
+			const verb = details.access === 'edit' ? 'edit' : 'view';
+			return { actor, did: `shared ${title}: ${who} with the link can ${verb}${details.expiresAt ? ` until ${new Date(String(details.expiresAt)).toLocaleDateString('en', { month: 'short', day: 'numeric', year: 'numeric' })}` : ''}` };
+		}
+		case 'share_link.revoke':
+			return { actor, did: `revoked a share link to ${canvas(details.canvasId)}` };
+		case 'canvas.move':
+			return details.from === names.teamId
+				? { actor, did: `moved ${quoted(details.title)} to ${team(details.to)}` }
+				: { actor, did: `moved ${quoted(details.title)} here from ${team(details.from)}` };
+		default:
+			return { actor, did: entry.action.replace(/[._]/g, ' ') };
+	}
+}
