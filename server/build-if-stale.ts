@@ -20,7 +20,7 @@ export function buildIfStale(): void {
 	const sources = Math.max(...INPUTS.map((input) => newestMtime(join(root, input))));
 	if (built >= sources) return;
 	console.log(built ? 'Sources changed since the last build: rebuilding…' : 'Building Easel (first start takes a minute)…');
-	const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+	const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
 		cwd: root,
 		stdio: 'inherit'
 	});

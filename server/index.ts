@@ -3,6 +3,8 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig, setConfig, type Config } from '../src/lib/server/config.ts';
 import { DataDirLockedError } from '../src/lib/server/db/data-dir-lock.ts';
 import { startServices, type Services } from './bootstrap.ts';
+import { metrics } from '../src/lib/server/metrics.ts';
+import { runtime } from '../src/lib/server/runtime.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
@@ -45,9 +47,35 @@ const server = createServer((request, response) => {
 		response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 		return;
 	}
+	if (request.url === '/readyz') {
+		void readiness().then(({ ready, checks }) => {
+			response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ready, checks }));
+		});
+		return;
+	}
+	if (request.url === '/metrics') {
+		if (config.METRICS_TOKEN && request.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
+			response.writeHead(401, { 'content-type': 'text/plain' }).end('metrics need Authorization: Bearer <METRICS_TOKEN>');
+			return;
+		}
+		const { registry } = metrics();
+		void registry.metrics().then((body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body));
+		return;
+	}
 	request.headers[PROTOCOL_HEADER] = 'http';
 	handler(request, response);
 });
+
+/** Ready when the database answers (within 2 s). */
+async function readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+	const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref());
+	try {
+		await Promise.race([runtime().ping(), timeout]);
+		return { ready: !shuttingDown, checks: { database: 'ok', ...(shuttingDown ? { server: 'shutting down' } : {}) } };
+	} catch (error) {
+		return { ready: false, checks: { database: error instanceof Error ? error.message : 'unreachable' } };
+	}
+}
 
 server.on('upgrade', (request, socket, head) => {
 	if (!collaboration.handleUpgrade(request, socket, head)) socket.destroy();

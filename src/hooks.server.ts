@@ -4,6 +4,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { sessionCookieName, validateSessionToken } from '$lib/server/auth/sessions';
 import { setSessionCookie, clearSessionCookie } from '$lib/server/http/session-cookie';
 import { runtime } from '$lib/server/runtime';
+import { metrics } from '$lib/server/metrics';
 
 const withRuntime: Handle = async ({ event, resolve }) => {
 	event.locals.requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
@@ -34,7 +35,9 @@ const withSession: Handle = async ({ event, resolve }) => {
 };
 
 const securityHeaders: Handle = async ({ event, resolve }) => {
+	const started = performance.now();
 	const response = await resolve(event);
+	metrics().httpSeconds.observe({ method: event.request.method, route: event.route.id ?? 'unmatched', status: String(response.status) }, (performance.now() - started) / 1000);
 	response.headers.set('x-request-id', event.locals.requestId);
 	// Pages carrying secrets in their URL (/s/, /invite/) set a stricter policy of their own.
 	if (!response.headers.has('referrer-policy')) response.headers.set('referrer-policy', 'strict-origin-when-cross-origin');

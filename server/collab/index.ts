@@ -9,6 +9,7 @@ import type { Logger } from '../../src/lib/server/logger.ts';
 import type { CloseReason, CollaborationControl, ConnectionMatch } from '../../src/lib/server/runtime.ts';
 import { ERROR_CODES } from '../../src/lib/error-codes.ts';
 import * as Y from 'yjs';
+import { metrics } from '../../src/lib/server/metrics.ts';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import { Authentication } from './authentication.ts';
@@ -43,10 +44,13 @@ export interface CollaborationServer extends CollaborationControl {
 export function createCollaborationServer(deps: { db: Database; config: Config; logger: Logger }): CollaborationServer {
 	const { db, config, logger } = deps;
 	const touchThrottle = new Map<string, number>();
+	const meters = metrics();
 	const persistence = new Persistence({
 		db,
 		logger,
 		batchMs: config.PERSIST_BATCH_MS,
+		onBatchWritten: (ms) => meters.persistBatchSeconds.observe(ms / 1000),
+		onBatchFailed: () => meters.persistFailures.inc(),
 		onDocumentWritten: (documentName) => {
 			// Keeps the dashboard's "edited" order fresh without a write per keystroke.
 			const canvasId = canvases.parseCanvasDocumentName(documentName);
@@ -54,7 +58,8 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 			if (!canvasId || now - (touchThrottle.get(canvasId) ?? 0) < 30_000) return;
 			touchThrottle.set(canvasId, now);
 			canvases.touch(db, canvasId).catch((error) => logger.warn({ err: error, canvasId }, 'could not touch canvas'));
-		}
+		},
+		onUpdate: () => meters.documentUpdates.inc()
 	});
 
 	const hocuspocus = new Hocuspocus<ConnectionContext>({
@@ -71,6 +76,10 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 			new Presence()
 		]
 	});
+
+	meters.gauges.connections = () => hocuspocus.getConnectionsCount();
+	meters.gauges.documents = () => hocuspocus.getDocumentsCount();
+	meters.gauges.unsaved = () => persistence.updateLog.unsavedDocumentCount();
 
 	let accepting = true;
 	const websockets = crossws({

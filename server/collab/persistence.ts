@@ -24,6 +24,10 @@ export interface PersistenceOptions {
 	batchMs: number;
 	/** Called after a document's updates reached the database (e.g. to bump the canvas's updatedAt). */
 	onDocumentWritten?: (documentName: string) => void;
+	/** Every update received (metrics). */
+	onUpdate?: () => void;
+	onBatchWritten?: (ms: number) => void;
+	onBatchFailed?: () => void;
 }
 
 export class Persistence implements Extension {
@@ -37,9 +41,12 @@ export class Persistence implements Extension {
 		this.options = options;
 		this.updateLog = new UpdateLog(options.db, {
 			batchMs: options.batchMs,
-			onFlushFailed: (error, attempt) =>
-				options.logger.error({ err: error, attempt, unsavedDocuments: this.updateLog.unsavedDocumentCount() }, 'update log append failed; will retry'),
-			onFlushed: ({ rows }) => {
+			onFlushFailed: (error, attempt) => {
+				options.onBatchFailed?.();
+				options.logger.error({ err: error, attempt, unsavedDocuments: this.updateLog.unsavedDocumentCount() }, 'update log append failed; will retry');
+			},
+			onFlushed: ({ rows, ms }) => {
+				options.onBatchWritten?.(ms);
 				if (rows > 0) options.logger.trace({ rows }, 'update log appended');
 			}
 		});
@@ -77,6 +84,7 @@ export class Persistence implements Extension {
 	async onChange({ documentName, update }: onChangePayload): Promise<void> {
 		if (this.discarded.has(documentName)) return;
 		this.updateLog.append(documentName, update);
+		this.options.onUpdate?.();
 		this.options.onDocumentWritten?.(documentName);
 	}
 

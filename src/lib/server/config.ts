@@ -35,6 +35,8 @@ const environmentSchema = z.object({
 	DATA_DIR: z.string().trim().min(1, { error: 'DATA_DIR must not be empty' }).default('./data'),
 	DATABASE_URL: optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
 	REDIS_URL: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+	/** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+	METRICS_TOKEN: z.string().trim().optional(),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 	TLDRAW_LICENSE_KEY: z.string().trim().optional(),
 	/** Stripe (optional): with a secret key, plans are sold through Checkout and synced from webhooks. */
