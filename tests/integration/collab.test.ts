@@ -120,6 +120,19 @@ describe('presence and revocation', () => {
 		expect(seen.presence).toMatchObject({ userId: owner.id, userName: 'Owner', cursor: { x: 1, y: 2 } });
 	});
 
+	it('drops oversized awareness states instead of relaying them', async () => {
+		const talker = await signUp(server.url, 'Talker'); // own team: the owner's Free canvases are spent elsewhere
+		const canvasId = await createCanvas(server.url, talker, 'Awareness cap');
+		const loud = connect(canvasId, talker.token);
+		const watcher = connect(canvasId, talker.token);
+		await Promise.all([loud.synced, watcher.synced]);
+		loud.provider.awareness!.setLocalState({ presence: { cursor: { x: 1, y: 1 } }, junk: 'x'.repeat(64 * 1024) });
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect(watcher.provider.awareness!.getStates().get(loud.doc.clientID)?.junk).toBeUndefined();
+		loud.provider.awareness!.setLocalState({ presence: { cursor: { x: 2, y: 2 } } });
+		await waitFor(() => watcher.provider.awareness!.getStates().get(loud.doc.clientID)?.presence?.cursor?.x === 2, 5000, 'a normal state to arrive');
+	});
+
 	it('signing out closes the sockets that session opened, within seconds', async () => {
 		const { body } = await api(server.url, '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });
 		const canvasId = await createCanvas(server.url, owner, 'Revocation');
