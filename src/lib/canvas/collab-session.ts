@@ -64,6 +64,8 @@ const LOCAL_DB_PREFIX = 'easel-canvas:';
 
 /** Hocuspocus's client-side "no message for too long" close; a reconnect, not a refusal. */
 const CLIENT_TIMEOUT_CODE = 4408;
+/** Refusals that mean "not now" rather than "no": the session keeps retrying. */
+const RETRYABLE_REFUSALS = new Set(['UNAVAILABLE', 'RATE_LIMITED']);
 /** After these the local copy is of no use to this user any more. */
 const REASONS_THAT_DROP_LOCAL_COPY = new Set(['NOT_FOUND', 'FORBIDDEN', 'DELETED']);
 
@@ -143,7 +145,11 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 				if (current === provider) options.onAuthenticated?.(scope);
 			},
 			onAuthenticationFailed: ({ reason }) => {
-				if (current === provider) refuse(reason);
+				if (current !== provider) return;
+				// A passing server-side problem (database unreachable, rate limit): keep the local copy
+				// and let the watchdog try again with backoff instead of giving up.
+				if (RETRYABLE_REFUSALS.has(reason)) markDisconnected();
+				else refuse(reason);
 			},
 			onStatus: ({ status: socketStatus }) => {
 				if (current === provider && socketStatus === 'disconnected') markDisconnected();

@@ -50,6 +50,20 @@ describe('createCollabSession', () => {
 		await vi.waitFor(() => expect(two.records.get('n')).toBe(1));
 	});
 
+	it('keeps retrying while the server answers UNAVAILABLE (database down), then syncs', async () => {
+		let attempts = 0;
+		const { url } = await startServer({
+			async onAuthenticate() {
+				attempts++;
+				if (attempts === 1) throw { reason: 'UNAVAILABLE' };
+			}
+		});
+		const { session, refusals } = open(url);
+		await vi.waitFor(() => expect(session.status).toBe('connected'), { timeout: 15_000, interval: 100 });
+		expect(attempts).toBeGreaterThanOrEqual(2);
+		expect(refusals).toEqual([]);
+	}, 20_000);
+
 	it('reports a refused authentication once and stops', async () => {
 		const { url } = await startServer({
 			async onAuthenticate() {
