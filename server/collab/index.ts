@@ -45,7 +45,9 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 	const { db, config, logger } = deps;
 	const touchThrottle = new Map<string, number>();
 	const meters = metrics();
+	const sizeLimit = new DocumentSizeLimit(config.MAX_DOCUMENT_BYTES);
 	const persistence = new Persistence({
+		onStoredSize: (documentName, bytes) => sizeLimit.setSize(documentName, bytes),
 		db,
 		logger,
 		batchMs: config.PERSIST_BATCH_MS,
@@ -70,7 +72,7 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 		maxDebounce: 30_000,
 		extensions: [
 			new Authentication({ db, sessionDays: config.SESSION_DAYS }),
-			new DocumentSizeLimit(config.MAX_DOCUMENT_BYTES),
+			sizeLimit,
 			persistence,
 			new AutoVersions({ db, logger }),
 			new Presence()

@@ -1,7 +1,6 @@
 // Refuses document updates that would take a document past its size limit.
-import type { beforeHandleMessagePayload, Extension, onLoadDocumentPayload, onChangePayload, onStoreDocumentPayload } from '@hocuspocus/server';
+import type { beforeHandleMessagePayload, Extension, onChangePayload } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
-import * as Y from 'yjs';
 import { AppError } from '../../src/lib/server/errors.ts';
 
 const MESSAGE_SYNC = 0;
@@ -17,16 +16,13 @@ export class DocumentSizeLimit implements Extension {
 		this.maxDocumentBytes = maxDocumentBytes;
 	}
 
-	async afterLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
-		this.sizes.set(documentName, encodedSize(document));
+	/** The stored size of a document, as persistence learns it on load and on compaction. */
+	setSize(documentName: string, bytes: number): void {
+		this.sizes.set(documentName, bytes);
 	}
 
 	async onChange({ documentName, update }: onChangePayload): Promise<void> {
 		this.sizes.set(documentName, (this.sizes.get(documentName) ?? 0) + update.byteLength);
-	}
-
-	async onStoreDocument({ document, documentName }: onStoreDocumentPayload): Promise<void> {
-		this.sizes.set(documentName, encodedSize(document));
 	}
 
 	async afterUnloadDocument({ documentName }: { documentName: string }): Promise<void> {
@@ -56,8 +52,4 @@ function carriesDocumentChanges(message: Uint8Array): boolean {
 	} catch {
 		return false;
 	}
-}
-
-function encodedSize(document: Y.Doc): number {
-	return Y.encodeStateAsUpdate(document).byteLength;
 }

@@ -28,6 +28,8 @@ export interface PersistenceOptions {
 	onUpdate?: () => void;
 	onBatchWritten?: (ms: number) => void;
 	onBatchFailed?: () => void;
+	/** A document's stored size became known (on load, and after each compaction), for size limits. */
+	onStoredSize?: (documentName: string, bytes: number) => void;
 }
 
 export class Persistence implements Extension {
@@ -62,6 +64,7 @@ export class Persistence implements Extension {
 			throw refusal(new AppError('UNAVAILABLE', 'The canvas could not be loaded right now. Try again shortly.'));
 		}
 		this.discarded.delete(documentName);
+		this.options.onStoredSize?.(documentName, stored.bytes);
 		Y.transact(
 			document,
 			() => {
@@ -102,6 +105,7 @@ export class Persistence implements Extension {
 		const stateVector = Y.encodeStateVector(document);
 		try {
 			await compactDocument(this.options.db, documentName, state, stateVector, coveredSeq);
+			this.options.onStoredSize?.(documentName, state.byteLength);
 		} catch (error) {
 			// Not a loss: the update log still holds every change; compaction runs again next time.
 			this.options.logger.warn({ err: error, documentName }, 'document compaction failed');

@@ -28,7 +28,8 @@ describeEachDatabase('collaboration persistence under database failure', (databa
 				};
 			}
 		}) as Database;
-		const persistence = new Persistence({ db, logger: createLogger('silent'), batchMs: 20 });
+		const sizeLimit = new DocumentSizeLimit(64 * 1024);
+		const persistence = new Persistence({ db, logger: createLogger('silent'), batchMs: 20, onStoredSize: (name, bytes) => sizeLimit.setSize(name, bytes) });
 		server = new Server({
 			port: 0,
 			address: '127.0.0.1',
@@ -36,7 +37,7 @@ describeEachDatabase('collaboration persistence under database failure', (databa
 			stopOnSignals: false,
 			debounce: 50,
 			maxDebounce: 200,
-			extensions: [new DocumentSizeLimit(64 * 1024), persistence]
+			extensions: [sizeLimit, persistence]
 		});
 		await server.listen();
 		url = `ws://127.0.0.1:${(server.httpServer.address() as { port: number }).port}`;
