@@ -9,8 +9,6 @@ declare global {
 			db: Database;
 			user: SessionUser | null;
 			session: Session | null;
-			/** Raw session token from the cookie or bearer header (for the collaboration socket). */
-			sessionToken: string | null;
 			requestId: string;
 		}
 		interface Error {

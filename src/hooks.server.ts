@@ -11,7 +11,6 @@ const withRuntime: Handle = async ({ event, resolve }) => {
 	event.locals.db = runtime().db;
 	event.locals.user = null;
 	event.locals.session = null;
-	event.locals.sessionToken = null;
 	return resolve(event);
 };
 
@@ -25,7 +24,6 @@ const withSession: Handle = async ({ event, resolve }) => {
 		if (validated) {
 			event.locals.user = validated.user;
 			event.locals.session = validated.session;
-			event.locals.sessionToken = token;
 			if (!bearer && validated.extended) setSessionCookie(event.cookies, token, validated.session.expiresAt);
 		} else if (!bearer) {
 			clearSessionCookie(event.cookies);
