@@ -9,6 +9,7 @@ import { LoginThrottle } from '../src/lib/server/rate-limits.ts';
 import { setRuntime } from '../src/lib/server/runtime.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
+import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -43,16 +44,24 @@ export async function startServices(config: Config, logger = createLogger(config
 		migrationsFolder: MIGRATIONS_FOLDER
 	});
 	logger.info({ driver: database.driver }, 'database ready');
-	const collaboration = createCollaborationServer({ db: database.db, config, logger });
+	const redis: RedisConnections | undefined = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX, logger) : undefined;
+	if (redis) logger.info({ instance: redis.instanceId }, 'joining other instances through redis');
+	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });
 	setRuntime({
 		config,
 		db: database.db,
 		driver: database.driver,
 		logger,
 		collaboration,
-		loginThrottle: new LoginThrottle(config.LOGIN_ATTEMPTS, config.LOGIN_WINDOW_SECONDS),
+		loginThrottle: new LoginThrottle({
+			keyPrefix: `${config.REDIS_PREFIX}:login`,
+			points: config.LOGIN_ATTEMPTS,
+			durationSeconds: config.LOGIN_WINDOW_SECONDS,
+			redis: redis?.limits
+		}),
 		stripe: stripeSettings(config),
-		ping: database.ping
+		ping: database.ping,
+		pingRedis: redis ? redis.ping : undefined
 	});
 	const maintenance = startMaintenance(database.db, logger);
 	let stopping: Promise<void> | undefined;
@@ -65,7 +74,7 @@ export async function startServices(config: Config, logger = createLogger(config
 				clearInterval(maintenance);
 				await collaboration.shutdown();
 				setRuntime(undefined);
-				await database.close();
+				await Promise.all([database.close(), redis?.close()]);
 			})())
 	};
 }

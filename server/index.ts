@@ -40,6 +40,10 @@ try {
 }
 const { logger, collaboration } = services;
 
+// A stray rejection (say a Redis publish failing while Redis is away) is logged, not fatal: one
+// failed background call must not take every open canvas down with it.
+process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled promise rejection'));
+
 const { handler } = await import(new URL('../build/handler.js', import.meta.url).href);
 
 const server = createServer((request, response) => {
@@ -66,15 +70,22 @@ const server = createServer((request, response) => {
 	handler(request, response);
 });
 
-/** Ready when the database answers (within 2 s). */
+/** Ready when the database (and Redis, when configured) answer within 2 s each. */
 async function readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {
-	const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref());
-	try {
-		await Promise.race([runtime().ping(), timeout]);
-		return { ready: !shuttingDown, checks: { database: 'ok', ...(shuttingDown ? { server: 'shutting down' } : {}) } };
-	} catch (error) {
-		return { ready: false, checks: { database: error instanceof Error ? error.message : 'unreachable' } };
-	}
+	const checks: Record<string, string> = {};
+	const probe = async (name: string, ping: () => Promise<void>) => {
+		const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref());
+		try {
+			await Promise.race([ping(), timeout]);
+			checks[name] = 'ok';
+		} catch (error) {
+			checks[name] = error instanceof Error ? error.message : 'unreachable';
+		}
+	};
+	const { ping, pingRedis } = runtime();
+	await Promise.all([probe('database', ping), pingRedis ? probe('redis', pingRedis) : undefined]);
+	if (shuttingDown) checks.server = 'shutting down';
+	return { ready: !shuttingDown && Object.values(checks).every((value) => value === 'ok'), checks };
 }
 
 server.on('upgrade', (request, socket, head) => {

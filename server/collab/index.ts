@@ -18,6 +18,8 @@ import { DocumentSizeLimit } from './limits.ts';
 import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 import { AutoVersions } from './auto-versions.ts';
+import { ConnectionThrottle } from '../../src/lib/server/rate-limits.ts';
+import { ControlChannel, DocumentRelay, type ControlCommand, type RedisConnections } from './scale-out.ts';
 
 export const COLLAB_PATH = '/collab';
 
@@ -41,8 +43,14 @@ export interface CollaborationServer extends CollaborationControl {
 	shutdown(): Promise<void>;
 }
 
-export function createCollaborationServer(deps: { db: Database; config: Config; logger: Logger }): CollaborationServer {
-	const { db, config, logger } = deps;
+export function createCollaborationServer(deps: {
+	db: Database;
+	config: Config;
+	logger: Logger;
+	/** Joins the other instances (documents, revocations, connection limits); absent on a single instance. */
+	redis?: RedisConnections;
+}): CollaborationServer {
+	const { db, config, logger, redis } = deps;
 	const touchThrottle = new Map<string, number>();
 	const meters = metrics();
 	const sizeLimit = new DocumentSizeLimit(config.MAX_DOCUMENT_BYTES);
@@ -70,7 +78,11 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 		// The update log is what makes edits durable; compaction can wait for a pause.
 		debounce: 5_000,
 		maxDebounce: 30_000,
+		// What a socket may send before it has authenticated (Hocuspocus closes it past these).
+		maxUnauthenticatedQueueSize: 256 * 1024,
+		maxUnauthenticatedQueueMessages: 100,
 		extensions: [
+			...(redis ? [new DocumentRelay(redis, logger)] : []),
 			new Authentication({ db, sessionDays: config.SESSION_DAYS }),
 			sizeLimit,
 			persistence,
@@ -82,6 +94,13 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 	meters.gauges.connections = () => hocuspocus.getConnectionsCount();
 	meters.gauges.documents = () => hocuspocus.getDocumentsCount();
 	meters.gauges.unsaved = () => persistence.updateLog.unsavedDocumentCount();
+
+	const connectionThrottle = new ConnectionThrottle({
+		keyPrefix: `${config.REDIS_PREFIX}:ws-connections`,
+		points: config.WS_CONNECTIONS_PER_MINUTE,
+		durationSeconds: 60,
+		redis: redis?.limits
+	});
 
 	let accepting = true;
 	const websockets = crossws({
@@ -125,20 +144,53 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 		return [...document.connections.keys()] as { context: ConnectionContext; close(event?: { code: number; reason: string }): void }[];
 	}
 
+	function closeLocalConnections(match: ConnectionMatch, reason: CloseReason): number {
+		let closed = 0;
+		for (const document of hocuspocus.documents.values()) {
+			for (const connection of connectionsOf(document)) {
+				if (!matches(connection.context, match)) continue;
+				connection.close({ code: CLOSE_CODES[reason], reason });
+				closed++;
+			}
+		}
+		return closed;
+	}
+
+	function discardLocalDocument(documentName: string, reason: string): void {
+		persistence.discard(documentName);
+		const document = hocuspocus.documents.get(documentName);
+		if (!document) return;
+		for (const connection of connectionsOf(document)) connection.close({ code: CLOSE_CODES.DELETED, reason });
+	}
+
+	const control = redis
+		? new ControlChannel(redis, logger, {
+				onCommand: (command: ControlCommand) => {
+					if (command.kind === 'close') closeLocalConnections(command.match, command.reason as CloseReason);
+					else discardLocalDocument(command.documentName, command.reason);
+				},
+				// Revocations sent while Redis was away may be lost: every socket proves its access again.
+				onReconnected: () => closeLocalConnections({}, 'ACCESS_CHANGED')
+			})
+		: undefined;
+
 	return {
 		hocuspocus,
 		persistence,
 		handleUpgrade(request, socket, head) {
 			const path = new URL(request.url ?? '/', 'http://localhost').pathname;
 			if (path !== COLLAB_PATH) return false;
-			void websockets.handleUpgrade(request, socket, head);
+			const ip = clientAddress(request, config);
+			void connectionThrottle.attempt(ip).then((retryAfterSeconds) => {
+				if (retryAfterSeconds === null) return websockets.handleUpgrade(request, socket, head);
+				logger.warn({ ip }, 'collaboration upgrade refused: too many connections from this address');
+				socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfterSeconds}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+			});
 			return true;
 		},
 		async discardDocument(documentName, reason) {
-			persistence.discard(documentName);
-			const document = hocuspocus.documents.get(documentName);
-			if (!document) return;
-			for (const connection of connectionsOf(document)) connection.close({ code: CLOSE_CODES.DELETED, reason });
+			discardLocalDocument(documentName, reason);
+			control?.send({ kind: 'discard', documentName, reason });
 		},
 		async readDocument(documentName) {
 			const live = hocuspocus.documents.get(documentName);
@@ -173,15 +225,8 @@ export function createCollaborationServer(deps: { db: Database; config: Config; 
 			}
 		},
 		closeConnections(match, reason) {
-			let closed = 0;
-			for (const document of hocuspocus.documents.values()) {
-				for (const connection of connectionsOf(document)) {
-					if (!matches(connection.context, match)) continue;
-					connection.close({ code: CLOSE_CODES[reason], reason });
-					closed++;
-				}
-			}
-			return closed;
+			control?.send({ kind: 'close', match, reason });
+			return closeLocalConnections(match, reason);
 		},
 		async shutdown() {
 			accepting = false;
@@ -201,6 +246,20 @@ function matches(context: ConnectionContext, match: ConnectionMatch): boolean {
 		(match.sessionId === undefined || context.sessionId === match.sessionId) &&
 		(match.shareLinkId === undefined || context.shareLinkId === match.shareLinkId)
 	);
+}
+
+/** The client's address: the socket's peer, or the proxy header named by ADDRESS_HEADER (as adapter-node reads it). */
+function clientAddress(request: IncomingMessage, config: Config): string {
+	if (config.ADDRESS_HEADER) {
+		const header = request.headers[config.ADDRESS_HEADER.toLowerCase()];
+		const value = Array.isArray(header) ? header.join(',') : header;
+		if (value) {
+			// x-forwarded-for lists every hop; the trusted proxy appended the last XFF_DEPTH entries.
+			const hops = value.split(',').map((hop) => hop.trim());
+			return config.ADDRESS_HEADER.toLowerCase() === 'x-forwarded-for' ? (hops[hops.length - config.XFF_DEPTH] ?? hops[0]) : hops[0];
+		}
+	}
+	return request.socket.remoteAddress ?? '';
 }
 
 function readCookie(header: string | null, name: string): string | undefined {

@@ -1,13 +1,14 @@
 // Stores documents in the database: every update goes to the update log within one batch window,
 // the in-memory document is compacted into a snapshot when edits pause, and a document is never
 // unloaded while it holds updates the database does not have yet.
-import type {
-	afterUnloadDocumentPayload,
-	beforeUnloadDocumentPayload,
-	Extension,
-	onChangePayload,
-	onLoadDocumentPayload,
-	onStoreDocumentPayload
+import {
+	isTransactionOrigin,
+	type afterUnloadDocumentPayload,
+	type beforeUnloadDocumentPayload,
+	type Extension,
+	type onChangePayload,
+	type onLoadDocumentPayload,
+	type onStoreDocumentPayload
 } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import type { Database } from '../../src/lib/server/db/index.ts';
@@ -36,6 +37,8 @@ export class Persistence implements Extension {
 	readonly updateLog: UpdateLog;
 	/** Documents deleted while open: their late updates are dropped, not resurrected. */
 	private readonly discarded = new Set<string>();
+	/** Revision of the stored snapshot each loaded document was read from or last compacted into. */
+	private readonly revisions = new Map<string, number>();
 
 	private readonly options: PersistenceOptions;
 
@@ -64,6 +67,7 @@ export class Persistence implements Extension {
 			throw refusal(new AppError('UNAVAILABLE', 'The canvas could not be loaded right now. Try again shortly.'));
 		}
 		this.discarded.delete(documentName);
+		this.revisions.set(documentName, stored.revision);
 		this.options.onStoredSize?.(documentName, stored.bytes);
 		Y.transact(
 			document,
@@ -84,8 +88,11 @@ export class Persistence implements Extension {
 		return document;
 	}
 
-	async onChange({ documentName, update }: onChangePayload): Promise<void> {
+	async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
 		if (this.discarded.has(documentName)) return;
+		// Already stored: what compaction merged in from the database, or what another instance
+		// relayed through Redis (the instance its client is connected to logs it).
+		if (transactionOrigin === this || (isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'redis')) return;
 		this.updateLog.append(documentName, update);
 		this.options.onUpdate?.();
 		this.options.onDocumentWritten?.(documentName);
@@ -95,17 +102,28 @@ export class Persistence implements Extension {
 		await this.compact(document);
 	}
 
-	/** Folds the in-memory document into the stored snapshot and trims the log it covers. */
+	/**
+	 * Folds the in-memory document and the stored log into a new snapshot. With several instances the
+	 * log can hold updates this one has not received yet (or a snapshot another instance wrote), so
+	 * those are merged into the live document first: the snapshot then covers every row it trims.
+	 */
 	async compact(document: Y.Doc & { name: string }): Promise<void> {
 		const documentName = document.name;
 		if (this.discarded.has(documentName)) return;
-		// Everything written to the log so far is already applied to the in-memory document.
-		const coveredSeq = this.updateLog.lastWrittenSeq(documentName);
-		const state = Y.encodeStateAsUpdate(document);
-		const stateVector = Y.encodeStateVector(document);
 		try {
-			await compactDocument(this.options.db, documentName, state, stateVector, coveredSeq);
-			this.options.onStoredSize?.(documentName, state.byteLength);
+			const { revision, bytes } = await compactDocument(this.options.db, documentName, this.revisions.get(documentName) ?? 0, (stored) => {
+				Y.transact(
+					document,
+					() => {
+						if (stored.foreignSnapshot) Y.applyUpdate(document, stored.foreignSnapshot);
+						for (const update of stored.updates) Y.applyUpdate(document, update);
+					},
+					this
+				);
+				return { state: Y.encodeStateAsUpdate(document), stateVector: Y.encodeStateVector(document) };
+			});
+			this.revisions.set(documentName, revision);
+			this.options.onStoredSize?.(documentName, bytes);
 		} catch (error) {
 			// Not a loss: the update log still holds every change; compaction runs again next time.
 			this.options.logger.warn({ err: error, documentName }, 'document compaction failed');
@@ -120,7 +138,7 @@ export class Persistence implements Extension {
 	}
 
 	async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
-		this.updateLog.forget(documentName);
+		this.revisions.delete(documentName);
 	}
 
 	/** Stops storing a deleted document. */

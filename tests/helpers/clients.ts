@@ -62,10 +62,19 @@ export interface CanvasClient {
 	destroy(): void;
 }
 
-/** Connects a Y.Doc to `canvas:<id>` with a session token, as a program (or a browser tab) would. */
-export function connectCanvas(wsUrl: string, documentName: string, token: string, doc = new Y.Doc()): CanvasClient {
+/**
+ * Connects a Y.Doc to `canvas:<id>` with a session token, as a program (or a browser tab) would.
+ * With `followAccessChanges`, a close with reason ACCESS_CHANGED makes it connect again with a new
+ * provider around the same doc and be authorised afresh, as the browser does.
+ */
+export function connectCanvas(
+	wsUrl: string,
+	documentName: string,
+	token: string,
+	doc = new Y.Doc(),
+	options: { followAccessChanges?: boolean } = {}
+): CanvasClient {
 	let readOnly = false;
-	const websocketProvider = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 100, minDelay: 100, maxDelay: 2000 });
 	let resolveSynced!: () => void;
 	let rejectSynced!: (error: Error) => void;
 	const synced = new Promise<void>((resolve, reject) => {
@@ -73,25 +82,44 @@ export function connectCanvas(wsUrl: string, documentName: string, token: string
 		rejectSynced = reject;
 	});
 	synced.catch(() => {});
-	const provider = new HocuspocusProvider({
-		websocketProvider,
-		name: documentName,
-		document: doc,
-		token,
-		onAuthenticated: ({ scope }) => {
-			readOnly = scope === 'readonly';
-		},
-		onSynced: () => resolveSynced(),
-		onAuthenticationFailed: ({ reason }) => rejectSynced(new Error(reason))
-	});
-	provider.attach(); // a provider given its own websocket must be attached explicitly
+	let destroyed = false;
+	let websocketProvider: HocuspocusProviderWebsocket;
+	let provider: HocuspocusProvider;
+	const open = () => {
+		websocketProvider = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 100, minDelay: 100, maxDelay: 2000 });
+		provider = new HocuspocusProvider({
+			websocketProvider,
+			name: documentName,
+			document: doc,
+			token,
+			onAuthenticated: ({ scope }) => {
+				readOnly = scope === 'readonly';
+			},
+			onSynced: () => resolveSynced(),
+			onAuthenticationFailed: ({ reason }) => rejectSynced(new Error(reason)),
+			onClose: ({ event }) => {
+				if (!options.followAccessChanges || destroyed || event.reason !== 'ACCESS_CHANGED') return;
+				const [previous, previousSocket] = [provider, websocketProvider];
+				setTimeout(() => {
+					previous.destroy();
+					previousSocket.destroy();
+					if (!destroyed) open();
+				}, 0);
+			}
+		});
+		provider.attach(); // a provider given its own websocket must be attached explicitly
+	};
+	open();
 	return {
 		doc,
-		provider,
+		get provider() {
+			return provider;
+		},
 		records: doc.getMap('records'),
 		synced,
 		readOnly: () => readOnly,
 		destroy() {
+			destroyed = true;
 			provider.destroy();
 			websocketProvider.destroy();
 		}

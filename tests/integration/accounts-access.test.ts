@@ -70,7 +70,7 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		const { db } = database();
 		const email = uniqueEmail();
 		await accounts.signUp(db, { email, password: 'right password' });
-		const throttle = new LoginThrottle(100, 60);
+		const throttle = new LoginThrottle({ keyPrefix: 'test-login', points: 100, durationSeconds: 60 });
 		const user = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'right password' });
 		expect(user.email).toBe(email);
 		const wrong = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'wrong password' }).catch((e) => e);
@@ -84,7 +84,7 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		const { db } = database();
 		const email = uniqueEmail();
 		await accounts.signUp(db, { email, password: 'right password' });
-		const throttle = new LoginThrottle(3, 60);
+		const throttle = new LoginThrottle({ keyPrefix: 'test-login', points: 3, durationSeconds: 60 });
 		for (let i = 0; i < 3; i++) {
 			await expect(accounts.signIn(db, throttle, { ip: '2.2.2.2', email, password: 'nope' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
 		}

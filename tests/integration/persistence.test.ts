@@ -31,6 +31,8 @@ const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 5000
 	}
 };
 
+const stateOf = (doc: Y.Doc) => ({ state: Y.encodeStateAsUpdate(doc), stateVector: Y.encodeStateVector(doc) });
+
 describeEachDatabase('document persistence', (database) => {
 	it('loads snapshot + log tail into the same state the editor had', async () => {
 		const { db } = database();
@@ -41,9 +43,8 @@ describeEachDatabase('document persistence', (database) => {
 		const records = doc.getMap('records');
 		records.set('shape:a', { id: 'shape:a', x: 1 });
 		records.set('shape:b', { id: 'shape:b', x: 2 });
-		const written = await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
-		// Compact what is in memory, covering the rows written so far.
-		await compactDocument(db, name, Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), written.get(name)!);
+		await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
+		await compactDocument(db, name, 0, () => stateOf(doc));
 		records.set('shape:c', { id: 'shape:c', x: 3 });
 		records.delete('shape:a');
 		await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
@@ -54,23 +55,68 @@ describeEachDatabase('document persistence', (database) => {
 		expect(docFromStored(stored).getMap('records').toJSON()).toEqual(records.toJSON());
 	});
 
-	it('compaction trims exactly the log rows it covers', async () => {
+	it('compaction folds rows appended by another writer into the snapshot before trimming them', async () => {
+		const { db } = database();
+		const name = `canvas:${crypto.randomUUID()}`;
+		// Two instances editing one document; each has only its own changes (Redis is slow or down).
+		const [first, second] = [new Y.Doc(), new Y.Doc()];
+		for (const [doc, label] of [[first, 'a'], [second, 'b']] as const) {
+			const pending: Uint8Array[] = [];
+			recordUpdates(doc, (update) => pending.push(update));
+			for (let i = 0; i < 3; i++) doc.getMap('records').set(`shape:${label}${i}`, { label, i });
+			await appendDocumentUpdates(db, pending.map((update) => ({ document: name, update })));
+		}
+		second.getMap('records').delete('shape:b0');
+		await appendDocumentUpdates(db, [{ document: name, update: Y.encodeStateAsUpdate(second) }]);
+
+		const merge = (doc: Y.Doc) => (stored: { foreignSnapshot: Uint8Array | null; updates: Uint8Array[] }) => {
+			if (stored.foreignSnapshot) Y.applyUpdate(doc, stored.foreignSnapshot);
+			for (const update of stored.updates) Y.applyUpdate(doc, update);
+			return stateOf(doc);
+		};
+		const afterFirst = await compactDocument(db, name, 0, merge(first));
+		// The first writer's copy now has everything; the log is empty.
+		expect(first.getMap('records').toJSON()).toEqual(expectedRecords());
+		const [{ value: rows }] = await db.select({ value: count() }).from(documentUpdates).where(eq(documentUpdates.document, name));
+		expect(rows).toBe(0);
+
+		// The second writer still thinks the snapshot is the one it never saw: it merges it, not overwrites it.
+		first.getMap('records').set('shape:late', { late: true });
+		await appendDocumentUpdates(db, [{ document: name, update: Y.encodeStateAsUpdate(first) }]);
+		const fresh = new Y.Doc();
+		Y.applyUpdate(fresh, Y.encodeStateAsUpdate(second, Y.encodeStateVector(new Y.Doc())));
+		const afterSecond = await compactDocument(db, name, 0, merge(fresh));
+		expect(afterSecond.revision).toBe(afterFirst.revision + 1);
+		expect(docFromStored(await loadStoredDocument(db, name)).getMap('records').toJSON()).toEqual({ ...expectedRecords(), 'shape:late': { late: true } });
+
+		function expectedRecords() {
+			const records: Record<string, unknown> = {};
+			for (const label of ['a', 'b']) for (let i = 0; i < 3; i++) records[`shape:${label}${i}`] = { label, i };
+			delete records['shape:b0'];
+			return records;
+		}
+	});
+
+	it('rows appended while a compaction runs are kept for the next one', async () => {
 		const { db } = database();
 		const name = `canvas:${crypto.randomUUID()}`;
 		const doc = new Y.Doc();
 		const pending: Uint8Array[] = [];
 		recordUpdates(doc, (update) => pending.push(update));
 		for (let i = 0; i < 5; i++) doc.getMap('records').set(`shape:${i}`, { i });
-		const first = await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
-		const snapshot = Y.encodeStateAsUpdate(doc);
-		// An update that arrives after the snapshot was taken must survive the trim.
-		doc.getMap('records').set('shape:late', { late: true });
 		await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
-		await compactDocument(db, name, snapshot, Y.encodeStateVector(doc), first.get(name)!);
-
-		const [{ value: rows }] = await db.select({ value: count() }).from(documentUpdates).where(eq(documentUpdates.document, name));
-		expect(rows).toBe(1);
-		expect(docFromStored(await loadStoredDocument(db, name)).getMap('records').get('shape:late')).toEqual({ late: true });
+		// An update written by someone else between the tail read and the commit must survive.
+		const late = new Y.Doc();
+		late.getMap('records').set('shape:late', { late: true });
+		await compactDocument(db, name, 0, () => {
+			void appendDocumentUpdates(db, [{ document: name, update: Y.encodeStateAsUpdate(late) }]);
+			return stateOf(doc);
+		});
+		await waitFor(async () => (await loadStoredDocument(db, name)).updates.length === 1);
+		expect(docFromStored(await loadStoredDocument(db, name)).getMap('records').toJSON()).toEqual({
+			...doc.getMap('records').toJSON(),
+			'shape:late': { late: true }
+		});
 	});
 
 	it('a crash between an appended batch and compaction loses nothing', async () => {

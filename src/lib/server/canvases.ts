@@ -5,7 +5,7 @@ import type { Database, Queryable } from './db/index.ts';
 import { canvases, users, type Role } from './db/schema.ts';
 import { requireCanvasPermission, requireTeamRole, type Actor, type UserActor, type CanvasAccess } from './access.ts';
 import type { CollaborationControl } from './runtime.ts';
-import { compactDocument, deleteDocuments } from './documents/document-store.ts';
+import { deleteDocuments, writeNewDocument } from './documents/document-store.ts';
 import * as audit from './audit.ts';
 import * as billing from './billing.ts';
 import * as Y from 'yjs';
@@ -119,7 +119,7 @@ export async function duplicate(
 		const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
 		const doc = new Y.Doc();
 		Y.applyUpdate(doc, state);
-		await compactDocument(tx, canvasDocumentName(row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), 0);
+		await writeNewDocument(tx, canvasDocumentName(row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
 		doc.destroy();
 		return row.id;
 	});

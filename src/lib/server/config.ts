@@ -34,7 +34,14 @@ const environmentSchema = z.object({
 	PUBLIC_ORIGIN: optionalUrl('PUBLIC_ORIGIN', ['http:', 'https:']),
 	DATA_DIR: z.string().trim().min(1, { error: 'DATA_DIR must not be empty' }).default('./data'),
 	DATABASE_URL: optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+	/** Joins several instances: documents, revocations and rate limits are shared through Redis. */
 	REDIS_URL: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+	/** Namespace of Easel's Redis keys and channels (several deployments can share one Redis). */
+	REDIS_PREFIX: z.string().trim().regex(/^[\w.-]{1,64}$/, { error: 'REDIS_PREFIX must be 1–64 letters, digits, dots, dashes or underscores' }).default('easel'),
+	/** Header carrying the client address behind a reverse proxy (as adapter-node reads it), e.g. x-forwarded-for. */
+	ADDRESS_HEADER: z.string().trim().optional(),
+	/** With x-forwarded-for: how many trusted proxies appended to it. */
+	XFF_DEPTH: integer('XFF_DEPTH', 1, 10).default(1),
 	/** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
 	METRICS_TOKEN: z.string().trim().optional(),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -68,7 +75,9 @@ const environmentSchema = z.object({
 	SESSION_DAYS: integer('SESSION_DAYS', 1, 365).default(30),
 	/** Sign-in attempts allowed per IP + email within LOGIN_WINDOW_SECONDS. */
 	LOGIN_ATTEMPTS: integer('LOGIN_ATTEMPTS', 1, 1000).default(10),
-	LOGIN_WINDOW_SECONDS: integer('LOGIN_WINDOW_SECONDS', 1, 86400).default(900)
+	LOGIN_WINDOW_SECONDS: integer('LOGIN_WINDOW_SECONDS', 1, 86400).default(900),
+	/** Collaboration sockets one client address may open per minute (counted before authentication). */
+	WS_CONNECTIONS_PER_MINUTE: integer('WS_CONNECTIONS_PER_MINUTE', 1, 1_000_000).default(300)
 });
 
 export type Config = z.infer<typeof environmentSchema> & {

@@ -49,6 +49,8 @@ export interface Runtime {
 	stripe: StripeSettings | null;
 	/** Resolves when the database answers (readiness). */
 	ping(): Promise<void>;
+	/** Resolves when Redis answers; absent on a single instance without Redis. */
+	pingRedis?: () => Promise<void>;
 }
 
 const RUNTIME_KEY = Symbol.for('easel.runtime');

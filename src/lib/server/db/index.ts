@@ -49,6 +49,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
 	return opened;
 }
 
+/** Advisory lock key held while migrations run ("easel" in ASCII). */
+const MIGRATION_LOCK = 0x656173656c;
+
 async function openPostgres(url: string, max: number) {
 	const { default: postgres } = await import('postgres');
 	const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -58,7 +61,17 @@ async function openPostgres(url: string, max: number) {
 	return {
 		db: db as unknown as Database,
 		driver: 'postgres' as const,
-		migrate: (migrationsFolder: string) => migrate(db, { migrationsFolder }),
+		// Instances starting together must not run the same migration twice: the first takes the lock.
+		migrate: async (migrationsFolder: string) => {
+			const session = await client.reserve();
+			try {
+				await session`select pg_advisory_lock(${MIGRATION_LOCK})`;
+				await migrate(db, { migrationsFolder });
+			} finally {
+				await session`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+				session.release();
+			}
+		},
 		ping: async () => {
 			await client`select 1`;
 		},

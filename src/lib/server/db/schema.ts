@@ -100,6 +100,8 @@ export const documents = pgTable('documents', {
 	state: bytes('state').notNull(),
 	stateVector: bytes('state_vector').notNull(),
 	bytes: integer('bytes').notNull(),
+	/** Bumped by every compaction, so an instance can tell whether another one rewrote the snapshot. */
+	revision: integer('revision').notNull().default(0),
 	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 });
 

@@ -18,8 +18,6 @@ export class UpdateLog {
 	private pending = new Map<string, Uint8Array[]>();
 	/** Updates taken by the append under way (put back on failure). */
 	private inFlight = new Map<string, Uint8Array[]>();
-	/** Highest log sequence number written per document, for compaction. */
-	private writtenSeq = new Map<string, number>();
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private flushing: Promise<void> | undefined;
 	private failures = 0;
@@ -50,20 +48,9 @@ export class UpdateLog {
 		return new Set([...this.pending.keys(), ...this.inFlight.keys()]).size;
 	}
 
-	/** The highest sequence number known to be written for the document (0 when none). */
-	lastWrittenSeq(document: string): number {
-		return this.writtenSeq.get(document) ?? 0;
-	}
-
-	/** Forgets a document's bookkeeping after it was compacted and unloaded. */
-	forget(document: string): void {
-		if (!this.hasUnsaved(document)) this.writtenSeq.delete(document);
-	}
-
 	/** Drops a document's unsaved updates (the document was deleted). */
 	discard(document: string): void {
 		this.pending.delete(document);
-		this.writtenSeq.delete(document);
 	}
 
 	/** Writes everything now; resolves once nothing is pending, retrying failures until then. */
@@ -115,10 +102,7 @@ export class UpdateLog {
 		}));
 		const started = performance.now();
 		try {
-			const written = await appendDocumentUpdates(this.db, rows);
-			for (const [document, seq] of written) {
-				this.writtenSeq.set(document, Math.max(this.writtenSeq.get(document) ?? 0, seq));
-			}
+			await appendDocumentUpdates(this.db, rows);
 			this.failures = 0;
 			this.options.onFlushed?.({
 				rows: rows.length,
