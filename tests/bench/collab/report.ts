@@ -76,10 +76,17 @@ export function renderReport(results: Results): string {
 		]);
 		rows.push([
 			'',
-			'RSS per document (with its first socket, less one socket), KiB',
-			fmt(base.rssPerDocumentKb),
-			...easels.map((target) => fmt(idle[target.label]?.rssPerDocumentKb)),
-			...easels.map((target) => `${fmt(ratio(idle[target.label]?.rssPerDocumentKb, base.rssPerDocumentKb), 2)}×`)
+			'JS heap per socket (after GC), KiB',
+			fmt(base.heapPerSocketKb),
+			...easels.map((target) => fmt(idle[target.label]?.heapPerSocketKb)),
+			...easels.map((target) => `${fmt(ratio(idle[target.label]?.heapPerSocketKb, base.heapPerSocketKb), 2)}×`)
+		]);
+		rows.push([
+			'',
+			'JS heap per document (with its first socket, less one socket), KiB',
+			fmt(base.heapPerDocumentKb),
+			...easels.map((target) => fmt(idle[target.label]?.heapPerDocumentKb)),
+			...easels.map((target) => `${fmt(ratio(idle[target.label]?.heapPerDocumentKb, base.heapPerDocumentKb), 2)}×`)
 		]);
 		rows.push([
 			'',

@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import type { ClientSpec, ConnectResult, LoadResult, WriterClock } from './worker.ts';
 import type { Worker } from './workers.ts';
-import type { EaselTarget, Target } from './servers.ts';
+import type { EaselTarget, Memory, Target } from './servers.ts';
 import { cpuPercent, Histogram, machineBusyPercent, median, sampleMachine, sampleProcess, type LatencySummary } from './stats.ts';
 
 export interface Workers {
@@ -116,6 +116,8 @@ export interface IdleResult extends IdleOptions {
 	/** What a document with its first socket adds, less one socket. */
 	rssPerDocumentKb: number;
 	heapPerSocketKb: number | null;
+	/** Heap a document with its first socket adds, less one socket's heap. */
+	heapPerDocumentKb: number | null;
 	idleServerCpuPct: number | null;
 	connectMs: number;
 }
@@ -139,15 +141,19 @@ export async function idle(target: Target, workers: Workers, options: IdleOption
 		await sleep(idleS * 1000);
 		const cpuAfter = sampleProcess(target.pid);
 		const afterAll = await target.memory();
-		log(`  RSS base ${mb(base.rssKb)} MB, ${documents} documents ${mb(afterDocuments.rssKb)} MB, ${sockets} sockets ${mb(afterAll.rssKb)} MB`);
+		const both = (memory: Memory) => `${mb(memory.rssKb)} MiB RSS (heap ${memory.heapUsedKb === null ? '?' : mb(memory.heapUsedKb)})`;
+		log(`  base ${both(base)}, ${documents} documents ${both(afterDocuments)}, ${sockets} sockets ${both(afterAll)}`);
 		const extra = sockets - documents;
 		const rssPerSocketKb = (afterAll.rssKb - afterDocuments.rssKb) / extra;
+		const heapPerSocket =
+			afterAll.heapUsedKb !== null && afterDocuments.heapUsedKb !== null && base.heapUsedKb !== null ? (afterAll.heapUsedKb - afterDocuments.heapUsedKb) / extra : null;
 		return {
 			...options,
 			rssMb: { base: mb(base.rssKb), afterDocuments: mb(afterDocuments.rssKb), afterAll: mb(afterAll.rssKb) },
 			rssPerSocketKb: round(rssPerSocketKb),
 			rssPerDocumentKb: round((afterDocuments.rssKb - base.rssKb) / documents - rssPerSocketKb),
-			heapPerSocketKb: afterAll.heapUsedKb !== null && afterDocuments.heapUsedKb !== null ? round((afterAll.heapUsedKb - afterDocuments.heapUsedKb) / extra) : null,
+			heapPerSocketKb: heapPerSocket === null ? null : round(heapPerSocket),
+			heapPerDocumentKb: heapPerSocket === null ? null : round((afterDocuments.heapUsedKb! - base.heapUsedKb!) / documents - heapPerSocket),
 			idleServerCpuPct: cpuPercent(cpuBefore, cpuAfter),
 			connectMs
 		};
