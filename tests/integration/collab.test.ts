@@ -125,6 +125,26 @@ describe('presence and revocation', () => {
 		expect(seen.presence).toMatchObject({ userId: owner.id, userName: 'Owner', cursor: { x: 1, y: 2 } });
 	});
 
+	it('a client cannot publish presence under another connection’s awareness id', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Hijack');
+		const victim = connect(canvasId, owner.token);
+		const watcher = connect(canvasId, owner.token);
+		await Promise.all([victim.synced, watcher.synced]);
+		victim.provider.awareness!.setLocalStateField('presence', { cursor: { x: 10, y: 10 } });
+		await waitFor(() => watcher.provider.awareness!.getStates().get(victim.doc.clientID)?.presence?.cursor?.x === 10, 5000, 'the victim’s cursor');
+		// Same Yjs client id as the victim: its awareness updates claim the victim's entry.
+		const forged = new Y.Doc();
+		forged.clientID = victim.doc.clientID;
+		const hijacker = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token, forged);
+		clients.push(hijacker);
+		await hijacker.synced;
+		hijacker.provider.awareness!.setLocalStateField('presence', { cursor: { x: 666, y: 666 } });
+		victim.provider.awareness!.setLocalStateField('presence', { cursor: { x: 20, y: 20 } });
+		await waitFor(() => watcher.provider.awareness!.getStates().get(victim.doc.clientID)?.presence?.cursor?.x === 20, 5000, 'the victim’s next move');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(watcher.provider.awareness!.getStates().get(victim.doc.clientID)?.presence?.cursor).toEqual({ x: 20, y: 20 });
+	});
+
 	it('drops oversized awareness states instead of relaying them', async () => {
 		const talker = await signUp(server.url, 'Talker'); // own team: the owner's Free canvases are spent elsewhere
 		const canvasId = await createCanvas(server.url, talker, 'Awareness cap');
