@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { ConfigError, loadConfig, type Config } from '../src/lib/server/config.ts';
 import { openDatabase, type OpenDatabase } from '../src/lib/server/db/index.ts';
 import { acquireDataDirLock, DataDirLockedError } from '../src/lib/server/db/data-dir-lock.ts';
-import * as transfer from '../src/lib/server/db/transfer.ts';
+import * as transfer from '../src/lib/server/db/transfer/index.ts';
 import { AppError } from '../src/lib/server/errors.ts';
 import { MIGRATIONS_FOLDER } from './bootstrap.ts';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type TestUser } from '../helpers/clients.ts';
 import { MIGRATIONS_FOLDER } from '../../server/bootstrap.ts';
 import { openDatabase } from '../../src/lib/server/db/index.ts';
-import * as transfer from '../../src/lib/server/db/transfer.ts';
+import * as transfer from '../../src/lib/server/db/transfer/index.ts';
 import { createScratchPostgres, postgresAvailable } from '../helpers/databases.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
 
