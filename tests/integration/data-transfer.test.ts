@@ -2,11 +2,12 @@
 // checked the way an operator and their users would notice: same sign-in, same canvases, same content.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type TestUser } from '../helpers/clients.ts';
@@ -263,6 +264,35 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 		} finally {
 			await target.close();
 		}
+	});
+
+	it('exports an older data directory at the current migration level, and refuses one from a newer Easel', async () => {
+		// A data directory last used by the Easel before the newest migration.
+		const migrations = join(work, 'older-migrations');
+		cpSync(MIGRATIONS_FOLDER, migrations, { recursive: true });
+		const journalPath = join(migrations, 'meta', '_journal.json');
+		const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+		journal.entries.pop();
+		writeFileSync(journalPath, JSON.stringify(journal));
+		const olderDir = join(work, 'older');
+		const older = await openDatabase({ dataDir: join(olderDir, 'pg'), migrationsFolder: migrations });
+		await older.close();
+		const before = fingerprint(olderDir);
+
+		const out = join(work, 'older-export.jsonl');
+		const result = await transferCli(['export', '--out', out], { DATA_DIR: olderDir });
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(/was at an older migration; its copy was migrated to/);
+		expect(JSON.parse(readFileSync(out, 'utf8').split('\n')[0]).migration).toEqual(transfer.codeMigrationLevel(MIGRATIONS_FOLDER));
+		expect(fingerprint(olderDir)).toEqual(before);
+
+		const newer = await openDatabase({ dataDir: join(olderDir, 'pg'), migrationsFolder: MIGRATIONS_FOLDER });
+		await newer.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('future', ${Number.MAX_SAFE_INTEGER})`);
+		await newer.close();
+		const refused = await transferCli(['export', '--out', join(work, 'newer-export.jsonl')], { DATA_DIR: olderDir });
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toMatch(/was last used by a newer Easel .*: export it with that version\.\n$/);
+		expect(existsSync(join(work, 'newer-export.jsonl'))).toBe(false);
 	});
 
 	it('explains a missing or unreachable DATABASE_URL and a missing file in one line', async () => {
