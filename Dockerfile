@@ -9,8 +9,8 @@ ARG NODE_VERSION=24
 FROM node:${NODE_VERSION}-trixie AS build
 WORKDIR /app
 # `npm install` rather than `npm ci`: the lockfile lists rollup's native package only for Linux
-# x64/arm64 glibc, and `npm ci` refuses a lockfile without every platform's optional package.
-# `npm install` keeps every locked version and fetches the one this platform needs (as .ci/run does).
+# x64/arm64 glibc, and `npm ci` refuses a lockfile without every platform's optional package
+# (docs/decisions). `npm install` keeps every locked version and fetches the one this platform needs.
 COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY . .
