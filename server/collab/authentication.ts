@@ -44,6 +44,8 @@ export class Authentication implements Extension {
 			if (session && access.role) void teams.touchMembership(this.deps.db, access.canvas.teamId, session.user.id).catch(() => {});
 			// Hocuspocus refuses every document change from a read-only connection, whatever it sends.
 			connectionConfig.readOnly = !access.canEdit;
+			// The socket has proven itself: the pre-authentication frame budget no longer applies.
+			if (context.socket) context.socket.authenticated = true;
 			return {
 				user: identity(session, payload.socketId),
 				sessionId: session?.session.id,

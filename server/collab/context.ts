@@ -1,5 +1,6 @@
 // What a collaboration connection carries from authentication to every later hook.
 import type { Role } from '../../src/lib/server/db/schema.ts';
+import type { SocketState } from './frames.ts';
 
 export interface ConnectionContext {
 	/** Client address, for logs and rate limits. */
@@ -14,4 +15,6 @@ export interface ConnectionContext {
 	/** The team role, null when access comes only from a share link. */
 	role?: Role | null;
 	shareLinkId?: string;
+	/** Shared by every document on one socket (the context is copied per document, this object is not). */
+	socket?: SocketState;
 }

@@ -18,6 +18,8 @@ import { DocumentSizeLimit } from './limits.ts';
 import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 import { AutoVersions } from './auto-versions.ts';
+import { RecordValidation } from './record-validation.ts';
+import { MALFORMED_MESSAGE, PRE_AUTH_FLOOD, frameProblem, newSocketState, overPreAuthBudget, withNamedCloses } from './frames.ts';
 import { ConnectionThrottle } from '../../src/lib/server/rate-limits.ts';
 import { ControlChannel, DocumentRelay, type ControlCommand, type RedisConnections } from './scale-out.ts';
 
@@ -86,6 +88,12 @@ export function createCollaborationServer(deps: {
 			new Authentication({ db, sessionDays: config.SESSION_DAYS }),
 			sizeLimit,
 			persistence,
+			new RecordValidation({
+				maxRecordBytes: config.MAX_RECORD_BYTES,
+				maxRecords: config.MAX_RECORDS_PER_CANVAS,
+				logger,
+				onRejected: (count) => meters.recordsRejected.inc(count)
+			}),
 			new AutoVersions({ db, logger }),
 			new Presence()
 		]
@@ -121,11 +129,25 @@ export function createCollaborationServer(deps: {
 				return { context: context as unknown as Record<string, unknown> };
 			},
 			open(peer) {
-				const context = { ...(peer.context as unknown as ConnectionContext), ip: peer.remoteAddress ?? '' };
-				const connection = hocuspocus.handleConnection(peer.websocket as WebSocket, peer.request as Request, context);
+				const context = { ...(peer.context as unknown as ConnectionContext), ip: peer.remoteAddress ?? '', socket: newSocketState() };
+				const connection = hocuspocus.handleConnection(withNamedCloses(peer.websocket as WebSocket), peer.request as Request, context);
 				(peer as unknown as { hocuspocus: typeof connection }).hocuspocus = connection;
+				(peer as unknown as { socketState: typeof context.socket }).socketState = context.socket;
 			},
 			message(peer, message) {
+				const frame = message.rawData as string | Uint8Array;
+				const problem = frameProblem(frame);
+				if (problem) {
+					logger.warn({ peer: peer.id, problem }, 'closed a socket that sent a malformed frame');
+					peer.close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason);
+					return;
+				}
+				const state = (peer as unknown as { socketState?: ReturnType<typeof newSocketState> }).socketState;
+				if (state && overPreAuthBudget(state, (frame as Uint8Array).byteLength)) {
+					logger.warn({ peer: peer.id }, 'closed a socket that sent too much before authenticating');
+					peer.close(PRE_AUTH_FLOOD.code, PRE_AUTH_FLOOD.reason);
+					return;
+				}
 				(peer as unknown as { hocuspocus?: { handleMessage(data: Uint8Array): void } }).hocuspocus?.handleMessage(message.uint8Array());
 			},
 			close(peer, event) {

@@ -69,22 +69,14 @@ export class Persistence implements Extension {
 		this.discarded.delete(documentName);
 		this.revisions.set(documentName, stored.revision);
 		this.options.onStoredSize?.(documentName, stored.bytes);
-		Y.transact(
-			document,
-			() => {
-				if (stored.snapshot) Y.applyUpdate(document, stored.snapshot);
-				for (const update of stored.updates) Y.applyUpdate(document, update);
-			},
-			this
-		);
+		applyStored(document, stored.snapshot, stored.updates, this);
 	}
 
 	/** A stored document read into a fresh Y.Doc that is not served to anyone. */
 	async loadDetached(documentName: string): Promise<Y.Doc> {
 		const stored = await loadStoredDocument(this.options.db, documentName);
 		const document = new Y.Doc();
-		if (stored.snapshot) Y.applyUpdate(document, stored.snapshot);
-		for (const update of stored.updates) Y.applyUpdate(document, update);
+		applyStored(document, stored.snapshot, stored.updates, this);
 		return document;
 	}
 
@@ -112,14 +104,7 @@ export class Persistence implements Extension {
 		if (this.discarded.has(documentName)) return;
 		try {
 			const { revision, bytes } = await compactDocument(this.options.db, documentName, this.revisions.get(documentName) ?? 0, (stored) => {
-				Y.transact(
-					document,
-					() => {
-						if (stored.foreignSnapshot) Y.applyUpdate(document, stored.foreignSnapshot);
-						for (const update of stored.updates) Y.applyUpdate(document, update);
-					},
-					this
-				);
+				applyStored(document, stored.foreignSnapshot, stored.updates, this);
 				return { state: Y.encodeStateAsUpdate(document), stateVector: Y.encodeStateVector(document) };
 			});
 			this.revisions.set(documentName, revision);
@@ -155,4 +140,16 @@ export class Persistence implements Extension {
 	close(): void {
 		this.updateLog.close();
 	}
+}
+
+/** Applies a stored snapshot and log tail to a document in one transaction. */
+function applyStored(document: Y.Doc, snapshot: Uint8Array | null, updates: Uint8Array[], origin: unknown): void {
+	Y.transact(
+		document,
+		() => {
+			if (snapshot) Y.applyUpdate(document, snapshot);
+			for (const update of updates) Y.applyUpdate(document, update);
+		},
+		origin
+	);
 }

@@ -15,6 +15,8 @@ export class Presence implements Extension {
 	private readonly limits: PresenceLimits;
 	/** Per connection: the current one-second window and how many updates it held. */
 	private readonly rates = new WeakMap<object, { windowStart: number; count: number }>();
+	/** Per document: which connection first published each awareness client id (O(1) ownership checks). */
+	private readonly owners = new WeakMap<object, Map<number, object>>();
 
 	constructor(limits: PresenceLimits = { maxStateBytes: 8 * 1024, maxUpdatesPerSecond: 30 }) {
 		this.limits = limits;
@@ -32,10 +34,7 @@ export class Presence implements Extension {
 				states.delete(clientId);
 				continue;
 			}
-			const ownedElsewhere = [...document.connections].some(
-				([other, { clients }]) => other !== connection && clients.has(clientId)
-			);
-			if (ownedElsewhere) {
+			if (connection && this.ownedElsewhere(document, clientId, connection)) {
 				states.delete(clientId);
 				continue;
 			}
@@ -45,6 +44,20 @@ export class Presence implements Extension {
 				state.presence = { ...state.presence, userId: user.id, userName: user.name, color: user.color };
 			}
 		}
+	}
+
+	/** Whether another open connection already speaks for this awareness client id; claims it otherwise. */
+	private ownedElsewhere(document: { connections: Map<object, unknown> }, clientId: number, connection: object): boolean {
+		let owners = this.owners.get(document);
+		if (!owners) this.owners.set(document, (owners = new Map()));
+		const owner = owners.get(clientId);
+		if (owner && owner !== connection && document.connections.has(owner)) return true;
+		owners.set(clientId, connection);
+		// Forget clients of connections that closed, now and then (amortised O(1)).
+		if (owners.size > 2 * document.connections.size + 16) {
+			for (const [id, holder] of owners) if (!document.connections.has(holder)) owners.delete(id);
+		}
+		return false;
 	}
 
 	private overRate(connection: object): boolean {

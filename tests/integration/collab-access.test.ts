@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
+import { seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
@@ -55,13 +56,15 @@ describe('read-only connections', () => {
 		const canvasId = await teamCanvas('Guarded');
 		const writer = connect(canvasId, owner.token);
 		await writer.synced;
-		writer.records.set('shape:original', { text: 'keep me' });
+		seedCanvas(writer.records);
+		writer.records.set('shape:original', testShape('shape:original', { text: 'keep me' }));
 		await waitFor(() => !writer.provider.hasUnsyncedChanges);
 
 		// A hostile client: authenticates as the viewer, then pushes document changes in every form.
 		const evil = new Y.Doc();
-		evil.getMap('records').set('shape:evil', { text: 'injected' });
-		evil.getMap('records').set('shape:original', { text: 'overwritten' });
+		// Valid records, so only the read-only rule (not record validation) can keep them out.
+		evil.getMap('records').set('shape:evil', testShape('shape:evil', { text: 'injected' }));
+		evil.getMap('records').set('shape:original', testShape('shape:original', { text: 'overwritten' }));
 		const update = Y.encodeStateAsUpdate(evil);
 		const documentName = `canvas:${canvasId}`;
 		const socket = new WebSocket(server.wsUrl);
@@ -79,7 +82,7 @@ describe('read-only connections', () => {
 		const reader = connect(canvasId, owner.token);
 		await reader.synced;
 		expect(reader.records.has('shape:evil')).toBe(false);
-		expect(reader.records.get('shape:original')).toEqual({ text: 'keep me' });
+		expect(reader.records.get('shape:original')).toEqual(testShape('shape:original', { text: 'keep me' }));
 		expect(writer.records.has('shape:evil')).toBe(false);
 	});
 
@@ -106,7 +109,8 @@ describe('share links on the socket', () => {
 		const editor = connect(canvasId, `share:${edit.body.token}`);
 		await editor.synced;
 		expect(editor.readOnly()).toBe(false);
-		editor.records.set('shape:guest', { by: 'guest' });
+		seedCanvas(editor.records);
+		editor.records.set('shape:guest', testShape('shape:guest', { by: 'guest' }));
 		await waitFor(() => viewer.records.has('shape:guest'), 5000, 'the guest edit to arrive');
 
 		await expect(connect(otherId, `share:${edit.body.token}`).synced).rejects.toThrow('NOT_FOUND');
@@ -119,12 +123,14 @@ describe('share links on the socket', () => {
 		const link = await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body: { access: 'edit', audience: 'anyone' } });
 		const guest = connect(canvasId, `share:${link.body.token}`);
 		await guest.synced;
+		seedCanvas(guest.records);
+		await waitFor(() => !guest.provider.hasUnsyncedChanges, 5000, 'the page to be stored');
 		const closed = closedWith(guest);
 		const started = Date.now();
 		expect((await api(server.url, `/api/v1/share-links/${link.body.id}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
 		expect(await closed).toBe('ACCESS_CHANGED');
 		expect(Date.now() - started).toBeLessThan(2000);
-		guest.records.set('shape:after-revoke', { sneaky: true });
+		guest.records.set('shape:after-revoke', testShape('shape:after-revoke', { sneaky: true }));
 		await expect(connect(canvasId, `share:${link.body.token}`).synced).rejects.toThrow('GONE');
 		const reader = connect(canvasId, owner.token);
 		await reader.synced;

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
+import { PAGE_RECORD, SEEDED_RECORD_COUNT, geoShape, richText, seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 import { seededRandom, testSeed } from '../helpers/random.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -33,15 +34,17 @@ describe('live collaboration through the real server', () => {
 		const canvasId = await createCanvas(server.url, owner, 'Convergence');
 		const editors = Array.from({ length: 10 }, () => connect(canvasId, owner.token));
 		await Promise.all(editors.map((client) => client.synced));
+		seedCanvas(editors[0].records);
+		await waitFor(() => editors.every((client) => client.records.has(PAGE_RECORD.id)), 5000, 'the page to reach everyone');
 		try {
 			for (let round = 0; round < 200; round++) {
 				for (const [index, client] of editors.entries()) {
 					const id = `shape:${Math.floor(random() * 40)}`;
 					const roll = random();
-					if (roll < 0.7) client.records.set(id, { id, x: Math.round(random() * 1000), y: round, by: index });
+					if (roll < 0.7) client.records.set(id, geoShape(id, { x: Math.round(random() * 1000), y: round, meta: { by: index } }));
 					else if (roll < 0.9) client.records.delete(id);
 					else client.doc.transact(() => {
-						for (let k = 0; k < 3; k++) client.records.set(`shape:batch-${index}-${round}-${k}`, { k });
+						for (let k = 0; k < 3; k++) client.records.set(`shape:batch-${index}-${round}-${k}`, testShape(`shape:batch-${index}-${round}-${k}`, { k }));
 					});
 				}
 				if (round % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -76,7 +79,9 @@ describe('live collaboration through the real server', () => {
 		const canvasId = await createCanvas(server.url, owner, 'Secret');
 		const writer = connect(canvasId, owner.token);
 		await writer.synced;
-		writer.records.set('shape:secret', { text: 'launch codes' });
+		seedCanvas(writer.records);
+		writer.records.set('shape:secret', geoShape('shape:secret', {}, { richText: richText('launch codes') }));
+		await waitFor(() => !writer.provider.hasUnsyncedChanges, 5000, 'the secret to be stored');
 		const stranger = await signUp(server.url, 'Snoop');
 		const received = await rawSession(`canvas:${canvasId}`, stranger.token);
 		expect(received.length).toBeGreaterThan(0);
@@ -120,6 +125,26 @@ describe('presence and revocation', () => {
 		expect(seen.presence).toMatchObject({ userId: owner.id, userName: 'Owner', cursor: { x: 1, y: 2 } });
 	});
 
+	it('a client cannot publish presence under another connection’s awareness id', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Hijack');
+		const victim = connect(canvasId, owner.token);
+		const watcher = connect(canvasId, owner.token);
+		await Promise.all([victim.synced, watcher.synced]);
+		victim.provider.awareness!.setLocalStateField('presence', { cursor: { x: 10, y: 10 } });
+		await waitFor(() => watcher.provider.awareness!.getStates().get(victim.doc.clientID)?.presence?.cursor?.x === 10, 5000, 'the victim’s cursor');
+		// Same Yjs client id as the victim: its awareness updates claim the victim's entry.
+		const forged = new Y.Doc();
+		forged.clientID = victim.doc.clientID;
+		const hijacker = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token, forged);
+		clients.push(hijacker);
+		await hijacker.synced;
+		hijacker.provider.awareness!.setLocalStateField('presence', { cursor: { x: 666, y: 666 } });
+		victim.provider.awareness!.setLocalStateField('presence', { cursor: { x: 20, y: 20 } });
+		await waitFor(() => watcher.provider.awareness!.getStates().get(victim.doc.clientID)?.presence?.cursor?.x === 20, 5000, 'the victim’s next move');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(watcher.provider.awareness!.getStates().get(victim.doc.clientID)?.presence?.cursor).toEqual({ x: 20, y: 20 });
+	});
+
 	it('drops oversized awareness states instead of relaying them', async () => {
 		const talker = await signUp(server.url, 'Talker'); // own team: the owner's Free canvases are spent elsewhere
 		const canvasId = await createCanvas(server.url, talker, 'Awareness cap');
@@ -138,6 +163,8 @@ describe('presence and revocation', () => {
 		const canvasId = await createCanvas(server.url, owner, 'Revocation');
 		const client = connect(canvasId, body.token);
 		await client.synced;
+		seedCanvas(client.records);
+		await waitFor(() => !client.provider.hasUnsyncedChanges, 5000, 'the page to be stored');
 		// The server closes the document on that socket with the reason; the page then sends the user to sign in.
 		const cut = new Promise<string>((resolve) => {
 			client.provider.on('close', ({ event }: { event: CloseEvent }) => resolve(event.reason));
@@ -147,7 +174,7 @@ describe('presence and revocation', () => {
 		expect(await cut).toBe('UNAUTHENTICATED');
 		expect(Date.now() - started).toBeLessThan(5000);
 		// Writes after sign-out never reach the document.
-		client.records.set('shape:after-logout', { sneaky: true });
+		client.records.set('shape:after-logout', testShape('shape:after-logout', { sneaky: true }));
 		const reader = connect(canvasId, owner.token);
 		await reader.synced;
 		await new Promise((resolve) => setTimeout(resolve, 300));
@@ -160,25 +187,26 @@ describe('durability across server crashes and restarts', () => {
 		const canvasId = await createCanvas(server.url, owner, 'Crash');
 		const survivor = connect(canvasId, owner.token);
 		await survivor.synced;
-		for (let i = 0; i < 50; i++) survivor.records.set(`shape:flushed-${i}`, { i });
+		seedCanvas(survivor.records);
+		for (let i = 0; i < 50; i++) survivor.records.set(`shape:flushed-${i}`, testShape(`shape:flushed-${i}`, { i }));
 		await new Promise((resolve) => setTimeout(resolve, 600)); // > the 100 ms batch window
 		// These land in memory on the server but are probably not flushed when the kill comes.
-		for (let i = 0; i < 20; i++) survivor.records.set(`shape:late-${i}`, { i });
+		for (let i = 0; i < 20; i++) survivor.records.set(`shape:late-${i}`, testShape(`shape:late-${i}`, { i }));
 		await server.stop('SIGKILL');
 
 		// Nobody is connected yet: what is stored must include everything flushed before the crash.
 		server = await server.restart();
 		const reader = connect(canvasId, owner.token);
 		await reader.synced;
-		for (let i = 0; i < 50; i++) expect(reader.records.get(`shape:flushed-${i}`)).toEqual({ i });
+		for (let i = 0; i < 50; i++) expect(reader.records.get(`shape:flushed-${i}`)).toEqual(testShape(`shape:flushed-${i}`, { i }));
 
 		// The survivor reconnects by itself and resends what the server lost.
-		await waitFor(() => reader.records.size === 70, 20_000, 'survivor to resend its late edits');
+		await waitFor(() => reader.records.size === 70 + SEEDED_RECORD_COUNT, 20_000, 'survivor to resend its late edits');
 		reader.destroy();
 		survivor.destroy();
 		const check = connect(canvasId, owner.token);
 		await check.synced;
-		expect(check.records.size).toBe(70);
+		expect(check.records.size).toBe(70 + SEEDED_RECORD_COUNT);
 	});
 
 	it('SIGTERM stores every document, and exits cleanly', async () => {
@@ -186,7 +214,8 @@ describe('durability across server crashes and restarts', () => {
 		const writers = canvasIds.map((id) => connect(id, owner.token));
 		await Promise.all(writers.map((writer) => writer.synced));
 		writers.forEach((writer, n) => {
-			for (let i = 0; i < 30; i++) writer.records.set(`shape:${i}`, { n, i });
+			seedCanvas(writer.records);
+			for (let i = 0; i < 30; i++) writer.records.set(`shape:${i}`, testShape(`shape:${i}`, { n, i }));
 		});
 		await waitFor(() => writers.every((writer) => !writer.provider.hasUnsyncedChanges), 5000, 'acknowledgement');
 		for (const writer of writers) writer.destroy();
@@ -195,8 +224,8 @@ describe('durability across server crashes and restarts', () => {
 		for (const [n, id] of canvasIds.entries()) {
 			const { status, body } = await api(server.url, `/api/v1/canvases/${id}/document`, { token: owner.token });
 			expect(status).toBe(200);
-			expect(Object.keys(body.records)).toHaveLength(30);
-			expect(body.records['shape:29']).toEqual({ n, i: 29 });
+			expect(Object.keys(body.records)).toHaveLength(30 + SEEDED_RECORD_COUNT);
+			expect(body.records['shape:29'].meta).toEqual({ n, i: 29 });
 		}
 	});
 });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { DOCUMENT_RECORD, PAGE_RECORD, seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 
 let server: RunningServer;
 let owner: TestUser;
@@ -24,7 +25,8 @@ it('captures an automatic version when the last editor leaves, saves named ones,
 	const first = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
 	clients.push(first);
 	await first.synced;
-	first.records.set('shape:a', { id: 'shape:a', text: 'v1' });
+	seedCanvas(first.records);
+	first.records.set('shape:a', testShape('shape:a', { text: 'v1' }));
 	await waitFor(() => !first.provider.hasUnsyncedChanges);
 	first.destroy();
 	await waitFor(async () => (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token })).body.versions.length === 1, 10_000, 'an automatic version');
@@ -37,20 +39,21 @@ it('captures an automatic version when the last editor leaves, saves named ones,
 	await Promise.all([alice.synced, bob.synced]);
 	const named = await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token, body: { label: 'Only A' } });
 	expect(named.status).toBe(201);
-	alice.records.set('shape:a', { id: 'shape:a', text: 'v2' });
-	alice.records.set('shape:b', { id: 'shape:b', text: 'new' });
+	alice.records.set('shape:a', testShape('shape:a', { text: 'v2' }));
+	alice.records.set('shape:b', testShape('shape:b', { text: 'new' }));
 	await waitFor(() => bob.records.has('shape:b'));
 	const beforeRestore = alice.records.toJSON();
 
 	const preview = await api(server.url, `/api/v1/canvases/${canvasId}/versions/${named.body.id}`, { token: owner.token });
-	expect(preview.body.records).toEqual({ 'shape:a': { id: 'shape:a', text: 'v1' } });
+	const onlyA = { [DOCUMENT_RECORD.id]: DOCUMENT_RECORD, [PAGE_RECORD.id]: PAGE_RECORD, 'shape:a': testShape('shape:a', { text: 'v1' }) };
+	expect(preview.body.records).toEqual(onlyA);
 	expect(alice.records.has('shape:b')).toBe(true); // previewing changes nothing
 
 	const restored = await api(server.url, `/api/v1/canvases/${canvasId}/versions/${named.body.id}/restore`, { method: 'POST', token: owner.token });
 	expect(restored.status).toBe(201);
 	expect(restored.body).toMatchObject({ kind: 'restore', label: 'Restored “Only A”' });
 	await waitFor(() => !alice.records.has('shape:b') && !bob.records.has('shape:b'), 5000, 'both clients to see the restore');
-	expect(sorted(alice.records.toJSON())).toBe(sorted({ 'shape:a': { id: 'shape:a', text: 'v1' } }));
+	expect(sorted(alice.records.toJSON())).toBe(sorted(onlyA));
 	expect(sorted(bob.records.toJSON())).toBe(sorted(alice.records.toJSON()));
 
 	// Undo the restore by restoring the state it replaced.

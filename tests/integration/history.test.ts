@@ -8,7 +8,9 @@ import * as canvases from '../../src/lib/server/canvases.ts';
 import * as history from '../../src/lib/server/history.ts';
 import { documentVersions, memberships } from '../../src/lib/server/db/schema.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
+import { createTLSchema } from '@tldraw/tlschema';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { geoShape } from '../helpers/tldraw-records.ts';
 
 const DAY = 86_400_000;
 
@@ -39,6 +41,27 @@ describeEachDatabase('version history', (database) => {
 		expect(version.bytes).toBeLessThan(state.byteLength / 3);
 		const { records: back } = await history.getRecords(db, actor, canvasId, version.id);
 		expect(back).toEqual(records);
+	});
+
+	it('a version written by an older tldraw is migrated to the current schema when opened, and an unknown one is refused', async () => {
+		const { db } = database();
+		const { actor, canvasId, document } = await setup(db);
+		const current = createTLSchema().serialize();
+		// A rectangle as tldraw wrote it before rich text (geo props version 9: plain `text`, no flips).
+		const { richText: _richText, flipX: _flipX, flipY: _flipY, ...olderProps } = geoShape('shape:old').props;
+		const doc = new Y.Doc();
+		doc.getMap('records').set('shape:old', { ...geoShape('shape:old'), props: { ...olderProps, text: 'Legacy label' } });
+		doc.getMap('meta').set('schema', { ...current, sequences: { ...current.sequences, 'com.tldraw.shape.geo': 9 } });
+		const version = await history.capture(db, { document, state: Y.encodeStateAsUpdate(doc), kind: 'named', label: 'Before the upgrade' });
+		const { records } = await history.getRecords(db, actor, canvasId, version.id);
+		const migrated = records['shape:old'] as { props: Record<string, unknown> };
+		expect(migrated.props).toMatchObject({ flipX: false, flipY: false });
+		expect(JSON.stringify(migrated.props.richText)).toContain('Legacy label');
+		expect(migrated.props).not.toHaveProperty('text');
+
+		doc.getMap('meta').set('schema', { ...current, sequences: { ...current.sequences, 'com.tldraw.shape.geo': 999 } });
+		const future = await history.capture(db, { document, state: Y.encodeStateAsUpdate(doc), kind: 'named', label: 'From the future' });
+		await expect(history.getRecords(db, actor, canvasId, future.id)).rejects.toMatchObject({ code: 'CONFLICT' });
 	});
 
 	it('free teams see versions older than 7 days as locked, and pruning deletes them after the grace period', async () => {

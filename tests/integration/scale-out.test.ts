@@ -10,6 +10,7 @@ import { createScratchPostgres } from '../helpers/databases.ts';
 import { seededRandom, testSeed } from '../helpers/random.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { PAGE_RECORD, geoShape, seedCanvas } from '../helpers/tldraw-records.ts';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
@@ -56,6 +57,8 @@ function connect(instance: RunningServer, canvasId: string, token = owner.token)
 async function splitClients(canvasId: string, count: number): Promise<CanvasClient[]> {
 	const split = Array.from({ length: count }, (_, i) => connect(instances[i % 2], canvasId));
 	await Promise.all(split.map((client) => client.synced));
+	seedCanvas(split[0].records);
+	await waitFor(() => split.every((client) => client.records.has(PAGE_RECORD.id)), 5000, 'the page to reach every client');
 	return split;
 }
 
@@ -78,7 +81,7 @@ async function editRandomly(group: CanvasClient[], rounds: number, label: string
 			const shared = random() < 0.3;
 			const id = shared ? `shape:shared-${Math.floor(random() * 3)}` : `shape:${label}-${index}-${Math.floor(random() * 8)}`;
 			if (!shared && random() < 0.15) client.records.delete(id);
-			else client.records.set(id, { id, x: Math.round(random() * 1000), y: Math.round(random() * 1000), by: index, round });
+			else client.records.set(id, geoShape(id, { x: Math.round(random() * 1000), y: Math.round(random() * 1000), meta: { by: index, round } }));
 		}
 		await new Promise((resolve) => setTimeout(resolve, 10 + random() * 30));
 	}

@@ -1,6 +1,7 @@
 // The teams, members, invitations, share-link and audit-log API through the real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type TestUser } from '../helpers/clients.ts';
+import { seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
@@ -117,14 +118,15 @@ describe('canvases across teams', () => {
 		const canvasId = await createCanvas(server.url, owner, 'Original');
 		const writer = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
 		await writer.synced;
-		writer.records.set('shape:a', { id: 'shape:a', x: 1 });
+		seedCanvas(writer.records);
+		writer.records.set('shape:a', testShape('shape:a', { x: 1 }));
 		await waitFor(() => !writer.provider.hasUnsyncedChanges);
 
 		const copy = await api(server.url, `/api/v1/canvases/${canvasId}/duplicate`, { method: 'POST', token: owner.token });
 		expect(copy.status).toBe(201);
 		expect(copy.body.title).toBe('Original (copy)');
 		const copied = await api(server.url, `/api/v1/canvases/${copy.body.id}/document`, { token: owner.token });
-		expect(copied.body.records['shape:a']).toEqual({ id: 'shape:a', x: 1 });
+		expect(copied.body.records['shape:a']).toEqual(testShape('shape:a', { x: 1 }));
 
 		const moved = await api(server.url, `/api/v1/canvases/${canvasId}/move`, { token: owner.token, body: { teamId } });
 		expect(moved.body.teamId).toBe(teamId);

@@ -67,6 +67,10 @@ const environmentSchema = z.object({
 	MAX_WS_MESSAGE_BYTES: integer('MAX_WS_MESSAGE_BYTES', 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
 	/** Largest stored size of one document; updates that would pass it are refused. */
 	MAX_DOCUMENT_BYTES: integer('MAX_DOCUMENT_BYTES', 64 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+	/** Largest JSON size of one canvas record (a shape's text, an inline image); bigger ones are reverted. */
+	MAX_RECORD_BYTES: integer('MAX_RECORD_BYTES', 1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
+	/** Most records one canvas may hold; additions beyond it are reverted. */
+	MAX_RECORDS_PER_CANVAS: integer('MAX_RECORDS_PER_CANVAS', 100, 10_000_000).default(100_000),
 	/** Largest JSON request body accepted by /api/v1. */
 	MAX_JSON_BODY_BYTES: integer('MAX_JSON_BODY_BYTES', 1024, 64 * 1024 * 1024).default(1024 * 1024),
 	MAX_TITLE_LENGTH: integer('MAX_TITLE_LENGTH', 1, 1000).default(200),

@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
+import { migrateRecords } from './tldraw-records.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { requireCanvasPermission, isUuid, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
@@ -137,12 +138,14 @@ export async function getRecords(db: Queryable, actor: Actor, canvasId: string, 
 	return { version, records: recordsOf(decompressState(state)) };
 }
 
+/** A stored state's records, migrated to the current tldraw schema if an older one wrote them. */
 function recordsOf(state: Uint8Array): Record<string, unknown> {
 	const doc = new Y.Doc();
 	Y.applyUpdate(doc, state);
 	const records = doc.getMap('records').toJSON();
+	const writtenWith = doc.getMap('meta').get('schema');
 	doc.destroy();
-	return records;
+	return migrateRecords(records, writtenWith);
 }
 
 /** Saves the canvas as it is now under a name. */

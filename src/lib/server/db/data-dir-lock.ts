@@ -2,6 +2,9 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 
 export class DataDirLockedError extends Error {
+	/** The process holding the lock. */
+	readonly pid: number;
+
 	constructor(lockPath: string, pid: number) {
 		super(
 			`The embedded database at ${lockPath.replace(/\/easel\.lock$/, '')} is in use by another Easel process (pid ${pid}). ` +
@@ -9,6 +12,7 @@ export class DataDirLockedError extends Error {
 				'or set DATABASE_URL to run several instances on PostgreSQL.'
 		);
 		this.name = 'DataDirLockedError';
+		this.pid = pid;
 	}
 }
 

@@ -1,0 +1,171 @@
+// Server-side validation of what clients write into a canvas: every record a client adds or changes
+// in `records` is checked with tldraw's own schema validators (plus size, count and reference
+// checks), and a bad one is reverted at once by the server: the previous value comes back, or the
+// new record is removed. Reverting rather than refusing the Yjs update keeps every client's history
+// causally intact (a refused update would strand the sender's later ones); the revert reaches all
+// clients right behind the bad change, and the browser binding skips invalid records it receives.
+import { isTransactionOrigin, type afterLoadDocumentPayload, type Extension } from '@hocuspocus/server';
+import { createTLSchema, type TLRecord } from '@tldraw/tlschema';
+import type * as Y from 'yjs';
+import type { Logger } from '../../src/lib/server/logger.ts';
+
+/** Record types that live in the shared document (the rest are per-session: camera, pointer, …). */
+const DOCUMENT_TYPES = new Set(['asset', 'binding', 'document', 'page', 'shape']);
+/** Keys a client may write in the `meta` map. */
+const META_KEYS = new Set(['schema']);
+
+export interface RecordLimits {
+	/** Largest JSON size of one record (long texts, inline images). */
+	maxRecordBytes: number;
+	/** Most records one canvas may hold. */
+	maxRecords: number;
+}
+
+type YMapChange = { action: 'add' | 'update' | 'delete'; oldValue: unknown };
+
+export class RecordValidation implements Extension {
+	private readonly schema = createTLSchema();
+	private readonly limits: RecordLimits;
+	private readonly logger: Logger;
+	private readonly onRejected: (count: number) => void;
+
+	constructor(options: RecordLimits & { logger: Logger; onRejected?: (count: number) => void }) {
+		this.limits = { maxRecordBytes: options.maxRecordBytes, maxRecords: options.maxRecords };
+		this.logger = options.logger;
+		this.onRejected = options.onRejected ?? (() => {});
+	}
+
+	async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
+		const records = document.getMap<unknown>('records');
+		const meta = document.getMap<unknown>('meta');
+		records.observe((event, transaction) => {
+			if (!fromClient(transaction)) return;
+			const problems = this.checkRecords(records, event.changes.keys as Map<string, YMapChange>);
+			this.revert(document, records, event.changes.keys as Map<string, YMapChange>, problems, documentName, transaction);
+		});
+		meta.observe((event, transaction) => {
+			if (!fromClient(transaction)) return;
+			const problems = new Map<string, string>();
+			for (const [key, change] of event.changes.keys) {
+				if (change.action !== 'delete') {
+					const problem = this.checkMeta(key, meta.get(key));
+					if (problem) problems.set(key, problem);
+				}
+			}
+			this.revert(document, meta, event.changes.keys as Map<string, YMapChange>, problems, documentName, transaction);
+		});
+	}
+
+	/** The problem with each added or changed record, by key; records that are fine are absent. */
+	checkRecords(records: Y.Map<unknown>, changes: Map<string, YMapChange>): Map<string, string> {
+		const problems = new Map<string, string>();
+		let added = 0;
+		for (const [key, change] of changes) {
+			if (change.action === 'delete') continue;
+			if (change.action === 'add') added++;
+			const problem = this.checkRecord(key, records.get(key), records);
+			if (problem) problems.set(key, problem);
+		}
+		// Over the record limit, this change's additions are refused (edits to existing records still pass).
+		if (added > 0 && records.size > this.limits.maxRecords) {
+			for (const [key, change] of changes) {
+				if (change.action === 'add') problems.set(key, `the canvas already holds the most records allowed (${this.limits.maxRecords})`);
+			}
+		}
+		// A record whose parent is being refused would be left dangling: refuse it too.
+		for (let grew = true; grew; ) {
+			grew = false;
+			for (const [key, change] of changes) {
+				if (change.action === 'delete' || problems.has(key)) continue;
+				const references = referencesOf(records.get(key) as TLRecord);
+				const refused = references.find((id) => problems.has(id) && changes.get(id)?.action === 'add');
+				if (refused) {
+					problems.set(key, `refers to ${refused}, which was refused`);
+					grew = true;
+				}
+			}
+		}
+		return problems;
+	}
+
+	private checkRecord(key: string, value: unknown, records: Y.Map<unknown>): string | undefined {
+		if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a record object';
+		const record = value as TLRecord;
+		if (record.id !== key) return `its id ${String(record.id).slice(0, 80)} does not match its key`;
+		if (typeof record.typeName !== 'string' || !DOCUMENT_TYPES.has(record.typeName)) {
+			return `type ${String(record.typeName).slice(0, 40)} is not a canvas record`;
+		}
+		if (!key.startsWith(`${record.typeName}:`)) return `its id does not start with ${record.typeName}:`;
+		const bytes = jsonSize(value);
+		if (bytes > this.limits.maxRecordBytes) return `it is ${bytes} bytes, more than ${this.limits.maxRecordBytes}`;
+		try {
+			this.schema.validateRecord(null as never, record, 'updateRecord', null);
+		} catch (error) {
+			return error instanceof Error ? error.message.slice(0, 200) : 'invalid';
+		}
+		for (const id of referencesOf(record)) {
+			if (!records.has(id)) return `refers to ${id.slice(0, 80)}, which does not exist`;
+		}
+		return undefined;
+	}
+
+	private checkMeta(key: string, value: unknown): string | undefined {
+		if (!META_KEYS.has(key)) return `unknown meta key ${key.slice(0, 40)}`;
+		if (jsonSize(value) > this.limits.maxRecordBytes) return 'meta value too large';
+		// The schema the records were written with: older ones are migrated on load, newer ones are unknown here.
+		try {
+			const migrations = this.schema.getMigrationsSince(value as Parameters<typeof this.schema.getMigrationsSince>[0]);
+			return migrations.ok ? undefined : 'written by a newer or unknown tldraw schema';
+		} catch {
+			return 'not a tldraw schema';
+		}
+	}
+
+	private revert(
+		document: Y.Doc,
+		map: Y.Map<unknown>,
+		changes: Map<string, YMapChange>,
+		problems: Map<string, string>,
+		documentName: string,
+		transaction: Y.Transaction
+	): void {
+		if (problems.size === 0) return;
+		document.transact(() => {
+			for (const key of problems.keys()) {
+				const change = changes.get(key)!;
+				if (change.action === 'add') map.delete(key);
+				else map.set(key, change.oldValue);
+			}
+		}, this);
+		this.onRejected(problems.size);
+		const origin = transaction.origin as { connection?: { context?: { user?: { id?: string } } } };
+		this.logger.warn(
+			{
+				documentName,
+				userId: origin.connection?.context?.user?.id,
+				refused: [...problems].slice(0, 5).map(([key, problem]) => ({ key: key.slice(0, 80), problem }))
+			},
+			`reverted ${problems.size} invalid record change(s) from a client`
+		);
+	}
+}
+
+function fromClient(transaction: Y.Transaction): boolean {
+	return isTransactionOrigin(transaction.origin) && transaction.origin.source === 'connection';
+}
+
+/** Ids a record points at that must exist: a shape's parent, a binding's two shapes. */
+function referencesOf(record: TLRecord | undefined): string[] {
+	if (!record || typeof record !== 'object') return [];
+	if (record.typeName === 'shape' && typeof record.parentId === 'string') return [record.parentId];
+	if (record.typeName === 'binding') return [record.fromId as unknown, record.toId as unknown].filter((id): id is string => typeof id === 'string');
+	return [];
+}
+
+function jsonSize(value: unknown): number {
+	try {
+		return Buffer.byteLength(JSON.stringify(value) ?? '');
+	} catch {
+		return Number.POSITIVE_INFINITY;
+	}
+}
