@@ -184,6 +184,9 @@ function peekType(data: Buffer): number {
 	return decoding.readVarUint(decoder);
 }
 
+/** The page every bench shape sits on. */
+export const PAGE = { id: 'page:page', typeName: 'page', name: 'Page 1', index: 'a1', meta: {} };
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const TEXTS = ['API', 'Cache', 'Orders', 'Billing', 'Queue'];
 const COLORS = ['black', 'blue', 'green', 'red', 'orange', 'violet', 'grey'];

@@ -21,6 +21,8 @@ export interface Results {
 	persist: Record<string, PersistResult>;
 	/** Fan-out runs thrown away because other processes loaded the machine; repeated. */
 	discarded: { editors: number; target: string; result: FanoutResult }[];
+	/** Record changes Easel's validation reverted (should be 0: the bench writes valid tldraw records). */
+	rejectedRecords: Record<string, number>;
 }
 
 /** Goals: Easel's figure may be at most this many times bare Hocuspocus's. */
@@ -156,6 +158,9 @@ export function renderReport(results: Results): string {
 				}
 			}
 		}
+	}
+	for (const [label, rejected] of Object.entries(results.rejectedRecords)) {
+		lines.push('', `${label} reverted ${rejected} record changes written by the bench${rejected ? ' — ITS FIGURES INCLUDE REVERTS' : ' (every bench record passed validation)'}.`);
 	}
 	if (results.discarded.length) {
 		lines.push('', `Discarded and repeated because other processes loaded the machine: ${results.discarded.map(({ editors, target, result }) => `${target} at ${editors} editors (others ${fmt(result.foreignBusyPct)} %, p99 ${fmt(result.latency.p99, 2)} ms)`).join('; ')}.`);

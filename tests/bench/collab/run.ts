@@ -136,7 +136,8 @@ const results: Results = {
 	idle: {},
 	coldLoad: {},
 	persist: {},
-	discarded: []
+	discarded: [],
+	rejectedRecords: {}
 };
 
 const targets: Target[] = [];
@@ -192,6 +193,12 @@ try {
 			await waitForQuiet(ownPids());
 			results.coldLoad[target.label] = await coldLoad(target, workers, { records: settings.records, trials: settings.trials, chunk: 1000 }, log);
 		}
+	}
+	// The bench writes valid tldraw records; had Easel reverted any, its latencies would mean something else.
+	for (const target of easels) {
+		const rejected = (await target.metrics()).get('easel_records_rejected_total') ?? 0;
+		results.rejectedRecords[target.label] = rejected;
+		if (rejected > 0) log(`WARNING: ${target.label} reverted ${rejected} record changes written by the bench`);
 	}
 	if (scenarios.has('persist')) {
 		for (const target of easels) {

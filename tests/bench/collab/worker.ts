@@ -1,7 +1,7 @@
 // Client worker process, forked and driven over IPC by the orchestrator (workers.ts). It holds many
 // clients, so no client ever shares an event loop with the server under test.
 import * as Y from 'yjs';
-import { connectFull, connectLight, lightStats, makeShape, received, type Endpoint, type FullClient, type LightClient } from './clients.ts';
+import { connectFull, connectLight, lightStats, makeShape, PAGE, received, type Endpoint, type FullClient, type LightClient } from './clients.ts';
 import { Histogram, now, quantile, median } from './stats.ts';
 
 export interface ClientSpec {
@@ -87,6 +87,7 @@ async function connect({ clients, concurrency, timeoutMs }: { clients: ClientSpe
 				documentOf.set(spec.id, spec.endpoint.document);
 				if ('ready' in client) light.set(spec.id, client);
 				else {
+					ensurePage(client);
 					observeLatency(client);
 					full.set(spec.id, client);
 				}
@@ -100,6 +101,11 @@ async function connect({ clients, concurrency, timeoutMs }: { clients: ClientSpe
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, clients.length) }, lane));
 	return { ok: clients.length - failed, failed, errors: [...errors].slice(0, 5), syncMsMedian: median(syncMs), syncMsP99: quantile(syncMs, 99) };
+}
+
+/** Shapes sit on `page:page`; a server that checks references (Easel) reverts shapes whose page is missing. */
+function ensurePage(client: FullClient): void {
+	if (!client.records.has(PAGE.id)) client.records.set(PAGE.id, PAGE);
 }
 
 /** Writes `rate` edits/s, round-robin over `writers`, each cycling over a few records it owns (dragging shapes). */
@@ -173,6 +179,7 @@ async function seed({ id, endpoint, count, chunk }: { id: string; endpoint: Endp
 	await withTimeout(client.synced, 60_000, 'seed sync');
 	full.set(id, client);
 	documentOf.set(id, endpoint.document);
+	ensurePage(client);
 	const started = now();
 	for (let from = 0; from < count; from += chunk) {
 		client.doc.transact(() => {
