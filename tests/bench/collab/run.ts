@@ -3,10 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfStale } from '../../../server/build-if-stale.ts';
-import { summarizeProfiles } from './profile.ts';
+import { readProfile, renderProfiles, summarizeProfile } from './profile.ts';
 import { renderReport, type Results } from './report.ts';
 import { coldLoad, fanout, idle, persist, type Workers } from './scenarios.ts';
 import { startBare, startEasel, type EaselTarget, type Target } from './servers.ts';
@@ -20,7 +20,8 @@ npm run bench -- versions             version history on a 5,000-shape canvas
                                      created on --postgres-url and dropped afterwards)
   --postgres-url URL                 default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test
   --only fanout,idle,coldload,persist
-  --editors 10,50,200 --probes 10 --rate 20 --warmup 3 --duration 20 --repeat 1
+  --editors 10,50,200 --probes 10 --rate 20 --warmup 3 --duration 20 --repeat 3
+  --stress-rate 200                  one more fan-out at the largest editor count at this rate (0: none)
   --noise-limit 15 --retries 2       a fan-out run during which other processes kept more than 15 % of
                                      the machine busy is repeated (up to 2 times) and marked
   --quiet-wait-s 180                 before each measurement, wait up to this long for other processes
@@ -29,7 +30,8 @@ npm run bench -- versions             version history on a 5,000-shape canvas
   --records 1000,10000,50000 --trials 5
   --persist-rates 200,1000,2000 --persist-step 8
   --quick                            a smoke run of a few seconds per scenario
-  --profile DIR                      run Easel with --cpu-prof, write the profile to DIR and summarise it
+  --profile DIR                      run the servers with --cpu-prof (profiles in DIR/bare, DIR/easel-<driver>)
+                                     and summarise where their CPU time went
   --json FILE                        also write the raw results as JSON
   --max-run-s 2400                   hard cap on the whole run`;
 
@@ -42,9 +44,10 @@ const { values: flags } = parseArgs({
 		editors: { type: 'string' },
 		probes: { type: 'string', default: '10' },
 		rate: { type: 'string', default: '20' },
+		'stress-rate': { type: 'string' },
 		warmup: { type: 'string' },
 		duration: { type: 'string' },
-		repeat: { type: 'string', default: '1' },
+		repeat: { type: 'string' },
 		retries: { type: 'string', default: '2' },
 		'noise-limit': { type: 'string', default: '15' },
 		'quiet-wait-s': { type: 'string', default: '180' },
@@ -76,7 +79,8 @@ const settings = {
 	rate: number(flags.rate, 20),
 	warmupS: number(flags.warmup, quick ? 1 : 3),
 	durationS: number(flags.duration, quick ? 4 : 20),
-	repeat: number(flags.repeat, 1),
+	repeat: number(flags.repeat, quick ? 1 : 3),
+	stressRate: number(flags['stress-rate'], quick ? 0 : 200),
 	retries: number(flags.retries, 2),
 	noiseLimit: number(flags['noise-limit'], 15),
 	quietWaitS: number(flags['quiet-wait-s'], quick ? 5 : 180),
@@ -144,27 +148,29 @@ const targets: Target[] = [];
 const workers: Workers = { full: await startWorker(), other: await startWorker() };
 try {
 	log('starting bare Hocuspocus');
-	targets.push(await startBare());
+	targets.push(await startBare({ profileDir: flags.profile && join(flags.profile, 'bare') }));
 	for (const driver of drivers) {
 		log(`starting Easel on ${driver}`);
-		targets.push(await startEasel({ driver, postgresUrl: flags['postgres-url'], profileDir: flags.profile }));
+		targets.push(await startEasel({ driver, postgresUrl: flags['postgres-url'], profileDir: flags.profile && join(flags.profile, `easel-${driver}`) }));
 	}
 	results.targets = targets.map((target) => ({ label: target.label, kind: target.kind }));
 	const easels = targets.filter((target): target is EaselTarget => target.kind === 'easel');
 	const ownPids = () => [process.pid, workers.full.pid, workers.other.pid, ...targets.map((target) => target.pid)];
 
 	if (scenarios.has('fanout')) {
-		for (const editors of settings.editors) {
+		const configurations = settings.editors.map((editors) => ({ editors, rate: settings.rate }));
+		if (settings.stressRate > 0) configurations.push({ editors: Math.max(...settings.editors), rate: settings.stressRate });
+		for (const { editors, rate } of configurations) {
 			const runs: Record<string, Awaited<ReturnType<typeof fanout>>[]> = {};
 			for (let repetition = 0; repetition < settings.repeat; repetition++) {
 				// Alternate the order, so neither server always runs first.
 				const order = repetition % 2 === 0 ? targets : [...targets].reverse();
 				for (const target of order) {
 					for (let attempt = 0; ; attempt++) {
-						log(`fan-out: ${editors} editors on ${target.label} (repetition ${repetition + 1}/${settings.repeat})`);
+						log(`fan-out: ${editors} editors, ${rate} edits/s on ${target.label} (repetition ${repetition + 1}/${settings.repeat})`);
 						await waitForQuiet(ownPids());
-						const result = await fanout(target, workers, { editors, probes: settings.probes, rate: settings.rate, warmupS: settings.warmupS, durationS: settings.durationS }, ownPids());
-						log(`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}%, ${result.editsPerS} edits/s, ${result.lightClosed} light closed, other load ${result.foreignBusyPct}%`);
+						const result = await fanout(target, workers, { editors, probes: settings.probes, rate, warmupS: settings.warmupS, durationS: settings.durationS }, ownPids());
+						log(`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}% (kernel ${result.serverSystemCpuPct}%), ${result.editsPerS} edits/s, ${result.lightClosed} light closed, other load ${result.foreignBusyPct}%`);
 						const noisy = (result.foreignBusyPct ?? 0) > settings.noiseLimit;
 						if (noisy && attempt < settings.retries) {
 							log(`  other processes kept ${result.foreignBusyPct}% of the machine busy: discarded, repeating`);
@@ -176,7 +182,7 @@ try {
 					}
 				}
 			}
-			results.fanout.push({ editors, runs });
+			results.fanout.push({ editors, rate, runs });
 		}
 	}
 	if (scenarios.has('idle')) {
@@ -218,7 +224,16 @@ try {
 
 const report = renderReport(results);
 console.log(`\n${report}\n`);
-if (flags.profile) console.log(summarizeProfiles(flags.profile));
+if (flags.profile) {
+	// CPU profiles cut to the fan-out measurement windows (without start-up, connecting and the other scenarios).
+	const directories = ['bare', ...drivers.map((driver) => `easel-${driver}`)];
+	const profiles = results.targets.flatMap((target, i) => {
+		const profile = readProfile(join(flags.profile!, directories[i]));
+		const windows = results.fanout.flatMap(({ runs }) => (runs[target.label] ?? []).map((run) => run.windowUs));
+		return profile ? [{ label: target.label, summary: summarizeProfile(profile, windows) }] : [];
+	});
+	console.log(`CPU profiles during the fan-out measurement windows (${flags.profile}):\n\n${renderProfiles(profiles)}\n`);
+}
 if (flags.json) {
 	mkdirSync(dirname(flags.json), { recursive: true });
 	writeFileSync(flags.json, JSON.stringify({ settings, ...results }, null, 2));

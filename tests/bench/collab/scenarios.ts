@@ -3,8 +3,9 @@
 import { cpus } from 'node:os';
 import type { ClientSpec, ConnectResult, LoadResult, WriterClock } from './worker.ts';
 import type { Worker } from './workers.ts';
+import { monotonicUs } from './profile.ts';
 import type { EaselTarget, Memory, Target } from './servers.ts';
-import { cpuPercent, Histogram, machineBusyPercent, median, sampleMachine, sampleProcess, type LatencySummary } from './stats.ts';
+import { cpuPercent, systemCpuPercent, Histogram, machineBusyPercent, median, sampleMachine, sampleProcess, type LatencySummary } from './stats.ts';
 
 export interface Workers {
 	/** Full clients: writers, latency probes, idle sockets, seeders. */
@@ -47,11 +48,15 @@ export interface FanoutResult extends FanoutOptions {
 	lightMessagesPerS: number;
 	lightClosed: number;
 	serverCpuPct: number | null;
+	/** Of the server's CPU, the part spent in the kernel. */
+	serverSystemCpuPct: number | null;
 	clientCpuPct: (number | null)[];
 	machineBusyPct: number | null;
 	/** Machine busy % not explained by the benchmark's own processes: other people's work on a shared box. */
 	foreignBusyPct: number | null;
 	maxTickLagMs: number;
+	/** The measurement window on the monotonic clock, µs (to cut CPU profiles to it). */
+	windowUs: [number, number];
 }
 
 /** `ownPids`: every process of the benchmark (all servers, the orchestrator), to tell its load from others'. */
@@ -69,7 +74,7 @@ export async function fanout(target: Target, workers: Workers, options: FanoutOp
 		const pids = [...measured, ...ownPids.filter((pid) => !measured.includes(pid))];
 		let before: ReturnType<typeof snapshot> | undefined;
 		let after: ReturnType<typeof snapshot> | undefined;
-		const snapshot = () => ({ processes: pids.map(sampleProcess), machine: sampleMachine() });
+		const snapshot = () => ({ processes: pids.map(sampleProcess), machine: sampleMachine(), at: monotonicUs() });
 		const startTimer = setTimeout(() => (before = snapshot()), warmupS * 1000);
 		const endTimer = setTimeout(() => (after = snapshot()), (warmupS + durationS) * 1000);
 		const step = { warmupMs: warmupS * 1000, durationMs: durationS * 1000 };
@@ -91,10 +96,12 @@ export async function fanout(target: Target, workers: Workers, options: FanoutOp
 			lightMessagesPerS: Math.round(lightLoad.lightMessages / durationS),
 			lightClosed: lightLoad.lightClosed,
 			serverCpuPct: cpu(0),
+			serverSystemCpuPct: before && after ? systemCpuPercent(before.processes[0], after.processes[0]) : null,
 			clientCpuPct: [cpu(1), cpu(2)],
 			machineBusyPct,
 			foreignBusyPct: machineBusyPct === null ? null : round(Math.max(0, machineBusyPct - ownPct)),
-			maxTickLagMs: probeLoad.maxTickLagMs
+			maxTickLagMs: probeLoad.maxTickLagMs,
+			windowUs: [before?.at ?? 0, after?.at ?? 0]
 		};
 	} finally {
 		await closeAll(workers);

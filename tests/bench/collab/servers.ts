@@ -118,8 +118,8 @@ async function stopProcess(server: ServerProcess, signal: NodeJS.Signals, graceM
 	clearTimeout(timer);
 }
 
-export async function startBare(): Promise<Target> {
-	const server = spawnServer(BARE_SERVER, { PATH: process.env.PATH, PORT: '0' }, [], true);
+export async function startBare(options: { profileDir?: string } = {}): Promise<Target> {
+	const server = spawnServer(BARE_SERVER, { PATH: process.env.PATH, PORT: '0' }, profileArgs(options.profileDir), true);
 	const port = await new Promise<number>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`bare server did not start:\n${server.output()}`)), 20_000);
 		const onData = (chunk: Buffer) => {
@@ -169,8 +169,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		WS_CONNECTIONS_PER_MINUTE: '1000000',
 		...(scratch ? { DATABASE_URL: scratch.url } : {})
 	};
-	const profileArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, profileArgs);
+	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, profileArgs(options.profileDir));
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 60_000;
 	for (;;) {
@@ -247,6 +246,10 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 			rmSync(dataDir, { recursive: true, force: true });
 		}
 	};
+}
+
+function profileArgs(directory: string | undefined): string[] {
+	return directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [];
 }
 
 async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {

@@ -106,7 +106,8 @@ export class Histogram {
 export function median(values: number[]): number | null {
 	if (values.length === 0) return null;
 	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor((sorted.length - 1) / 2)];
+	const middle = sorted.length / 2;
+	return Number.isInteger(middle) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[Math.floor(middle)];
 }
 
 export function quantile(values: number[], p: number): number | null {
@@ -120,6 +121,8 @@ const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture 
 export interface ProcessSample {
 	at: number;
 	cpuSeconds: number;
+	/** Of which in the kernel (system time): socket writes, mostly. */
+	systemSeconds: number;
 	rssKb: number;
 	peakRssKb: number;
 }
@@ -134,12 +137,19 @@ export function sampleProcess(pid: number): ProcessSample | null {
 		return {
 			at: performance.now(),
 			cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND,
+			systemSeconds: Number(fields[12]) / CLOCK_TICKS_PER_SECOND,
 			rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0),
 			peakRssKb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
 		};
 	} catch {
 		return null;
 	}
+}
+
+/** Kernel (system) CPU between two samples, in % of one core. */
+export function systemCpuPercent(from: ProcessSample | null, to: ProcessSample | null): number | null {
+	if (!from || !to || to.at <= from.at) return null;
+	return Math.round(((to.systemSeconds - from.systemSeconds) / ((to.at - from.at) / 1000)) * 1000) / 10;
 }
 
 /** CPU used between two samples, in % of one core. */
