@@ -15,13 +15,19 @@ export interface Endpoint {
 	token: string;
 }
 
-/** Bytes received by clients that count them (cold loads). */
-export const received = { bytes: 0 };
+/** What clients that count (cold loads) received: bytes, and when the largest frame (the document) arrived. */
+export const received = { bytes: 0, largestBytes: 0, largestAt: 0 };
 
 class CountingWebSocket extends WebSocket {
 	constructor(address: string | URL, protocols?: string | string[]) {
 		super(address, protocols, { perMessageDeflate: false });
-		this.on('message', (data: Buffer) => (received.bytes += data.byteLength));
+		this.on('message', (data: Buffer) => {
+			received.bytes += data.byteLength;
+			if (data.byteLength > received.largestBytes) {
+				received.largestBytes = data.byteLength;
+				received.largestAt = performance.timeOrigin + performance.now();
+			}
+		});
 	}
 }
 

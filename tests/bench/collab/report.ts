@@ -119,6 +119,14 @@ export function renderReport(results: Results): string {
 			...easels.map((target) => cell(of(target.label))),
 			...ratios.map((value) => verdict(value, GOALS.coldLoad))
 		]);
+		const arrived = (result: ColdLoadResult | undefined) => (result ? fmt(result.documentArrivedMsMedian, 0) : '–');
+		rows.push([
+			'',
+			'of which: connect → document frame received (server side), median ms',
+			arrived(row),
+			...easels.map((target) => arrived(of(target.label))),
+			...easels.map((target) => `${fmt(ratio(of(target.label)?.documentArrivedMsMedian, row.documentArrivedMsMedian), 2)}×`)
+		]);
 		easels.forEach((target, i) => verdicts.push(`cold load of ${row.records.toLocaleString('en')} records, ${target.label}: ${verdict(ratios[i], GOALS.coldLoad)} of bare (goal ≤ ${GOALS.coldLoad}×)`));
 	}
 

@@ -128,7 +128,10 @@ function git(...args: string[]): string {
 }
 
 buildIfStale();
-const commit = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : ''}`;
+const main = git('rev-parse', '--short', 'main');
+const commit =
+	`${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : ''}` +
+	(main !== 'unknown' ? (git('merge-base', '--is-ancestor', 'main', 'HEAD') !== 'unknown' ? `, which includes main at ${main}` : `, behind main (${main})`) : '');
 const results: Results = {
 	date: new Date().toISOString().slice(0, 10),
 	node: process.version,

@@ -200,6 +200,7 @@ async function seed({ id, endpoint, count, chunk }: { id: string; endpoint: Endp
 /** One cold load: a fresh client connects, syncs and holds all `expect` records. */
 async function coldLoad({ endpoint, expect, timeoutMs }: { endpoint: Endpoint; expect: number; timeoutMs: number }) {
 	received.bytes = 0;
+	received.largestBytes = 0;
 	const started = now();
 	const client = connectFull(endpoint, { countBytes: true });
 	try {
@@ -208,7 +209,7 @@ async function coldLoad({ endpoint, expect, timeoutMs }: { endpoint: Endpoint; e
 		const deadline = now() + timeoutMs;
 		while (client.records.size < expect && now() < deadline) await sleep(1);
 		if (client.records.size < expect) throw new Error(`only ${client.records.size} of ${expect} records arrived`);
-		return { syncMs: round(syncMs), fullMs: round(now() - started), receivedBytes: received.bytes };
+		return { syncMs: round(syncMs), fullMs: round(now() - started), documentArrivedMs: round(received.largestAt - started), receivedBytes: received.bytes };
 	} finally {
 		client.destroy();
 	}
