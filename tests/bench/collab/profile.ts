@@ -69,7 +69,7 @@ export function renderProfiles(profiles: { label: string; summary: ProfileSummar
 	const owners = new Set(profiles.flatMap(({ summary }) => [...summary.byOwner.keys()]));
 	const weight = (key: string) => Math.max(...profiles.map(({ summary }) => (summary.byOwner.get(key) ?? 0) / summary.coveredUs));
 	const lines = [
-		`| package or file (CPU ms per second of measurement) | ${profiles.map(({ label }) => label).join(' | ')} |`,
+		`| package or file (profiled ms per second of measurement) | ${profiles.map(({ label }) => label).join(' | ')} |`,
 		`| --- | ${profiles.map(() => '---').join(' | ')} |`,
 		`| **all** | ${profiles.map(({ summary }) => `**${perSecond(summary, summary.busyUs)}**`).join(' | ')} |`,
 		...[...owners]
@@ -80,7 +80,7 @@ export function renderProfiles(profiles: { label: string; summary: ProfileSummar
 	for (const { label, summary } of profiles) {
 		lines.push(
 			'',
-			`| ${label}: function (self) | CPU ms/s | % of busy |`,
+			`| ${label}: function (self) | ms/s | % of busy |`,
 			'| --- | --- | --- |',
 			...[...summary.byFunction]
 				.sort((a, b) => b[1] - a[1])

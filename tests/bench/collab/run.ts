@@ -28,7 +28,7 @@ npm run bench -- versions             version history on a 5,000-shape canvas
                                      to use less than --noise-limit % of the machine
   --sockets 1000 --documents 100 --idle 20
   --records 1000,10000,50000 --trials 5
-  --persist-rates 200,1000,2000 --persist-step 8
+  --persist-rates 200,1000,2000,4000 --persist-step 8
   --quick                            a smoke run of a few seconds per scenario
   --profile DIR                      run the servers with --cpu-prof (profiles in DIR/bare, DIR/easel-<driver>)
                                      and summarise where their CPU time went
@@ -89,7 +89,7 @@ const settings = {
 	idleS: number(flags.idle, quick ? 3 : 20),
 	records: numbers(flags.records, quick ? [1000] : [1000, 10_000, 50_000]),
 	trials: number(flags.trials, quick ? 2 : 5),
-	persistRates: numbers(flags['persist-rates'], quick ? [200] : [200, 1000, 2000]),
+	persistRates: numbers(flags['persist-rates'], quick ? [200] : [200, 1000, 2000, 4000]),
 	persistStepS: number(flags['persist-step'], quick ? 3 : 8)
 };
 const scenarios = new Set(flags.only.split(','));
@@ -228,14 +228,17 @@ try {
 const report = renderReport(results);
 console.log(`\n${report}\n`);
 if (flags.profile) {
-	// CPU profiles cut to the fan-out measurement windows (without start-up, connecting and the other scenarios).
+	// CPU profiles cut to the measurement windows: no start-up, connecting, seeding or idle time.
 	const directories = ['bare', ...drivers.map((driver) => `easel-${driver}`)];
-	const profiles = results.targets.flatMap((target, i) => {
-		const profile = readProfile(join(flags.profile!, directories[i]));
-		const windows = results.fanout.flatMap(({ runs }) => (runs[target.label] ?? []).map((run) => run.windowUs));
-		return profile ? [{ label: target.label, summary: summarizeProfile(profile, windows) }] : [];
-	});
-	console.log(`CPU profiles during the fan-out measurement windows (${flags.profile}):\n\n${renderProfiles(profiles)}\n`);
+	const loaded = results.targets.map((target, i) => ({ target, profile: readProfile(join(flags.profile!, directories[i])) }));
+	const windowsOf: Record<string, (label: string) => [number, number][]> = {
+		'fan-out': (label) => results.fanout.flatMap(({ runs }) => (runs[label] ?? []).map((run) => run.windowUs)),
+		'cold load': (label) => (results.coldLoad[label] ?? []).flatMap((result) => result.windowsUs)
+	};
+	for (const [scenario, windows] of Object.entries(windowsOf)) {
+		const profiles = loaded.flatMap(({ target, profile }) => (profile && windows(target.label).length ? [{ label: target.label, summary: summarizeProfile(profile, windows(target.label)) }] : []));
+		if (profiles.length) console.log(`CPU profiles during the ${scenario} measurements (${flags.profile}; wall-clock samples, idle excluded):\n\n${renderProfiles(profiles)}\n`);
+	}
 }
 if (flags.json) {
 	mkdirSync(dirname(flags.json), { recursive: true });

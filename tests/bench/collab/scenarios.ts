@@ -191,6 +191,8 @@ export interface ColdLoadResult {
 	stateBytes: number;
 	receivedBytes: number;
 	seedMs: number;
+	/** The trials on the monotonic clock, µs (to cut CPU profiles to them). */
+	windowsUs: [number, number][];
 }
 
 export async function coldLoad(target: Target, workers: Workers, options: ColdLoadOptions, log: Log): Promise<ColdLoadResult[]> {
@@ -208,8 +210,11 @@ export async function coldLoad(target: Target, workers: Workers, options: ColdLo
 				await waitUnloaded(easel);
 			}
 			const trials: { syncMs: number; fullMs: number; documentArrivedMs: number; receivedBytes: number }[] = [];
+			const windowsUs: [number, number][] = [];
 			for (let trial = 0; trial < options.trials; trial++) {
+				const from = monotonicUs();
 				trials.push(await workers.other.call('coldLoad', { endpoint, expect: count, timeoutMs: 120_000 }));
+				windowsUs.push([from, monotonicUs()]);
 				if (easel) await waitUnloaded(easel);
 				else await sleep(300);
 			}
@@ -225,7 +230,8 @@ export async function coldLoad(target: Target, workers: Workers, options: ColdLo
 				documentArrivedMsMedian: median(trials.map((trial) => trial.documentArrivedMs))!,
 				stateBytes: seeded.stateBytes,
 				receivedBytes: median(trials.map((trial) => trial.receivedBytes))!,
-				seedMs: seeded.seedMs
+				seedMs: seeded.seedMs,
+				windowsUs
 			});
 			log(`  ${count} records: ${fullMs.join(', ')} ms (document arrived after ${trials.map((trial) => trial.documentArrivedMs).join(', ')} ms)`);
 		} finally {
