@@ -3,6 +3,7 @@
 // unloaded while it holds updates the database does not have yet.
 import type {
 	afterUnloadDocumentPayload,
+	beforeHandleMessagePayload,
 	beforeUnloadDocumentPayload,
 	Extension,
 	onChangePayload,
@@ -15,7 +16,11 @@ import { compactDocument, loadStoredDocument } from '../../src/lib/server/docume
 import { UpdateLog } from '../../src/lib/server/documents/update-log.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
+import { carriesDocumentChanges } from './limits.ts';
 import { refusal } from './refusal.ts';
+
+/** How a change that arrives during shutdown is turned away: the client keeps it and reconnects. */
+const SERVER_RESTARTING = { code: 1012, reason: 'Server restarting' };
 
 export interface PersistenceOptions {
 	db: Database;
@@ -36,6 +41,8 @@ export class Persistence implements Extension {
 	readonly updateLog: UpdateLog;
 	/** Documents deleted while open: their late updates are dropped, not resurrected. */
 	private readonly discarded = new Set<string>();
+	/** Set by `flush()` at shutdown: from then on no change is accepted, so none is acknowledged and then lost. */
+	private draining = false;
 
 	private readonly options: PersistenceOptions;
 
@@ -84,6 +91,12 @@ export class Persistence implements Extension {
 		return document;
 	}
 
+	async beforeHandleMessage({ update }: beforeHandleMessagePayload): Promise<void> {
+		// Hocuspocus acknowledges a change as soon as it is applied in memory; once shutdown has
+		// flushed the log, an accepted change would be acknowledged and then dropped with the process.
+		if (this.draining && carriesDocumentChanges(update)) throw SERVER_RESTARTING;
+	}
+
 	async onChange({ documentName, update }: onChangePayload): Promise<void> {
 		if (this.discarded.has(documentName)) return;
 		this.updateLog.append(documentName, update);
@@ -129,8 +142,12 @@ export class Persistence implements Extension {
 		this.updateLog.discard(documentName);
 	}
 
-	/** Writes every pending update; resolves when the database has them all. */
+	/**
+	 * For shutdown: refuses every further document change (the sender keeps it and resends it to the
+	 * next server), then writes every pending update; resolves when the database has them all.
+	 */
 	flush(): Promise<void> {
+		this.draining = true;
 		return this.updateLog.flushAll();
 	}
 
