@@ -63,9 +63,21 @@ export interface CanvasClient {
 }
 
 /** Connects a Y.Doc to `canvas:<id>` with a session token, as a program (or a browser tab) would. */
-export function connectCanvas(wsUrl: string, documentName: string, token: string, doc = new Y.Doc()): CanvasClient {
+export function connectCanvas(
+	wsUrl: string,
+	documentName: string,
+	token: string,
+	doc = new Y.Doc(),
+	options: { WebSocketPolyfill?: typeof WebSocket } = {}
+): CanvasClient {
 	let readOnly = false;
-	const websocketProvider = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 100, minDelay: 100, maxDelay: 2000 });
+	const websocketProvider = new HocuspocusProviderWebsocket({
+		url: wsUrl,
+		delay: 100,
+		minDelay: 100,
+		maxDelay: 2000,
+		...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {})
+	});
 	let resolveSynced!: () => void;
 	let rejectSynced!: (error: Error) => void;
 	const synced = new Promise<void>((resolve, reject) => {
