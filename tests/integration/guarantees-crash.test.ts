@@ -59,12 +59,13 @@ describeEachServerDatabase('server crashes and shutdown', (database) => {
 				})
 			);
 			const editors = canvases.flatMap((canvas) => canvas.editors);
+			let editing = false;
 			try {
 				await Promise.all(editors.map((editor) => editor.connection.synced));
 				for (const canvas of canvases) seedRecords(canvas.editors[0].doc.getMap('records'));
 
 				// Clients edit without pause through two crashes, restarts and reconnections.
-				let editing = true;
+				editing = true;
 				const editingLoop = (async () => {
 					while (editing) {
 						const editor = editors[Math.floor(random() * editors.length)];
@@ -97,6 +98,7 @@ describeEachServerDatabase('server crashes and shutdown', (database) => {
 					expect(doc.getMap('records').toJSON()).toEqual(canvas.reference.getMap('records').toJSON());
 				}
 			} finally {
+				editing = false;
 				for (const editor of editors) editor.connection.destroy();
 			}
 		} catch (error) {
