@@ -127,8 +127,14 @@ export class Persistence implements Extension {
 
 	async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
 		if (!this.updateLog.hasUnsaved(documentName)) return;
-		// Keep it in memory (throwing here stops the unload) and try again once the log is written.
-		void this.updateLog.whenIdle().then(() => instance.unloadDocument(document));
+		// Keep it in memory (throwing here stops the unload) and try again once its updates are written.
+		// By then it may have been unloaded another way and loaded again as a new object, and
+		// Hocuspocus's unloadDocument() removes whatever is registered under the name: unloading a
+		// stale object would cut the new one's clients off (a second copy loads for the next client,
+		// and each copy's compaction then trims log rows holding the other's edits).
+		void this.updateLog.whenSaved(documentName).then(() => {
+			if (instance.documents.get(documentName) === document) void instance.unloadDocument(document);
+		});
 		throw new Error(`${documentName} has unsaved updates; kept in memory until they are written`);
 	}
 
