@@ -44,8 +44,10 @@ export class AcknowledgementLedger {
 				super(url, protocols);
 				// Registered before the provider's own listener, so the time is taken on arrival.
 				this.addEventListener('message', (event) => {
-					if (readSyncStatus(new Uint8Array(event.data as ArrayBuffer)) === undefined) return;
+					const applied = readSyncStatus(new Uint8Array(event.data as ArrayBuffer));
+					if (applied === undefined) return;
 					const frame = this.awaiting.shift();
+					if (!applied) return; // refused (read-only): not acknowledged
 					const now = performance.now();
 					for (const edit of frame?.edits ?? []) edit.ackedAt ??= now;
 				});
