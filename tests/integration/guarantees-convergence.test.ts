@@ -3,13 +3,16 @@
 //
 // Several clients on two canvases make random tldraw-shaped edits while randomly going offline
 // (provider and socket destroyed, edits continue on the same Y.Doc) and coming back (a new provider
-// around that Y.Doc). The reference is a Y.Doc built from every update any client made. A seed
+// around that Y.Doc). The reference is a Y.Doc built from every update any client made or received
+// (the server writes too: it reverts a change that breaks a record, e.g. a shape added to a page
+// another client deleted meanwhile). A client missing anything another one had shows up. A seed
 // drives every choice (which client, which edit, when to go offline, the pauses); the network's
 // timing is real, so a replay explores the same schedule, not byte-identical interleavings.
 // Pinned seeds run every time as regressions, plus one fresh seed (TEST_SEED replays one).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { randomEdit, seedRecords } from '../helpers/canvas-edits.ts';
+import { DOCUMENT_RECORD, PAGE_RECORD, seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 import { connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { seededRandom, testSeed } from '../helpers/random.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
@@ -81,15 +84,17 @@ describeEachServerDatabase('guarantee 1: convergence under random concurrent edi
 		let editing = true;
 		try {
 			await busy.synced;
+			seedCanvas(busy.records);
 			// Another canvas keeps the update log busy: something is pending at almost every moment.
 			const busyLoop = (async () => {
 				for (let i = 0; editing; i++) {
-					busy.records.set(`shape:${i % 50}`, { i });
+					busy.records.set(`shape:${i % 50}`, testShape(`shape:${i % 50}`, { i }));
 					await sleep(2);
 				}
 			})();
 			const first = await open();
-			first.records.set('shape:first', { by: 'first' });
+			seedCanvas(first.records);
+			first.records.set('shape:first', testShape('shape:first', { by: 'first' }));
 			await waitFor(() => !first.provider.hasUnsyncedChanges, 5000, 'acknowledgement');
 			first.destroy(); // leaves inside the batch window: its update is not written yet
 			await sleep(300);
@@ -100,9 +105,13 @@ describeEachServerDatabase('guarantee 1: convergence under random concurrent edi
 			await busyLoop;
 			await sleep(500); // the log is idle now: a stale unload would strike here
 			const third = await open();
-			second.records.set('shape:second', { by: 'second' });
-			third.records.set('shape:third', { by: 'third' });
-			const expected = { 'shape:first': { by: 'first' }, 'shape:second': { by: 'second' }, 'shape:third': { by: 'third' } };
+			second.records.set('shape:second', testShape('shape:second', { by: 'second' }));
+			third.records.set('shape:third', testShape('shape:third', { by: 'third' }));
+			const expected = Object.fromEntries(
+				[DOCUMENT_RECORD, PAGE_RECORD, ...['first', 'second', 'third'].map((by) => testShape(`shape:${by}`, { by }))]
+					.map((record) => [record.id, record] as const)
+					.sort(([a], [b]) => a.localeCompare(b))
+			);
 			await waitFor(
 				() => [second, third].every((client) => JSON.stringify(sortedRecords(client)) === JSON.stringify(expected)),
 				CONVERGENCE_LIMIT_MS,
@@ -142,10 +151,8 @@ describeEachServerDatabase('guarantee 1: convergence under random concurrent edi
 				const reference = new Y.Doc();
 				const editors: Editor[] = Array.from({ length: count }, (_, index) => {
 					const doc = new Y.Doc();
-					// Every update a client makes itself goes into the reference.
-					doc.on('update', (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-						if (transaction.local) Y.applyUpdate(reference, update);
-					});
+					// Every update a client makes or receives goes into the reference.
+					doc.on('update', (update: Uint8Array) => Y.applyUpdate(reference, update));
 					return { name: `c${canvasIndex}-${index}`, doc, connection: undefined, serial: 0 };
 				});
 				return { name, reference, editors };

@@ -50,9 +50,8 @@ describeEachServerDatabase('server crashes and shutdown', (database) => {
 					const reference = new Y.Doc();
 					const editors = [0, 1, 2].map((index) => {
 						const doc = new Y.Doc();
-						doc.on('update', (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-							if (transaction.local) Y.applyUpdate(reference, update);
-						});
+						// What any client holds (made or received: the server writes too, reverting invalid records).
+						doc.on('update', (update: Uint8Array) => Y.applyUpdate(reference, update));
 						return { id: `c${canvasIndex}-${index}`, doc, serial: 0, connection: connectCanvas(server.wsUrl, name, user.token, doc) };
 					});
 					return { name, reference, editors };

@@ -58,9 +58,8 @@ describeEachServerDatabase(
 				const reference = new Y.Doc();
 				const editors = Array.from({ length: editorCount }, (_, index) => {
 					const doc = new Y.Doc();
-					doc.on('update', (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-						if (transaction.local) Y.applyUpdate(reference, update);
-					});
+					// What any client holds (made or received: the server writes too, reverting invalid records).
+					doc.on('update', (update: Uint8Array) => Y.applyUpdate(reference, update));
 					return { id: `${title}-${index}`, doc, serial: 0, connection: connectCanvas(server.wsUrl, name, user.token, doc) };
 				});
 				await Promise.all(editors.map((editor) => editor.connection!.synced));
