@@ -133,8 +133,8 @@ export class Persistence implements Extension {
 		// Keep it in memory (throwing here stops the unload) and try again once its updates are written.
 		// By then it may have been unloaded another way and loaded again as a new object, and
 		// Hocuspocus's unloadDocument() removes whatever is registered under the name: unloading a
-		// stale object would cut the new one's clients off (a second copy loads for the next client,
-		// and each copy's compaction then trims log rows holding the other's edits).
+		// stale object would cut the new one's clients off (a second copy loads for the next client and
+		// the two groups stop seeing each other's edits).
 		void this.updateLog.whenSaved(documentName).then(() => {
 			if (instance.documents.get(documentName) === document) void instance.unloadDocument(document);
 		});
