@@ -43,7 +43,7 @@ export class DocumentSizeLimit implements Extension {
 }
 
 /** Whether a Hocuspocus message is a sync step 2 or update (anything that can change the document). */
-function carriesDocumentChanges(message: Uint8Array): boolean {
+export function carriesDocumentChanges(message: Uint8Array): boolean {
 	try {
 		const decoder = decoding.createDecoder(message);
 		decoding.readVarString(decoder);

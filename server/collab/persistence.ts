@@ -4,6 +4,7 @@
 import {
 	isTransactionOrigin,
 	type afterUnloadDocumentPayload,
+	type beforeHandleMessagePayload,
 	type beforeUnloadDocumentPayload,
 	type Extension,
 	type onChangePayload,
@@ -16,7 +17,11 @@ import { compactDocument, loadStoredDocument } from '../../src/lib/server/docume
 import { UpdateLog } from '../../src/lib/server/documents/update-log.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
+import { carriesDocumentChanges } from './limits.ts';
 import { refusal } from './refusal.ts';
+
+/** How a change that arrives during shutdown is turned away: the client keeps it and reconnects. */
+const SERVER_RESTARTING = { code: 1012, reason: 'Server restarting' };
 
 export interface PersistenceOptions {
 	db: Database;
@@ -39,6 +44,8 @@ export class Persistence implements Extension {
 	private readonly discarded = new Set<string>();
 	/** Revision of the stored snapshot each loaded document was read from or last compacted into. */
 	private readonly revisions = new Map<string, number>();
+	/** Set by `flush()` at shutdown: from then on no change is accepted, so none is acknowledged and then lost. */
+	private draining = false;
 
 	private readonly options: PersistenceOptions;
 
@@ -80,6 +87,12 @@ export class Persistence implements Extension {
 		return document;
 	}
 
+	async beforeHandleMessage({ update }: beforeHandleMessagePayload): Promise<void> {
+		// Hocuspocus acknowledges a change as soon as it is applied in memory; once shutdown has
+		// flushed the log, an accepted change would be acknowledged and then dropped with the process.
+		if (this.draining && carriesDocumentChanges(update)) throw SERVER_RESTARTING;
+	}
+
 	async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
 		if (this.discarded.has(documentName)) return;
 		// Already stored: what compaction merged in from the database, or what another instance
@@ -117,8 +130,14 @@ export class Persistence implements Extension {
 
 	async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
 		if (!this.updateLog.hasUnsaved(documentName)) return;
-		// Keep it in memory (throwing here stops the unload) and try again once the log is written.
-		void this.updateLog.whenIdle().then(() => instance.unloadDocument(document));
+		// Keep it in memory (throwing here stops the unload) and try again once its updates are written.
+		// By then it may have been unloaded another way and loaded again as a new object, and
+		// Hocuspocus's unloadDocument() removes whatever is registered under the name: unloading a
+		// stale object would cut the new one's clients off (a second copy loads for the next client and
+		// the two groups stop seeing each other's edits).
+		void this.updateLog.whenSaved(documentName).then(() => {
+			if (instance.documents.get(documentName) === document) void instance.unloadDocument(document);
+		});
 		throw new Error(`${documentName} has unsaved updates; kept in memory until they are written`);
 	}
 
@@ -132,8 +151,12 @@ export class Persistence implements Extension {
 		this.updateLog.discard(documentName);
 	}
 
-	/** Writes every pending update; resolves when the database has them all. */
+	/**
+	 * For shutdown: refuses every further document change (the sender keeps it and resends it to the
+	 * next server), then writes every pending update; resolves when the database has them all.
+	 */
 	flush(): Promise<void> {
+		this.draining = true;
 		return this.updateLog.flushAll();
 	}
 

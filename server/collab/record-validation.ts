@@ -63,7 +63,7 @@ export class RecordValidation implements Extension {
 		for (const [key, change] of changes) {
 			if (change.action === 'delete') continue;
 			if (change.action === 'add') added++;
-			const problem = this.checkRecord(key, records.get(key), records);
+			const problem = this.checkRecord(key, records.get(key), change.oldValue, records);
 			if (problem) problems.set(key, problem);
 		}
 		// Over the record limit, this change's additions are refused (edits to existing records still pass).
@@ -88,7 +88,7 @@ export class RecordValidation implements Extension {
 		return problems;
 	}
 
-	private checkRecord(key: string, value: unknown, records: Y.Map<unknown>): string | undefined {
+	private checkRecord(key: string, value: unknown, previous: unknown, records: Y.Map<unknown>): string | undefined {
 		if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a record object';
 		const record = value as TLRecord;
 		if (record.id !== key) return `its id ${String(record.id).slice(0, 80)} does not match its key`;
@@ -103,8 +103,11 @@ export class RecordValidation implements Extension {
 		} catch (error) {
 			return error instanceof Error ? error.message.slice(0, 200) : 'invalid';
 		}
+		// A change may not point a record at something missing. References it already had are left
+		// alone: a concurrent delete elsewhere can leave them dangling, and tldraw tidies that up.
+		const before = new Set(referencesOf(previous as TLRecord | undefined));
 		for (const id of referencesOf(record)) {
-			if (!records.has(id)) return `refers to ${id.slice(0, 80)}, which does not exist`;
+			if (!before.has(id) && !records.has(id)) return `refers to ${id.slice(0, 80)}, which does not exist`;
 		}
 		return undefined;
 	}

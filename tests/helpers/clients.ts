@@ -65,14 +65,15 @@ export interface CanvasClient {
 /**
  * Connects a Y.Doc to `canvas:<id>` with a session token, as a program (or a browser tab) would.
  * With `followAccessChanges`, a close with reason ACCESS_CHANGED makes it connect again with a new
- * provider around the same doc and be authorised afresh, as the browser does.
+ * provider around the same doc and be authorised afresh, as the browser does. `WebSocketPolyfill`
+ * lets a test watch the frames (see acknowledgements.ts).
  */
 export function connectCanvas(
 	wsUrl: string,
 	documentName: string,
 	token: string,
 	doc = new Y.Doc(),
-	options: { followAccessChanges?: boolean } = {}
+	options: { followAccessChanges?: boolean; WebSocketPolyfill?: typeof WebSocket } = {}
 ): CanvasClient {
 	let readOnly = false;
 	let resolveSynced!: () => void;
@@ -86,7 +87,13 @@ export function connectCanvas(
 	let websocketProvider: HocuspocusProviderWebsocket;
 	let provider: HocuspocusProvider;
 	const open = () => {
-		websocketProvider = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 100, minDelay: 100, maxDelay: 2000 });
+		websocketProvider = new HocuspocusProviderWebsocket({
+			url: wsUrl,
+			delay: 100,
+			minDelay: 100,
+			maxDelay: 2000,
+			...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {})
+		});
 		provider = new HocuspocusProvider({
 			websocketProvider,
 			name: documentName,

@@ -88,3 +88,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 	};
 	return server;
 }
+
+/** The value of one Prometheus metric of a running server (NaN when absent). */
+export async function readMetric(server: { url: string }, name: string, headers: Record<string, string> = {}): Promise<number> {
+	const text = await (await fetch(`${server.url}/metrics`, { headers })).text();
+	return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+}

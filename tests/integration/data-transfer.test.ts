@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type TestUser } from '../helpers/clients.ts';
+import { SEEDED_RECORD_COUNT, geoShape, richText, seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 import { MIGRATIONS_FOLDER } from '../../server/bootstrap.ts';
 import { openDatabase } from '../../src/lib/server/db/index.ts';
 import * as transfer from '../../src/lib/server/db/transfer/index.ts';
@@ -95,11 +96,12 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 
 		const client = connectCanvas(embedded.wsUrl, `canvas:${canvasId}`, owner.token);
 		await client.synced;
+		seedCanvas(client.records);
 		client.doc.transact(() => {
-			for (let i = 0; i < 50; i++) client.records.set(`shape:${i}`, { id: `shape:${i}`, typeName: 'shape', type: 'geo', x: i * 10, y: 100 - i, props: { text: `box ${i} ✓` } });
+			for (let i = 0; i < 50; i++) client.records.set(`shape:${i}`, geoShape(`shape:${i}`, { x: i * 10, y: 100 - i }, { richText: richText(`box ${i} ✓`) }));
 		});
 		records = client.records.toJSON();
-		await waitFor(async () => Object.keys((await api(embedded!.url, `/api/v1/canvases/${canvasId}/document`, { token: owner.token })).body.records ?? {}).length === 50, 10_000, 'the edits to be stored');
+		await waitFor(async () => Object.keys((await api(embedded!.url, `/api/v1/canvases/${canvasId}/document`, { token: owner.token })).body.records ?? {}).length === 50 + SEEDED_RECORD_COUNT, 10_000, 'the edits to be stored');
 		const named = await api(embedded.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token, body: { label: 'Before the move' } });
 		expect(named.status).toBe(201);
 		client.destroy();
@@ -194,7 +196,7 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 			await client.synced;
 			expect(client.records.toJSON()).toEqual(records);
 			// The canvas keeps working: a new edit is stored (identity sequences were moved past the imported rows).
-			client.records.set('shape:after-move', { id: 'shape:after-move', x: 1 });
+			client.records.set('shape:after-move', testShape('shape:after-move', { after: 'move' }));
 			await waitFor(async () => 'shape:after-move' in ((await api(onPostgres!.url, `/api/v1/canvases/${canvasId}/document`, { token })).body.records ?? {}), 10_000, 'the edit after the move');
 		} finally {
 			client.destroy();

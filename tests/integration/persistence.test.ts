@@ -148,6 +148,35 @@ describeEachDatabase('document persistence', (database) => {
 		log.close();
 	});
 
+	it('tells when one document is saved, even while others keep the log busy', async () => {
+		const { db } = database();
+		const quiet = `canvas:${crypto.randomUUID()}`;
+		const busy = `canvas:${crypto.randomUUID()}`;
+		const log = new UpdateLog(db, { batchMs: 10 });
+		const quietDoc = new Y.Doc();
+		recordUpdates(quietDoc, (update) => log.append(quiet, update));
+		const busyDoc = new Y.Doc();
+		recordUpdates(busyDoc, (update) => log.append(busy, update));
+		let editing = true;
+		const busyLoop = (async () => {
+			for (let i = 0; editing; i++) {
+				busyDoc.getMap('records').set(`shape:${i % 5}`, { i });
+				await new Promise((resolve) => setTimeout(resolve, 1));
+			}
+		})();
+		quietDoc.getMap('records').set('shape:1', { quiet: true });
+		expect(log.hasUnsaved(quiet)).toBe(true);
+		const saved = log.whenSaved(quiet).then(() => 'saved');
+		const timeout = new Promise((resolve) => setTimeout(resolve, 2000, 'still waiting'));
+		expect(await Promise.race([saved, timeout])).toBe('saved');
+		expect(log.hasUnsaved(quiet)).toBe(false);
+		expect(docFromStored(await loadStoredDocument(db, quiet)).getMap('records').get('shape:1')).toEqual({ quiet: true });
+		editing = false;
+		await busyLoop;
+		await log.flushAll();
+		log.close();
+	});
+
 	it('keeps updates and retries with backoff while the database fails', async () => {
 		const { db } = database();
 		const name = `canvas:${crypto.randomUUID()}`;

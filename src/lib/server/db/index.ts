@@ -61,15 +61,15 @@ async function openPostgres(url: string, max: number) {
 	return {
 		db: db as unknown as Database,
 		driver: 'postgres' as const,
-		// Instances starting together must not run the same migration twice: the first takes the lock.
+		// Instances starting together must not run the same migration twice: the first takes the lock
+		// (on a connection of its own, so a pool of one can still migrate).
 		migrate: async (migrationsFolder: string) => {
-			const session = await client.reserve();
+			const lock = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
 			try {
-				await session`select pg_advisory_lock(${MIGRATION_LOCK})`;
+				await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
 				await migrate(db, { migrationsFolder });
 			} finally {
-				await session`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
-				session.release();
+				await lock.end({ timeout: 5 });
 			}
 		},
 		ping: async () => {

@@ -22,7 +22,8 @@ export class UpdateLog {
 	private flushing: Promise<void> | undefined;
 	private failures = 0;
 	private closed = false;
-	private waiters: (() => void)[] = [];
+	/** Callers waiting for a document's updates to be written, per document. */
+	private savedWaiters = new Map<string, (() => void)[]>();
 
 	private readonly db: Queryable;
 	private readonly options: UpdateLogOptions;
@@ -51,6 +52,7 @@ export class UpdateLog {
 	/** Drops a document's unsaved updates (the document was deleted). */
 	discard(document: string): void {
 		this.pending.delete(document);
+		this.notifySaved();
 	}
 
 	/** Writes everything now; resolves once nothing is pending, retrying failures until then. */
@@ -62,10 +64,17 @@ export class UpdateLog {
 		}
 	}
 
-	/** Resolves the next time the log has nothing unsaved. */
-	whenIdle(): Promise<void> {
-		if (this.pending.size === 0 && this.inFlight.size === 0) return Promise.resolve();
-		return new Promise((resolve) => this.waiters.push(resolve));
+	/**
+	 * Resolves once the document has nothing unsaved (at once when it has nothing now). Per document:
+	 * the whole log is seldom idle on a busy server, and a document waiting to unload must not wait for others.
+	 */
+	whenSaved(document: string): Promise<void> {
+		if (!this.hasUnsaved(document)) return Promise.resolve();
+		return new Promise((resolve) => {
+			const waiting = this.savedWaiters.get(document);
+			if (waiting) waiting.push(resolve);
+			else this.savedWaiters.set(document, [resolve]);
+		});
 	}
 
 	close(): void {
@@ -88,7 +97,7 @@ export class UpdateLog {
 		this.flushing = this.writeBatch().finally(() => {
 			this.flushing = undefined;
 			if (this.pending.size > 0) this.schedule(this.failures > 0 ? this.backoffMs() : this.options.batchMs);
-			else if (this.inFlight.size === 0) this.notifyIdle();
+			this.notifySaved();
 		});
 		return this.flushing;
 	}
@@ -125,10 +134,12 @@ export class UpdateLog {
 		return Math.min(this.options.maxBackoffMs ?? 5000, this.options.batchMs * 2 ** Math.min(this.failures, 10));
 	}
 
-	private notifyIdle(): void {
-		const waiters = this.waiters;
-		this.waiters = [];
-		for (const resolve of waiters) resolve();
+	private notifySaved(): void {
+		for (const [document, waiting] of this.savedWaiters) {
+			if (this.hasUnsaved(document)) continue;
+			this.savedWaiters.delete(document);
+			for (const resolve of waiting) resolve();
+		}
 	}
 }
 
