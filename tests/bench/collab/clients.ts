@@ -16,12 +16,14 @@ export interface Endpoint {
 }
 
 /** What clients that count (cold loads) received: bytes, and when the largest frame (the document) arrived. */
-export const received = { bytes: 0, largestBytes: 0, largestAt: 0 };
+export const received = { bytes: 0, largestBytes: 0, largestAt: 0, firstAt: 0 };
 
 class CountingWebSocket extends WebSocket {
 	constructor(address: string | URL, protocols?: string | string[]) {
 		super(address, protocols, { perMessageDeflate: false });
 		this.on('message', (data: Buffer) => {
+			// The first frame a Hocuspocus server sends a new socket is its answer to the token.
+			if (received.bytes === 0) received.firstAt = performance.timeOrigin + performance.now();
 			received.bytes += data.byteLength;
 			if (data.byteLength > received.largestBytes) {
 				received.largestBytes = data.byteLength;

@@ -76,6 +76,19 @@ export function renderReport(results: Results): string {
 			...easels.map((target) => fmt(idle[target.label]?.rssPerSocketKb)),
 			...socketRatios.map((value) => verdict(value, GOALS.rssPerSocket))
 		]);
+		if (base.marginalRssPerSocketKb !== null) {
+			const marginal = easels.map((target) => ratio(idle[target.label]?.marginalRssPerSocketKb, base.marginalRssPerSocketKb));
+			rows.push([
+				'',
+				`RSS per socket from ${base.sockets} to ${base.moreSockets} sockets, KiB`,
+				fmt(base.marginalRssPerSocketKb),
+				...easels.map((target) => fmt(idle[target.label]?.marginalRssPerSocketKb)),
+				...marginal.map((value) => verdict(value, GOALS.rssPerSocket))
+			]);
+			easels.forEach((target, i) =>
+				verdicts.push(`RSS per idle socket from ${base.sockets} to ${base.moreSockets} sockets, ${target.label}: ${verdict(marginal[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`)
+			);
+		}
 		rows.push([
 			'',
 			'JS heap per socket (after GC), KiB',
@@ -104,7 +117,7 @@ export function renderReport(results: Results): string {
 			...easels.map((target) => fmt(idle[target.label]?.idleServerCpuPct)),
 			...easels.map(() => '')
 		]);
-		easels.forEach((target, i) => verdicts.push(`RSS per idle socket, ${target.label}: ${verdict(socketRatios[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`));
+		easels.forEach((target, i) => verdicts.push(`RSS per idle socket (${base.documents} → ${base.sockets} sockets), ${target.label}: ${verdict(socketRatios[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`));
 	}
 
 	const bareCold = results.coldLoad[bare.label] ?? [];
@@ -119,10 +132,10 @@ export function renderReport(results: Results): string {
 			...easels.map((target) => cell(of(target.label))),
 			...ratios.map((value) => verdict(value, GOALS.coldLoad))
 		]);
-		const arrived = (result: ColdLoadResult | undefined) => (result ? fmt(result.documentArrivedMsMedian, 0) : '–');
+		const arrived = (result: ColdLoadResult | undefined) => (result ? `${fmt(result.authenticatedMsMedian, 0)} / ${fmt(result.documentArrivedMsMedian, 0)}` : '–');
 		rows.push([
 			'',
-			'of which: connect → document frame received (server side), median ms',
+			'of which server side: connect → authenticated / → document frame received, median ms',
 			arrived(row),
 			...easels.map((target) => arrived(of(target.label))),
 			...easels.map((target) => `${fmt(ratio(of(target.label)?.documentArrivedMsMedian, row.documentArrivedMsMedian), 2)}×`)

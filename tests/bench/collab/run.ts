@@ -27,6 +27,9 @@ npm run bench -- versions             version history on a 5,000-shape canvas
   --quiet-wait-s 180                 before each measurement, wait up to this long for other processes
                                      to use less than --noise-limit % of the machine
   --sockets 1000 --documents 100 --idle 20
+  --more-sockets 5000                then grow to this many sockets: RSS per socket past the slack
+  --semi-space-mb 16                 idle sockets are measured on fresh servers with V8's semi-space
+                                     pinned to this size (see docs/benchmarks.md)
   --records 1000,10000,50000 --trials 5
   --persist-rates 200,1000,2000,4000 --persist-step 8
   --quick                            a smoke run of a few seconds per scenario
@@ -45,6 +48,8 @@ const { values: flags } = parseArgs({
 		probes: { type: 'string', default: '10' },
 		rate: { type: 'string', default: '20' },
 		'stress-rate': { type: 'string' },
+		'semi-space-mb': { type: 'string' },
+		'more-sockets': { type: 'string' },
 		warmup: { type: 'string' },
 		duration: { type: 'string' },
 		repeat: { type: 'string' },
@@ -81,6 +86,8 @@ const settings = {
 	durationS: number(flags.duration, quick ? 4 : 20),
 	repeat: number(flags.repeat, quick ? 1 : 3),
 	stressRate: number(flags['stress-rate'], quick ? 0 : 200),
+	semiSpaceMb: number(flags['semi-space-mb'], 16),
+	moreSockets: number(flags['more-sockets'], quick ? 0 : 5000),
 	retries: number(flags.retries, 2),
 	noiseLimit: number(flags['noise-limit'], 15),
 	quietWaitS: number(flags['quiet-wait-s'], quick ? 5 : 180),
@@ -189,11 +196,21 @@ try {
 		}
 	}
 	if (scenarios.has('idle')) {
-		for (const target of targets) {
-			log(`idle: ${settings.sockets} sockets over ${settings.documents} documents on ${target.label}`);
-			await waitForQuiet(ownPids());
-			results.idle[target.label] = await idle(target, workers, { sockets: settings.sockets, documents: settings.documents, idleS: settings.idleS }, log);
-			log(`  ${results.idle[target.label].rssPerSocketKb} KiB per socket, ${results.idle[target.label].rssPerDocumentKb} KiB per document`);
+		// Memory is measured on fresh processes whose young generation V8 may not resize: otherwise RSS
+		// follows the nursery (it grows to 128 MiB during Easel's start-up and to 32 MiB in bare Hocuspocus
+		// under connection bursts, and shrinks at will) and what the process did before, not the sockets.
+		const nodeArgs = [`--min-semi-space-size=${settings.semiSpaceMb}`, `--max-semi-space-size=${settings.semiSpaceMb}`];
+		for (const kind of ['bare', ...drivers] as const) {
+			const target = kind === 'bare' ? await startBare({ nodeArgs }) : await startEasel({ driver: kind, postgresUrl: flags['postgres-url'], nodeArgs });
+			try {
+				log(`idle: ${settings.sockets} sockets over ${settings.documents} documents on a fresh ${target.label}`);
+				await waitForQuiet([...ownPids(), target.pid]);
+				results.idle[target.label] = await idle(target, workers, { sockets: settings.sockets, documents: settings.documents, idleS: settings.idleS, moreSockets: settings.moreSockets }, log);
+				log(`  ${results.idle[target.label].rssPerSocketKb} KiB RSS and ${results.idle[target.label].heapPerSocketKb} KiB heap per socket`);
+			} finally {
+				await target.stop('SIGTERM').catch(() => {});
+				if (target.kind === 'easel') await (target as EaselTarget).dispose().catch((error) => log(`cleanup: ${error}`));
+			}
 		}
 	}
 	if (scenarios.has('coldload')) {

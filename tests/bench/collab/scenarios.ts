@@ -114,6 +114,8 @@ export interface IdleOptions {
 	sockets: number;
 	documents: number;
 	idleS: number;
+	/** Then grow to this many sockets (0: don't) and report the RSS slope from `sockets` to here. */
+	moreSockets: number;
 }
 
 export interface IdleResult extends IdleOptions {
@@ -127,6 +129,10 @@ export interface IdleResult extends IdleOptions {
 	heapPerDocumentKb: number | null;
 	idleServerCpuPct: number | null;
 	connectMs: number;
+	/** RSS per socket from `sockets` to `moreSockets`: past the memory the process already held free. */
+	marginalRssPerSocketKb: number | null;
+	marginalHeapPerSocketKb: number | null;
+	rssMbWithMoreSockets: number | null;
 }
 
 export async function idle(target: Target, workers: Workers, options: IdleOptions, log: Log): Promise<IdleResult> {
@@ -148,8 +154,15 @@ export async function idle(target: Target, workers: Workers, options: IdleOption
 		await sleep(idleS * 1000);
 		const cpuAfter = sampleProcess(target.pid);
 		const afterAll = await target.memory();
-		const both = (memory: Memory) => `${mb(memory.rssKb)} MiB RSS (heap ${memory.heapUsedKb === null ? '?' : mb(memory.heapUsedKb)})`;
-		log(`  base ${both(base)}, ${documents} documents ${both(afterDocuments)}, ${sockets} sockets ${both(afterAll)}`);
+		let more: Memory | null = null;
+		if (options.moreSockets > sockets) {
+			await connect(workers.full, Array.from({ length: options.moreSockets - sockets }, (_, i) => spec(sockets + i)), 'idle: more sockets');
+			await sleep(5000);
+			more = await target.memory();
+		}
+		const both = (memory: Memory) =>
+			`${mb(memory.rssKb)} MiB RSS (heap used ${mbOf(memory.heapUsedKb)} of ${mbOf(memory.heapTotalKb)}, young generation ${mbOf(memory.youngGenerationKb)}, external ${mbOf(memory.externalKb)})`;
+		log(`  base ${both(base)}, ${documents} documents ${both(afterDocuments)}, ${sockets} sockets ${both(afterAll)}${more ? `, ${options.moreSockets} sockets ${both(more)}` : ''}`);
 		const extra = sockets - documents;
 		const rssPerSocketKb = (afterAll.rssKb - afterDocuments.rssKb) / extra;
 		const heapPerSocket =
@@ -162,7 +175,10 @@ export async function idle(target: Target, workers: Workers, options: IdleOption
 			heapPerSocketKb: heapPerSocket === null ? null : round(heapPerSocket),
 			heapPerDocumentKb: heapPerSocket === null ? null : round((afterDocuments.heapUsedKb! - base.heapUsedKb!) / documents - heapPerSocket),
 			idleServerCpuPct: cpuPercent(cpuBefore, cpuAfter),
-			connectMs
+			connectMs,
+			marginalRssPerSocketKb: more ? round((more.rssKb - afterAll.rssKb) / (options.moreSockets - sockets)) : null,
+			marginalHeapPerSocketKb: more && more.heapUsedKb !== null && afterAll.heapUsedKb !== null ? round((more.heapUsedKb - afterAll.heapUsedKb) / (options.moreSockets - sockets)) : null,
+			rssMbWithMoreSockets: more ? mb(more.rssKb) : null
 		};
 	} finally {
 		await closeAll(workers);
@@ -188,6 +204,8 @@ export interface ColdLoadResult {
 	syncMsMedian: number;
 	/** Connect → the frame holding the document has arrived (the server's part; the rest is the client applying it). */
 	documentArrivedMsMedian: number;
+	/** Connect → the server's answer to the token (authentication, before the document is loaded). */
+	authenticatedMsMedian: number;
 	stateBytes: number;
 	receivedBytes: number;
 	seedMs: number;
@@ -209,7 +227,7 @@ export async function coldLoad(target: Target, workers: Workers, options: ColdLo
 				await workers.full.call('close', {});
 				await waitUnloaded(easel);
 			}
-			const trials: { syncMs: number; fullMs: number; documentArrivedMs: number; receivedBytes: number }[] = [];
+			const trials: { syncMs: number; fullMs: number; documentArrivedMs: number; authenticatedMs: number; receivedBytes: number }[] = [];
 			const windowsUs: [number, number][] = [];
 			for (let trial = 0; trial < options.trials; trial++) {
 				const from = monotonicUs();
@@ -228,12 +246,13 @@ export async function coldLoad(target: Target, workers: Workers, options: ColdLo
 				maxMs: Math.max(...fullMs),
 				syncMsMedian: median(trials.map((trial) => trial.syncMs))!,
 				documentArrivedMsMedian: median(trials.map((trial) => trial.documentArrivedMs))!,
+				authenticatedMsMedian: median(trials.map((trial) => trial.authenticatedMs))!,
 				stateBytes: seeded.stateBytes,
 				receivedBytes: median(trials.map((trial) => trial.receivedBytes))!,
 				seedMs: seeded.seedMs,
 				windowsUs
 			});
-			log(`  ${count} records: ${fullMs.join(', ')} ms (document arrived after ${trials.map((trial) => trial.documentArrivedMs).join(', ')} ms)`);
+			log(`  ${count} records: ${fullMs.join(', ')} ms (authenticated after ${trials.map((trial) => trial.authenticatedMs).join(', ')} ms, document arrived after ${trials.map((trial) => trial.documentArrivedMs).join(', ')} ms)`);
 		} finally {
 			await closeAll(workers);
 		}
@@ -337,3 +356,4 @@ export async function persist(target: EaselTarget, workers: Workers, options: Pe
 
 const round = (x: number) => Math.round(x * 10) / 10;
 const mb = (kb: number) => Math.round(kb / 102.4) / 10;
+const mbOf = (kb: number | null) => (kb === null ? '?' : mb(kb));

@@ -28,6 +28,11 @@ export interface DocumentAccess {
 export interface Memory {
 	rssKb: number;
 	heapUsedKb: number | null;
+	/** Memory of Buffers and other objects outside the JS heap that V8 knows of. */
+	externalKb: number | null;
+	/** Memory V8 holds for its heap (committed), of which the young generation. */
+	heapTotalKb: number | null;
+	youngGenerationKb: number | null;
 }
 
 export interface Target {
@@ -69,7 +74,8 @@ function spawnServer(script: string, env: NodeJS.ProcessEnv, extraArgs: string[]
 		env,
 		stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])]
 	});
-	const waiters: ((memory: NodeJS.MemoryUsage) => void)[] = [];
+	type Usage = NodeJS.MemoryUsage & { spaces: Record<string, number> };
+	const waiters: ((memory: Usage) => void)[] = [];
 	let output = '';
 	let pending = '';
 	child.stdout!.on('data', (chunk: Buffer) => {
@@ -90,11 +96,18 @@ function spawnServer(script: string, env: NodeJS.ProcessEnv, extraArgs: string[]
 		exited,
 		output: () => output,
 		async memory() {
-			const usage = await Promise.race([new Promise<NodeJS.MemoryUsage>((resolve) => (waiters.push(resolve), child.kill('SIGUSR2'))), sleep(5000).then(() => null)]);
+			const usage = await Promise.race([new Promise<Usage>((resolve) => (waiters.push(resolve), child.kill('SIGUSR2'))), sleep(5000).then(() => null)]);
 			await sleep(200);
 			const sample = sampleProcess(child.pid!);
 			if (!sample) throw new Error('server process is gone');
-			return { rssKb: sample.rssKb, heapUsedKb: usage ? Math.round(usage.heapUsed / 1024) : null };
+			const kb = (bytes: number | undefined) => (usage && bytes !== undefined ? Math.round(bytes / 1024) : null);
+			return {
+				rssKb: sample.rssKb,
+				heapUsedKb: kb(usage?.heapUsed),
+				externalKb: kb(usage?.external),
+				heapTotalKb: kb(usage?.heapTotal),
+				youngGenerationKb: kb(usage ? (usage.spaces.new_space ?? 0) + (usage.spaces.new_large_object_space ?? 0) : undefined)
+			};
 		}
 	};
 }
@@ -118,8 +131,8 @@ async function stopProcess(server: ServerProcess, signal: NodeJS.Signals, graceM
 	clearTimeout(timer);
 }
 
-export async function startBare(options: { profileDir?: string } = {}): Promise<Target> {
-	const server = spawnServer(BARE_SERVER, { PATH: process.env.PATH, PORT: '0' }, profileArgs(options.profileDir), true);
+export async function startBare(options: { profileDir?: string; nodeArgs?: string[] } = {}): Promise<Target> {
+	const server = spawnServer(BARE_SERVER, { PATH: process.env.PATH, PORT: '0' }, [...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])], true);
 	const port = await new Promise<number>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`bare server did not start:\n${server.output()}`)), 20_000);
 		const onData = (chunk: Buffer) => {
@@ -152,6 +165,8 @@ export interface EaselOptions {
 	postgresUrl: string;
 	/** Directory for a V8 CPU profile (`--cpu-prof`), written when the server exits cleanly. */
 	profileDir?: string;
+	/** More node options (V8 flags) for the server process. */
+	nodeArgs?: string[];
 }
 
 export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
@@ -169,7 +184,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		WS_CONNECTIONS_PER_MINUTE: '1000000',
 		...(scratch ? { DATABASE_URL: scratch.url } : {})
 	};
-	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, profileArgs(options.profileDir));
+	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, [...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])]);
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 60_000;
 	for (;;) {

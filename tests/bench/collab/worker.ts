@@ -209,7 +209,7 @@ async function coldLoad({ endpoint, expect, timeoutMs }: { endpoint: Endpoint; e
 		const deadline = now() + timeoutMs;
 		while (client.records.size < expect && now() < deadline) await sleep(1);
 		if (client.records.size < expect) throw new Error(`only ${client.records.size} of ${expect} records arrived`);
-		return { syncMs: round(syncMs), fullMs: round(now() - started), documentArrivedMs: round(received.largestAt - started), receivedBytes: received.bytes };
+		return { syncMs: round(syncMs), fullMs: round(now() - started), documentArrivedMs: round(received.largestAt - started), authenticatedMs: round(received.firstAt - started), receivedBytes: received.bytes };
 	} finally {
 		client.destroy();
 	}
