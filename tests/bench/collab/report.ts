@@ -1,5 +1,7 @@
 // Markdown tables for the collaboration benchmark: Easel next to bare Hocuspocus, ratios and goal verdicts.
 import type { ColdLoadResult, FanoutResult, IdleResult, PersistResult } from './scenarios.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { median } from './stats.ts';
 
 export interface TargetInfo {
@@ -37,7 +39,8 @@ export function fanoutMedians(runs: FanoutResult[]) {
 const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
 const ratio = (easel: number | null | undefined, bare: number | null | undefined) =>
 	easel === null || easel === undefined || !bare ? null : easel / bare;
-const verdict = (value: number | null, goal: number) => (value === null ? '–' : value <= goal ? `${value.toFixed(2)}× ✓` : `${value.toFixed(2)}× ✗`);
+const verdict = (value: number | null, goal: number) =>
+	value === null ? '–' : value <= 0 ? 'n/a (RSS fell)' : value <= goal ? `${value.toFixed(2)}× ✓` : `${value.toFixed(2)}× ✗`;
 
 export function renderReport(results: Results): string {
 	const bare = results.targets.find((target) => target.kind === 'bare')!;
@@ -118,6 +121,12 @@ export function renderReport(results: Results): string {
 			...easels.map(() => '')
 		]);
 		easels.forEach((target, i) => verdicts.push(`RSS per idle socket (${base.documents} → ${base.sockets} sockets), ${target.label}: ${verdict(socketRatios[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`));
+		easels.forEach((target) => {
+			const heapRatio = ratio(idle[target.label]?.heapPerSocketKb, base.heapPerSocketKb);
+			verdicts.push(
+				`JS heap per idle socket, ${target.label}: ${verdict(heapRatio, GOALS.rssPerSocket)} of bare — the per-socket figure that does not depend on what memory the process already held (see docs/benchmarks.md)`
+			);
+		});
 	}
 
 	const bareCold = results.coldLoad[bare.label] ?? [];
@@ -197,4 +206,13 @@ export function renderReport(results: Results): string {
 		);
 	}
 	return lines.join('\n');
+}
+
+// Re-renders the tables from a run's --json file: node tests/bench/collab/report.ts results.json
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	if (!process.argv[2]) {
+		console.error('usage: node tests/bench/collab/report.ts <results.json written by npm run bench -- --json FILE>');
+		process.exit(2);
+	}
+	console.log(renderReport(JSON.parse(readFileSync(process.argv[2], 'utf8')) as Results));
 }
