@@ -87,13 +87,14 @@ export function connectFull(endpoint: Endpoint, options: { countBytes?: boolean 
 }
 
 /** What light receivers saw; the worker reads and resets it. */
-export const lightStats = { counting: false, messages: 0, bytes: 0, closed: 0, closeCodes: {} as Record<string, number> };
+export const lightStats = { counting: false, messages: 0, bytes: 0, byType: {} as Record<string, number>, closed: 0, closeCodes: {} as Record<string, number> };
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const MESSAGE_AUTH = 2;
 const AUTH_PERMISSION_DENIED = 1;
 const AUTH_AUTHENTICATED = 2;
+const MESSAGE_NAMES: Record<number, string> = { 0: 'sync', 1: 'awareness', 2: 'auth', 3: 'queryAwareness', 5: 'stateless', 7: 'close', 8: 'syncStatus', 9: 'ping', 10: 'pong' };
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 /** Hocuspocus closes sockets silent for 60 s; a provider renews its awareness every 15 s. */
 const KEEPALIVE_MS = 15_000;
@@ -137,6 +138,8 @@ export function connectLight(endpoint: Endpoint): LightClient {
 			if (lightStats.counting) {
 				lightStats.messages++;
 				lightStats.bytes += data.byteLength;
+				const type = MESSAGE_NAMES[peekType(data)] ?? 'other';
+				lightStats.byType[type] = (lightStats.byType[type] ?? 0) + 1;
 			}
 			if (authenticated) {
 				// The first sync message after authentication is the server's answer to step 1.

@@ -180,7 +180,7 @@ try {
 						log(`fan-out: ${editors} editors, ${rate} edits/s on ${target.label} (repetition ${repetition + 1}/${settings.repeat})`);
 						await waitForQuiet(ownPids());
 						const result = await fanout(target, workers, { editors, probes: settings.probes, rate, warmupS: settings.warmupS, durationS: settings.durationS }, ownPids());
-						log(`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}% (kernel ${result.serverSystemCpuPct}%), ${result.editsPerS} edits/s, ${result.lightClosed} light closed, other load ${result.foreignBusyPct}%`);
+						log(`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}% (kernel ${result.serverSystemCpuPct}%), ${result.editsPerS} edits/s, light receivers got ${JSON.stringify(result.lightMessagesPerSByType)} msgs/s, ${result.lightClosed} closed, other load ${result.foreignBusyPct}%`);
 						const noisy = (result.foreignBusyPct ?? 0) > settings.noiseLimit;
 						if (noisy && attempt < settings.retries) {
 							log(`  other processes kept ${result.foreignBusyPct}% of the machine busy: discarded, repeating`);

@@ -46,6 +46,8 @@ export interface FanoutResult extends FanoutOptions {
 	editsPerS: number;
 	deliveriesPerS: number;
 	lightMessagesPerS: number;
+	/** Of those, per Hocuspocus message type. */
+	lightMessagesPerSByType: Record<string, number>;
 	lightClosed: number;
 	serverCpuPct: number | null;
 	/** Of the server's CPU, the part spent in the kernel. */
@@ -94,6 +96,7 @@ export async function fanout(target: Target, workers: Workers, options: FanoutOp
 			editsPerS: round(probeLoad.sentInWindow / durationS),
 			deliveriesPerS: Math.round(probeLoad.delivered / durationS),
 			lightMessagesPerS: Math.round(lightLoad.lightMessages / durationS),
+			lightMessagesPerSByType: Object.fromEntries(Object.entries(lightLoad.lightMessagesByType).map(([type, n]) => [type, Math.round(n / durationS)])),
 			lightClosed: lightLoad.lightClosed,
 			serverCpuPct: cpu(0),
 			serverSystemCpuPct: before && after ? systemCpuPercent(before.processes[0], after.processes[0]) : null,

@@ -22,6 +22,8 @@ export interface LoadResult {
 	histogram: ReturnType<Histogram['toJSON']>;
 	delivered: number;
 	lightMessages: number;
+	/** Light receivers' messages by Hocuspocus message type. */
+	lightMessagesByType: Record<string, number>;
 	lightClosed: number;
 	sent: number;
 	sentInWindow: number;
@@ -116,6 +118,7 @@ async function load(args: { writers: string[]; rate: number; warmupMs: number; d
 	delivered = 0;
 	lightStats.messages = 0;
 	lightStats.bytes = 0;
+	lightStats.byType = {};
 	lightStats.closed = 0;
 	const start = now();
 	windowStart = start + warmupMs;
@@ -165,6 +168,7 @@ async function load(args: { writers: string[]; rate: number; warmupMs: number; d
 		histogram: histogram.toJSON(),
 		delivered,
 		lightMessages: lightStats.messages,
+		lightMessagesByType: lightStats.byType,
 		lightClosed: lightStats.closed,
 		sent,
 		sentInWindow,
