@@ -1,0 +1,236 @@
+// Benchmark clients. A full client is a browser tab: one Y.Doc, one Hocuspocus provider, one socket.
+// A light receiver is a raw socket that authenticates, asks for the document and then only counts
+// what the server pushes, so 200 editors fit on a 2-core machine without the clients becoming the
+// bottleneck. Records are tldraw 5 geo shapes (~460 B of JSON), written to the `records` map.
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+
+/** Where and as whom a client connects. */
+export interface Endpoint {
+	url: string;
+	document: string;
+	token: string;
+}
+
+/** What clients that count (cold loads) received: bytes, and when the largest frame (the document) arrived. */
+export const received = { bytes: 0, largestBytes: 0, largestAt: 0, firstAt: 0 };
+
+class CountingWebSocket extends WebSocket {
+	constructor(address: string | URL, protocols?: string | string[]) {
+		super(address, protocols, { perMessageDeflate: false });
+		this.on('message', (data: Buffer) => {
+			// The first frame a Hocuspocus server sends a new socket is its answer to the token.
+			if (received.bytes === 0) received.firstAt = performance.timeOrigin + performance.now();
+			received.bytes += data.byteLength;
+			if (data.byteLength > received.largestBytes) {
+				received.largestBytes = data.byteLength;
+				received.largestAt = performance.timeOrigin + performance.now();
+			}
+		});
+	}
+}
+
+class PlainWebSocket extends WebSocket {
+	constructor(address: string | URL, protocols?: string | string[]) {
+		super(address, protocols, { perMessageDeflate: false });
+	}
+}
+
+export interface FullClient {
+	doc: Y.Doc;
+	records: Y.Map<unknown>;
+	synced: Promise<void>;
+	/** Local changes the server has not acknowledged yet. */
+	unsynced(): number;
+	destroy(): void;
+}
+
+export function connectFull(endpoint: Endpoint, options: { countBytes?: boolean } = {}): FullClient {
+	const doc = new Y.Doc();
+	let resolveSynced!: () => void;
+	let rejectSynced!: (error: Error) => void;
+	const synced = new Promise<void>((resolve, reject) => {
+		resolveSynced = resolve;
+		rejectSynced = reject;
+	});
+	synced.catch(() => {});
+	const socket = new HocuspocusProviderWebsocket({
+		url: endpoint.url,
+		WebSocketPolyfill: options.countBytes ? CountingWebSocket : PlainWebSocket,
+		// A benchmark must not retry forever.
+		maxAttempts: 3,
+		messageReconnectTimeout: 60_000
+	});
+	const provider = new HocuspocusProvider({
+		websocketProvider: socket,
+		name: endpoint.document,
+		document: doc,
+		token: endpoint.token,
+		onSynced: ({ state }) => state && resolveSynced(),
+		onAuthenticationFailed: ({ reason }) => rejectSynced(new Error(`authentication failed: ${reason}`))
+	});
+	provider.attach();
+	return {
+		doc,
+		records: doc.getMap('records'),
+		synced,
+		unsynced: () => provider.unsyncedChanges,
+		destroy() {
+			provider.destroy();
+			socket.destroy();
+			doc.destroy();
+		}
+	};
+}
+
+/** What light receivers saw; the worker reads and resets it. */
+export const lightStats = { counting: false, messages: 0, bytes: 0, closed: 0, closeCodes: {} as Record<string, number> };
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_AUTH = 2;
+const AUTH_PERMISSION_DENIED = 1;
+const AUTH_AUTHENTICATED = 2;
+const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
+/** Hocuspocus closes sockets silent for 60 s; a provider renews its awareness every 15 s. */
+const KEEPALIVE_MS = 15_000;
+
+export interface LightClient {
+	/** Resolves once the server has authenticated the socket and answered the sync request. */
+	ready: Promise<void>;
+	destroy(): void;
+}
+
+export function connectLight(endpoint: Endpoint): LightClient {
+	const ws = new WebSocket(endpoint.url, { perMessageDeflate: false });
+	const frame = (write: (encoder: encoding.Encoder) => void) => {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarString(encoder, endpoint.document);
+		write(encoder);
+		return encoding.toUint8Array(encoder);
+	};
+	const clientId = Math.floor(Math.random() * 2 ** 31);
+	let awarenessClock = 0;
+	const renewAwareness = () => {
+		if (ws.readyState !== WebSocket.OPEN) return;
+		const update = encoding.createEncoder();
+		encoding.writeVarUint(update, 1);
+		encoding.writeVarUint(update, clientId);
+		encoding.writeVarUint(update, ++awarenessClock);
+		encoding.writeVarString(update, '{}');
+		ws.send(
+			frame((encoder) => {
+				encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+				encoding.writeVarUint8Array(encoder, encoding.toUint8Array(update));
+			})
+		);
+	};
+	const keepalive = setInterval(renewAwareness, KEEPALIVE_MS);
+	let authenticated = false;
+	const ready = new Promise<void>((resolve, reject) => {
+		ws.once('error', reject);
+		ws.once('close', (code) => reject(new Error(`closed before ready (${code})`)));
+		ws.on('message', (data: Buffer) => {
+			if (lightStats.counting) {
+				lightStats.messages++;
+				lightStats.bytes += data.byteLength;
+			}
+			if (authenticated) {
+				// The first sync message after authentication is the server's answer to step 1.
+				if (peekType(data) === MESSAGE_SYNC) resolve();
+				return;
+			}
+			const decoder = decoding.createDecoder(data);
+			decoding.readVarString(decoder);
+			if (decoding.readVarUint(decoder) !== MESSAGE_AUTH) return;
+			const answer = decoding.readVarUint(decoder);
+			if (answer === AUTH_PERMISSION_DENIED) reject(new Error(`authentication failed: ${decoding.readVarString(decoder)}`));
+			else if (answer === AUTH_AUTHENTICATED) {
+				authenticated = true;
+				setTimeout(renewAwareness, 50);
+			}
+		});
+		ws.once('open', () => {
+			ws.send(
+				frame((encoder) => {
+					encoding.writeVarUint(encoder, MESSAGE_AUTH);
+					encoding.writeVarUint(encoder, 0); // token
+					encoding.writeVarString(encoder, endpoint.token);
+				})
+			);
+			ws.send(
+				frame((encoder) => {
+					encoding.writeVarUint(encoder, MESSAGE_SYNC);
+					encoding.writeVarUint(encoder, 0); // step 1
+					encoding.writeVarUint8Array(encoder, EMPTY_STATE_VECTOR);
+				})
+			);
+		});
+	});
+	ready.catch(() => {});
+	ws.on('error', () => {});
+	ws.on('close', (code) => {
+		clearInterval(keepalive);
+		lightStats.closed++;
+		lightStats.closeCodes[code] = (lightStats.closeCodes[code] ?? 0) + 1;
+	});
+	return {
+		ready,
+		destroy() {
+			clearInterval(keepalive);
+			ws.terminate();
+		}
+	};
+}
+
+function peekType(data: Buffer): number {
+	const decoder = decoding.createDecoder(data);
+	decoding.readVarString(decoder);
+	return decoding.readVarUint(decoder);
+}
+
+/** The page every bench shape sits on. */
+export const PAGE = { id: 'page:page', typeName: 'page', name: 'Page 1', index: 'a1', meta: {} };
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const TEXTS = ['API', 'Cache', 'Orders', 'Billing', 'Queue'];
+const COLORS = ['black', 'blue', 'green', 'red', 'orange', 'violet', 'grey'];
+
+/** A tldraw 5 geo shape that passes tldraw's record validators; `meta` carries the send time. */
+export function makeShape(id: string, seq: number, meta: Record<string, number> = {}) {
+	return {
+		id,
+		typeName: 'shape',
+		type: 'geo',
+		parentId: 'page:page',
+		index: `a${BASE62[1 + (seq % 61)]}`,
+		x: Math.round(Math.random() * 400_000) / 100,
+		y: Math.round(Math.random() * 300_000) / 100,
+		rotation: 0,
+		isLocked: false,
+		opacity: 1,
+		meta,
+		props: {
+			geo: 'rectangle',
+			dash: 'draw',
+			url: '',
+			w: 100 + (seq % 200),
+			h: 80 + (seq % 120),
+			growY: 0,
+			scale: 1,
+			flipX: false,
+			flipY: false,
+			labelColor: 'black',
+			color: COLORS[seq % COLORS.length],
+			fill: 'semi',
+			size: 'm',
+			font: 'draw',
+			align: 'middle',
+			verticalAlign: 'middle',
+			richText: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: TEXTS[seq % TEXTS.length] }] }] }
+		}
+	};
+}

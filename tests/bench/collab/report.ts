@@ -1,0 +1,200 @@
+// Markdown tables for the collaboration benchmark: Easel next to bare Hocuspocus, ratios and goal verdicts.
+import type { ColdLoadResult, FanoutResult, IdleResult, PersistResult } from './scenarios.ts';
+import { median } from './stats.ts';
+
+export interface TargetInfo {
+	label: string;
+	kind: 'bare' | 'easel';
+}
+
+export interface Results {
+	date: string;
+	node: string;
+	machine: string;
+	commit: string;
+	command: string;
+	targets: TargetInfo[];
+	/** Per editor count, per target label: one result per repetition. */
+	fanout: { editors: number; rate: number; runs: Record<string, FanoutResult[]> }[];
+	idle: Record<string, IdleResult>;
+	coldLoad: Record<string, ColdLoadResult[]>;
+	persist: Record<string, PersistResult>;
+	/** Fan-out runs thrown away because other processes loaded the machine; repeated. */
+	discarded: { editors: number; target: string; result: FanoutResult }[];
+	/** Record changes Easel's validation reverted (should be 0: the bench writes valid tldraw records). */
+	rejectedRecords: Record<string, number>;
+}
+
+/** Goals: Easel's figure may be at most this many times bare Hocuspocus's. */
+export const GOALS = { fanoutP99: 1.2, rssPerSocket: 1.5, coldLoad: 1.5 };
+
+/** Median of each percentile over the repetitions of one fan-out configuration. */
+export function fanoutMedians(runs: FanoutResult[]) {
+	const pick = (key: 'p50' | 'p95' | 'p99') => median(runs.map((run) => run.latency[key]).filter((x): x is number => x !== null));
+	return { p50: pick('p50'), p95: pick('p95'), p99: pick('p99') };
+}
+
+const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
+const ratio = (easel: number | null | undefined, bare: number | null | undefined) =>
+	easel === null || easel === undefined || !bare ? null : easel / bare;
+const verdict = (value: number | null, goal: number) => (value === null ? '–' : value <= goal ? `${value.toFixed(2)}× ✓` : `${value.toFixed(2)}× ✗`);
+
+export function renderReport(results: Results): string {
+	const bare = results.targets.find((target) => target.kind === 'bare')!;
+	const easels = results.targets.filter((target) => target.kind === 'easel');
+	const head = ['scenario', 'figure', bare.label, ...easels.map((target) => target.label), ...easels.map((target) => `${target.label} ÷ bare`)];
+	const rows: string[][] = [];
+	const verdicts: string[] = [];
+
+	for (const { editors, rate, runs } of results.fanout) {
+		const any = Object.values(runs)[0]?.[0];
+		if (!any) continue;
+		const shape = any.probes < editors ? `${any.probes} full + ${editors - any.probes} light` : `${editors} full`;
+		const medians = Object.fromEntries(Object.entries(runs).map(([label, list]) => [label, fanoutMedians(list)]));
+		const cell = (label: string) => (medians[label] ? `${fmt(medians[label].p50, 2)} / ${fmt(medians[label].p95, 2)} / ${fmt(medians[label].p99, 2)}` : '–');
+		const ratios = easels.map((target) => ratio(medians[target.label]?.p99, medians[bare.label]?.p99));
+		rows.push([
+			`fan-out, ${editors} editors (${shape}), ${any.rate} edits/s`,
+			'p50 / p95 / p99 ms',
+			cell(bare.label),
+			...easels.map((target) => cell(target.label)),
+			...ratios.map((value) => (editors === 200 ? verdict(value, GOALS.fanoutP99) : `p99 ${fmt(value, 2)}×`))
+		]);
+		if (editors === 200) {
+			easels.forEach((target, i) => verdicts.push(`p99 fan-out at 200 editors and ${rate} edits/s, ${target.label}: ${verdict(ratios[i], GOALS.fanoutP99)} of bare (goal ≤ ${GOALS.fanoutP99}×)`));
+		}
+	}
+
+	if (results.idle[bare.label]) {
+		const idle = results.idle;
+		const base = idle[bare.label];
+		const socketRatios = easels.map((target) => ratio(idle[target.label]?.rssPerSocketKb, base.rssPerSocketKb));
+		rows.push([
+			`idle, ${base.sockets} sockets over ${base.documents} documents`,
+			'RSS per socket, KiB',
+			fmt(base.rssPerSocketKb),
+			...easels.map((target) => fmt(idle[target.label]?.rssPerSocketKb)),
+			...socketRatios.map((value) => verdict(value, GOALS.rssPerSocket))
+		]);
+		if (base.marginalRssPerSocketKb !== null) {
+			const marginal = easels.map((target) => ratio(idle[target.label]?.marginalRssPerSocketKb, base.marginalRssPerSocketKb));
+			rows.push([
+				'',
+				`RSS per socket from ${base.sockets} to ${base.moreSockets} sockets, KiB`,
+				fmt(base.marginalRssPerSocketKb),
+				...easels.map((target) => fmt(idle[target.label]?.marginalRssPerSocketKb)),
+				...marginal.map((value) => verdict(value, GOALS.rssPerSocket))
+			]);
+			easels.forEach((target, i) =>
+				verdicts.push(`RSS per idle socket from ${base.sockets} to ${base.moreSockets} sockets, ${target.label}: ${verdict(marginal[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`)
+			);
+		}
+		rows.push([
+			'',
+			'JS heap per socket (after GC), KiB',
+			fmt(base.heapPerSocketKb),
+			...easels.map((target) => fmt(idle[target.label]?.heapPerSocketKb)),
+			...easels.map((target) => `${fmt(ratio(idle[target.label]?.heapPerSocketKb, base.heapPerSocketKb), 2)}×`)
+		]);
+		rows.push([
+			'',
+			'JS heap per document (with its first socket, less one socket), KiB',
+			fmt(base.heapPerDocumentKb),
+			...easels.map((target) => fmt(idle[target.label]?.heapPerDocumentKb)),
+			...easels.map((target) => `${fmt(ratio(idle[target.label]?.heapPerDocumentKb, base.heapPerDocumentKb), 2)}×`)
+		]);
+		rows.push([
+			'',
+			'server RSS with all sockets open, MiB',
+			fmt(base.rssMb.afterAll),
+			...easels.map((target) => fmt(idle[target.label]?.rssMb.afterAll)),
+			...easels.map((target) => `${fmt(ratio(idle[target.label]?.rssMb.afterAll, base.rssMb.afterAll), 2)}×`)
+		]);
+		rows.push([
+			'',
+			`server CPU while idle, % of a core`,
+			fmt(base.idleServerCpuPct),
+			...easels.map((target) => fmt(idle[target.label]?.idleServerCpuPct)),
+			...easels.map(() => '')
+		]);
+		easels.forEach((target, i) => verdicts.push(`RSS per idle socket (${base.documents} → ${base.sockets} sockets), ${target.label}: ${verdict(socketRatios[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`));
+	}
+
+	const bareCold = results.coldLoad[bare.label] ?? [];
+	for (const row of bareCold) {
+		const of = (label: string) => results.coldLoad[label]?.find((result) => result.records === row.records);
+		const cell = (result: ColdLoadResult | undefined) => (result ? `${fmt(result.medianMs, 0)} (${fmt(result.minMs, 0)}–${fmt(result.maxMs, 0)})` : '–');
+		const ratios = easels.map((target) => ratio(of(target.label)?.medianMs, row.medianMs));
+		rows.push([
+			`cold load, ${row.records.toLocaleString('en')} records (${(row.stateBytes / 1048576).toFixed(1)} MiB Yjs state)`,
+			'connect → all records, median (min–max) ms',
+			cell(row),
+			...easels.map((target) => cell(of(target.label))),
+			...ratios.map((value) => verdict(value, GOALS.coldLoad))
+		]);
+		const arrived = (result: ColdLoadResult | undefined) => (result ? `${fmt(result.authenticatedMsMedian, 0)} / ${fmt(result.documentArrivedMsMedian, 0)}` : '–');
+		rows.push([
+			'',
+			'of which server side: connect → authenticated / → document frame received, median ms',
+			arrived(row),
+			...easels.map((target) => arrived(of(target.label))),
+			...easels.map((target) => `${fmt(ratio(of(target.label)?.documentArrivedMsMedian, row.documentArrivedMsMedian), 2)}×`)
+		]);
+		easels.forEach((target, i) => verdicts.push(`cold load of ${row.records.toLocaleString('en')} records, ${target.label}: ${verdict(ratios[i], GOALS.coldLoad)} of bare (goal ≤ ${GOALS.coldLoad}×)`));
+	}
+
+	for (const target of easels) {
+		const persisted = results.persist[target.label];
+		if (!persisted) continue;
+		for (const step of persisted.steps) {
+			rows.push([
+				`persisted updates, ${persisted.documents} canvases × ${persisted.writersPerDocument} writers, ${step.targetRate} edits/s offered`,
+				'updates written to the update log per second (sent/s; drain after last edit)',
+				'– (no persistence)',
+				...easels.map((other) => (other === target ? `${fmt(step.persistedPerS, 0)} (${fmt(step.sentPerS, 0)}; ${step.drainMs} ms)` : '')),
+				...easels.map(() => '')
+			]);
+		}
+	}
+
+	const lines = [
+		`Collaboration server, ${results.date}; ${results.machine}; Node ${results.node}; Easel at ${results.commit}.`,
+		`Command: \`${results.command}\``,
+		'',
+		`| ${head.join(' | ')} |`,
+		`| ${head.map(() => '---').join(' | ')} |`,
+		...rows.map((row) => `| ${row.join(' | ')} |`),
+		'',
+		'Goals:',
+		...verdicts.map((line) => `- ${line}`)
+	];
+
+	// Details: what the load looked like, so a client-bound or noisy run is visible.
+	if (results.fanout.length) {
+		lines.push('', 'Fan-out details (each repetition):', '', '| editors | server | edits/s | probe deliveries/s | light msgs/s | p99 ms | server CPU % (of it kernel) | client CPU % | machine busy % | of it others % | light closed |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+		for (const { editors, runs } of results.fanout) {
+			for (const [label, list] of Object.entries(runs)) {
+				for (const run of list) {
+					lines.push(`| ${editors} | ${label} | ${fmt(run.editsPerS)} | ${run.deliveriesPerS} | ${run.lightMessagesPerS} | ${fmt(run.latency.p99, 2)} | ${fmt(run.serverCpuPct)} (${fmt(run.serverSystemCpuPct)}) | ${run.clientCpuPct.map((x) => fmt(x)).join(' + ')} | ${fmt(run.machineBusyPct)} | ${fmt(run.foreignBusyPct)} | ${run.lightClosed} |`);
+				}
+			}
+		}
+	}
+	for (const [label, rejected] of Object.entries(results.rejectedRecords)) {
+		lines.push('', `${label} reverted ${rejected} record changes written by the bench${rejected ? ' — ITS FIGURES INCLUDE REVERTS' : ' (every bench record passed validation)'}.`);
+	}
+	if (results.discarded.length) {
+		lines.push('', `Discarded and repeated because other processes loaded the machine: ${results.discarded.map(({ editors, target, result }) => `${target} at ${editors} editors (others ${fmt(result.foreignBusyPct)} %, p99 ${fmt(result.latency.p99, 2)} ms)`).join('; ')}.`);
+	}
+	for (const [label, persisted] of Object.entries(results.persist)) {
+		lines.push(
+			'',
+			`Persistence, ${label}: ${persisted.verified.found} of ${persisted.verified.edits} edits found in the database afterwards (${persisted.verified.how}).`,
+			'',
+			'| offered edits/s | sent/s | logged/s | drain ms | batches | mean batch ms | server CPU % | failed batches |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- |',
+			...persisted.steps.map((step) => `| ${step.targetRate} | ${fmt(step.sentPerS)} | ${fmt(step.persistedPerS)} | ${step.drainMs} | ${step.batches} | ${fmt(step.batchMsMean)} | ${fmt(step.serverCpuPct)} | ${step.failures} |`)
+		);
+	}
+	return lines.join('\n');
+}
