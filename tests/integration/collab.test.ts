@@ -126,16 +126,18 @@ describe('presence and revocation', () => {
 	});
 
 	it('a client cannot publish presence under another connection’s awareness id', async () => {
-		const canvasId = await createCanvas(server.url, owner, 'Hijack');
-		const victim = connect(canvasId, owner.token);
-		const watcher = connect(canvasId, owner.token);
+		// Its own user: the owner's free plan is full of the other tests' canvases.
+		const user = await signUp(server.url, 'Victim');
+		const canvasId = await createCanvas(server.url, user, 'Hijack');
+		const victim = connect(canvasId, user.token);
+		const watcher = connect(canvasId, user.token);
 		await Promise.all([victim.synced, watcher.synced]);
 		victim.provider.awareness!.setLocalStateField('presence', { cursor: { x: 10, y: 10 } });
 		await waitFor(() => watcher.provider.awareness!.getStates().get(victim.doc.clientID)?.presence?.cursor?.x === 10, 5000, 'the victim’s cursor');
 		// Same Yjs client id as the victim: its awareness updates claim the victim's entry.
 		const forged = new Y.Doc();
 		forged.clientID = victim.doc.clientID;
-		const hijacker = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token, forged);
+		const hijacker = connectCanvas(server.wsUrl, `canvas:${canvasId}`, user.token, forged);
 		clients.push(hijacker);
 		await hijacker.synced;
 		hijacker.provider.awareness!.setLocalStateField('presence', { cursor: { x: 666, y: 666 } });
