@@ -9,7 +9,7 @@ import { buildIfStale } from '../../../server/build-if-stale.ts';
 import { readProfile, renderProfiles, summarizeProfile } from './profile.ts';
 import { renderReport, type Results } from './report.ts';
 import { coldLoad, fanout, idle, persist, type Workers } from './scenarios.ts';
-import { startBare, startEasel, type EaselTarget, type Target } from './servers.ts';
+import { disposeAll, startBare, startEasel, type EaselTarget, type Target } from './servers.ts';
 import { startWorker } from './workers.ts';
 import { foreignLoad } from './stats.ts';
 
@@ -108,10 +108,13 @@ const log = (message: string) => console.error(`[${new Date().toISOString().slic
 
 // The run always ends by itself: servers and workers are killed with it (see servers.ts and worker.ts).
 const maxRunS = Number(flags['max-run-s']);
-setTimeout(() => {
-	log(`the run exceeded --max-run-s ${maxRunS}: aborting`);
-	process.exit(4);
-}, maxRunS * 1000).unref();
+const abort = (why: string, code: number) => {
+	log(`${why}: stopping the servers and dropping scratch databases`);
+	void disposeAll().finally(() => process.exit(code));
+};
+setTimeout(() => abort(`the run exceeded --max-run-s ${maxRunS}`, 4), maxRunS * 1000).unref();
+process.once('SIGINT', () => abort('interrupted', 130));
+process.once('SIGTERM', () => abort('terminated', 143));
 
 /** Waits (up to --quiet-wait-s) until other people's processes leave the machine mostly idle. */
 async function waitForQuiet(ownPids: number[]): Promise<void> {

@@ -122,6 +122,14 @@ process.once('exit', () => {
 	for (const child of children) child.kill('SIGKILL');
 });
 
+/** Scratch databases and data directories not yet cleaned up. */
+const pendingDisposals = new Set<() => Promise<void>>();
+
+/** Kills every Easel started here and drops its scratch database and data directory (on interrupt). */
+export async function disposeAll(): Promise<void> {
+	await Promise.all([...pendingDisposals].map((dispose) => dispose().catch(() => {})));
+}
+
 async function stopProcess(server: ServerProcess, signal: NodeJS.Signals, graceMs = 25_000): Promise<void> {
 	const { child } = server;
 	if (child.exitCode !== null || child.signalCode !== null) return;
@@ -185,14 +193,24 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		...(scratch ? { DATABASE_URL: scratch.url } : {})
 	};
 	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, [...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])]);
+	const dispose = async () => {
+		pendingDisposals.delete(dispose);
+		await stopProcess(server, 'SIGKILL');
+		await scratch?.drop();
+		rmSync(dataDir, { recursive: true, force: true });
+	};
+	pendingDisposals.add(dispose);
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 60_000;
 	for (;;) {
-		if (server.child.exitCode !== null) throw new Error(`Easel exited with ${server.child.exitCode}:\n${server.output()}`);
+		if (server.child.exitCode !== null) {
+			await dispose();
+			throw new Error(`Easel exited with ${server.child.exitCode}:\n${server.output()}`);
+		}
 		const healthy = await fetch(`${baseUrl}/healthz`).then((response) => response.ok, () => false);
 		if (healthy) break;
 		if (Date.now() > deadline) {
-			server.child.kill('SIGKILL');
+			await dispose();
 			throw new Error(`Easel did not become healthy:\n${server.output()}`);
 		}
 		await sleep(100);
@@ -255,11 +273,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 				await database.close();
 			}
 		},
-		async dispose() {
-			await stopProcess(server, 'SIGKILL');
-			await scratch?.drop();
-			rmSync(dataDir, { recursive: true, force: true });
-		}
+		dispose
 	};
 }
 
