@@ -66,21 +66,12 @@ export function overPreAuthBudget(state: SocketState, bytes: number): boolean {
 
 /**
  * Hocuspocus closes a socket whose bytes it could not decode with its generic 4401 / 4205 codes;
- * through this wrapper the client learns the actual reason.
+ * after this the client learns the actual reason. The socket's own `close` is replaced once (a
+ * Proxy would sit on every send).
  */
 export function withNamedCloses<T extends { close(code?: number, reason?: string): void }>(socket: T): T {
-	return new Proxy(socket, {
-		get(target, property) {
-			if (property === 'close') {
-				return (code?: number, reason?: string) =>
-					code === 4401 || code === 4205 ? target.close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason) : target.close(code, reason);
-			}
-			const value = Reflect.get(target, property, target);
-			return typeof value === 'function' ? value.bind(target) : value;
-		},
-		set(target, property, value) {
-			return Reflect.set(target, property, value, target);
-		}
-	});
+	const close = socket.close.bind(socket);
+	socket.close = (code?: number, reason?: string) =>
+		code === 4401 || code === 4205 ? close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason) : close(code, reason);
+	return socket;
 }
-

@@ -77,6 +77,9 @@ export class Persistence implements Extension {
 		this.revisions.set(documentName, stored.revision);
 		this.options.onStoredSize?.(documentName, stored.bytes);
 		applyStored(document, stored.snapshot, stored.updates, this);
+		// Nobody is connected yet: drop the loaded state from Hocuspocus's broadcast buffer, or the
+		// first client would receive the whole canvas twice (once in sync, once as an update).
+		document.flush();
 	}
 
 	/** A stored document read into a fresh Y.Doc that is not served to anyone. */
