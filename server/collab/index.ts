@@ -19,7 +19,7 @@ import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 import { AutoVersions } from './auto-versions.ts';
 import { RecordValidation } from './record-validation.ts';
-import { MALFORMED_MESSAGE, PRE_AUTH_FLOOD, frameProblem, newSocketState, overPreAuthBudget, withNamedCloses } from './frames.ts';
+import { MALFORMED_MESSAGE, PRE_AUTH_FLOOD, frameProblem, newSocketState, overPreAuthBudget, withNamedCloses, type SocketState } from './frames.ts';
 import { ConnectionThrottle } from '../../src/lib/server/rate-limits.ts';
 import { ControlChannel, DocumentRelay, type ControlCommand, type RedisConnections } from './scale-out.ts';
 
@@ -110,6 +110,8 @@ export function createCollaborationServer(deps: {
 		redis: redis?.limits
 	});
 
+	/** Per open socket: its Hocuspocus connection and pre-authentication accounting. */
+	const sockets = new WeakMap<object, { connection: ReturnType<typeof hocuspocus.handleConnection>; state: SocketState }>();
 	let accepting = true;
 	const websockets = crossws({
 		serverOptions: { maxPayload: config.MAX_WS_MESSAGE_BYTES },
@@ -131,8 +133,7 @@ export function createCollaborationServer(deps: {
 			open(peer) {
 				const context = { ...(peer.context as unknown as ConnectionContext), ip: peer.remoteAddress ?? '', socket: newSocketState() };
 				const connection = hocuspocus.handleConnection(withNamedCloses(peer.websocket as WebSocket), peer.request as Request, context);
-				(peer as unknown as { hocuspocus: typeof connection }).hocuspocus = connection;
-				(peer as unknown as { socketState: typeof context.socket }).socketState = context.socket;
+				sockets.set(peer, { connection, state: context.socket });
 			},
 			message(peer, message) {
 				const frame = message.rawData as string | Uint8Array;
@@ -142,19 +143,18 @@ export function createCollaborationServer(deps: {
 					peer.close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason);
 					return;
 				}
-				const state = (peer as unknown as { socketState?: ReturnType<typeof newSocketState> }).socketState;
-				if (state && overPreAuthBudget(state, (frame as Uint8Array).byteLength)) {
+				const socket = sockets.get(peer);
+				if (!socket) return;
+				if (overPreAuthBudget(socket.state, (frame as Uint8Array).byteLength)) {
 					logger.warn({ peer: peer.id }, 'closed a socket that sent too much before authenticating');
 					peer.close(PRE_AUTH_FLOOD.code, PRE_AUTH_FLOOD.reason);
 					return;
 				}
-				(peer as unknown as { hocuspocus?: { handleMessage(data: Uint8Array): void } }).hocuspocus?.handleMessage(message.uint8Array());
+				socket.connection.handleMessage(message.uint8Array());
 			},
 			close(peer, event) {
-				(peer as unknown as { hocuspocus?: { handleClose(event: { code?: number; reason?: string }): void } }).hocuspocus?.handleClose({
-					code: event.code,
-					reason: event.reason
-				});
+				sockets.get(peer)?.connection.handleClose({ code: event.code ?? 1005, reason: event.reason ?? '' });
+				sockets.delete(peer);
 			},
 			error(peer, error) {
 				logger.warn({ err: error, peer: peer.id }, 'websocket error');
@@ -164,6 +164,17 @@ export function createCollaborationServer(deps: {
 
 	function connectionsOf(document: Document) {
 		return [...document.connections.keys()] as { context: ConnectionContext; close(event?: { code: number; reason: string }): void }[];
+	}
+
+	/** Reads a document as it is live, or as stored when it isn't loaded (without loading it). */
+	async function readLiveOrStored<T>(documentName: string, read: (document: Y.Doc) => T): Promise<T> {
+		const live = hocuspocus.documents.get(documentName);
+		const document = live ?? (await persistence.loadDetached(documentName));
+		try {
+			return read(document);
+		} finally {
+			if (!live) document.destroy();
+		}
 	}
 
 	function closeLocalConnections(match: ConnectionMatch, reason: CloseReason): number {
@@ -214,24 +225,9 @@ export function createCollaborationServer(deps: {
 			discardLocalDocument(documentName, reason);
 			control?.send({ kind: 'discard', documentName, reason });
 		},
-		async readDocument(documentName) {
-			const live = hocuspocus.documents.get(documentName);
-			const document = live ?? (await persistence.loadDetached(documentName));
-			try {
-				return { records: document.getMap('records').toJSON(), meta: document.getMap('meta').toJSON() };
-			} finally {
-				if (!live) document.destroy();
-			}
-		},
-		async readDocumentState(documentName) {
-			const live = hocuspocus.documents.get(documentName);
-			const document = live ?? (await persistence.loadDetached(documentName));
-			try {
-				return Y.encodeStateAsUpdate(document);
-			} finally {
-				if (!live) document.destroy();
-			}
-		},
+		readDocument: (documentName) =>
+			readLiveOrStored(documentName, (document) => ({ records: document.getMap('records').toJSON(), meta: document.getMap('meta').toJSON() })),
+		readDocumentState: (documentName) => readLiveOrStored(documentName, (document) => Y.encodeStateAsUpdate(document)),
 		async replaceRecords(documentName, records) {
 			const connection = await hocuspocus.openDirectConnection(documentName, { ip: 'server' });
 			try {
