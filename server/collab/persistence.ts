@@ -76,10 +76,7 @@ export class Persistence implements Extension {
 		this.discarded.delete(documentName);
 		this.revisions.set(documentName, stored.revision);
 		this.options.onStoredSize?.(documentName, stored.bytes);
-		applyStored(document, stored.snapshot, stored.updates, this);
-		// Nobody is connected yet: drop the loaded state from Hocuspocus's broadcast buffer, or the
-		// first client would receive the whole canvas twice (once in sync, once as an update).
-		document.flush();
+		withoutUpdateEvents(document, () => applyStored(document, stored.snapshot, stored.updates, this));
 	}
 
 	/** A stored document read into a fresh Y.Doc that is not served to anyone. */
@@ -165,6 +162,24 @@ export class Persistence implements Extension {
 
 	close(): void {
 		this.updateLog.close();
+	}
+}
+
+/**
+ * Runs `apply` on a document nobody is connected to yet with its 'update' listeners detached.
+ * Hocuspocus's Document listens for 'update' from birth; with a listener, Yjs encodes everything
+ * the load applied a second time just to emit it (a third of a cold load's CPU), and Hocuspocus
+ * would buffer that copy for its next broadcast, so the first client got the canvas twice. Nothing
+ * else listens before the load ends (Hocuspocus attaches its change hooks after onLoadDocument).
+ * `_observers` is lib0's listener registry, the map Yjs itself checks before encoding.
+ */
+function withoutUpdateEvents(document: Y.Doc, apply: () => void): void {
+	const listeners = document._observers.get('update');
+	document._observers.delete('update');
+	try {
+		apply();
+	} finally {
+		if (listeners) document._observers.set('update', listeners);
 	}
 }
 

@@ -95,6 +95,34 @@ describeEachDatabase('collaboration persistence under database failure', (databa
 		reader.destroy();
 	});
 
+	it('sends a reopened canvas to its first client once', async () => {
+		const name = `canvas:${crypto.randomUUID()}`;
+		const writer = connectCanvas(url, name, 'token');
+		await writer.synced;
+		writer.doc.transact(() => {
+			for (let i = 0; i < 40; i++) writer.records.set(`shape:${i}`, { text: String(i).padEnd(1000, '.') });
+		});
+		await waitFor(() => !writer.provider.hasUnsyncedChanges);
+		writer.destroy();
+		await waitFor(() => !server.hocuspocus.documents.has(name), 10_000, 'the document to unload');
+		const stored = await loadStoredDocument(database().db, name);
+
+		let receivedBytes = 0;
+		class CountingWebSocket extends WebSocket {
+			constructor(url: string | URL, protocols?: string | string[]) {
+				super(url, protocols);
+				this.addEventListener('message', (event) => (receivedBytes += (event.data as ArrayBuffer).byteLength));
+			}
+		}
+		const reader = connectCanvas(url, name, 'token', new Y.Doc(), { WebSocketPolyfill: CountingWebSocket });
+		await reader.synced;
+		await new Promise((resolve) => setTimeout(resolve, 300)); // a second copy would follow within a tick
+		expect(reader.records.size).toBe(40);
+		expect(receivedBytes).toBeGreaterThan(stored.bytes);
+		expect(receivedBytes).toBeLessThan(stored.bytes * 1.5);
+		reader.destroy();
+	});
+
 	it('refuses changes that would take a document past its size limit, keeping what it had', async () => {
 		const name = `canvas:${crypto.randomUUID()}`;
 		const client = connectCanvas(url, name, 'token');
