@@ -55,6 +55,21 @@ describeEachDatabase('document persistence', (database) => {
 		expect(docFromStored(stored).getMap('records').toJSON()).toEqual(records.toJSON());
 	});
 
+	it('stores and reads back binary states byte for byte, whatever bytes they hold', async () => {
+		const { db } = database();
+		const name = `canvas:${crypto.randomUUID()}`;
+		// Every byte value, and long enough for PostgreSQL's base64 to wrap into many lines.
+		const snapshot = new Uint8Array(70_000).map((_, i) => (i * 7919) % 256);
+		const update = crypto.getRandomValues(new Uint8Array(4096));
+		await compactDocument(db, name, 0, () => ({ state: snapshot, stateVector: new Uint8Array([0]) }));
+		await appendDocumentUpdates(db, [{ document: name, update }, { document: name, update: new Uint8Array(0) }]);
+
+		const stored = await loadStoredDocument(db, name);
+		expect(Buffer.compare(stored.snapshot!, snapshot)).toBe(0);
+		expect(stored.updates.map((bytes) => Buffer.from(bytes).toString('hex'))).toEqual([Buffer.from(update).toString('hex'), '']);
+		expect(stored.bytes).toBe(snapshot.byteLength + update.byteLength);
+	});
+
 	it('compaction folds rows appended by another writer into the snapshot before trimming them', async () => {
 		const { db } = database();
 		const name = `canvas:${crypto.randomUUID()}`;

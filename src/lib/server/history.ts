@@ -4,6 +4,7 @@ import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { z } from 'zod';
+import { readBytes } from './db/bytea.ts';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
 import { migrateRecords } from './tldraw-records.ts';
@@ -114,7 +115,7 @@ async function requireVersion(db: Queryable, actor: Actor, canvasId: string, ver
 	const access = await requireCanvasPermission(db, actor, canvasId, action);
 	if (!isUuid(versionId)) throw notFound('Version');
 	const [row] = await db
-		.select({ ...versionColumns, state: documentVersions.state, document: documentVersions.document })
+		.select({ ...versionColumns, state: readBytes(documentVersions.state), document: documentVersions.document })
 		.from(documentVersions)
 		.leftJoin(users, eq(users.id, documentVersions.createdBy))
 		.where(and(eq(documentVersions.id, versionId), eq(documentVersions.document, `canvas:${canvasId}`)));

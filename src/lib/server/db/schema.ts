@@ -2,7 +2,6 @@
 import { sql } from 'drizzle-orm';
 import {
 	bigint,
-	customType,
 	index,
 	integer,
 	pgTable,
@@ -14,13 +13,8 @@ import {
 	boolean,
 	jsonb
 } from 'drizzle-orm/pg-core';
+import { bytea } from './bytea.ts';
 
-/** bytea as Uint8Array on both drivers (postgres.js hands back Buffer, a Uint8Array). */
-const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({
-	dataType: () => 'bytea',
-	toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-	fromDriver: (value) => value
-});
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -97,8 +91,8 @@ export const canvases = pgTable(
 /** Compacted Yjs state of a document; the update log is folded into it. */
 export const documents = pgTable('documents', {
 	name: text('name').primaryKey(),
-	state: bytes('state').notNull(),
-	stateVector: bytes('state_vector').notNull(),
+	state: bytea('state').notNull(),
+	stateVector: bytea('state_vector').notNull(),
 	bytes: integer('bytes').notNull(),
 	/** Bumped by every compaction, so an instance can tell whether another one rewrote the snapshot. */
 	revision: integer('revision').notNull().default(0),
@@ -111,7 +105,7 @@ export const documentUpdates = pgTable(
 	{
 		seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
 		document: text('document').notNull(),
-		update: bytes('update').notNull(),
+		update: bytea('update').notNull(),
 		createdAt: createdAt()
 	},
 	(table) => [index('document_updates_document_seq_idx').on(table.document, table.seq)]
@@ -240,7 +234,7 @@ export const documentVersions = pgTable(
 		id: uuid('id').primaryKey().defaultRandom(),
 		document: text('document').notNull(),
 		/** Brotli-compressed Yjs update holding the whole document. */
-		state: bytes('state').notNull(),
+		state: bytea('state').notNull(),
 		/** Size of `state` as stored. */
 		bytes: integer('bytes').notNull(),
 		kind: text('kind', { enum: VERSION_KINDS }).notNull(),

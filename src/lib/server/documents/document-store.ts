@@ -1,5 +1,6 @@
 // Stored Yjs documents: a compacted snapshot in `documents` plus an append-only tail in `document_updates`.
 import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { readBytes } from '../db/bytea.ts';
 import type { Queryable } from '../db/index.ts';
 import { documents, documentUpdates } from '../db/schema.ts';
 
@@ -22,11 +23,11 @@ export async function loadStoredDocument(db: Queryable, name: string): Promise<S
 	return db.transaction(
 		async (tx) => {
 			const snapshotRows = await tx
-				.select({ state: documents.state, revision: documents.revision })
+				.select({ state: readBytes(documents.state), revision: documents.revision })
 				.from(documents)
 				.where(eq(documents.name, name));
 			const updateRows = await tx
-				.select({ update: documentUpdates.update })
+				.select({ update: readBytes(documentUpdates.update) })
 				.from(documentUpdates)
 				.where(eq(documentUpdates.document, name))
 				.orderBy(asc(documentUpdates.seq));
@@ -74,11 +75,11 @@ export async function compactDocument(
 		const storedRevision = current?.revision ?? 0;
 		let foreignSnapshot: Uint8Array | null = null;
 		if (current && storedRevision !== knownRevision) {
-			const [row] = await tx.select({ state: documents.state }).from(documents).where(eq(documents.name, name));
+			const [row] = await tx.select({ state: readBytes(documents.state) }).from(documents).where(eq(documents.name, name));
 			foreignSnapshot = row.state;
 		}
 		const tail = await tx
-			.select({ seq: documentUpdates.seq, update: documentUpdates.update })
+			.select({ seq: documentUpdates.seq, update: readBytes(documentUpdates.update) })
 			.from(documentUpdates)
 			.where(eq(documentUpdates.document, name))
 			.orderBy(asc(documentUpdates.seq));
