@@ -20,6 +20,8 @@ export interface Results {
 	fanout: { editors: number; rate: number; runs: Record<string, FanoutResult[]> }[];
 	idle: Record<string, IdleResult>;
 	coldLoad: Record<string, ColdLoadResult[]>;
+	/** Cold load on the smallest persistent Hocuspocus (same PostgreSQL): no goal, it prices the database. */
+	coldLoadReference?: { label: string; results: ColdLoadResult[] };
 	persist: Record<string, PersistResult>;
 	/** Fan-out runs thrown away because other processes loaded the machine; repeated. */
 	discarded: { editors: number; target: string; result: FanoutResult }[];
@@ -149,6 +151,16 @@ export function renderReport(results: Results): string {
 			...easels.map((target) => arrived(of(target.label))),
 			...easels.map((target) => `${fmt(ratio(of(target.label)?.documentArrivedMsMedian, row.documentArrivedMsMedian), 2)}×`)
 		]);
+		const reference = results.coldLoadReference?.results.find((result) => result.records === row.records);
+		if (reference) {
+			rows.push([
+				'',
+				`reference: ${results.coldLoadReference!.label} (loads the same state from the database), connect → all records, median (min–max) ms; ratio: Easel ÷ reference`,
+				cell(reference),
+				...easels.map(() => ''),
+				...easels.map((target) => `${fmt(ratio(of(target.label)?.medianMs, reference.medianMs), 2)}×`)
+			]);
+		}
 		easels.forEach((target, i) => verdicts.push(`cold load of ${row.records.toLocaleString('en')} records, ${target.label}: ${verdict(ratios[i], GOALS.coldLoad)} of bare (goal ≤ ${GOALS.coldLoad}×)`));
 	}
 

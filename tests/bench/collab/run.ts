@@ -217,10 +217,22 @@ try {
 		}
 	}
 	if (scenarios.has('coldload')) {
+		const coldLoadOptions = { records: settings.records, trials: settings.trials, chunk: 1000 };
 		for (const target of targets) {
 			log(`cold load on ${target.label}`);
 			await waitForQuiet(ownPids());
-			results.coldLoad[target.label] = await coldLoad(target, workers, { records: settings.records, trials: settings.trials, chunk: 1000 }, log);
+			results.coldLoad[target.label] = await coldLoad(target, workers, coldLoadOptions, log);
+		}
+		// What loading from the database costs without Easel: the reference, not the goal's baseline.
+		if (drivers.includes('postgres')) {
+			const reference = await startBare({ postgresUrl: flags['postgres-url'] });
+			try {
+				log(`cold load on ${reference.label} (reference)`);
+				await waitForQuiet([...ownPids(), reference.pid]);
+				results.coldLoadReference = { label: reference.label, results: await coldLoad(reference, workers, coldLoadOptions, log) };
+			} finally {
+				await reference.dispose();
+			}
 		}
 	}
 	// The bench writes valid tldraw records; had Easel reverted any, its latencies would mean something else.

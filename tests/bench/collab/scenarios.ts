@@ -218,17 +218,17 @@ export interface ColdLoadResult {
 
 export async function coldLoad(target: Target, workers: Workers, options: ColdLoadOptions, log: Log): Promise<ColdLoadResult[]> {
 	const results: ColdLoadResult[] = [];
-	const easel = target.kind === 'easel' ? (target as EaselTarget) : undefined;
+	const fromDatabase = target.unloaded !== undefined;
 	for (const count of options.records) {
 		const [access] = await target.documents(1);
 		const endpoint = { url: target.url, ...access };
 		try {
 			const seeded = await workers.full.call<{ records: number; seedMs: number; stateBytes: number }>('seed', { id: 'seeder', endpoint, count, chunk: options.chunk });
 			log(`  seeded ${seeded.records} records (${mb(seeded.stateBytes / 1024)} MB of Yjs state) in ${seeded.seedMs} ms`);
-			// Easel loads from the database: the seeder leaves and the server unloads the document first.
-			if (easel) {
+			// A server with a database loads from it: the seeder leaves and the server unloads the document first.
+			if (fromDatabase) {
 				await workers.full.call('close', {});
-				await waitUnloaded(easel);
+				await waitUnloaded(target);
 			}
 			const trials: { syncMs: number; fullMs: number; documentArrivedMs: number; authenticatedMs: number; receivedBytes: number }[] = [];
 			const windowsUs: [number, number][] = [];
@@ -236,13 +236,13 @@ export async function coldLoad(target: Target, workers: Workers, options: ColdLo
 				const from = monotonicUs();
 				trials.push(await workers.other.call('coldLoad', { endpoint, expect: count, timeoutMs: 120_000 }));
 				windowsUs.push([from, monotonicUs()]);
-				if (easel) await waitUnloaded(easel);
+				if (fromDatabase) await waitUnloaded(target);
 				else await sleep(300);
 			}
 			const fullMs = trials.map((trial) => trial.fullMs);
 			results.push({
 				records: count,
-				source: easel ? 'database' : 'memory',
+				source: fromDatabase ? 'database' : 'memory',
 				trialsMs: fullMs,
 				medianMs: median(fullMs)!,
 				minMs: Math.min(...fullMs),
@@ -264,12 +264,11 @@ export async function coldLoad(target: Target, workers: Workers, options: ColdLo
 }
 
 /** Waits until Easel holds no document in memory and has nothing left to write. */
-async function waitUnloaded(target: EaselTarget, timeoutMs = 120_000): Promise<void> {
+async function waitUnloaded(target: Target, timeoutMs = 120_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const metrics = await target.metrics();
-		if (metrics.get('easel_documents_loaded') === 0 && metrics.get('easel_documents_unsaved') === 0) return;
-		if (Date.now() > deadline) throw new Error(`Easel did not unload its documents within ${timeoutMs} ms`);
+		if (await target.unloaded?.()) return;
+		if (Date.now() > deadline) throw new Error(`${target.label} did not unload its documents within ${timeoutMs} ms`);
 		await sleep(50);
 	}
 }

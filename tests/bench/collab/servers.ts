@@ -45,6 +45,8 @@ export interface Target {
 	/** Server RSS (and heap) after a forced full GC. */
 	memory(): Promise<Memory>;
 	stop(signal?: NodeJS.Signals): Promise<void>;
+	/** Servers that load documents from a database: true once every document is stored and unloaded. */
+	unloaded?(): Promise<boolean>;
 }
 
 export interface EaselTarget extends Target {
@@ -139,8 +141,24 @@ async function stopProcess(server: ServerProcess, signal: NodeJS.Signals, graceM
 	clearTimeout(timer);
 }
 
-export async function startBare(options: { profileDir?: string; nodeArgs?: string[] } = {}): Promise<Target> {
-	const server = spawnServer(BARE_SERVER, { PATH: process.env.PATH, PORT: '0' }, [...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])], true);
+/**
+ * Bare Hocuspocus; with `postgresUrl`, the smallest persistent one on a scratch database of its
+ * own (see bare-hocuspocus.ts), to be stopped with `dispose`.
+ */
+export async function startBare(options: { profileDir?: string; nodeArgs?: string[]; postgresUrl?: string } = {}): Promise<Target & { dispose(): Promise<void> }> {
+	const scratch = options.postgresUrl ? await createScratchDatabase(options.postgresUrl) : undefined;
+	const server = spawnServer(
+		BARE_SERVER,
+		{ PATH: process.env.PATH, PORT: '0', ...(scratch ? { DATABASE_URL: scratch.url } : {}) },
+		[...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])],
+		true
+	);
+	const dispose = async () => {
+		pendingDisposals.delete(dispose);
+		await stopProcess(server, 'SIGTERM');
+		await scratch?.drop();
+	};
+	if (scratch) pendingDisposals.add(dispose);
 	const port = await new Promise<number>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`bare server did not start:\n${server.output()}`)), 20_000);
 		const onData = (chunk: Buffer) => {
@@ -154,8 +172,13 @@ export async function startBare(options: { profileDir?: string; nodeArgs?: strin
 		server.child.once('exit', (code) => reject(new Error(`bare server exited (${code}):\n${server.output()}`)));
 	});
 	let counter = 0;
+	const loadedDocuments = () =>
+		new Promise<number>((resolve) => {
+			server.child.once('message', (message: { loadedDocuments: number }) => resolve(message.loadedDocuments));
+			server.child.send('loaded-documents');
+		});
 	return {
-		label: 'bare Hocuspocus',
+		label: scratch ? 'bare Hocuspocus + PostgreSQL' : 'bare Hocuspocus',
 		kind: 'bare',
 		url: `ws://127.0.0.1:${port}`,
 		pid: server.child.pid!,
@@ -163,7 +186,9 @@ export async function startBare(options: { profileDir?: string; nodeArgs?: strin
 			return Array.from({ length: count }, () => ({ document: `bench-${++counter}`, token: 'bare' }));
 		},
 		memory: server.memory,
-		stop: (signal = 'SIGTERM') => stopProcess(server, signal)
+		stop: (signal = 'SIGTERM') => stopProcess(server, signal),
+		...(scratch ? { unloaded: async () => (await loadedDocuments()) === 0 } : {}),
+		dispose
 	};
 }
 
@@ -254,6 +279,10 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 			return samples;
 		},
 		stop: (signal = 'SIGTERM') => stopProcess(server, signal),
+		async unloaded() {
+			const metrics = await this.metrics();
+			return metrics.get('easel_documents_loaded') === 0 && metrics.get('easel_documents_unsaved') === 0;
+		},
 		async readStored(documents) {
 			const running = server.child.exitCode === null && server.child.signalCode === null;
 			if (!scratch && running) throw new Error('the embedded database serves one process: stop the server before reading it');
