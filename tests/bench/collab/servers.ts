@@ -251,6 +251,17 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		return { token: body.token as string, canvases: 0 };
 	};
 
+	/** Prometheus samples from /metrics, by name (labels dropped, summed). */
+	const metrics = async () => {
+		const text = await (await fetch(`${baseUrl}/metrics`)).text();
+		const samples = new Map<string, number>();
+		for (const line of text.split('\n')) {
+			const match = /^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})? (\S+)$/.exec(line);
+			if (match) samples.set(match[1], (samples.get(match[1]) ?? 0) + Number(match[2]));
+		}
+		return samples;
+	};
+
 	return {
 		label: `Easel (${options.driver === 'postgres' ? 'PostgreSQL' : 'PGlite'})`,
 		kind: 'easel',
@@ -269,19 +280,11 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 			return created;
 		},
 		memory: server.memory,
-		async metrics() {
-			const text = await (await fetch(`${baseUrl}/metrics`)).text();
-			const samples = new Map<string, number>();
-			for (const line of text.split('\n')) {
-				const match = /^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})? (\S+)$/.exec(line);
-				if (match) samples.set(match[1], (samples.get(match[1]) ?? 0) + Number(match[2]));
-			}
-			return samples;
-		},
+		metrics,
 		stop: (signal = 'SIGTERM') => stopProcess(server, signal),
 		async unloaded() {
-			const metrics = await this.metrics();
-			return metrics.get('easel_documents_loaded') === 0 && metrics.get('easel_documents_unsaved') === 0;
+			const samples = await metrics();
+			return samples.get('easel_documents_loaded') === 0 && samples.get('easel_documents_unsaved') === 0;
 		},
 		async readStored(documents) {
 			const running = server.child.exitCode === null && server.child.signalCode === null;
