@@ -4,7 +4,7 @@
 // hex in JavaScript on the server's own thread: ~10 s to write and ~3 s to read a 20 MiB canvas
 // (the embedded default would freeze for every collaborator meanwhile); as base64, decoded by the
 // database and by Node's Buffer, the same takes ~1 s and ~0.2 s. postgres.js gains less (reading
-// 20 MiB: ~300 → ~230 ms). Measured in docs/benchmarks.md ("Cold load").
+// 20 MiB: ~300 → ~230 ms). See docs/benchmarks.md, "What changed since the first run".
 import { sql, type SQL } from 'drizzle-orm';
 import { customType, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
