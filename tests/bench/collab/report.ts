@@ -94,27 +94,20 @@ export function renderReport(results: Results): string {
 				verdicts.push(`RSS per idle socket from ${base.sockets} to ${base.moreSockets} sockets, ${target.label}: ${verdict(marginal[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`)
 			);
 		}
-		rows.push([
-			'',
-			'JS heap per socket (after GC), KiB',
-			fmt(base.heapPerSocketKb),
-			...easels.map((target) => fmt(idle[target.label]?.heapPerSocketKb)),
-			...easels.map((target) => `${fmt(ratio(idle[target.label]?.heapPerSocketKb, base.heapPerSocketKb), 2)}×`)
-		]);
-		rows.push([
-			'',
-			'JS heap per document (with its first socket, less one socket), KiB',
-			fmt(base.heapPerDocumentKb),
-			...easels.map((target) => fmt(idle[target.label]?.heapPerDocumentKb)),
-			...easels.map((target) => `${fmt(ratio(idle[target.label]?.heapPerDocumentKb, base.heapPerDocumentKb), 2)}×`)
-		]);
-		rows.push([
-			'',
-			'server RSS with all sockets open, MiB',
-			fmt(base.rssMb.afterAll),
-			...easels.map((target) => fmt(idle[target.label]?.rssMb.afterAll)),
-			...easels.map((target) => `${fmt(ratio(idle[target.label]?.rssMb.afterAll, base.rssMb.afterAll), 2)}×`)
-		]);
+		/** A row with bare's figure, each Easel's, and their ratios (no goal attached). */
+		const comparedRow = (figure: string, pick: (result: IdleResult) => number | null | undefined) => {
+			const of = (label: string) => (idle[label] ? pick(idle[label]) : undefined);
+			rows.push([
+				'',
+				figure,
+				fmt(pick(base)),
+				...easels.map((target) => fmt(of(target.label))),
+				...easels.map((target) => `${fmt(ratio(of(target.label), pick(base)), 2)}×`)
+			]);
+		};
+		comparedRow('JS heap per socket (after GC), KiB', (result) => result.heapPerSocketKb);
+		comparedRow('JS heap per document (with its first socket, less one socket), KiB', (result) => result.heapPerDocumentKb);
+		comparedRow('server RSS with all sockets open, MiB', (result) => result.rssMb.afterAll);
 		rows.push([
 			'',
 			`server CPU while idle, % of a core`,

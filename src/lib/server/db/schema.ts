@@ -15,7 +15,6 @@ import {
 } from 'drizzle-orm/pg-core';
 import { bytea } from './bytea.ts';
 
-
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 export const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
