@@ -1,5 +1,6 @@
 // What a collaboration connection carries from authentication to every later hook.
 import type { Role } from '../../src/lib/server/db/schema.ts';
+import type { StoredDocument } from '../../src/lib/server/documents/document-store.ts';
 import type { SocketState } from './frames.ts';
 
 export interface ConnectionContext {
@@ -15,6 +16,8 @@ export interface ConnectionContext {
 	/** The team role, null when access comes only from a share link. */
 	role?: Role | null;
 	shareLinkId?: string;
+	/** Only on a load started by an opening (opening-loads.ts): the stored document it already read. */
+	storedDocument?: StoredDocument;
 	/** Shared by every document on one socket (the context is copied per document, this object is not). */
 	socket?: SocketState;
 }

@@ -15,11 +15,13 @@ import * as canvases from '../../src/lib/server/canvases.ts';
 import { Authentication } from './authentication.ts';
 import type { ConnectionContext } from './context.ts';
 import { DocumentSizeLimit } from './limits.ts';
+import { OpeningLoads } from './opening-loads.ts';
 import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 import { AutoVersions } from './auto-versions.ts';
 import { RecordValidation } from './record-validation.ts';
 import { MALFORMED_MESSAGE, PRE_AUTH_FLOOD, frameProblem, newSocketState, overPreAuthBudget, withNamedCloses, type SocketState } from './frames.ts';
+import { AppError } from '../../src/lib/server/errors.ts';
 import { ConnectionThrottle } from '../../src/lib/server/rate-limits.ts';
 import { ControlChannel, DocumentRelay, type ControlCommand, type RedisConnections } from './scale-out.ts';
 
@@ -109,6 +111,14 @@ export function createCollaborationServer(deps: {
 		durationSeconds: 60,
 		redis: redis?.limits
 	});
+	// Each opening reads a whole canvas from the database and may start loading it: the same budget as sockets.
+	const openingThrottle = new ConnectionThrottle({
+		keyPrefix: `${config.REDIS_PREFIX}:canvas-openings`,
+		points: config.WS_CONNECTIONS_PER_MINUTE,
+		durationSeconds: 60,
+		redis: redis?.limits
+	});
+	const openings = new OpeningLoads({ hocuspocus, db, logger });
 
 	/** Per open socket: its Hocuspocus connection and pre-authentication accounting. */
 	const sockets = new WeakMap<object, { connection: ReturnType<typeof hocuspocus.handleConnection>; state: SocketState }>();
@@ -228,6 +238,13 @@ export function createCollaborationServer(deps: {
 		readDocument: (documentName) =>
 			readLiveOrStored(documentName, (document) => ({ records: document.getMap('records').toJSON(), meta: document.getMap('meta').toJSON() })),
 		readDocumentState: (documentName) => readLiveOrStored(documentName, (document) => Y.encodeStateAsUpdate(document)),
+		async openingState(documentName, clientAddress) {
+			const retryAfterSeconds = await openingThrottle.attempt(clientAddress);
+			if (retryAfterSeconds !== null) {
+				throw new AppError('RATE_LIMITED', `Too many canvases opened from this address. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
+			}
+			return openings.read(documentName);
+		},
 		async replaceRecords(documentName, records) {
 			const connection = await hocuspocus.openDirectConnection(documentName, { ip: 'server' });
 			try {
@@ -251,6 +268,7 @@ export function createCollaborationServer(deps: {
 			await persistence.flush();
 			await Promise.all([...hocuspocus.documents.values()].map((document) => persistence.compact(document)));
 			websockets.closeAll(SERVICE_RESTART.code, SERVICE_RESTART.reason);
+			openings.close();
 			persistence.close();
 		}
 	};

@@ -17,6 +17,7 @@ import { compactDocument, loadStoredDocument } from '../../src/lib/server/docume
 import { UpdateLog } from '../../src/lib/server/documents/update-log.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
+import type { ConnectionContext } from './context.ts';
 import { carriesDocumentChanges } from './limits.ts';
 import { refusal } from './refusal.ts';
 
@@ -64,10 +65,10 @@ export class Persistence implements Extension {
 		});
 	}
 
-	async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
+	async onLoadDocument({ document, documentName, context }: onLoadDocumentPayload<ConnectionContext>): Promise<void> {
 		let stored;
 		try {
-			stored = await loadStoredDocument(this.options.db, documentName);
+			stored = context.storedDocument ?? (await loadStoredDocument(this.options.db, documentName));
 		} catch (error) {
 			// Refuse the connection: handing out an empty document could later overwrite the stored one.
 			this.options.logger.error({ err: error, documentName }, 'document load failed; connection refused');

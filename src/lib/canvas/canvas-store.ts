@@ -72,8 +72,8 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 			binding.setReadOnly(grantedReadOnly);
 			onAccess?.(grantedReadOnly);
 		},
-		// Wait for the local copy first, so an empty-looking doc isn't seeded over it.
-		onSynced: () => void session.localLoaded.then(markReady),
+		// The socket connects only once the doc is loaded, so a synced doc is never seeded over a copy still loading.
+		onSynced: markReady,
 		onAwareness: (awareness) => bindPresence(awareness)
 	});
 	const binding = bindStoreToYjs({ store, doc: session.doc, readOnly });
@@ -84,8 +84,8 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 		onReady?.();
 	}
 
-	// Offline with a copy in this browser: open it now; the server's state merges in on reconnect.
-	void session.localLoaded.then(() => {
+	// A copy in this browser, or the stored canvas: open it now; the socket's sync merges in the rest.
+	void session.loaded.then(() => {
 		if (session.doc.getMap(RECORDS_MAP).size > 0) markReady();
 	});
 

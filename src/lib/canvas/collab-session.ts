@@ -3,6 +3,7 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, decodeUpdateFrames } from '../document-state.ts';
 import { errorCodeForClose } from '../error-codes.ts';
 
 export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -18,6 +19,12 @@ export interface CollabSessionOptions {
 	doc?: Y.Doc;
 	/** Hocuspocus endpoint; default `ws(s)://<current host>/collab`. */
 	url?: string;
+	/**
+	 * Where the canvas's stored state is fetched before the socket connects, when this browser has no
+	 * copy of it; default `/api/v1/canvases/<id>/state` on the current origin (none outside a browser).
+	 * null: the socket brings everything.
+	 */
+	stateUrl?: string | null;
 	/** Keep the doc in IndexedDB so offline edits survive a reload; default: when IndexedDB exists. */
 	persistLocally?: boolean;
 	onStatus?: (status: CollabStatus) => void;
@@ -39,8 +46,11 @@ export interface CollabSession {
 	/** The current provider; replaced on reconnects, null once stopped. For diagnostics and tests. */
 	readonly provider: HocuspocusProvider | null;
 	readonly status: CollabStatus;
-	/** Resolves once the IndexedDB copy (if any) has been applied to the doc. */
-	readonly localLoaded: Promise<void>;
+	/**
+	 * Resolves once the doc holds what it can before the socket syncs: this browser's copy (IndexedDB),
+	 * or else the server's stored state fetched over HTTP. The socket connects after it.
+	 */
+	readonly loaded: Promise<void>;
 	/** Throw away the socket and connect afresh (also done automatically). */
 	reconnect(): void;
 	destroy(): void;
@@ -60,6 +70,10 @@ export const RECREATE_MAX_MS = 30_000;
 const WATCHDOG_INTERVAL_MS = 1_000;
 /** Don't let a stuck IndexedDB (private windows, quota) keep the canvas from opening. */
 const LOCAL_LOAD_TIMEOUT_MS = 3_000;
+/** Past this the stored-state download is given up and the socket brings the canvas instead. */
+const STATE_FETCH_TIMEOUT_MS = 60_000;
+/** Transaction origin of the stored state applied before connecting. */
+export const STORED_STATE_ORIGIN = 'easel:stored-state';
 const LOCAL_DB_PREFIX = 'easel-canvas:';
 
 /** Hocuspocus's client-side "no message for too long" close; a reconnect, not a refusal. */
@@ -73,17 +87,24 @@ export function collabUrl(location: Pick<Location, 'protocol' | 'host'> = global
 	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/collab`;
 }
 
+function defaultStateUrl(canvasId: string): string | null {
+	const origin = globalThis.location?.origin;
+	return origin ? `${origin}/api/v1/canvases/${encodeURIComponent(canvasId)}/state` : null;
+}
+
 export function createCollabSession(options: CollabSessionOptions): CollabSession {
 	const doc = options.doc ?? new Y.Doc();
 	const url = options.url ?? collabUrl();
 	const persistLocally = options.persistLocally ?? typeof indexedDB !== 'undefined';
 	const localCopy = persistLocally ? openLocalCopy(options.canvasId, doc) : null;
+	const stateUrl = options.stateUrl === undefined ? defaultStateUrl(options.canvasId) : options.stateUrl;
 	const localLoaded = localCopy
 		? Promise.race([localCopy.whenSynced, new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS))]).then(
 				() => undefined,
 				(error: unknown) => console.warn('[easel] could not read this canvas from IndexedDB', error)
 			)
 		: Promise.resolve();
+	const stateDownload = new AbortController();
 
 	let provider: HocuspocusProvider | null = null;
 	let awareness: Awareness | null = null;
@@ -94,6 +115,8 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 	let recreations = 0;
 	let stopped = false;
 	let destroyed = false;
+	/** Until the first provider opens: the doc is still being filled from IndexedDB or the stored state. */
+	let loading = true;
 	let status: CollabStatus = 'connecting';
 
 	const isBrowserOnline = () => typeof navigator === 'undefined' || navigator.onLine !== false;
@@ -103,6 +126,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		let next: CollabStatus;
 		if (!isBrowserOnline()) next = 'offline';
 		else if (isSynced) next = 'connected';
+		else if (loading) next = 'connecting';
 		else if (Date.now() - disconnectedSince > OFFLINE_AFTER_MS) next = 'offline';
 		else next = everSynced ? 'reconnecting' : 'connecting';
 		if (next === status) return;
@@ -116,6 +140,39 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 			disconnectedSince = Date.now();
 		}
 		updateStatus();
+	}
+
+	/**
+	 * Applies the server's stored canvas when this browser has none of it, so the socket's sync carries
+	 * only the difference. Any failure is left to the socket, which reports refusals its own way.
+	 */
+	async function applyStoredState(): Promise<void> {
+		if (!stateUrl || doc.store.clients.size > 0 || !isBrowserOnline()) return;
+		const timeout = setTimeout(() => stateDownload.abort(), STATE_FETCH_TIMEOUT_MS);
+		try {
+			const response = await fetch(stateUrl, {
+				headers: options.shareToken ? { [SHARE_TOKEN_HEADER]: options.shareToken } : {},
+				cache: 'no-store',
+				signal: stateDownload.signal
+			});
+			if (!response.ok || response.headers.get('content-type') !== DOCUMENT_STATE_TYPE) {
+				await response.body?.cancel();
+				return;
+			}
+			const updates = decodeUpdateFrames(new Uint8Array(await response.arrayBuffer()));
+			if (stopped) return;
+			Y.transact(
+				doc,
+				() => {
+					for (const update of updates) Y.applyUpdate(doc, update);
+				},
+				STORED_STATE_ORIGIN
+			);
+		} catch (error) {
+			if (!stopped) console.warn('[easel] could not download this canvas; the socket will bring it', error);
+		} finally {
+			clearTimeout(timeout);
+		}
 	}
 
 	function refuse(reason: string, code?: number): void {
@@ -180,14 +237,14 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 
 	/** Provider 4.8 can stay disconnected after disconnect()/connect(), so build a fresh one (hocuspocus#782). */
 	function recreateProvider(): void {
-		if (stopped) return;
+		if (stopped || loading) return;
 		closeProvider();
 		openProvider();
 	}
 
 	function watchdog(): void {
 		updateStatus();
-		if (stopped || isSynced || !isBrowserOnline()) return;
+		if (stopped || loading || isSynced || !isBrowserOnline()) return;
 		const waitMs = Math.min(RECREATE_AFTER_MS * 2 ** recreations, RECREATE_MAX_MS);
 		if (Date.now() - Math.max(disconnectedSince, lastProviderAt) < waitMs) return;
 		recreations += 1;
@@ -203,6 +260,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 
 	function stop(): void {
 		stopped = true;
+		stateDownload.abort();
 		clearInterval(watchdogTimer);
 		globalThis.removeEventListener?.('online', onOnline);
 		globalThis.removeEventListener?.('offline', onOffline);
@@ -212,7 +270,12 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 	const watchdogTimer = setInterval(watchdog, WATCHDOG_INTERVAL_MS);
 	globalThis.addEventListener?.('online', onOnline);
 	globalThis.addEventListener?.('offline', onOffline);
-	openProvider();
+	const loaded = localLoaded.then(applyStoredState).then(() => {
+		loading = false;
+		// Counting towards "offline" starts with the socket, not with the download.
+		disconnectedSince = Date.now();
+		if (!stopped) openProvider();
+	});
 
 	return {
 		doc,
@@ -225,7 +288,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		get status() {
 			return status;
 		},
-		localLoaded,
+		loaded,
 		reconnect() {
 			recreations = 0;
 			recreateProvider();

@@ -3,8 +3,9 @@ import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, users, type Role } from './db/schema.ts';
-import { requireCanvasPermission, requireTeamRole, type Actor, type UserActor, type CanvasAccess } from './access.ts';
-import type { CollaborationControl } from './runtime.ts';
+import { requireCanvasPermission, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
+import { AppError } from './errors.ts';
+import type { CollaborationControl, OpeningState } from './runtime.ts';
 import { deleteDocuments, writeNewDocument } from './documents/document-store.ts';
 import * as audit from './audit.ts';
 import * as billing from './billing.ts';
@@ -124,6 +125,22 @@ export async function duplicate(
 		return row.id;
 	});
 	return get(db, actor, id);
+}
+
+/**
+ * The stored state a client applies before its socket connects, for anyone who may open the canvas
+ * (a member, or anyone with a usable share link): the same access the socket is given.
+ */
+export async function openingState(
+	db: Queryable,
+	collaboration: Pick<CollaborationControl, 'openingState'>,
+	actor: Actor,
+	canvasId: string,
+	request: { shareToken?: string; clientAddress: string }
+): Promise<OpeningState> {
+	if (actor.kind === 'anonymous' && !request.shareToken) throw new AppError('UNAUTHENTICATED', 'Sign in, or open the canvas through its share link.');
+	const access = await resolveCanvasAccess(db, actor, canvasId, request.shareToken);
+	return collaboration.openingState(canvasDocumentName(access.canvas.id), request.clientAddress);
 }
 
 /**

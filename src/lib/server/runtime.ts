@@ -16,6 +16,11 @@ export interface CollaborationControl {
 	/** The current state of a document as one Yjs update (live if loaded, stored otherwise). */
 	readDocumentState(documentName: string): Promise<Uint8Array>;
 	/**
+	 * What a client about to open a document applies before its socket connects: the stored updates,
+	 * not decoded. Throws RATE_LIMITED when `clientAddress` opens too much. See `OpeningState`.
+	 */
+	openingState(documentName: string, clientAddress: string): Promise<OpeningState>;
+	/**
 	 * Makes a document's records equal to `records` as one forward change that every collaborator
 	 * receives live (restoring a version); the previous state stays in history.
 	 */
@@ -25,6 +30,13 @@ export interface CollaborationControl {
 	 * `ACCESS_CHANGED` makes them reconnect and be authorised afresh, anything else stops them.
 	 */
 	closeConnections(match: ConnectionMatch, reason: CloseReason): number;
+}
+
+export interface OpeningState {
+	/** The stored snapshot (if any), then the log after it, oldest first. */
+	updates: Uint8Array[];
+	/** Starts loading the document for the socket that follows; call once the updates are on their way. */
+	startLoading(): void;
 }
 
 export interface ConnectionMatch {

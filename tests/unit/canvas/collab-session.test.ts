@@ -1,8 +1,12 @@
 // Drives createCollabSession against a real Hocuspocus server on a random port.
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Server } from '@hocuspocus/server';
 import type { Extension } from '@hocuspocus/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
 import { createCollabSession, refusalOf } from '../../../src/lib/canvas/collab-session.ts';
+import { DOCUMENT_STATE_TYPE, encodeUpdateFrames } from '../../../src/lib/document-state.ts';
 import type { CollabSession, CollabSessionOptions, CollabStatus } from '../../../src/lib/canvas/collab-session.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -126,6 +130,91 @@ describe('createCollabSession', () => {
 		expect(awarenesses).toHaveLength(2);
 		expect(awarenesses[1]).toBe(session.awareness);
 		await vi.waitFor(() => expect(session.status).toBe('connected'));
+	});
+});
+
+describe('downloading the stored canvas before connecting', () => {
+	/** A server whose document starts with 100 records, and what its clients' first sync message claimed to hold. */
+	async function serverWithCanvas() {
+		const stored = new Y.Doc();
+		stored.transact(() => {
+			for (let i = 0; i < 100; i++) stored.getMap('records').set(`shape:${i}`, { i });
+		});
+		const state = Y.encodeStateAsUpdate(stored);
+		const clientStateVectors: Map<number, number>[] = [];
+		const { url } = await startServer({
+			async onLoadDocument({ document }) {
+				Y.applyUpdate(document, state);
+			},
+			async beforeSync({ type, payload }) {
+				if (type === 0) clientStateVectors.push(Y.decodeStateVector(payload));
+			}
+		});
+		return { url, state, storedVector: Y.decodeStateVector(Y.encodeStateVector(stored)), clientStateVectors };
+	}
+
+	/** An HTTP server answering every request with `respond`; keeps the request headers. */
+	async function stateServer(respond: (response: ServerResponse) => void) {
+		const requests: IncomingHttpHeaders[] = [];
+		const http = createServer((request, response) => {
+			requests.push(request.headers);
+			respond(response);
+		});
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		const close = () => new Promise((resolve) => http.close(resolve));
+		cleanups.push(close);
+		return { stateUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}/state`, requests, close };
+	}
+
+	it('applies the stored canvas first, so the socket only syncs the difference', async () => {
+		const canvas = await serverWithCanvas();
+		const { stateUrl, requests } = await stateServer((response) => {
+			response.writeHead(200, { 'content-type': DOCUMENT_STATE_TYPE });
+			response.end(Buffer.concat(encodeUpdateFrames([canvas.state])));
+		});
+		const { session, records } = open(canvas.url, { stateUrl, shareToken: 'link-token' });
+		await session.loaded;
+		expect(records.size).toBe(100);
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		// The socket's first message told the server the client already holds everything.
+		expect(canvas.clientStateVectors).toEqual([canvas.storedVector]);
+		expect(requests[0]['easel-share-token']).toBe('link-token');
+		records.set('shape:new', 1);
+		expect(records.size).toBe(101);
+	});
+
+	it.each([
+		['an error status', (response: ServerResponse) => response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND"}}')],
+		['another format', (response: ServerResponse) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>')],
+		['a body cut off', (response: ServerResponse) => response.writeHead(200, { 'content-type': DOCUMENT_STATE_TYPE }).end(Buffer.from([0, 0, 0, 9, 1]))]
+	])('opens through the socket alone when the download gets %s', async (_, respond) => {
+		const canvas = await serverWithCanvas();
+		const { stateUrl, requests } = await stateServer(respond);
+		const { session, records } = open(canvas.url, { stateUrl });
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		expect(requests).toHaveLength(1);
+		expect(canvas.clientStateVectors).toEqual([new Map()]);
+		expect(records.size).toBe(100);
+	});
+
+	it('opens through the socket alone when the download cannot reach the server', async () => {
+		const canvas = await serverWithCanvas();
+		const { stateUrl, close } = await stateServer((response) => response.end());
+		await close();
+		const { session, records } = open(canvas.url, { stateUrl });
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		expect(records.size).toBe(100);
+	});
+
+	it('downloads nothing when the doc already holds a copy of the canvas', async () => {
+		const canvas = await serverWithCanvas();
+		const { stateUrl, requests } = await stateServer((response) => response.writeHead(500).end());
+		const doc = new Y.Doc();
+		doc.getMap('records').set('shape:offline', 1);
+		const { session, records } = open(canvas.url, { stateUrl, doc });
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		expect(requests).toEqual([]);
+		expect(records.size).toBe(101);
 	});
 });
 
