@@ -13,6 +13,8 @@ export interface Endpoint {
 	url: string;
 	document: string;
 	token: string;
+	/** Opening downloads the stored state from here before connecting, as Easel's browser client does. */
+	stateUrl?: string;
 }
 
 /** What clients that count (cold loads) received: bytes, and when the largest frame (the document) arrived. */
@@ -48,8 +50,8 @@ export interface FullClient {
 	destroy(): void;
 }
 
-export function connectFull(endpoint: Endpoint, options: { countBytes?: boolean } = {}): FullClient {
-	const doc = new Y.Doc();
+export function connectFull(endpoint: Endpoint, options: { countBytes?: boolean; doc?: Y.Doc } = {}): FullClient {
+	const doc = options.doc ?? new Y.Doc();
 	let resolveSynced!: () => void;
 	let rejectSynced!: (error: Error) => void;
 	const synced = new Promise<void>((resolve, reject) => {

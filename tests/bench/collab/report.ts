@@ -131,7 +131,7 @@ export function renderReport(results: Results): string {
 		const ratios = easels.map((target) => ratio(of(target.label)?.medianMs, row.medianMs));
 		rows.push([
 			`cold load, ${row.records.toLocaleString('en')} records (${(row.stateBytes / 1048576).toFixed(1)} MiB Yjs state)`,
-			'connect → all records, median (min–max) ms',
+			'open → all records, synced, median (min–max) ms',
 			cell(row),
 			...easels.map((target) => cell(of(target.label))),
 			...ratios.map((value) => verdict(value, GOALS.coldLoad))
@@ -139,7 +139,7 @@ export function renderReport(results: Results): string {
 		const arrived = (result: ColdLoadResult | undefined) => (result ? `${fmt(result.authenticatedMsMedian, 0)} / ${fmt(result.documentArrivedMsMedian, 0)}` : '–');
 		rows.push([
 			'',
-			'of which server side: connect → authenticated / → document frame received, median ms',
+			'of which server side: open → authorised / → document received, median ms (Easel: the download\'s headers / body; bare: the socket\'s answer / document frame)',
 			arrived(row),
 			...easels.map((target) => arrived(of(target.label))),
 			...easels.map((target) => `${fmt(ratio(of(target.label)?.documentArrivedMsMedian, row.documentArrivedMsMedian), 2)}×`)
@@ -148,7 +148,7 @@ export function renderReport(results: Results): string {
 		if (reference) {
 			rows.push([
 				'',
-				`reference: ${results.coldLoadReference!.label} (loads the same state from the database), connect → all records, median (min–max) ms; ratio: Easel ÷ reference`,
+				`reference: ${results.coldLoadReference!.label} (loads the same state from the database), open → all records, median (min–max) ms; ratio: Easel ÷ reference`,
 				cell(reference),
 				...easels.map(() => ''),
 				...easels.map((target) => `${fmt(ratio(of(target.label)?.medianMs, reference.medianMs), 2)}×`)

@@ -23,6 +23,8 @@ const CANVASES_PER_USER = 10;
 export interface DocumentAccess {
 	document: string;
 	token: string;
+	/** Where a client opening the document downloads its stored state first (Easel's GET …/state). */
+	stateUrl?: string;
 }
 
 export interface Memory {
@@ -275,7 +277,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 				const { status, body } = await api(baseUrl, '/api/v1/canvases', { token: user.token, body: { title: `Bench ${i}` } });
 				if (status !== 201) throw new Error(`create canvas failed: ${status} ${JSON.stringify(body)}`);
 				user.canvases++;
-				created.push({ document: `canvas:${body.id}`, token: user.token });
+				created.push({ document: `canvas:${body.id}`, token: user.token, stateUrl: `${baseUrl}/api/v1/canvases/${body.id}/state` });
 			}
 			return created;
 		},

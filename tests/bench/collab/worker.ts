@@ -1,6 +1,7 @@
 // Client worker process, forked and driven over IPC by the orchestrator (workers.ts). It holds many
 // clients, so no client ever shares an event loop with the server under test.
 import * as Y from 'yjs';
+import { decodeUpdateFrames } from '../../../src/lib/document-state.ts';
 import { connectFull, connectLight, lightStats, makeShape, PAGE, received, type Endpoint, type FullClient, type LightClient } from './clients.ts';
 import { Histogram, now, quantile, median } from './stats.ts';
 
@@ -201,22 +202,47 @@ async function seed({ id, endpoint, count, chunk }: { id: string; endpoint: Endp
 	};
 }
 
-/** One cold load: a fresh client connects, syncs and holds all `expect` records. */
+/**
+ * One cold load: a fresh client opens the document and holds all `expect` records, synced. Against
+ * Easel it opens as the browser does: download the stored state, apply it, then connect.
+ */
 async function coldLoad({ endpoint, expect, timeoutMs }: { endpoint: Endpoint; expect: number; timeoutMs: number }) {
 	received.bytes = 0;
 	received.largestBytes = 0;
 	const started = now();
-	const client = connectFull(endpoint, { countBytes: true });
+	const download = endpoint.stateUrl ? await withTimeout(downloadState(endpoint.stateUrl, endpoint.token), timeoutMs, 'state download') : null;
+	const client = connectFull(endpoint, { countBytes: true, doc: download?.doc });
 	try {
 		await withTimeout(client.synced, timeoutMs, 'cold load');
 		const syncMs = now() - started;
 		const deadline = now() + timeoutMs;
 		while (client.records.size < expect && now() < deadline) await sleep(1);
 		if (client.records.size < expect) throw new Error(`only ${client.records.size} of ${expect} records arrived`);
-		return { syncMs: round(syncMs), fullMs: round(now() - started), documentArrivedMs: round(received.largestAt - started), authenticatedMs: round(received.firstAt - started), receivedBytes: received.bytes };
+		return {
+			syncMs: round(syncMs),
+			fullMs: round(now() - started),
+			// Opened by download: the server's answer is the response's headers, the document its body.
+			documentArrivedMs: round((download?.bodyAt ?? received.largestAt) - started),
+			authenticatedMs: round((download?.headersAt ?? received.firstAt) - started),
+			receivedBytes: received.bytes + (download?.bytes ?? 0)
+		};
 	} finally {
 		client.destroy();
 	}
+}
+
+/** Downloads and applies a document's stored state (the format of src/lib/document-state.ts). */
+async function downloadState(stateUrl: string, token: string) {
+	const response = await fetch(stateUrl, { headers: { authorization: `Bearer ${token}` } });
+	const headersAt = now();
+	if (!response.ok) throw new Error(`state download failed: ${response.status} ${await response.text()}`);
+	const body = new Uint8Array(await response.arrayBuffer());
+	const bodyAt = now();
+	const doc = new Y.Doc();
+	Y.transact(doc, () => {
+		for (const update of decodeUpdateFrames(body)) Y.applyUpdate(doc, update);
+	});
+	return { doc, headersAt, bodyAt, bytes: body.byteLength };
 }
 
 /** Each writer's own clock: how many edits it made, to compare with what the database holds. */
