@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { expect, signInThroughUi, signUpThroughUi, test } from './fixtures.ts';
+import { expect, signInThroughUi, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
 
 /** Shapes on the current page, read through the editor the canvas exposes for tests. */
 async function shapes(page: Page): Promise<{ type: string; text?: string }[]> {
@@ -21,11 +21,6 @@ async function composeSideBySide(browser: Browser, images: Buffer[], path: strin
 	await page.setContent(`<style>body{margin:0;display:flex;gap:8px;background:#d0d5e0}img{width:636px;display:block}</style>${tags}`);
 	await page.screenshot({ path, fullPage: true });
 	await page.close();
-}
-
-async function waitForCanvas(page: Page) {
-	await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'connected');
-	await expect(page.locator('.tl-canvas')).toBeVisible();
 }
 
 test('sign up, create a canvas, draw with a second browser live, and keep it across reload and restart', async ({ browser, server }) => {

@@ -133,6 +133,19 @@ export function connectCanvas(
 	};
 }
 
+/** A WebSocket class (a provider's `WebSocketPolyfill`) that adds up the bytes its sockets receive. */
+export function countingWebSocket(received: { bytes: number }): typeof WebSocket {
+	return class CountingWebSocket extends WebSocket {
+		constructor(url: string | URL, protocols?: string | string[]) {
+			super(url, protocols);
+			this.addEventListener('message', (event) => {
+				const data = event.data as ArrayBuffer | string;
+				received.bytes += typeof data === 'string' ? data.length : data.byteLength;
+			});
+		}
+	};
+}
+
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
 	const started = Date.now();
 	while (!(await check())) {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, decodeUpdateFrames } from '../../src/lib/document-state.ts';
-import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
+import { api, connectCanvas, countingWebSocket, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { geoShape, richText, seedCanvas, SEEDED_RECORD_COUNT, testShape } from '../helpers/tldraw-records.ts';
 import { readMetric, startServer, type RunningServer } from '../helpers/server.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
@@ -33,19 +33,6 @@ function docFrom(updates: Uint8Array[]): Y.Doc {
 	const doc = new Y.Doc();
 	for (const update of updates) Y.applyUpdate(doc, update);
 	return doc;
-}
-
-/** A WebSocket class that adds up the bytes its sockets receive. */
-function countingWebSocket(received: { bytes: number }): typeof WebSocket {
-	return class CountingWebSocket extends WebSocket {
-		constructor(url: string | URL, protocols?: string | string[]) {
-			super(url, protocols);
-			this.addEventListener('message', (event) => {
-				const data = event.data as ArrayBuffer | string;
-				received.bytes += typeof data === 'string' ? data.length : data.byteLength;
-			});
-		}
-	};
 }
 
 describeEachServerDatabase('opening a canvas', (database) => {

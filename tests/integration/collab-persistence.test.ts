@@ -7,7 +7,7 @@ import { DocumentSizeLimit } from '../../server/collab/limits.ts';
 import type { Database } from '../../src/lib/server/db/index.ts';
 import { loadStoredDocument } from '../../src/lib/server/documents/document-store.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
-import { connectCanvas, waitFor } from '../helpers/clients.ts';
+import { connectCanvas, countingWebSocket, waitFor } from '../helpers/clients.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 
 describeEachDatabase('collaboration persistence under database failure', (database) => {
@@ -108,19 +108,13 @@ describeEachDatabase('collaboration persistence under database failure', (databa
 		writer.destroy();
 		await waitFor(() => !server.hocuspocus.documents.has(name), 10_000, 'the document to unload');
 
-		let receivedBytes = 0;
-		class CountingWebSocket extends WebSocket {
-			constructor(url: string | URL, protocols?: string | string[]) {
-				super(url, protocols);
-				this.addEventListener('message', (event) => (receivedBytes += (event.data as ArrayBuffer).byteLength));
-			}
-		}
-		const reader = connectCanvas(url, name, 'token', new Y.Doc(), { WebSocketPolyfill: CountingWebSocket });
+		const received = { bytes: 0 };
+		const reader = connectCanvas(url, name, 'token', new Y.Doc(), { WebSocketPolyfill: countingWebSocket(received) });
 		await reader.synced;
 		await new Promise((resolve) => setTimeout(resolve, 300)); // a second copy would follow within a tick
 		expect(reader.records.size).toBe(40);
-		expect(receivedBytes).toBeGreaterThan(canvasBytes);
-		expect(receivedBytes).toBeLessThan(canvasBytes * 1.5);
+		expect(received.bytes).toBeGreaterThan(canvasBytes);
+		expect(received.bytes).toBeLessThan(canvasBytes * 1.5);
 		reader.destroy();
 	});
 
