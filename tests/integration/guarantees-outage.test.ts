@@ -170,7 +170,12 @@ describeEachServerDatabase(
 				const unlucky = connectCanvas(server.wsUrl, cold.name, user.token);
 				await expect(unlucky.synced).rejects.toThrow('UNAVAILABLE');
 				expect(unlucky.records.size).toBe(0);
-				expect(server.output().slice(logBefore), 'refused by the failed load, not by authentication').toContain('document load failed; connection refused');
+				// stdout (the log) and stderr reach this process through separate pipes, in either order.
+				await waitFor(
+					() => server.output().slice(logBefore).includes('document load failed; connection refused'),
+					5000,
+					'the log to say the failed load refused it, not authentication'
+				);
 				unlucky.destroy();
 				await sleep(500);
 				expect(await metric('easel_documents_loaded')).toBe(0);

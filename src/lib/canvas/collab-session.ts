@@ -73,7 +73,7 @@ const LOCAL_LOAD_TIMEOUT_MS = 3_000;
 /** Past this the stored-state download is given up and the socket brings the canvas instead. */
 const STATE_FETCH_TIMEOUT_MS = 60_000;
 /** Transaction origin of the stored state applied before connecting. */
-export const STORED_STATE_ORIGIN = 'easel:stored-state';
+const STORED_STATE_ORIGIN = 'easel:stored-state';
 const LOCAL_DB_PREFIX = 'easel-canvas:';
 
 /** Hocuspocus's client-side "no message for too long" close; a reconnect, not a refusal. */
