@@ -1,5 +1,7 @@
 // Opening a canvas through the real server: the stored state over HTTP (GET /api/v1/canvases/:id/state),
 // then a socket that only syncs the difference; the download admits exactly whom the socket admits.
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, decodeUpdateFrames } from '../../src/lib/document-state.ts';
@@ -27,6 +29,17 @@ async function download(server: RunningServer, canvasId: string, credentials: { 
 	});
 	if (!response.ok) return { status: response.status, headers: response.headers, updates: [], error: (await response.json()).error };
 	return { status: response.status, headers: response.headers, updates: decodeUpdateFrames(new Uint8Array(await response.arrayBuffer())) };
+}
+
+/** A GET whose body arrives as sent (fetch would undo the compression). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+	return new Promise((resolve, reject) => {
+		get(url, { headers }, (response) => {
+			const chunks: Buffer[] = [];
+			response.on('data', (chunk: Buffer) => chunks.push(chunk));
+			response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+		}).on('error', reject);
+	});
 }
 
 function docFrom(updates: Uint8Array[]): Y.Doc {
@@ -114,6 +127,24 @@ describeEachServerDatabase('opening a canvas', (database) => {
 		const state = await download(server, canvasId, { token: owner.token });
 		expect(state.updates.length).toBeGreaterThan(1);
 		expect(docFrom(state.updates).getMap('records').toJSON()).toEqual(writer.records.toJSON());
+	});
+
+	it('compresses a drawn canvas for clients that take gzip, and sends it as it is to others', async () => {
+		const { canvasId, writer } = await drawnCanvas('Compressible');
+		const raw = async (acceptEncoding: string) => {
+			const response = await rawGet(`${server.url}/api/v1/canvases/${canvasId}/state`, { authorization: `Bearer ${owner.token}`, 'accept-encoding': acceptEncoding });
+			const body = response.headers['content-encoding'] === 'gzip' ? gunzipSync(response.body) : response.body;
+			return { ...response, records: docFrom(decodeUpdateFrames(new Uint8Array(body))).getMap('records').toJSON() };
+		};
+		const zipped = await raw('br, gzip, deflate');
+		const plain = await raw('identity');
+		const refused = await raw('gzip;q=0');
+		expect(zipped.headers['content-encoding']).toBe('gzip');
+		expect(zipped.body.byteLength).toBeLessThan(plain.body.byteLength / 3);
+		expect(plain.headers['content-encoding']).toBeUndefined();
+		expect(Number(plain.headers['content-length'])).toBe(plain.body.byteLength);
+		expect(refused.headers['content-encoding']).toBeUndefined();
+		for (const response of [zipped, plain, refused]) expect(response.records).toEqual(writer.records.toJSON());
 	});
 
 	it('a canvas nobody has drawn on downloads empty', async () => {
