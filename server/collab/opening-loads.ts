@@ -10,7 +10,7 @@ import type { OpeningState } from '../../src/lib/server/runtime.ts';
 import type { ConnectionContext } from './context.ts';
 
 /** How long a document loaded for an opening waits for its socket; a slow device may take seconds to decode a big canvas. */
-export const OPENING_HOLD_MS = 30_000;
+const OPENING_HOLD_MS = 30_000;
 
 export class OpeningLoads {
 	private readonly hocuspocus: Hocuspocus<ConnectionContext>;

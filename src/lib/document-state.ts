@@ -3,6 +3,9 @@
 
 export const DOCUMENT_STATE_TYPE = 'application/vnd.easel.yjs-updates';
 
+/** Response header with the body's size before any compression (for progress; Content-Length is the compressed size). */
+export const STATE_BYTES_HEADER = 'easel-state-bytes';
+
 /** Request header carrying a share-link token (the state of a canvas opened through `/s/<token>`). */
 export const SHARE_TOKEN_HEADER = 'easel-share-token';
 

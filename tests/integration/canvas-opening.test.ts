@@ -143,6 +143,8 @@ describeEachServerDatabase('opening a canvas', (database) => {
 		expect(zipped.body.byteLength).toBeLessThan(plain.body.byteLength / 3);
 		expect(plain.headers['content-encoding']).toBeUndefined();
 		expect(Number(plain.headers['content-length'])).toBe(plain.body.byteLength);
+		// The size before compression, for the browser's progress bar.
+		expect(Number(zipped.headers['easel-state-bytes'])).toBe(plain.body.byteLength);
 		expect(refused.headers['content-encoding']).toBeUndefined();
 		for (const response of [zipped, plain, refused]) expect(response.records).toEqual(writer.records.toJSON());
 	});

@@ -28,6 +28,7 @@ export interface TldrawIslandProps {
 	onStatus?: (status: CollabStatus) => void;
 	onRefused?: (reason: string, code?: number) => void;
 	onReady?: () => void;
+	onDownloadProgress?: (received: number, total: number | null) => void;
 }
 
 export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey, ...callbacks }: TldrawIslandProps) {
@@ -50,6 +51,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 				latestCallbacks.current.onStatus?.(next);
 			},
 			onRefused: (reason, code) => latestCallbacks.current.onRefused?.(reason, code),
+			onDownloadProgress: (received, total) => latestCallbacks.current.onDownloadProgress?.(received, total),
 			onReady() {
 				setIsReady(true);
 				latestCallbacks.current.onReady?.();

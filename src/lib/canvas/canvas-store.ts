@@ -27,6 +27,8 @@ export interface OpenCanvasOptions {
 	onRefused?: (reason: string, code?: number) => void;
 	/** The store holds the canvas (from the server, or from this browser's copy while offline). */
 	onReady?: () => void;
+	/** The stored canvas is downloading (see CollabSessionOptions). */
+	onDownloadProgress?: (received: number, total: number | null) => void;
 }
 
 export interface OpenCanvas {
@@ -37,7 +39,7 @@ export interface OpenCanvas {
 	close(): void;
 }
 
-export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus, onRefused, onReady, onAccess }: OpenCanvasOptions): OpenCanvas {
+export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus, onRefused, onReady, onAccess, onDownloadProgress }: OpenCanvasOptions): OpenCanvas {
 	const currentUser = atom<TLUser>('easel current user', UserRecordType.create({ id: createUserId(user.id), name: user.name, color: user.color }));
 	const mode = atom<'readonly' | 'readwrite'>('easel collaboration mode', readOnly ? 'readonly' : 'readwrite');
 	const connection = atom<'online' | 'offline'>('easel connection', 'offline');
@@ -65,6 +67,7 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 			onStatus?.(status);
 		},
 		onRefused,
+		onDownloadProgress,
 		onAuthenticated(scope) {
 			// The server is the authority: its grant wins over what the page believed, and can change while open.
 			const grantedReadOnly = scope === 'readonly';

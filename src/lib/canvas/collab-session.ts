@@ -3,7 +3,7 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, decodeUpdateFrames } from '../document-state.ts';
+import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, STATE_BYTES_HEADER, decodeUpdateFrames } from '../document-state.ts';
 import { errorCodeForClose } from '../error-codes.ts';
 
 export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -34,6 +34,8 @@ export interface CollabSessionOptions {
 	 */
 	onRefused?: (reason: string, code?: number) => void;
 	onAuthenticated?: (scope: CollabScope) => void;
+	/** The stored canvas is downloading: bytes received so far, of `total` (null when the server did not say). */
+	onDownloadProgress?: (received: number, total: number | null) => void;
 	/** The doc now holds the server's state; fires again after every reconnect. */
 	onSynced?: () => void;
 	/** A new awareness is in use (the first one, and one per recreated provider). */
@@ -159,7 +161,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 				await response.body?.cancel();
 				return;
 			}
-			const updates = decodeUpdateFrames(new Uint8Array(await response.arrayBuffer()));
+			const updates = decodeUpdateFrames(await readBody(response, options.onDownloadProgress));
 			if (stopped) return;
 			Y.transact(
 				doc,
@@ -299,6 +301,30 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 			void localCopy?.destroy();
 		}
 	};
+}
+
+/** A response's body, reporting each chunk; then one task's pause, so a "downloaded" state can be painted before the decode. */
+async function readBody(response: Response, onProgress?: (received: number, total: number | null) => void): Promise<Uint8Array> {
+	if (!onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
+	const total = Number(response.headers.get(STATE_BYTES_HEADER)) || null;
+	const chunks: Uint8Array[] = [];
+	let received = 0;
+	const reader = response.body.getReader();
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		chunks.push(value);
+		received += value.byteLength;
+		onProgress(received, total);
+	}
+	await new Promise((resolve) => setTimeout(resolve, 0));
+	const body = new Uint8Array(received);
+	let offset = 0;
+	for (const chunk of chunks) {
+		body.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	return body;
 }
 
 function openLocalCopy(canvasId: string, doc: Y.Doc): IndexeddbPersistence | null {

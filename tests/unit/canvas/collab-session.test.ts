@@ -6,7 +6,7 @@ import type { Extension } from '@hocuspocus/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { createCollabSession, refusalOf } from '../../../src/lib/canvas/collab-session.ts';
-import { DOCUMENT_STATE_TYPE, encodeUpdateFrames } from '../../../src/lib/document-state.ts';
+import { DOCUMENT_STATE_TYPE, STATE_BYTES_HEADER, encodeUpdateFrames } from '../../../src/lib/document-state.ts';
 import type { CollabSession, CollabSessionOptions, CollabStatus } from '../../../src/lib/canvas/collab-session.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -168,13 +168,20 @@ describe('downloading the stored canvas before connecting', () => {
 
 	it('applies the stored canvas first, so the socket only syncs the difference', async () => {
 		const canvas = await serverWithCanvas();
+		const body = Buffer.concat(encodeUpdateFrames([canvas.state]));
 		const { stateUrl, requests } = await stateServer((response) => {
-			response.writeHead(200, { 'content-type': DOCUMENT_STATE_TYPE });
-			response.end(Buffer.concat(encodeUpdateFrames([canvas.state])));
+			response.writeHead(200, { 'content-type': DOCUMENT_STATE_TYPE, [STATE_BYTES_HEADER]: String(body.byteLength) });
+			// In two parts, as a slow network would deliver it.
+			response.write(body.subarray(0, 100));
+			setTimeout(() => response.end(body.subarray(100)), 50);
 		});
-		const { session, records } = open(canvas.url, { stateUrl, shareToken: 'link-token' });
+		const progress: [number, number | null][] = [];
+		const { session, records } = open(canvas.url, { stateUrl, shareToken: 'link-token', onDownloadProgress: (received, total) => progress.push([received, total]) });
 		await session.loaded;
 		expect(records.size).toBe(100);
+		expect(progress.length).toBeGreaterThanOrEqual(2);
+		expect(progress[0]).toEqual([100, body.byteLength]);
+		expect(progress.at(-1)).toEqual([body.byteLength, body.byteLength]);
 		await vi.waitFor(() => expect(session.status).toBe('connected'));
 		// The socket's first message told the server the client already holds everything.
 		expect(canvas.clientStateVectors).toEqual([canvas.storedVector]);

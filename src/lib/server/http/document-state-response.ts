@@ -2,7 +2,7 @@
 // and the document's load started only once everything before the end has left through the socket.
 import { Duplex } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { DOCUMENT_STATE_TYPE, encodeUpdateFrames, framedLength } from '../../document-state.ts';
+import { DOCUMENT_STATE_TYPE, STATE_BYTES_HEADER, encodeUpdateFrames, framedLength } from '../../document-state.ts';
 import type { OpeningState } from '../runtime.ts';
 
 /** Smaller bodies go as they are: compressing them saves less than it costs. */
@@ -18,6 +18,7 @@ export function documentStateResponse(opening: OpeningState, request: Request): 
 		headers: {
 			'content-type': DOCUMENT_STATE_TYPE,
 			...(gzip ? { 'content-encoding': 'gzip' } : { 'content-length': String(bytes) }),
+			[STATE_BYTES_HEADER]: String(bytes),
 			vary: 'accept-encoding',
 			'cache-control': 'private, no-store',
 			'x-content-type-options': 'nosniff'
