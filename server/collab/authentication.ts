@@ -4,7 +4,7 @@
 // used), or `share:<share-link token>` (a share link; the cookie still identifies a signed-in user).
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db/index.ts';
-import { ANONYMOUS, resolveCanvasAccess, type Actor } from '../../src/lib/server/access.ts';
+import { ANONYMOUS, can, resolveCanvasAccess, type Actor, type CanvasAccess } from '../../src/lib/server/access.ts';
 import { validateSessionToken, type ValidatedSession } from '../../src/lib/server/auth/sessions.ts';
 import { parseCanvasDocumentName } from '../../src/lib/server/canvases.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
@@ -52,12 +52,24 @@ export class Authentication implements Extension {
 				canvasId,
 				teamId: access.canvas.teamId,
 				role: access.role,
-				shareLinkId: access.link?.id
+				shareLinkId: access.link?.id,
+				accessExpiresAt: linkExpiryThatMatters(access)
 			};
 		} catch (error) {
 			throw refusal(error);
 		}
 	}
+}
+
+/**
+ * When the connection loses what it was granted: the share link's expiry, if the link gives more
+ * than the team role alone would (access at all, or editing).
+ */
+function linkExpiryThatMatters(access: CanvasAccess): number | undefined {
+	if (!access.link?.expiresAt) return undefined;
+	const roleAlone = access.role ? (can(access.role, 'canvas.edit') ? 'edit' : 'view') : null;
+	const linkAddsSomething = !roleAlone || (access.link.access === 'edit' && roleAlone === 'view');
+	return linkAddsSomething ? access.link.expiresAt.getTime() : undefined;
 }
 
 function identity(session: ValidatedSession | null, socketId: string): NonNullable<ConnectionContext['user']> {

@@ -16,6 +16,8 @@ export interface ConnectionContext {
 	/** The team role, null when access comes only from a share link. */
 	role?: Role | null;
 	shareLinkId?: string;
+	/** When the share link this connection depends on expires (ms since the epoch); the socket is re-authorised then. */
+	accessExpiresAt?: number;
 	/** Only on a load started by an opening (opening-loads.ts): the stored document it already read. */
 	storedDocument?: StoredDocument;
 	/** Shared by every document on one socket (the context is copied per document, this object is not). */

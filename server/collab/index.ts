@@ -20,7 +20,7 @@ import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 import { AutoVersions } from './auto-versions.ts';
 import { RecordValidation } from './record-validation.ts';
-import { MALFORMED_MESSAGE, PRE_AUTH_FLOOD, frameProblem, newSocketState, overPreAuthBudget, withNamedCloses, type SocketState } from './frames.ts';
+import { MALFORMED_MESSAGE, FLOOD, guardSocket, newSocketState, overPreAuthBudget, overSyncRequestBudget, readFrame, type SocketState } from './frames.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import { ConnectionThrottle } from '../../src/lib/server/rate-limits.ts';
 import { ControlChannel, DocumentRelay, type ControlCommand, type RedisConnections } from './scale-out.ts';
@@ -34,6 +34,9 @@ const CLOSE_CODES: Record<CloseReason, number> = {
 	UNAUTHENTICATED: ERROR_CODES.UNAUTHENTICATED.closeCode,
 	DELETED: ERROR_CODES.NOT_FOUND.closeCode
 };
+
+/** How often open connections are checked for share links that expired. */
+const EXPIRY_SWEEP_MS = 1_000;
 
 /** Close code sent to clients when the server restarts; providers reconnect on it. */
 const SERVICE_RESTART = { code: 1012, reason: 'Server restarting' };
@@ -94,7 +97,8 @@ export function createCollaborationServer(deps: {
 				maxRecordBytes: config.MAX_RECORD_BYTES,
 				maxRecords: config.MAX_RECORDS_PER_CANVAS,
 				logger,
-				onRejected: (count) => meters.recordsRejected.inc(count)
+				onRejected: (count) => meters.recordsRejected.inc(count),
+				onRevertLoop: () => meters.revertLoops.inc()
 			}),
 			new AutoVersions({ db, logger }),
 			new Presence()
@@ -141,24 +145,36 @@ export function createCollaborationServer(deps: {
 				return { context: context as unknown as Record<string, unknown> };
 			},
 			open(peer) {
-				const context = { ...(peer.context as unknown as ConnectionContext), ip: peer.remoteAddress ?? '', socket: newSocketState() };
-				const connection = hocuspocus.handleConnection(withNamedCloses(peer.websocket as WebSocket), peer.request as Request, context);
+				const context = {
+					...(peer.context as unknown as ConnectionContext),
+					ip: peer.remoteAddress ?? '',
+					socket: newSocketState(config.WS_SYNC_REQUESTS_PER_MINUTE)
+				};
+				const websocket = guardSocket(peer.websocket as unknown as WebSocket & { terminate(): void }, {
+					maxQueuedBytes: config.MAX_SOCKET_QUEUE_BYTES,
+					onOverflow: () => {
+						meters.socketsDropped.inc();
+						logger.warn({ peer: peer.id, ip: context.ip }, 'dropped a socket whose client stopped reading (send queue over MAX_SOCKET_QUEUE_BYTES)');
+					}
+				});
+				const connection = hocuspocus.handleConnection(websocket, peer.request as Request, context);
 				sockets.set(peer, { connection, state: context.socket });
 			},
 			message(peer, message) {
-				const frame = message.rawData as string | Uint8Array;
-				const problem = frameProblem(frame);
-				if (problem) {
-					logger.warn({ peer: peer.id, problem }, 'closed a socket that sent a malformed frame');
-					peer.close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason);
-					return;
-				}
 				const socket = sockets.get(peer);
-				if (!socket) return;
-				if (overPreAuthBudget(socket.state, (frame as Uint8Array).byteLength)) {
-					logger.warn({ peer: peer.id }, 'closed a socket that sent too much before authenticating');
-					peer.close(PRE_AUTH_FLOOD.code, PRE_AUTH_FLOOD.reason);
-					return;
+				if (!socket || socket.state.refused) return;
+				const frame = message.rawData as string | Uint8Array;
+				const reading = readFrame(frame);
+				const refuse = (close: { code: number; reason: string }, why: string, details: Record<string, unknown> = {}) => {
+					socket.state.refused = true;
+					logger.warn({ peer: peer.id, ...details }, why);
+					peer.close(close.code, close.reason);
+				};
+				if (reading.problem !== null) return refuse(MALFORMED_MESSAGE, 'closed a socket that sent a malformed frame', { problem: reading.problem });
+				if (overPreAuthBudget(socket.state, (frame as Uint8Array).byteLength)) return refuse(FLOOD, 'closed a socket that sent too much before authenticating');
+				if (reading.effect === 'sync-request' && overSyncRequestBudget(socket.state, config.WS_SYNC_REQUESTS_PER_MINUTE)) {
+					meters.socketsDropped.inc();
+					return refuse(FLOOD, 'closed a socket that sent too many sync requests');
 				}
 				socket.connection.handleMessage(message.uint8Array());
 			},
@@ -205,6 +221,18 @@ export function createCollaborationServer(deps: {
 		if (!document) return;
 		for (const connection of connectionsOf(document)) connection.close({ code: CLOSE_CODES.DELETED, reason });
 	}
+
+	// A share link that expires closes what it opened, as revoking it does (guarantee 5: within R = 5 s).
+	const expirySweep = setInterval(() => {
+		const now = Date.now();
+		for (const document of hocuspocus.documents.values()) {
+			for (const connection of connectionsOf(document)) {
+				const expiresAt = connection.context.accessExpiresAt;
+				if (expiresAt !== undefined && expiresAt <= now) connection.close({ code: CLOSE_CODES.ACCESS_CHANGED, reason: 'ACCESS_CHANGED' });
+			}
+		}
+	}, EXPIRY_SWEEP_MS);
+	expirySweep.unref();
 
 	const control = redis
 		? new ControlChannel(redis, logger, {
@@ -265,6 +293,7 @@ export function createCollaborationServer(deps: {
 		},
 		async shutdown() {
 			accepting = false;
+			clearInterval(expirySweep);
 			await persistence.flush();
 			await Promise.all([...hocuspocus.documents.values()].map((document) => persistence.compact(document)));
 			websockets.closeAll(SERVICE_RESTART.code, SERVICE_RESTART.reason);

@@ -1,10 +1,7 @@
 // Refuses document updates that would take a document past its size limit.
 import type { beforeHandleMessagePayload, Extension, onChangePayload } from '@hocuspocus/server';
-import * as decoding from 'lib0/decoding';
 import { AppError } from '../../src/lib/server/errors.ts';
-
-const MESSAGE_SYNC = 0;
-const SYNC_STEP_1 = 0;
+import { frameEffect } from './frames.ts';
 
 export class DocumentSizeLimit implements Extension {
 	/** Approximate stored bytes per loaded document: snapshot + updates since. */
@@ -30,7 +27,7 @@ export class DocumentSizeLimit implements Extension {
 	}
 
 	async beforeHandleMessage({ documentName, update }: beforeHandleMessagePayload): Promise<void> {
-		if (!carriesDocumentChanges(update)) return;
+		if (frameEffect(update) !== 'change') return;
 		const size = (this.sizes.get(documentName) ?? 0) + update.byteLength;
 		if (size > this.maxDocumentBytes) {
 			const error = new AppError(
@@ -39,17 +36,5 @@ export class DocumentSizeLimit implements Extension {
 			);
 			throw { code: error.closeCode, reason: error.code, message: error.message };
 		}
-	}
-}
-
-/** Whether a Hocuspocus message is a sync step 2 or update (anything that can change the document). */
-export function carriesDocumentChanges(message: Uint8Array): boolean {
-	try {
-		const decoder = decoding.createDecoder(message);
-		decoding.readVarString(decoder);
-		if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false;
-		return decoding.readVarUint(decoder) !== SYNC_STEP_1;
-	} catch {
-		return false;
 	}
 }

@@ -18,7 +18,7 @@ import { UpdateLog } from '../../src/lib/server/documents/update-log.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
 import type { ConnectionContext } from './context.ts';
-import { carriesDocumentChanges } from './limits.ts';
+import { frameEffect } from './frames.ts';
 import { refusal } from './refusal.ts';
 
 /** How a change that arrives during shutdown is turned away: the client keeps it and reconnects. */
@@ -91,7 +91,7 @@ export class Persistence implements Extension {
 	async beforeHandleMessage({ update }: beforeHandleMessagePayload): Promise<void> {
 		// Hocuspocus acknowledges a change as soon as it is applied in memory; once shutdown has
 		// flushed the log, an accepted change would be acknowledged and then dropped with the process.
-		if (this.draining && carriesDocumentChanges(update)) throw SERVER_RESTARTING;
+		if (this.draining && frameEffect(update) === 'change') throw SERVER_RESTARTING;
 	}
 
 	async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {

@@ -4,15 +4,29 @@
 // new record is removed. Reverting rather than refusing the Yjs update keeps every client's history
 // causally intact (a refused update would strand the sender's later ones); the revert reaches all
 // clients right behind the bad change, and the browser binding skips invalid records it receives.
-import { isTransactionOrigin, type afterLoadDocumentPayload, type Extension } from '@hocuspocus/server';
+//
+// A client that writes the same refused change again whenever it is reverted would loop for ever
+// (every round logged and broadcast): such a connection is closed, loudly. Content in top-level
+// types a canvas doesn't have is deleted (frames.ts refuses the writes it can see on arrival).
+import { isTransactionOrigin, type afterLoadDocumentPayload, type Connection, type Extension } from '@hocuspocus/server';
 import { createTLSchema, type TLRecord } from '@tldraw/tlschema';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { Logger } from '../../src/lib/server/logger.ts';
+import { SHARED_RECORD_TYPES } from '../../src/lib/shared-records.ts';
+import { TOP_LEVEL_TYPES } from './frames.ts';
 
-/** Record types that live in the shared document (the rest are per-session: camera, pointer, …). */
-const DOCUMENT_TYPES = new Set(['asset', 'binding', 'document', 'page', 'shape']);
+/** Any Yjs type held in a document's `share` (top-level) map. */
+type TopLevelType = Y.Doc['share'] extends Map<string, infer T> ? T : never;
+
 /** Keys a client may write in the `meta` map. */
 const META_KEYS = new Set(['schema']);
+/**
+ * Reverted transactions from one connection within the window that mean it is looping: a person
+ * pasting bad records is reverted once per paste, a client rewriting on every revert many times a second.
+ */
+export const REVERT_LOOP = { transactions: 30, windowMs: 10_000 };
+/** Close code and reason for a connection that keeps rewriting what the server reverts. */
+export const REVERT_LOOP_CLOSE = { code: 4409, reason: 'CONFLICT' } as const;
 
 export interface RecordLimits {
 	/** Largest JSON size of one record (long texts, inline images). */
@@ -28,14 +42,28 @@ export class RecordValidation implements Extension {
 	private readonly limits: RecordLimits;
 	private readonly logger: Logger;
 	private readonly onRejected: (count: number) => void;
+	private readonly onRevertLoop: () => void;
+	/** Per connection: when its current window of reverts started, and how many it holds. */
+	private readonly reverts = new WeakMap<Connection, { since: number; transactions: number }>();
 
-	constructor(options: RecordLimits & { logger: Logger; onRejected?: (count: number) => void }) {
+	constructor(options: RecordLimits & { logger: Logger; onRejected?: (count: number) => void; onRevertLoop?: () => void }) {
 		this.limits = { maxRecordBytes: options.maxRecordBytes, maxRecords: options.maxRecords };
 		this.logger = options.logger;
 		this.onRejected = options.onRejected ?? (() => {});
+		this.onRevertLoop = options.onRevertLoop ?? (() => {});
 	}
 
 	async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
+		const topLevelTypes = TOP_LEVEL_TYPES.canvas;
+		// Stored before unknown types were refused: nothing reads them, so they go.
+		for (const [name, type] of document.share) if (!topLevelTypes.has(name)) this.purge(document, name, type, documentName);
+		document.on('afterTransaction', (transaction: Y.Transaction) => {
+			if (!fromClient(transaction)) return;
+			for (const changed of transaction.changed.keys()) {
+				const [name, root] = rootOf(document, changed);
+				if (name !== undefined && !topLevelTypes.has(name)) this.purge(document, name, root, documentName);
+			}
+		});
 		const records = document.getMap<unknown>('records');
 		const meta = document.getMap<unknown>('meta');
 		records.observe((event, transaction) => {
@@ -92,7 +120,7 @@ export class RecordValidation implements Extension {
 		if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a record object';
 		const record = value as TLRecord;
 		if (record.id !== key) return `its id ${String(record.id).slice(0, 80)} does not match its key`;
-		if (typeof record.typeName !== 'string' || !DOCUMENT_TYPES.has(record.typeName)) {
+		if (typeof record.typeName !== 'string' || !SHARED_RECORD_TYPES.has(record.typeName)) {
 			return `type ${String(record.typeName).slice(0, 40)} is not a canvas record`;
 		}
 		if (!key.startsWith(`${record.typeName}:`)) return `its id does not start with ${record.typeName}:`;
@@ -141,16 +169,52 @@ export class RecordValidation implements Extension {
 			}
 		}, this);
 		this.onRejected(problems.size);
-		const origin = transaction.origin as { connection?: { context?: { user?: { id?: string } } } };
-		this.logger.warn(
-			{
-				documentName,
-				userId: origin.connection?.context?.user?.id,
-				refused: [...problems].slice(0, 5).map(([key, problem]) => ({ key: key.slice(0, 80), problem }))
-			},
-			`reverted ${problems.size} invalid record change(s) from a client`
-		);
+		const connection = (transaction.origin as { connection?: Connection }).connection;
+		const details = {
+			documentName,
+			userId: (connection?.context as { user?: { id?: string } } | undefined)?.user?.id,
+			refused: [...problems].slice(0, 5).map(([key, problem]) => ({ key: key.slice(0, 80), problem }))
+		};
+		if (connection && this.isLooping(connection)) {
+			this.onRevertLoop();
+			this.logger.error(
+				details,
+				`closed a connection that rewrote reverted records ${REVERT_LOOP.transactions} times in ${REVERT_LOOP.windowMs / 1000} s: its client writes what the server refuses (a bug in that client)`
+			);
+			connection.close({ code: REVERT_LOOP_CLOSE.code, reason: REVERT_LOOP_CLOSE.reason });
+			return;
+		}
+		this.logger.warn(details, `reverted ${problems.size} invalid record change(s) from a client`);
 	}
+
+	/** Counts one reverted transaction from `connection`; true once it has had too many in the window. */
+	private isLooping(connection: Connection): boolean {
+		const now = Date.now();
+		let window = this.reverts.get(connection);
+		if (!window || now - window.since > REVERT_LOOP.windowMs) this.reverts.set(connection, (window = { since: now, transactions: 0 }));
+		window.transactions++;
+		return window.transactions > REVERT_LOOP.transactions;
+	}
+
+	/** Deletes everything in a top-level type the document kind doesn't have. */
+	private purge(document: Y.Doc, name: string, root: TopLevelType, documentName: string): void {
+		const items = [...root._map.values()];
+		for (let item = root._start; item; item = item.right) items.push(item);
+		const live = items.filter((item) => !item.deleted);
+		if (live.length === 0) return;
+		document.transact((transaction) => {
+			for (const item of live) item.delete(transaction);
+		}, this);
+		this.logger.warn({ documentName, type: name.slice(0, 40), deleted: live.length }, 'deleted content in an unknown top-level type');
+	}
+}
+
+/** The top-level type a (possibly nested) Yjs type belongs to, with its name. */
+function rootOf(document: Y.Doc, type: TopLevelType): [string | undefined, TopLevelType] {
+	let root = type;
+	while (root._item && root._item.parent instanceof Y.AbstractType) root = root._item.parent;
+	for (const [name, candidate] of document.share) if (candidate === root) return [name, root];
+	return [undefined, root];
 }
 
 function fromClient(transaction: Y.Transaction): boolean {

@@ -1,5 +1,5 @@
 // Opens one canvas: a tldraw store bound to its Yjs doc, presence and connection, ready for an editor.
-import { UserRecordType, atom, createTLStore, createUserId, defaultBindingUtils, defaultShapeUtils } from 'tldraw';
+import { UserRecordType, atom, computed, createTLStore, createUserId, defaultBindingUtils, defaultShapeUtils } from 'tldraw';
 import type { Signal, TLStore, TLUser } from 'tldraw';
 import type { Awareness } from 'y-protocols/awareness';
 import { createCollabSession } from './collab-session.ts';
@@ -43,11 +43,28 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 	const currentUser = atom<TLUser>('easel current user', UserRecordType.create({ id: createUserId(user.id), name: user.name, color: user.color }));
 	const mode = atom<'readonly' | 'readwrite'>('easel collaboration mode', readOnly ? 'readonly' : 'readwrite');
 	const connection = atom<'online' | 'offline'>('easel connection', 'offline');
+	// Who wrote what (attribution labels) is resolved from Easel's identities, never from user
+	// records in the document (see shared-records.ts): this user, and collaborators as the server
+	// stamped them on their presence.
+	const resolved = new Map<string, Signal<TLUser | null>>();
+	const resolve = (userId: string): Signal<TLUser | null> => {
+		let signal = resolved.get(userId);
+		if (!signal) {
+			const id = createUserId(userId);
+			signal = computed(`easel user ${userId}`, () => {
+				if (currentUser.get().id === id) return currentUser.get();
+				const peer = store.query.records('instance_presence').get().find((presence) => presence.userId === id);
+				return peer ? UserRecordType.create({ id, name: peer.userName, color: peer.color }) : null;
+			});
+			resolved.set(userId, signal);
+		}
+		return signal;
+	};
 	// collaboration makes tldraw show the offline badge and enforce read-only from these signals.
-	const store = createTLStore({
+	const store: TLStore = createTLStore({
 		shapeUtils: defaultShapeUtils,
 		bindingUtils: defaultBindingUtils,
-		users: { currentUser },
+		users: { currentUser, resolve },
 		collaboration: { mode, status: connection }
 	});
 

@@ -1,12 +1,21 @@
-// Keeps a tldraw store and a Yjs document in step: document records in `records`, the schema in `meta`.
+// Keeps a tldraw store and a Yjs document in step: the shared records (shared-records.ts) in
+// `records`, the schema in `meta`.
+//
+// The server reverts a change it refuses, and the revert arrives here as a remote change. If
+// something in the tab rewrote the record at once every time, the two would loop for ever, so a
+// record whose writes keep being reverted is no longer sent for a while (and said so loudly).
 import { DocumentRecordType, PageRecordType, TLDOCUMENT_ID, isEqual } from 'tldraw';
-import type { IndexKey, RecordScope, SerializedSchema, TLRecord, TLStore } from 'tldraw';
+import type { IndexKey, SerializedSchema, TLRecord, TLStore } from 'tldraw';
 import type * as Y from 'yjs';
+import { isSharedRecordId } from '../shared-records.ts';
 
 /** Name of the Y.Map holding every document-scope record, keyed by record id. */
 export const RECORDS_MAP = 'records';
 /** Name of the Y.Map holding document metadata; `schema` is the serialized store schema. */
 export const META_MAP = 'meta';
+
+/** Reverts of one record's writes, within the window, after which it is held back. */
+export const REVERT_GUARD = { reverts: 3, windowMs: 10_000, holdMs: 30_000 };
 
 export interface YjsBindingOptions {
 	store: TLStore;
@@ -36,14 +45,34 @@ export function bindStoreToYjs({ store, doc, readOnly }: YjsBindingOptions): Yjs
 	let isReady = false;
 	let isReadOnly = readOnly;
 
-	function scopeOf(typeName: unknown): RecordScope | undefined {
-		if (typeof typeName !== 'string') return undefined;
-		const types = store.schema.types as Record<string, { scope: RecordScope } | undefined>;
-		return types[typeName]?.scope;
+	/** Per record id: what the doc held before this tab's latest write of it, until a remote change answers. */
+	const unanswered = new Map<string, { before: unknown }>();
+	/** Per record id: recent reverts of this tab's writes, and until when it is held back. */
+	const reverted = new Map<string, { times: number[]; heldUntil: number }>();
+
+	function isHeldBack(id: string, now: number): boolean {
+		const entry = reverted.get(id);
+		return entry !== undefined && entry.heldUntil > now;
 	}
 
-	function isDocumentId(id: string): boolean {
-		return scopeOf(id.slice(0, id.indexOf(':'))) === 'document';
+	/** A remote change to `id` that put back what the doc held before our write is a revert. */
+	function noteRemoteChange(id: string): void {
+		const write = unanswered.get(id);
+		if (!write) return;
+		unanswered.delete(id);
+		if (!isEqual(yRecords.get(id), write.before)) return;
+		const now = Date.now();
+		const entry = reverted.get(id) ?? { times: [], heldUntil: 0 };
+		entry.times = [...entry.times.filter((at) => now - at < REVERT_GUARD.windowMs), now];
+		reverted.set(id, entry);
+		if (entry.times.length >= REVERT_GUARD.reverts) {
+			entry.times = [];
+			entry.heldUntil = now + REVERT_GUARD.holdMs;
+			console.error(
+				`[easel] the server keeps reverting this tab's writes of ${id}; not sending it for ${REVERT_GUARD.holdMs / 1000} s. ` +
+					'Something in this tab rewrites a record the server refuses: please report this.'
+			);
+		}
 	}
 
 	/** The schema the doc's records were written with, if it differs from ours. */
@@ -58,7 +87,7 @@ export function bindStoreToYjs({ store, doc, readOnly }: YjsBindingOptions): Yjs
 			if (!value || typeof value !== 'object') throw new Error('not an object');
 			let record = value as TLRecord;
 			if (record.id !== id) throw new Error(`id ${String(record.id)} does not match its key`);
-			if (scopeOf(record.typeName) !== 'document') throw new Error(`${String(record.typeName)} is not a document record`);
+			if (!isSharedRecordId(id) || !id.startsWith(`${String(record.typeName)}:`)) throw new Error(`${String(record.typeName)} is not a shared record`);
 			if (fromSchema) {
 				const migrated = store.schema.migratePersistedRecord(record, fromSchema);
 				if (migrated.type === 'error') throw new Error(`migration failed: ${migrated.reason}`);
@@ -78,7 +107,7 @@ export function bindStoreToYjs({ store, doc, readOnly }: YjsBindingOptions): Yjs
 			for (const id of ids) {
 				const value = yRecords.get(id);
 				if (value !== undefined) putRemoteRecord(id, value, fromSchema);
-				else if (isDocumentId(id) && store.has(id as TLRecord['id'])) removed.push(id as TLRecord['id']);
+				else if (isSharedRecordId(id) && store.has(id as TLRecord['id'])) removed.push(id as TLRecord['id']);
 			}
 			if (removed.length > 0) store.remove(removed);
 		});
@@ -86,19 +115,27 @@ export function bindStoreToYjs({ store, doc, readOnly }: YjsBindingOptions): Yjs
 
 	function onRecordsChanged(event: Y.YMapEvent<TLRecord>, transaction: Y.Transaction): void {
 		if (!isReady || transaction.origin === localOrigin) return;
+		for (const id of event.keysChanged) noteRemoteChange(id);
 		applyRemoteChanges(event.keysChanged);
 	}
 
 	/** Writes the store's current value of each id, so the doc ends equal to the store even if remote changes landed in between. */
 	function writeLocalChanges(ids: Iterable<string>): void {
+		const now = Date.now();
 		doc.transact(() => {
 			for (const id of ids) {
+				if (!isSharedRecordId(id) || isHeldBack(id, now)) continue;
 				const current = store.get(id as TLRecord['id']);
+				const before = yRecords.get(id);
 				if (current) {
-					if (!isEqual(yRecords.get(id), current)) yRecords.set(id, current);
-				} else if (yRecords.has(id)) {
+					if (isEqual(before, current)) continue;
+					yRecords.set(id, current);
+				} else if (before !== undefined) {
 					yRecords.delete(id);
+				} else {
+					continue;
 				}
+				if (!unanswered.has(id)) unanswered.set(id, { before });
 			}
 		}, localOrigin);
 	}
@@ -124,7 +161,7 @@ export function bindStoreToYjs({ store, doc, readOnly }: YjsBindingOptions): Yjs
 		if (missing.length > 0) store.mergeRemoteChanges(() => store.put(missing));
 		const records = store.serialize('document');
 		doc.transact(() => {
-			for (const [id, record] of Object.entries(records)) yRecords.set(id, record);
+			for (const [id, record] of Object.entries(records)) if (isSharedRecordId(id)) yRecords.set(id, record);
 			yMeta.set('schema', ourSchema);
 		}, localOrigin);
 	}
@@ -145,7 +182,7 @@ export function bindStoreToYjs({ store, doc, readOnly }: YjsBindingOptions): Yjs
 			}
 		}
 		store.mergeRemoteChanges(() => {
-			const stale = store.allRecords().filter((record) => isDocumentId(record.id) && !(record.id in records));
+			const stale = store.allRecords().filter((record) => isSharedRecordId(record.id) && !(record.id in records));
 			if (stale.length > 0) store.remove(stale.map((record) => record.id));
 			for (const [id, value] of Object.entries(records)) putRemoteRecord(id, value, perRecordSchema);
 		});
@@ -153,7 +190,7 @@ export function bindStoreToYjs({ store, doc, readOnly }: YjsBindingOptions): Yjs
 		if (fromSchema && !perRecordSchema && !isReadOnly) {
 			doc.transact(() => {
 				for (const [id, record] of Object.entries(store.serialize('document'))) {
-					if (!isEqual(yRecords.get(id), record)) yRecords.set(id, record);
+					if (isSharedRecordId(id) && !isEqual(yRecords.get(id), record)) yRecords.set(id, record);
 				}
 				yMeta.set('schema', ourSchema);
 			}, localOrigin);

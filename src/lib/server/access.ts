@@ -59,7 +59,7 @@ export interface CanvasAccess {
 	/** The actor's role in the canvas's team, null when access comes only from a share link. */
 	role: Role | null;
 	/** The share link that grants (or adds to) access, when one was presented and is valid. */
-	link: { id: string; access: ShareAccess; audience: ShareAudience } | null;
+	link: { id: string; access: ShareAccess; audience: ShareAudience; expiresAt: Date | null } | null;
 	canEdit: boolean;
 	/** Why editing is off although role or link would allow it. */
 	readOnlyReason: 'plan_limit' | null;
@@ -95,7 +95,7 @@ export async function resolveCanvasAccess(
 					throw new AppError('UNAUTHENTICATED', 'This link is for team members: sign in to open it.');
 				}
 			} else {
-				link = { id: found.id, access: found.access, audience: found.audience };
+				link = { id: found.id, access: found.access, audience: found.audience, expiresAt: found.expiresAt };
 			}
 		}
 	}
@@ -140,6 +140,7 @@ export interface FoundShareLink {
 	canvasId: string;
 	access: ShareAccess;
 	audience: ShareAudience;
+	expiresAt: Date | null;
 	/** Not revoked and not expired. */
 	usable: boolean;
 }
@@ -160,7 +161,7 @@ export async function findShareLink(db: Queryable, token: string): Promise<Found
 		.where(eq(shareLinks.tokenHash, hashSecretToken(token)));
 	if (!row) return null;
 	const usable = !row.revokedAt && (!row.expiresAt || row.expiresAt.getTime() > Date.now());
-	return { id: row.id, canvasId: row.canvasId, access: row.access, audience: row.audience, usable };
+	return { id: row.id, canvasId: row.canvasId, access: row.access, audience: row.audience, expiresAt: row.expiresAt, usable };
 }
 
 const ACTION_WORDS: Record<Action, string> = {

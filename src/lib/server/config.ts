@@ -65,6 +65,10 @@ const environmentSchema = z.object({
 	SMTP_FROM: z.string().trim().default('Easel <no-reply@localhost>'),
 	/** Largest WebSocket frame a client may send; bigger frames close the socket (1009). */
 	MAX_WS_MESSAGE_BYTES: integer('MAX_WS_MESSAGE_BYTES', 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+	/** Most bytes queued for one collaboration socket whose client isn't reading; past it the socket is dropped. */
+	MAX_SOCKET_QUEUE_BYTES: integer('MAX_SOCKET_QUEUE_BYTES', 64 * 1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+	/** Sync requests one collaboration socket may send per minute (each makes the server encode what the client lacks). */
+	WS_SYNC_REQUESTS_PER_MINUTE: integer('WS_SYNC_REQUESTS_PER_MINUTE', 2, 10_000).default(20),
 	/** Largest stored size of one document; updates that would pass it are refused. */
 	MAX_DOCUMENT_BYTES: integer('MAX_DOCUMENT_BYTES', 64 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
 	/** Largest JSON size of one canvas record (a shape's text, an inline image); bigger ones are reverted. */
@@ -123,6 +127,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 	if (values.STRIPE_SECRET_KEY) {
 		const missing = (['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_PRO', 'STRIPE_PRICE_TEAM'] as const).filter((key) => !values[key]);
 		if (missing.length) throw new ConfigError(missing.map((key) => `${key}: required when STRIPE_SECRET_KEY is set`));
+	}
+	if (values.MAX_SOCKET_QUEUE_BYTES < values.MAX_DOCUMENT_BYTES + values.MAX_WS_MESSAGE_BYTES) {
+		// A client that opens a canvas over the socket alone is sent the whole document at once.
+		throw new ConfigError([
+			`MAX_SOCKET_QUEUE_BYTES (${values.MAX_SOCKET_QUEUE_BYTES}) must be at least MAX_DOCUMENT_BYTES + MAX_WS_MESSAGE_BYTES (${values.MAX_DOCUMENT_BYTES + values.MAX_WS_MESSAGE_BYTES})`
+		]);
 	}
 	const publicOrigin = values.PUBLIC_ORIGIN
 		? new URL(values.PUBLIC_ORIGIN).origin

@@ -1,10 +1,10 @@
-import { TLDOCUMENT_ID } from 'tldraw';
+import { TLDOCUMENT_ID, UserRecordType, createUserId } from 'tldraw';
 import type { SerializedSchemaV2, TLGeoShape, TLRecord, TLShapeId, TLStore } from 'tldraw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { META_MAP, RECORDS_MAP, bindStoreToYjs } from '../../../src/lib/canvas/yjs-binding.ts';
+import { META_MAP, RECORDS_MAP, REVERT_GUARD, bindStoreToYjs } from '../../../src/lib/canvas/yjs-binding.ts';
 import type { YjsBinding } from '../../../src/lib/canvas/yjs-binding.ts';
-import { DEFAULT_PAGE_ID, countOwnWrites, newStore, rectangle, relay } from './helpers.ts';
+import { DEFAULT_PAGE_ID, FROM_PEER, countOwnWrites, newStore, rectangle, relay } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -230,6 +230,68 @@ describe('bindStoreToYjs', () => {
 			doc.getMap(RECORDS_MAP).set(rectangle('later').id, { ...rectangle('later'), props: oldProps });
 			expect(shapeIn(viewer.store, 'later')?.props.flipY).toBe(false);
 		});
+	});
+});
+
+describe('what the binding shares', () => {
+	it('never writes user records (identity comes from accounts) nor anything tab-scoped, on seeding or later', () => {
+		const a = client();
+		a.store.put([UserRecordType.create({ id: createUserId('me'), name: 'Me', color: '#f00' })]);
+		a.binding.ready();
+		a.store.put([UserRecordType.create({ id: createUserId('me'), name: 'Me again', color: '#0f0' }), rectangle('box')]);
+		expect([...a.records.keys()].sort()).toEqual([TLDOCUMENT_ID, DEFAULT_PAGE_ID, rectangle('box').id].sort());
+	});
+
+	it('keeps its own user record when the doc loads', () => {
+		const { a } = pair();
+		const b = client(false, cloneDoc(a.doc));
+		b.store.put([UserRecordType.create({ id: createUserId('me'), name: 'Me', color: '#f00' })]);
+		b.binding.ready();
+		expect(b.store.get(createUserId('me'))?.name).toBe('Me');
+	});
+});
+
+describe('when the server keeps reverting a write', () => {
+	/** A tab whose doc talks to a "server" doc that reverts every write of `refusedId`, and that rewrites it each time (as tldraw did with its user record). */
+	function loopingTab(refusedId: string) {
+		const tab = client();
+		const server = new Y.Doc();
+		cleanups.push(relay(tab.doc, server));
+		const serverRecords = server.getMap<TLRecord>(RECORDS_MAP);
+		let reverts = 0;
+		serverRecords.observe((event, transaction) => {
+			if (transaction.origin !== FROM_PEER || !event.keysChanged.has(refusedId)) return;
+			reverts++;
+			const previous = event.changes.keys.get(refusedId)!;
+			server.transact(() => (previous.action === 'add' ? serverRecords.delete(refusedId) : serverRecords.set(refusedId, previous.oldValue)));
+		});
+		tab.binding.ready();
+		const refused = rectangle('refused');
+		const stop = tab.store.listen(() => setTimeout(() => tab.store.put([{ ...refused, x: Math.random() }]), 0), { source: 'remote', scope: 'document' });
+		cleanups.push(stop);
+		tab.store.put([refused]);
+		return { tab, reverts: () => reverts };
+	}
+
+	it('stops sending that record after a few rounds and says so, so the two never loop', async () => {
+		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+		const { tab, reverts } = loopingTab(rectangle('refused').id);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(reverts()).toBe(REVERT_GUARD.reverts);
+		expect(error).toHaveBeenCalledWith(expect.stringContaining(rectangle('refused').id));
+		// Other records still sync.
+		tab.store.put([rectangle('fine')]);
+		expect(tab.records.has(rectangle('fine').id)).toBe(true);
+	});
+
+	it('does not hold back a record that another collaborator keeps changing', () => {
+		const { a, b } = pair();
+		for (let round = 0; round < 10; round++) {
+			a.store.put([rectangle('contested', round * 2)]);
+			b.store.put([rectangle('contested', round * 2 + 1)]);
+		}
+		expect(a.records.get(rectangle('contested').id)).toMatchObject({ x: 19 });
+		expect(shapeIn(a.store, 'contested')?.x).toBe(19);
 	});
 });
 
