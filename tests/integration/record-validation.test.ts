@@ -124,3 +124,27 @@ describe('invalid records from a client', () => {
 		expect(Number(/^easel_records_rejected_total (\d+)/m.exec(metricsText)?.[1])).toBeGreaterThan(0);
 	});
 });
+
+describe('a client that rewrites what the server reverts', () => {
+	it('is disconnected with CONFLICT after a bounded number of rounds, loudly; the others keep editing', async () => {
+		const { writer, bystander } = await canvasWithTwoClients();
+		const metrics = async () => (await (await fetch(`${server.url}/metrics`)).text()).match(/^easel_revert_loops_total (\S+)$/m)?.[1];
+		const loopsBefore = Number(await metrics());
+		const userRecord = { id: 'user:me', typeName: 'user', name: 'Me', color: '#f00', imageUrl: '', meta: {} };
+		// What tldraw 5.4 did with its user record: write it back whenever the server removed it.
+		let writes = 0;
+		writer.records.observe(() => {
+			if (writer.records.has(userRecord.id) || writes >= 200) return;
+			writes++;
+			setTimeout(() => writer.records.set(userRecord.id, userRecord), 0);
+		});
+		const closed = new Promise<string>((resolve) => writer.provider.on('close', ({ event }: { event: CloseEvent }) => resolve(event.reason)));
+		writes++;
+		writer.records.set(userRecord.id, userRecord);
+		expect(await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 10_000))])).toBe('CONFLICT');
+		expect(writes).toBeLessThan(60);
+		expect(Number(await metrics())).toBe(loopsBefore + 1);
+		expect(server.output()).toMatch(/closed a connection that rewrote reverted records/);
+		expect(bystander.records.has(userRecord.id)).toBe(false);
+	});
+});
