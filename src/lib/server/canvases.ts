@@ -5,6 +5,7 @@ import type { Database, Queryable } from './db/index.ts';
 import { canvases, users, type Role } from './db/schema.ts';
 import { requireCanvasPermission, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
 import { AppError } from './errors.ts';
+import { displayNameSchema } from './display-names.ts';
 import type { CollaborationControl, OpeningState } from './runtime.ts';
 import { deleteDocuments, writeNewDocument } from './documents/document-store.ts';
 import * as audit from './audit.ts';
@@ -18,12 +19,7 @@ export function canvasDocumentName(canvasId: string): string {
 }
 
 export function titleSchema(maxLength: number) {
-	return z
-		.string({ error: 'Title must be text.' })
-		.trim()
-		.min(1, { error: 'Title must not be empty.' })
-		.max(maxLength, { error: `Title must be at most ${maxLength} characters.` })
-		.refine((title) => !/[\u0000-\u001f\u007f]/.test(title), { error: 'Title must not contain control characters.' });
+	return displayNameSchema({ label: 'Title', maxLength });
 }
 
 /** A title that may be left blank (the canvas then gets the default title). */

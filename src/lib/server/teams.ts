@@ -4,19 +4,16 @@ import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
 import { deleteDocuments } from './documents/document-store.ts';
-import { AppError, notFound } from './errors.ts';
+import { AppError, notFound, parseInput } from './errors.ts';
+import { displayNameSchema } from './display-names.ts';
 import { forbidden, requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import * as audit from './audit.ts';
 
 export const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}.` });
 
-export const teamNameSchema = z
-	.string({ error: 'Team name must be text.' })
-	.trim()
-	.min(1, { error: 'Team name must not be empty.' })
-	.max(80, { error: 'Team name must be at most 80 characters.' })
-	.refine((name) => !/[\u0000-\u001f\u007f]/.test(name), { error: 'Team name must not contain control characters.' });
+export const TEAM_NAME_MAX_LENGTH = 80;
+export const teamNameSchema = displayNameSchema({ label: 'Team name', maxLength: TEAM_NAME_MAX_LENGTH });
 
 export interface TeamSummary {
 	id: string;
@@ -47,7 +44,8 @@ export async function get(db: Queryable, actor: Actor, teamId: string): Promise<
 	return { ...team, role, memberCount };
 }
 
-export async function create(db: Database, actor: UserActor, name: string, context: ChangeContext = {}): Promise<TeamSummary> {
+export async function create(db: Database, actor: UserActor, rawName: string, context: ChangeContext = {}): Promise<TeamSummary> {
+	const name = parseInput(teamNameSchema, rawName);
 	return db.transaction(async (tx) => {
 		const [team] = await tx.insert(teams).values({ name }).returning({ id: teams.id, name: teams.name, personal: teams.personal });
 		await tx.insert(memberships).values({ teamId: team.id, userId: actor.userId, role: 'owner' });
@@ -56,8 +54,9 @@ export async function create(db: Database, actor: UserActor, name: string, conte
 	});
 }
 
-export async function rename(db: Database, actor: UserActor, teamId: string, name: string, context: ChangeContext = {}): Promise<void> {
+export async function rename(db: Database, actor: UserActor, teamId: string, rawName: string, context: ChangeContext = {}): Promise<void> {
 	await requireTeamRole(db, actor, teamId, 'team.rename');
+	const name = parseInput(teamNameSchema, rawName);
 	await db.transaction(async (tx) => {
 		await tx.update(teams).set({ name }).where(eq(teams.id, teamId));
 		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.rename', targetType: 'team', targetId: teamId, details: { name }, ip: context.ip });
