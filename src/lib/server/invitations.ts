@@ -52,10 +52,11 @@ export async function create(
 	const actorRole = await requireTeamRole(db, actor, teamId, 'team.invite');
 	const parsed = parseInput(createInvitationSchema, input);
 	if (ROLE_RANK[parsed.role] > ROLE_RANK[actorRole]) throw new AppError('FORBIDDEN', `You cannot invite someone as ${parsed.role}.`);
-	await billing.assertSeatAvailable(db, teamId, parsed.role);
 	const token = generateSecretToken();
 	const maxUses = parsed.maxUses === undefined ? (parsed.email ? 1 : null) : parsed.maxUses;
 	const id = await db.transaction(async (tx) => {
+		// Early answer for the inviter; accepting checks (and takes) the seat again.
+		await billing.assertSeatAvailable(tx, teamId, parsed.role);
 		const [row] = await tx
 			.insert(invitations)
 			.values({
@@ -181,6 +182,8 @@ export async function accept(
 			const found = await preview(tx, token);
 			throw new AppError('GONE', `This invitation ${found.problem === 'used' ? 'has already been used' : found.problem === 'expired' ? 'has expired' : 'was revoked'}. Ask for a new one.`);
 		}
+		// Concurrent accepts into one team wait here, so each counts the seats the others took.
+		await billing.lockTeamLimits(tx, used.teamId);
 		const [existing] = await tx
 			.select({ role: memberships.role })
 			.from(memberships)

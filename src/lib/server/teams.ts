@@ -124,7 +124,9 @@ async function memberRole(db: Queryable, teamId: string, userId: string): Promis
 
 /**
  * Changes a member's role. Admins manage members below them and may grant up to admin; only owners
- * grant or take away ownership; the last owner cannot be demoted.
+ * grant or take away ownership; the last owner cannot be demoted. A viewer made editor or above
+ * needs a free seat. Runs under the team's limit lock, with the actor's role read again under it, so
+ * concurrent changes cannot both pass the seat or last-owner check.
  */
 export async function changeRole(
 	db: Database,
@@ -134,8 +136,10 @@ export async function changeRole(
 	role: Role,
 	context: ChangeContext = {}
 ): Promise<{ previous: Role; role: Role }> {
-	const actorRole = await requireTeamRole(db, actor, teamId, 'team.members');
+	await requireTeamRole(db, actor, teamId, 'team.members');
 	return db.transaction(async (tx) => {
+		await billing.lockTeamLimits(tx, teamId);
+		const actorRole = await requireTeamRole(tx, actor, teamId, 'team.members');
 		const previous = await memberRole(tx, teamId, userId);
 		if (previous === role) return { previous, role };
 		if (actorRole !== 'owner') {
@@ -164,8 +168,11 @@ export async function removeMember(
 	context: ChangeContext = {}
 ): Promise<void> {
 	const leaving = userId === actor.userId;
-	const actorRole = await requireTeamRole(db, actor, teamId, leaving ? 'team.view' : 'team.members');
+	await requireTeamRole(db, actor, teamId, leaving ? 'team.view' : 'team.members');
 	await db.transaction(async (tx) => {
+		// Under the lock, two owners removing each other cannot leave the team without one.
+		await billing.lockTeamLimits(tx, teamId);
+		const actorRole = await requireTeamRole(tx, actor, teamId, leaving ? 'team.view' : 'team.members');
 		const role = await memberRole(tx, teamId, userId);
 		if (!leaving && actorRole !== 'owner' && ROLE_RANK[role] >= ROLE_RANK[actorRole]) {
 			throw new AppError('FORBIDDEN', 'Only an owner can remove an owner or admin.');
@@ -188,7 +195,10 @@ export async function removeMember(
 	});
 }
 
-/** Makes another member an owner and the actor an admin. */
+/**
+ * Makes another member an owner and the actor an admin. Handing ownership to a viewer gives them a
+ * seat, so it needs a free one like any promotion (the actor keeps theirs as admin).
+ */
 export async function transferOwnership(
 	db: Database,
 	actor: UserActor,
@@ -196,11 +206,14 @@ export async function transferOwnership(
 	userId: string,
 	context: ChangeContext = {}
 ): Promise<void> {
-	const actorRole = await requireTeamRole(db, actor, teamId, 'team.view');
-	if (actorRole !== 'owner') throw forbidden(actorRole, 'team.delete');
 	if (userId === actor.userId) throw new AppError('INVALID_INPUT', 'Choose another member to transfer ownership to.');
+	await requireTeamRole(db, actor, teamId, 'team.view');
 	await db.transaction(async (tx) => {
+		await billing.lockTeamLimits(tx, teamId);
+		const actorRole = await requireTeamRole(tx, actor, teamId, 'team.view');
+		if (actorRole !== 'owner') throw forbidden(actorRole, 'team.delete');
 		const previous = await memberRole(tx, teamId, userId);
+		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, 'owner', { buyerIsOwner: true });
 		await tx.update(memberships).set({ role: 'owner' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
 		await tx.update(memberships).set({ role: 'admin' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, actor.userId)));
 		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.transfer_ownership', targetType: 'user', targetId: userId, details: { from: previous }, ip: context.ip });
