@@ -69,6 +69,22 @@ export async function signUp(db: Database, raw: SignUpInput): Promise<SessionUse
 	}
 }
 
+/** A throttle counting sign-ups per client address (see rate-limits.ts). */
+export interface SignUpThrottle {
+	consume(ip: string): Promise<void>;
+}
+
+/**
+ * Sign-up from outside (the JSON API and the form page alike): counted per client address before
+ * any work, so one address cannot create accounts in bulk. Invalid input costs nothing.
+ */
+export async function register(db: Database, throttle: SignUpThrottle, input: SignUpInput & { ip: string }): Promise<SessionUser & { personalTeamId: string }> {
+	const { ip, ...fields } = input;
+	const parsed = parseInput(signUpSchema, fields);
+	await throttle.consume(ip);
+	return signUp(db, parsed);
+}
+
 /** The user with this email and password, or null. Unknown emails cost the same time as wrong passwords. */
 export async function authenticate(db: Database, email: string, password: string): Promise<SessionUser | null> {
 	const [user] = await db
