@@ -82,3 +82,18 @@ it('rejects control and direction-override characters in the name at sign-up', a
 	expect(refused.status).toBe(400);
 	expect(refused.body).toMatchObject({ error: { code: 'INVALID_INPUT', details: { field: 'name' } } });
 });
+
+it('with REDIS_URL the per-address budgets are shared by every instance', async () => {
+	const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `easel-test-${crypto.randomUUID().slice(0, 8)}`, ADDRESS_HEADER: 'x-forwarded-for', SIGNUPS_PER_ADDRESS: '2' };
+	const instances = await Promise.all([startServer({ env }), startServer({ env })]);
+	try {
+		const signUpOn = (instance: RunningServer) =>
+			api(instance.url, '/api/v1/auth/signup', { body: { email: uniqueEmail('shared'), password: 'a long enough password' }, headers: from('198.51.100.7') });
+		expect((await signUpOn(instances[0])).status).toBe(201);
+		expect((await signUpOn(instances[1])).status).toBe(201);
+		expect((await signUpOn(instances[0])).status).toBe(429);
+		expect((await signUpOn(instances[1])).status).toBe(429);
+	} finally {
+		await Promise.all(instances.map((instance) => instance.dispose()));
+	}
+});
