@@ -5,7 +5,7 @@ import { type Config } from '../src/lib/server/config.ts';
 import { openDatabase, type Database } from '../src/lib/server/db/index.ts';
 import * as history from '../src/lib/server/history.ts';
 import { createLogger, type Logger } from '../src/lib/server/logger.ts';
-import { LoginThrottle } from '../src/lib/server/rate-limits.ts';
+import { ActionThrottle, LoginThrottle } from '../src/lib/server/rate-limits.ts';
 import { setRuntime } from '../src/lib/server/runtime.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
@@ -53,12 +53,33 @@ export async function startServices(config: Config, logger = createLogger(config
 		driver: database.driver,
 		logger,
 		collaboration,
-		loginThrottle: new LoginThrottle({
-			keyPrefix: `${config.REDIS_PREFIX}:login`,
-			points: config.LOGIN_ATTEMPTS,
-			durationSeconds: config.LOGIN_WINDOW_SECONDS,
+		loginThrottle: new LoginThrottle(
+			{ keyPrefix: `${config.REDIS_PREFIX}:login`, points: config.LOGIN_ATTEMPTS, durationSeconds: config.LOGIN_WINDOW_SECONDS, redis: redis?.limits },
+			{ keyPrefix: `${config.REDIS_PREFIX}:login-address`, points: config.LOGIN_ATTEMPTS_PER_ADDRESS, durationSeconds: config.LOGIN_WINDOW_SECONDS, redis: redis?.limits }
+		),
+		signUpThrottle: new ActionThrottle({
+			what: 'sign-ups from this network address',
+			keyPrefix: `${config.REDIS_PREFIX}:signup-address`,
+			points: config.SIGNUPS_PER_ADDRESS,
+			durationSeconds: config.SIGNUP_WINDOW_SECONDS,
 			redis: redis?.limits
 		}),
+		invitationEmailThrottles: {
+			perSender: new ActionThrottle({
+				what: 'invitation emails sent by you',
+				keyPrefix: `${config.REDIS_PREFIX}:invite-mail-sender`,
+				points: config.INVITATION_EMAILS_PER_SENDER,
+				durationSeconds: config.INVITATION_EMAIL_WINDOW_SECONDS,
+				redis: redis?.limits
+			}),
+			perTeam: new ActionThrottle({
+				what: 'invitation emails sent for this team',
+				keyPrefix: `${config.REDIS_PREFIX}:invite-mail-team`,
+				points: config.INVITATION_EMAILS_PER_TEAM,
+				durationSeconds: config.INVITATION_EMAIL_WINDOW_SECONDS,
+				redis: redis?.limits
+			})
+		},
 		stripe: stripeSettings(config),
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined

@@ -42,3 +42,18 @@ describe('loadConfig', () => {
 		expect(problems.join('\n')).toMatch(/PUBLIC_ORIGIN must be a URL/);
 	});
 });
+
+describe('abuse limits', () => {
+	it('default to 50 sign-in attempts per address per 15 min, 10 sign-ups per address per hour, 20/50 invitation emails per sender/team per hour', () => {
+		const config = loadConfig({});
+		expect([config.LOGIN_ATTEMPTS_PER_ADDRESS, config.LOGIN_WINDOW_SECONDS]).toEqual([50, 900]);
+		expect([config.SIGNUPS_PER_ADDRESS, config.SIGNUP_WINDOW_SECONDS]).toEqual([10, 3600]);
+		expect([config.INVITATION_EMAILS_PER_SENDER, config.INVITATION_EMAILS_PER_TEAM, config.INVITATION_EMAIL_WINDOW_SECONDS]).toEqual([20, 50, 3600]);
+	});
+
+	it('explains bad values, and a per-address sign-in budget smaller than the per-email one', () => {
+		expect(() => loadConfig({ SIGNUPS_PER_ADDRESS: 'many' })).toThrow(/SIGNUPS_PER_ADDRESS must be a number/);
+		expect(() => loadConfig({ INVITATION_EMAILS_PER_TEAM: '0' })).toThrow(/INVITATION_EMAILS_PER_TEAM must be at least 1/);
+		expect(() => loadConfig({ LOGIN_ATTEMPTS: '20', LOGIN_ATTEMPTS_PER_ADDRESS: '10' })).toThrow(/LOGIN_ATTEMPTS_PER_ADDRESS \(10\) must be at least LOGIN_ATTEMPTS \(20\)/);
+	});
+});

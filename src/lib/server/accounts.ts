@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from './db/index.ts';
 import { memberships, teams, users } from './db/schema.ts';
-import { AppError } from './errors.ts';
+import { AppError, parseInput } from './errors.ts';
+import { displayNameForOutput, displayNameSchema } from './display-names.ts';
 import {
 	decoyPasswordHash,
 	hashPassword,
@@ -12,6 +13,10 @@ import {
 	verifyPassword
 } from './auth/passwords.ts';
 import type { SessionUser } from './auth/sessions.ts';
+
+export const USER_NAME_MAX_LENGTH = 80;
+// Same as teams.ts's TEAM_NAME_MAX_LENGTH (not imported: teams.ts pulls in billing and documents).
+const TEAM_NAME_MAX_LENGTH = 80;
 
 export const emailSchema = z
 	.string({ error: 'Email is required.' })
@@ -23,11 +28,11 @@ export const emailSchema = z
 export const signUpSchema = z.object({
 	email: emailSchema,
 	name: z
-		.string()
+		.string({ error: 'Name must be text.' })
 		.trim()
-		.max(80, { error: 'Name must be at most 80 characters.' })
 		.optional()
-		.transform((value) => value || undefined),
+		.transform((value) => value || undefined)
+		.pipe(displayNameSchema({ label: 'Name', maxLength: USER_NAME_MAX_LENGTH }).optional()),
 	password: z
 		.string({ error: 'Password is required.' })
 		.min(MIN_PASSWORD_LENGTH, { error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.` })
@@ -42,16 +47,17 @@ export const signInSchema = z.object({
 export type SignUpInput = z.input<typeof signUpSchema>;
 
 /** Creates a user with a personal team they own. Fails with CONFLICT when the email is taken. */
-export async function signUp(db: Database, input: SignUpInput): Promise<SessionUser & { personalTeamId: string }> {
+export async function signUp(db: Database, raw: SignUpInput): Promise<SessionUser & { personalTeamId: string }> {
+	const input = parseInput(signUpSchema, raw);
 	const passwordHash = await hashPassword(input.password);
-	const name = input.name || input.email.split('@')[0];
+	const name = input.name || displayNameForOutput(input.email.split('@')[0], USER_NAME_MAX_LENGTH);
 	try {
 		return await db.transaction(async (tx) => {
 			const [user] = await tx
 				.insert(users)
 				.values({ email: input.email, name, passwordHash })
 				.returning({ id: users.id, email: users.email, name: users.name });
-			const [team] = await tx.insert(teams).values({ name: `${name}'s team`, personal: true }).returning({ id: teams.id });
+			const [team] = await tx.insert(teams).values({ name: personalTeamName(name), personal: true }).returning({ id: teams.id });
 			await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: 'owner' });
 			return { ...user, personalTeamId: team.id };
 		});
@@ -61,6 +67,22 @@ export async function signUp(db: Database, input: SignUpInput): Promise<SessionU
 		}
 		throw error;
 	}
+}
+
+/** A throttle counting sign-ups per client address (see rate-limits.ts). */
+export interface SignUpThrottle {
+	consume(ip: string): Promise<void>;
+}
+
+/**
+ * Sign-up from outside (the JSON API and the form page alike): counted per client address before
+ * any work, so one address cannot create accounts in bulk. Invalid input costs nothing.
+ */
+export async function register(db: Database, throttle: SignUpThrottle, input: SignUpInput & { ip: string }): Promise<SessionUser & { personalTeamId: string }> {
+	const { ip, ...fields } = input;
+	const parsed = parseInput(signUpSchema, fields);
+	await throttle.consume(ip);
+	return signUp(db, parsed);
 }
 
 /** The user with this email and password, or null. Unknown emails cost the same time as wrong passwords. */
@@ -75,6 +97,12 @@ export async function authenticate(db: Database, email: string, password: string
 	}
 	if (!(await verifyPassword(user.passwordHash, password))) return null;
 	return { id: user.id, email: user.email, name: user.name };
+}
+
+/** "Ada's team", shortened so it stays a valid team name. */
+function personalTeamName(userName: string): string {
+	const suffix = "'s team";
+	return `${displayNameForOutput(userName, TEAM_NAME_MAX_LENGTH - suffix.length)}${suffix}`;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,7 +1,7 @@
 // A team's plan, its effective limits, and the checks that enforce them with a clear message.
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from './db/index.ts';
-import { canvases, memberships, teamBilling, type PlanId, type Role } from './db/schema.ts';
+import type { Queryable, Transaction } from './db/index.ts';
+import { canvases, memberships, teamBilling, teams, type PlanId, type Role } from './db/schema.ts';
 import { AppError } from './errors.ts';
 import { limitsFor, PLANS, upgradeFor, type Limits } from './plans.ts';
 
@@ -64,11 +64,25 @@ export async function isCanvasOverLimit(db: Queryable, teamId: string, canvasId:
 	return editable.length === limits.canvases && !editable.some((row) => row.id === canvasId);
 }
 
-/** Refuses a 11th canvas on free (and so on), naming the limit and the upgrade. */
-export async function assertCanCreateCanvas(db: Queryable, teamId: string): Promise<void> {
-	const { limits } = await teamPlan(db, teamId);
+/**
+ * Serialises a team's limit checks with the writes they allow, until the transaction ends: without
+ * it, concurrent requests on PostgreSQL all count the same rows and all pass. A row lock on the
+ * team (PGlite runs one transaction at a time anyway). NO KEY UPDATE, so inserts that only
+ * reference the team (canvases, audit rows, documents) don't wait; other limit checks do.
+ */
+export async function lockTeamLimits(tx: Transaction, teamId: string): Promise<void> {
+	await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).for('no key update');
+}
+
+/**
+ * Refuses a 11th canvas on free (and so on), naming the limit and the upgrade. Takes the team's
+ * limit lock: insert the canvas in the same transaction.
+ */
+export async function assertCanCreateCanvas(tx: Transaction, teamId: string): Promise<void> {
+	await lockTeamLimits(tx, teamId);
+	const { limits } = await teamPlan(tx, teamId);
 	if (limits.canvases === null) return;
-	const [{ value }] = await db.select({ value: count() }).from(canvases).where(eq(canvases.teamId, teamId));
+	const [{ value }] = await tx.select({ value: count() }).from(canvases).where(eq(canvases.teamId, teamId));
 	if (value >= limits.canvases) {
 		throw new AppError('LIMIT_EXCEEDED', `The ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${upgradeHint(limits.plan)}`, {
 			limit: 'canvases',
@@ -82,14 +96,17 @@ export async function assertCanCreateCanvas(db: Queryable, teamId: string): Prom
 /**
  * Refuses a new editor (or above) when every seat is taken. Viewers are free. An owner of a team
  * paying per seat through Stripe buys the extra seat instead (the quantity is synced afterwards).
+ * Call it for every change that makes someone take a seat (joining, a viewer promoted, ownership
+ * handed to a viewer); it takes the team's limit lock, so write the change in the same transaction.
  */
-export async function assertSeatAvailable(db: Queryable, teamId: string, role: Role, options: { buyerIsOwner?: boolean } = {}): Promise<void> {
+export async function assertSeatAvailable(tx: Transaction, teamId: string, role: Role, options: { buyerIsOwner?: boolean } = {}): Promise<void> {
 	if (!SEAT_ROLES.includes(role)) return;
-	const { limits } = await teamPlan(db, teamId);
-	const used = await seatsUsed(db, teamId);
+	await lockTeamLimits(tx, teamId);
+	const { limits } = await teamPlan(tx, teamId);
+	const used = await seatsUsed(tx, teamId);
 	if (used >= limits.seats) {
 		if (options.buyerIsOwner && limits.plan === 'team') {
-			const [row] = await db.select({ subscription: teamBilling.stripeSubscriptionId }).from(teamBilling).where(eq(teamBilling.teamId, teamId));
+			const [row] = await tx.select({ subscription: teamBilling.stripeSubscriptionId }).from(teamBilling).where(eq(teamBilling.teamId, teamId));
 			if (row?.subscription) return;
 		}
 		throw new AppError('LIMIT_EXCEEDED', `All ${limits.seats} seats of the ${PLANS[limits.plan].name} plan are taken (viewers are free).${upgradeHint(limits.plan)}`, {

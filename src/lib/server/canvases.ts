@@ -5,6 +5,7 @@ import type { Database, Queryable } from './db/index.ts';
 import { canvases, users, type Role } from './db/schema.ts';
 import { requireCanvasPermission, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
 import { AppError } from './errors.ts';
+import { displayNameSchema } from './display-names.ts';
 import type { CollaborationControl, OpeningState } from './runtime.ts';
 import { deleteDocuments, writeNewDocument } from './documents/document-store.ts';
 import * as audit from './audit.ts';
@@ -18,12 +19,7 @@ export function canvasDocumentName(canvasId: string): string {
 }
 
 export function titleSchema(maxLength: number) {
-	return z
-		.string({ error: 'Title must be text.' })
-		.trim()
-		.min(1, { error: 'Title must not be empty.' })
-		.max(maxLength, { error: `Title must be at most ${maxLength} characters.` })
-		.refine((title) => !/[\u0000-\u001f\u007f]/.test(title), { error: 'Title must not contain control characters.' });
+	return displayNameSchema({ label: 'Title', maxLength });
 }
 
 /** A title that may be left blank (the canvas then gets the default title). */
@@ -56,14 +52,17 @@ const summaryColumns = {
 	createdByName: users.name
 };
 
-export async function create(db: Queryable, actor: UserActor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
+export async function create(db: Database, actor: UserActor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
 	await requireTeamRole(db, actor, input.teamId, 'canvas.create');
-	await billing.assertCanCreateCanvas(db, input.teamId);
-	const [row] = await db
-		.insert(canvases)
-		.values({ teamId: input.teamId, title: input.title ?? DEFAULT_TITLE, createdBy: actor.userId })
-		.returning({ id: canvases.id });
-	return get(db, actor, row.id);
+	const id = await db.transaction(async (tx) => {
+		await billing.assertCanCreateCanvas(tx, input.teamId);
+		const [row] = await tx
+			.insert(canvases)
+			.values({ teamId: input.teamId, title: input.title ?? DEFAULT_TITLE, createdBy: actor.userId })
+			.returning({ id: canvases.id });
+		return row.id;
+	});
+	return get(db, actor, id);
 }
 
 export async function listForTeam(db: Queryable, actor: Actor, teamId: string): Promise<CanvasSummary[]> {
@@ -113,10 +112,10 @@ export async function duplicate(
 ): Promise<CanvasSummary> {
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
 	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
-	await billing.assertCanCreateCanvas(db, source.canvas.teamId);
 	const state = await collaboration.readDocumentState(canvasDocumentName(canvasId));
 	const title = `${source.canvas.title} (copy)`.slice(0, maxTitleLength);
 	const id = await db.transaction(async (tx) => {
+		await billing.assertCanCreateCanvas(tx, source.canvas.teamId);
 		const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
 		const doc = new Y.Doc();
 		Y.applyUpdate(doc, state);
@@ -158,8 +157,8 @@ export async function move(
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.move');
 	await requireTeamRole(db, actor, teamId, 'canvas.move');
 	if (source.canvas.teamId === teamId) return get(db, actor, canvasId);
-	await billing.assertCanCreateCanvas(db, teamId);
 	await db.transaction(async (tx) => {
+		await billing.assertCanCreateCanvas(tx, teamId);
 		await tx.update(canvases).set({ teamId, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 		const entry = { actorId: actor.userId, action: 'canvas.move' as const, targetType: 'canvas' as const, targetId: canvasId, details: { title: source.canvas.title, from: source.canvas.teamId, to: teamId }, ip: context.ip };
 		await audit.record(tx, { teamId: source.canvas.teamId, ...entry });

@@ -84,6 +84,19 @@ const environmentSchema = z.object({
 	/** Sign-in attempts allowed per IP + email within LOGIN_WINDOW_SECONDS. */
 	LOGIN_ATTEMPTS: integer('LOGIN_ATTEMPTS', 1, 1000).default(10),
 	LOGIN_WINDOW_SECONDS: integer('LOGIN_WINDOW_SECONDS', 1, 86400).default(900),
+	/**
+	 * Sign-in attempts allowed per IP, whatever the email, within LOGIN_WINDOW_SECONDS: stops one
+	 * address spraying a password over many accounts, yet leaves room for an office behind one NAT.
+	 */
+	LOGIN_ATTEMPTS_PER_ADDRESS: integer('LOGIN_ATTEMPTS_PER_ADDRESS', 1, 1_000_000).default(50),
+	/** Accounts one IP may create within SIGNUP_WINDOW_SECONDS (stops mass sign-up; a classroom still fits). */
+	SIGNUPS_PER_ADDRESS: integer('SIGNUPS_PER_ADDRESS', 1, 1_000_000).default(10),
+	SIGNUP_WINDOW_SECONDS: integer('SIGNUP_WINDOW_SECONDS', 1, 7 * 86400).default(3600),
+	/** Invitation emails one user may have sent within INVITATION_EMAIL_WINDOW_SECONDS, across teams. */
+	INVITATION_EMAILS_PER_SENDER: integer('INVITATION_EMAILS_PER_SENDER', 1, 1_000_000).default(20),
+	/** Invitation emails sent for one team within INVITATION_EMAIL_WINDOW_SECONDS, by all its admins. */
+	INVITATION_EMAILS_PER_TEAM: integer('INVITATION_EMAILS_PER_TEAM', 1, 1_000_000).default(50),
+	INVITATION_EMAIL_WINDOW_SECONDS: integer('INVITATION_EMAIL_WINDOW_SECONDS', 1, 7 * 86400).default(3600),
 	/** Collaboration sockets one client address may open per minute (counted before authentication). */
 	WS_CONNECTIONS_PER_MINUTE: integer('WS_CONNECTIONS_PER_MINUTE', 1, 1_000_000).default(300)
 });
@@ -133,6 +146,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		throw new ConfigError([
 			`MAX_SOCKET_QUEUE_BYTES (${values.MAX_SOCKET_QUEUE_BYTES}) must be at least MAX_DOCUMENT_BYTES + MAX_WS_MESSAGE_BYTES (${values.MAX_DOCUMENT_BYTES + values.MAX_WS_MESSAGE_BYTES})`
 		]);
+	}
+	if (values.LOGIN_ATTEMPTS_PER_ADDRESS < values.LOGIN_ATTEMPTS) {
+		throw new ConfigError([`LOGIN_ATTEMPTS_PER_ADDRESS (${values.LOGIN_ATTEMPTS_PER_ADDRESS}) must be at least LOGIN_ATTEMPTS (${values.LOGIN_ATTEMPTS}): the per-address budget covers every email`]);
 	}
 	const publicOrigin = values.PUBLIC_ORIGIN
 		? new URL(values.PUBLIC_ORIGIN).origin

@@ -3,12 +3,12 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
-import { z } from 'zod';
 import { readBytes } from './db/bytea.ts';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
 import { migrateRecords } from './tldraw-records.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
+import { displayNameSchema } from './display-names.ts';
 import { requireCanvasPermission, isUuid, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import { PLANS, upgradeFor } from './plans.ts';
@@ -20,11 +20,12 @@ export const AUTO_VERSION_INTERVAL_MS = 10 * 60_000;
 /** Versions past the retention stay (locked) this long before pruning deletes them. */
 export const PRUNE_GRACE_DAYS = 7;
 
-export const versionLabelSchema = z
-	.string({ error: 'Label must be text.' })
-	.trim()
-	.min(1, { error: 'Give the version a name.' })
-	.max(120, { error: 'A version name is at most 120 characters.' });
+export const versionLabelSchema = displayNameSchema({
+	label: 'A version name',
+	maxLength: 120,
+	emptyMessage: 'Give the version a name.',
+	tooLongMessage: 'A version name is at most 120 characters.'
+});
 
 export function compressState(state: Uint8Array): Uint8Array {
 	return brotliCompressSync(state, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });

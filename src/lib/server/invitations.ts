@@ -52,10 +52,11 @@ export async function create(
 	const actorRole = await requireTeamRole(db, actor, teamId, 'team.invite');
 	const parsed = parseInput(createInvitationSchema, input);
 	if (ROLE_RANK[parsed.role] > ROLE_RANK[actorRole]) throw new AppError('FORBIDDEN', `You cannot invite someone as ${parsed.role}.`);
-	await billing.assertSeatAvailable(db, teamId, parsed.role);
 	const token = generateSecretToken();
 	const maxUses = parsed.maxUses === undefined ? (parsed.email ? 1 : null) : parsed.maxUses;
 	const id = await db.transaction(async (tx) => {
+		// Early answer for the inviter; accepting checks (and takes) the seat again.
+		await billing.assertSeatAvailable(tx, teamId, parsed.role);
 		const [row] = await tx
 			.insert(invitations)
 			.values({
@@ -176,11 +177,21 @@ export async function accept(
 			.update(invitations)
 			.set({ uses: sql`${invitations.uses} + 1` })
 			.where(and(eq(invitations.tokenHash, hashSecretToken(token)), usableNow()))
-			.returning({ teamId: invitations.teamId, role: invitations.role, id: invitations.id });
+			.returning({ teamId: invitations.teamId, role: invitations.role, id: invitations.id, email: invitations.email });
 		if (!used) {
 			const found = await preview(tx, token);
 			throw new AppError('GONE', `This invitation ${found.problem === 'used' ? 'has already been used' : found.problem === 'expired' ? 'has expired' : 'was revoked'}. Ask for a new one.`);
 		}
+		// An invitation sent to an address is for that person only, not for whoever the link reaches.
+		// Easel does not verify addresses, so "that person" is the account registered with it.
+		if (used.email) {
+			const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
+			if (!user || normaliseEmail(user.email) !== normaliseEmail(used.email)) {
+				throw new AppError('FORBIDDEN', `This invitation was sent to ${maskEmail(used.email)}; sign in with that address.`, { reason: 'wrong_account' });
+			}
+		}
+		// Concurrent accepts into one team wait here, so each counts the seats the others took.
+		await billing.lockTeamLimits(tx, used.teamId);
 		const [existing] = await tx
 			.select({ role: memberships.role })
 			.from(memberships)
@@ -201,6 +212,61 @@ export async function accept(
 		await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.join', targetType: 'user', targetId: userId, details: { role: used.role, invitationId: used.id }, ip: context.ip });
 		return { teamId: used.teamId, role: used.role, joined: true, roleChanged: false };
 	});
+}
+
+function normaliseEmail(email: string): string {
+	return email.trim().normalize('NFC').toLowerCase();
+}
+
+/** "ada@example.com" → "a***@example.com": enough to recognise one's own address, not to learn someone's. */
+export function maskEmail(email: string): string {
+	const at = email.lastIndexOf('@');
+	return at <= 0 ? '***' : `${Array.from(email)[0]}***${email.slice(at)}`;
+}
+
+export interface InvitationEmailThrottles {
+	perSender: { consume(userId: string): Promise<void> };
+	perTeam: { consume(teamId: string): Promise<void> };
+}
+
+export interface SentInvitation {
+	invitation: Invitation;
+	token: string;
+	url: string;
+	/** Whether the email went out (false without SMTP, or when sending failed: show the link). */
+	emailed: boolean;
+}
+
+/**
+ * Invites someone, as the API and the members page do: creates the invitation and, when it names an
+ * address and email is configured, sends it. Each email counts against a budget per sender and per
+ * team, spent after the permission check and before anything is created, so a refused one leaves
+ * nothing behind and nobody can use Easel to send mail in bulk.
+ */
+export async function invite(
+	db: Database,
+	actor: UserActor,
+	teamId: string,
+	input: CreateInvitationInput,
+	options: {
+		publicOrigin: string;
+		/** Sends the email; null when email is not configured. */
+		sendEmail: ((invitation: Invitation, url: string) => Promise<boolean>) | null;
+		throttles: InvitationEmailThrottles;
+		context?: ChangeContext;
+	}
+): Promise<SentInvitation> {
+	await requireTeamRole(db, actor, teamId, 'team.invite');
+	const parsed = parseInput(createInvitationSchema, input);
+	const send = parsed.email ? options.sendEmail : null;
+	if (send) {
+		await options.throttles.perSender.consume(actor.userId);
+		await options.throttles.perTeam.consume(teamId);
+	}
+	const { invitation, token } = await create(db, actor, teamId, parsed, options.context);
+	const url = invitationUrl(options.publicOrigin, token);
+	const emailed = send ? await send(invitation, url) : false;
+	return { invitation, token, url, emailed };
 }
 
 function invalidInvitation(): AppError {

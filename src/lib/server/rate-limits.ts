@@ -31,23 +31,54 @@ async function spend(limiter: RateLimiterAbstract, key: string): Promise<number 
 	}
 }
 
+function rateLimited(what: string, retryAfterSeconds: number): AppError {
+	return new AppError('RATE_LIMITED', `Too many ${what}. Try again in ${formatWait(retryAfterSeconds)}.`, { retryAfterSeconds });
+}
+
+/**
+ * Sign-in attempts: a budget per IP + email (guessing one password) and, when `perAddress` is
+ * given, a larger one per IP whatever the email (spraying one password over many accounts).
+ */
 export class LoginThrottle {
 	private readonly limiter: RateLimiterAbstract;
+	private readonly addressLimiter: RateLimiterAbstract | null;
 
-	constructor(options: LimiterOptions) {
+	constructor(options: LimiterOptions, perAddress?: LimiterOptions) {
 		this.limiter = createLimiter(options);
+		this.addressLimiter = perAddress ? createLimiter(perAddress) : null;
 	}
 
-	/** Counts one sign-in attempt for this IP + email; throws RATE_LIMITED once the budget is spent. */
+	/** Counts one sign-in attempt for this IP and this IP + email; throws RATE_LIMITED once either budget is spent. */
 	async consume(ip: string, email: string): Promise<void> {
+		// Every attempt counts against the address, successes too: otherwise one valid account would
+		// refill the budget for guesses at the others.
+		const addressWait = this.addressLimiter ? await spend(this.addressLimiter, ip) : null;
+		if (addressWait !== null) throw rateLimited('sign-in attempts from this network address', addressWait);
 		const retryAfterSeconds = await spend(this.limiter, `${ip}|${email.toLowerCase()}`);
 		if (retryAfterSeconds === null) return;
-		throw new AppError('RATE_LIMITED', `Too many sign-in attempts. Try again in ${formatWait(retryAfterSeconds)}.`, { retryAfterSeconds });
+		throw rateLimited('sign-in attempts', retryAfterSeconds);
 	}
 
 	/** A successful sign-in clears the count. */
 	async reset(ip: string, email: string): Promise<void> {
 		await this.limiter.delete(`${ip}|${email.toLowerCase()}`);
+	}
+}
+
+/** A budget of actions per key (an IP, a user, a team) per window; `consume` throws RATE_LIMITED once it is spent. */
+export class ActionThrottle {
+	private readonly limiter: RateLimiterAbstract;
+	private readonly what: string;
+
+	/** `what` completes "Too many …": "sign-ups from this network address". */
+	constructor(options: LimiterOptions & { what: string }) {
+		this.limiter = createLimiter(options);
+		this.what = options.what;
+	}
+
+	async consume(key: string): Promise<void> {
+		const retryAfterSeconds = await spend(this.limiter, key);
+		if (retryAfterSeconds !== null) throw rateLimited(this.what, retryAfterSeconds);
 	}
 }
 

@@ -4,7 +4,7 @@
 import type { Config } from './config.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
-import type { LoginThrottle } from './rate-limits.ts';
+import type { ActionThrottle, LoginThrottle } from './rate-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 
 /** What the HTTP side may ask of the collaboration server. */
@@ -57,6 +57,10 @@ export interface Runtime {
 	logger: Logger;
 	collaboration: CollaborationControl;
 	loginThrottle: LoginThrottle;
+	/** Sign-ups per client address. */
+	signUpThrottle: ActionThrottle;
+	/** Invitation emails per sender (user id) and per team (team id). */
+	invitationEmailThrottles: { perSender: ActionThrottle; perTeam: ActionThrottle };
 	/** Stripe billing, or null when self-hosted without it (plans then come from `npm run admin`). */
 	stripe: StripeSettings | null;
 	/** Resolves when the database answers (readiness). */

@@ -4,19 +4,16 @@ import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
 import { deleteDocuments } from './documents/document-store.ts';
-import { AppError, notFound } from './errors.ts';
+import { AppError, notFound, parseInput } from './errors.ts';
+import { displayNameSchema } from './display-names.ts';
 import { forbidden, requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import * as audit from './audit.ts';
 
 export const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}.` });
 
-export const teamNameSchema = z
-	.string({ error: 'Team name must be text.' })
-	.trim()
-	.min(1, { error: 'Team name must not be empty.' })
-	.max(80, { error: 'Team name must be at most 80 characters.' })
-	.refine((name) => !/[\u0000-\u001f\u007f]/.test(name), { error: 'Team name must not contain control characters.' });
+export const TEAM_NAME_MAX_LENGTH = 80;
+export const teamNameSchema = displayNameSchema({ label: 'Team name', maxLength: TEAM_NAME_MAX_LENGTH });
 
 export interface TeamSummary {
 	id: string;
@@ -47,7 +44,8 @@ export async function get(db: Queryable, actor: Actor, teamId: string): Promise<
 	return { ...team, role, memberCount };
 }
 
-export async function create(db: Database, actor: UserActor, name: string, context: ChangeContext = {}): Promise<TeamSummary> {
+export async function create(db: Database, actor: UserActor, rawName: string, context: ChangeContext = {}): Promise<TeamSummary> {
+	const name = parseInput(teamNameSchema, rawName);
 	return db.transaction(async (tx) => {
 		const [team] = await tx.insert(teams).values({ name }).returning({ id: teams.id, name: teams.name, personal: teams.personal });
 		await tx.insert(memberships).values({ teamId: team.id, userId: actor.userId, role: 'owner' });
@@ -56,8 +54,9 @@ export async function create(db: Database, actor: UserActor, name: string, conte
 	});
 }
 
-export async function rename(db: Database, actor: UserActor, teamId: string, name: string, context: ChangeContext = {}): Promise<void> {
+export async function rename(db: Database, actor: UserActor, teamId: string, rawName: string, context: ChangeContext = {}): Promise<void> {
 	await requireTeamRole(db, actor, teamId, 'team.rename');
+	const name = parseInput(teamNameSchema, rawName);
 	await db.transaction(async (tx) => {
 		await tx.update(teams).set({ name }).where(eq(teams.id, teamId));
 		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.rename', targetType: 'team', targetId: teamId, details: { name }, ip: context.ip });
@@ -125,7 +124,9 @@ async function memberRole(db: Queryable, teamId: string, userId: string): Promis
 
 /**
  * Changes a member's role. Admins manage members below them and may grant up to admin; only owners
- * grant or take away ownership; the last owner cannot be demoted.
+ * grant or take away ownership; the last owner cannot be demoted. A viewer made editor or above
+ * needs a free seat. Runs under the team's limit lock, with the actor's role read again under it, so
+ * concurrent changes cannot both pass the seat or last-owner check.
  */
 export async function changeRole(
 	db: Database,
@@ -135,8 +136,10 @@ export async function changeRole(
 	role: Role,
 	context: ChangeContext = {}
 ): Promise<{ previous: Role; role: Role }> {
-	const actorRole = await requireTeamRole(db, actor, teamId, 'team.members');
+	await requireTeamRole(db, actor, teamId, 'team.members');
 	return db.transaction(async (tx) => {
+		await billing.lockTeamLimits(tx, teamId);
+		const actorRole = await requireTeamRole(tx, actor, teamId, 'team.members');
 		const previous = await memberRole(tx, teamId, userId);
 		if (previous === role) return { previous, role };
 		if (actorRole !== 'owner') {
@@ -165,8 +168,11 @@ export async function removeMember(
 	context: ChangeContext = {}
 ): Promise<void> {
 	const leaving = userId === actor.userId;
-	const actorRole = await requireTeamRole(db, actor, teamId, leaving ? 'team.view' : 'team.members');
+	await requireTeamRole(db, actor, teamId, leaving ? 'team.view' : 'team.members');
 	await db.transaction(async (tx) => {
+		// Under the lock, two owners removing each other cannot leave the team without one.
+		await billing.lockTeamLimits(tx, teamId);
+		const actorRole = await requireTeamRole(tx, actor, teamId, leaving ? 'team.view' : 'team.members');
 		const role = await memberRole(tx, teamId, userId);
 		if (!leaving && actorRole !== 'owner' && ROLE_RANK[role] >= ROLE_RANK[actorRole]) {
 			throw new AppError('FORBIDDEN', 'Only an owner can remove an owner or admin.');
@@ -189,7 +195,10 @@ export async function removeMember(
 	});
 }
 
-/** Makes another member an owner and the actor an admin. */
+/**
+ * Makes another member an owner and the actor an admin. Handing ownership to a viewer gives them a
+ * seat, so it needs a free one like any promotion (the actor keeps theirs as admin).
+ */
 export async function transferOwnership(
 	db: Database,
 	actor: UserActor,
@@ -197,11 +206,14 @@ export async function transferOwnership(
 	userId: string,
 	context: ChangeContext = {}
 ): Promise<void> {
-	const actorRole = await requireTeamRole(db, actor, teamId, 'team.view');
-	if (actorRole !== 'owner') throw forbidden(actorRole, 'team.delete');
 	if (userId === actor.userId) throw new AppError('INVALID_INPUT', 'Choose another member to transfer ownership to.');
+	await requireTeamRole(db, actor, teamId, 'team.view');
 	await db.transaction(async (tx) => {
+		await billing.lockTeamLimits(tx, teamId);
+		const actorRole = await requireTeamRole(tx, actor, teamId, 'team.view');
+		if (actorRole !== 'owner') throw forbidden(actorRole, 'team.delete');
 		const previous = await memberRole(tx, teamId, userId);
+		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, 'owner', { buyerIsOwner: true });
 		await tx.update(memberships).set({ role: 'owner' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
 		await tx.update(memberships).set({ role: 'admin' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, actor.userId)));
 		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.transfer_ownership', targetType: 'user', targetId: userId, details: { from: previous }, ip: context.ip });

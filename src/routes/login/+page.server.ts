@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, locals, url, getClientAddress }) => {
+	default: async ({ request, cookies, locals, url, getClientAddress, setHeaders }) => {
 		const data = await request.formData();
 		const values = formValues(data, 'password');
 		try {
@@ -23,7 +23,7 @@ export const actions: Actions = {
 			const { token, session } = await startSession(locals.db, user.id, config.SESSION_DAYS);
 			setSessionCookie(cookies, token, session.expiresAt);
 		} catch (error) {
-			return formFailure(error, values);
+			return formFailure(error, values, setHeaders);
 		}
 		redirect(303, safeNextPath(url.searchParams.get('next')));
 	}

@@ -13,16 +13,17 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, locals, url }) => {
+	default: async ({ request, cookies, locals, url, getClientAddress, setHeaders }) => {
 		const data = await request.formData();
 		const values = formValues(data, 'password');
 		try {
 			const input = parseForm(data, accounts.signUpSchema);
-			const user = await accounts.signUp(locals.db, input);
-			const { token, session } = await startSession(locals.db, user.id, runtime().config.SESSION_DAYS);
+			const { signUpThrottle, config } = runtime();
+			const user = await accounts.register(locals.db, signUpThrottle, { ip: getClientAddress(), ...input });
+			const { token, session } = await startSession(locals.db, user.id, config.SESSION_DAYS);
 			setSessionCookie(cookies, token, session.expiresAt);
 		} catch (error) {
-			return formFailure(error, values);
+			return formFailure(error, values, setHeaders);
 		}
 		redirect(303, safeNextPath(url.searchParams.get('next')));
 	}

@@ -217,6 +217,8 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		LOG_LEVEL: 'warn',
 		// The benchmark opens a thousand sockets from one address within seconds.
 		WS_CONNECTIONS_PER_MINUTE: '1000000',
+		// …and signs up its users from that address too.
+		SIGNUPS_PER_ADDRESS: '1000000',
 		...(scratch ? { DATABASE_URL: scratch.url } : {})
 	};
 	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, [...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])]);

@@ -19,9 +19,14 @@ export function parseForm<T extends z.ZodType>(data: FormData, schema: T): z.inf
 	return parsed.data;
 }
 
-/** Maps an AppError to a form failure; anything else is rethrown (a 500 with a generic page). */
-export function formFailure(error: unknown, values: Record<string, string>): FormFailure {
+/**
+ * Maps an AppError to a form failure; anything else is rethrown (a 500 with a generic page). With
+ * the event's `setHeaders`, a RATE_LIMITED failure also carries Retry-After, as in the JSON API.
+ */
+export function formFailure(error: unknown, values: Record<string, string>, setHeaders?: (headers: Record<string, string>) => void): FormFailure {
 	if (!(error instanceof AppError)) throw error;
+	const retryAfter = error.details?.retryAfterSeconds;
+	if (setHeaders && typeof retryAfter === 'number') setHeaders({ 'retry-after': String(retryAfter) });
 	const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
 	const limit = typeof error.details?.limit === 'string' ? error.details.limit : undefined;
 	return fail(error.status, { error: error.message, code: error.code, limit, field, values });

@@ -5,7 +5,7 @@ import * as teams from '$lib/server/teams';
 import { AppError } from '$lib/server/errors';
 import { invalidInput } from '$lib/server/http/api';
 import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
-import { sendInvitationEmail } from '$lib/server/mailer';
+import { invitationEmailOptions } from '$lib/server/mailer';
 import { runtime } from '$lib/server/runtime';
 import { afterMembershipChange } from '$lib/server/http/membership-changes';
 import type { Actions, PageServerLoad } from './$types';
@@ -123,9 +123,10 @@ export const actions: Actions = {
 		const data = await request.formData();
 		try {
 			const input = invitationInput(data);
-			const { invitation, token } = await invitations.create(locals.db, { kind: 'user', userId: locals.user.id }, params.teamId, input, { ip: getClientAddress() });
-			const url = invitations.invitationUrl(runtime().config.publicOrigin, token);
-			const emailed = invitation.email ? await sendInvitationEmail(locals.db, invitation, url) : false;
+			const { invitation, url, emailed } = await invitations.invite(locals.db, { kind: 'user', userId: locals.user.id }, params.teamId, input, {
+				...invitationEmailOptions(locals.db),
+				context: { ip: getClientAddress() }
+			});
 			return { invited: { id: invitation.id, url, email: invitation.email, role: invitation.role, emailed } };
 		} catch (error) {
 			return formFailure(error, formValues(data));

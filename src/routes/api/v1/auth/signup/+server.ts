@@ -7,8 +7,9 @@ import type { RequestHandler } from './$types';
 /** Creates an account and returns a session token for `Authorization: Bearer`. */
 export const POST: RequestHandler = api(async (event) => {
 	const input = await readJson(event, accounts.signUpSchema);
-	const user = await accounts.signUp(event.locals.db, input);
-	const { token, session } = await startSession(event.locals.db, user.id, runtime().config.SESSION_DAYS);
+	const { signUpThrottle, config } = runtime();
+	const user = await accounts.register(event.locals.db, signUpThrottle, { ip: event.getClientAddress(), ...input });
+	const { token, session } = await startSession(event.locals.db, user.id, config.SESSION_DAYS);
 	return Response.json(
 		{ user: { id: user.id, email: user.email, name: user.name }, personalTeamId: user.personalTeamId, token, expiresAt: session.expiresAt },
 		{ status: 201 }

@@ -1,8 +1,7 @@
 import * as invitations from '$lib/server/invitations';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { invitationJson } from '$lib/server/http/json';
-import { runtime } from '$lib/server/runtime';
-import { sendInvitationEmail } from '$lib/server/mailer';
+import { invitationEmailOptions } from '$lib/server/mailer';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = api(async (event) => {
@@ -15,8 +14,6 @@ export const GET: RequestHandler = api(async (event) => {
 export const POST: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const input = await readJson(event, invitations.createInvitationSchema);
-	const { invitation, token } = await invitations.create(event.locals.db, actor, event.params.teamId, input, context);
-	const url = invitations.invitationUrl(runtime().config.publicOrigin, token);
-	const emailed = invitation.email ? await sendInvitationEmail(event.locals.db, invitation, url) : false;
+	const { invitation, token, url, emailed } = await invitations.invite(event.locals.db, actor, event.params.teamId, input, { ...invitationEmailOptions(event.locals.db), context });
 	return Response.json(invitationJson(invitation, { token, url }), { status: 201, headers: { 'x-invitation-emailed': String(emailed) } });
 });
