@@ -1,5 +1,6 @@
 // Markdown tables for the collaboration benchmark: Easel next to bare Hocuspocus, ratios and goal verdicts.
 import type { ColdLoadResult, FanoutResult, IdleResult, PersistResult } from './scenarios.ts';
+import type { TabsResult, TabsWindow } from './tabs.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.ts';
@@ -23,14 +24,16 @@ export interface Results {
 	/** Cold load on the smallest persistent Hocuspocus (same PostgreSQL): no goal, it prices the database. */
 	coldLoadReference?: { label: string; results: ColdLoadResult[] };
 	persist: Record<string, PersistResult>;
+	/** Browser tabs on one canvas (Easel only); absent from --json files written before the scenario existed. */
+	tabs: Record<string, TabsResult>;
 	/** Fan-out runs thrown away because other processes loaded the machine; repeated. */
 	discarded: { editors: number; target: string; result: FanoutResult }[];
 	/** Record changes Easel's validation reverted (should be 0: the bench writes valid tldraw records). */
 	rejectedRecords: Record<string, number>;
 }
 
-/** Goals: Easel's figure may be at most this many times bare Hocuspocus's. */
-export const GOALS = { fanoutP99: 1.2, rssPerSocket: 1.5, coldLoad: 1.5 };
+/** Goals: Easel's figure may be at most this many times bare Hocuspocus's; idle tabs write nothing at all. */
+export const GOALS = { fanoutP99: 1.2, rssPerSocket: 1.5, coldLoad: 1.5, idleTabUpdatesPerS: 0 };
 
 /** Median of each percentile over the repetitions of one fan-out configuration. */
 export function fanoutMedians(runs: FanoutResult[]) {
@@ -169,6 +172,44 @@ export function renderReport(results: Results): string {
 				...easels.map(() => '')
 			]);
 		}
+	}
+
+	for (const target of easels) {
+		const result = (results.tabs ?? {})[target.label];
+		if (!result) continue;
+		const only = (text: string) => [...easels.map((other) => (other === target ? text : '')), ...easels.map(() => '')];
+		const { idleOneTab, idle, receiving } = result;
+		const label = '(Easel only: bare Hocuspocus serves no app)';
+		const idleRows = (figures: TabsWindow, tabs: number, what: string) => {
+			rows.push([
+				`browser tabs ${label}, ${what}, idle ${fmt(figures.seconds)} s`,
+				'document updates per second (per tab); records reverted per second',
+				'– (no browser app)',
+				...only(`${fmt(figures.documentUpdatesPerS)} (${fmt(figures.documentUpdatesPerS / tabs)}); ${fmt(figures.recordsRejectedPerS)}`)
+			]);
+			rows.push(['', 'frames per second the server sent each tab (KiB/s); frames each tab sent', '', ...only(`${fmt(figures.framesToTabPerS)} (${fmt(figures.kibToTabPerS)}); ${fmt(figures.framesFromTabPerS)}`)]);
+			rows.push(['', 'server CPU; all Chromium processes; other people\'s load on the machine, %', '', ...only(`${fmt(figures.serverCpuPct)}; ${fmt(figures.browserCpuPct)}; ${fmt(figures.foreignBusyPct)}`)]);
+		};
+		if (idleOneTab) idleRows(idleOneTab, 1, '1 Chromium tab on a new canvas');
+		idleRows(idle, result.tabs, `${result.tabs} Chromium tabs on the same canvas`);
+		rows.push([
+			`browser tabs + ${receiving.writers} provider writers ${label}, ${fmt(receiving.sentPerS)} edits/s, ${fmt(receiving.seconds)} s`,
+			'provider write → in a tab\'s tldraw store, p50 / p95 / p99 ms (deliveries ÷ sent × tabs; provider → provider p99)',
+			'– (no browser app)',
+			...only(`${fmt(receiving.latency.p50, 2)} / ${fmt(receiving.latency.p95, 2)} / ${fmt(receiving.latency.p99, 2)} (${fmt(receiving.deliveredShare, 2)}; ${fmt(receiving.providerLatency.p99, 2)})`)
+		]);
+		rows.push([
+			'',
+			'document updates per second; reverted/s; server CPU %; Chromium CPU %; others %',
+			'',
+			...only(`${fmt(receiving.documentUpdatesPerS)}; ${fmt(receiving.recordsRejectedPerS)}; ${fmt(receiving.serverCpuPct)}; ${fmt(receiving.browserCpuPct)}; ${fmt(receiving.foreignBusyPct)}`)
+		]);
+		const windows = idleOneTab ? [idleOneTab, idle] : [idle];
+		const met = windows.every((figures) => figures.documentUpdates / figures.seconds <= GOALS.idleTabUpdatesPerS);
+		const oneTab = idleOneTab ? `1 idle tab ${fmt(idleOneTab.documentUpdatesPerS)}/s, ` : '';
+		verdicts.push(
+			`idle tab writes ${GOALS.idleTabUpdatesPerS} updates/s, ${target.label}: ${met ? '**met**' : '**missed**'}: document updates ${oneTab}${result.tabs} idle tabs ${fmt(idle.documentUpdatesPerS)}/s (${fmt(idle.documentUpdatesPerS / result.tabs)} per tab; ${fmt(idle.recordsRejectedPerS)} records reverted/s)`
+		);
 	}
 
 	const lines = [

@@ -10,16 +10,17 @@ import { readProfile, renderProfiles, summarizeProfile } from './profile.ts';
 import { renderReport, type Results } from './report.ts';
 import { coldLoad, fanout, idle, persist, type Workers } from './scenarios.ts';
 import { disposeAll, startBare, startEasel, type EaselTarget, type Target } from './servers.ts';
+import { chromiumMissing, tabs } from './tabs.ts';
 import { startWorker } from './workers.ts';
 import { foreignLoad } from './stats.ts';
 
-export const USAGE = `npm run bench [-- collab] [flags]    Easel vs bare Hocuspocus (fan-out, idle sockets, cold load, persistence)
+export const USAGE = `npm run bench [-- collab] [flags]    Easel vs bare Hocuspocus (fan-out, idle sockets, cold load, persistence, browser tabs)
 npm run bench -- versions             version history on a 5,000-shape canvas
 
   --database postgres|pglite|postgres,pglite   Easel's database (default postgres: a scratch database
                                      created on --postgres-url and dropped afterwards)
   --postgres-url URL                 default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test
-  --only fanout,idle,coldload,persist
+  --only fanout,idle,coldload,persist,tabs
   --editors 10,50,200 --probes 10 --rate 20 --warmup 3 --duration 20 --repeat 3
   --stress-rate 200                  one more fan-out at the largest editor count at this rate (0: none)
   --noise-limit 15 --retries 2       a fan-out run during which other processes kept more than 15 % of
@@ -32,6 +33,8 @@ npm run bench -- versions             version history on a 5,000-shape canvas
                                      pinned to this size (see docs/benchmarks.md)
   --records 1000,10000,50000 --trials 5
   --persist-rates 200,1000,2000,4000 --persist-step 8
+  --tabs 4 --tabs-window 10 --tabs-rate 10
+                                     browser tabs (Easel only): Chromium pages on one canvas, idle (goal: 0 updates/s), then receiving
   --quick                            a smoke run of a few seconds per scenario
   --profile DIR                      run the servers with --cpu-prof (profiles in DIR/bare, DIR/easel-<driver>)
                                      and summarise where their CPU time went
@@ -43,7 +46,7 @@ const { values: flags } = parseArgs({
 	options: {
 		database: { type: 'string', default: 'postgres' },
 		'postgres-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
-		only: { type: 'string', default: 'fanout,idle,coldload,persist' },
+		only: { type: 'string', default: 'fanout,idle,coldload,persist,tabs' },
 		editors: { type: 'string' },
 		probes: { type: 'string', default: '10' },
 		rate: { type: 'string', default: '20' },
@@ -63,6 +66,9 @@ const { values: flags } = parseArgs({
 		trials: { type: 'string' },
 		'persist-rates': { type: 'string' },
 		'persist-step': { type: 'string' },
+		tabs: { type: 'string' },
+		'tabs-window': { type: 'string' },
+		'tabs-rate': { type: 'string' },
 		quick: { type: 'boolean', default: false },
 		profile: { type: 'string' },
 		json: { type: 'string' },
@@ -97,11 +103,20 @@ const settings = {
 	records: numbers(flags.records, quick ? [1000] : [1000, 10_000, 50_000]),
 	trials: number(flags.trials, quick ? 2 : 5),
 	persistRates: numbers(flags['persist-rates'], quick ? [200] : [200, 1000, 2000, 4000]),
-	persistStepS: number(flags['persist-step'], quick ? 3 : 8)
+	persistStepS: number(flags['persist-step'], quick ? 3 : 8),
+	tabs: number(flags.tabs, quick ? 2 : 4),
+	tabsWindowS: number(flags['tabs-window'], quick ? 3 : 10),
+	tabsRate: number(flags['tabs-rate'], 10)
 };
 const scenarios = new Set(flags.only.split(','));
 const drivers = flags.database.split(',') as ('postgres' | 'pglite')[];
 for (const driver of drivers) if (driver !== 'postgres' && driver !== 'pglite') throw new Error(`--database: unknown driver ${driver}`);
+// Checked before anything starts, so a long run does not fail at its last scenario.
+const missingBrowser = scenarios.has('tabs') ? chromiumMissing() : null;
+if (missingBrowser) {
+	console.error(`${missingBrowser}; or leave it out: --only fanout,idle,coldload,persist`);
+	process.exit(2);
+}
 
 const started = Date.now();
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)} +${Math.round((Date.now() - started) / 1000)}s] ${message}`);
@@ -153,6 +168,7 @@ const results: Results = {
 	idle: {},
 	coldLoad: {},
 	persist: {},
+	tabs: {},
 	discarded: [],
 	rejectedRecords: {}
 };
@@ -240,6 +256,15 @@ try {
 		const rejected = (await target.metrics()).get('easel_records_rejected_total') ?? 0;
 		results.rejectedRecords[target.label] = rejected;
 		if (rejected > 0) log(`WARNING: ${target.label} reverted ${rejected} record changes written by the bench`);
+	}
+	// After the check above: the tabs' own writes (which the server may revert) must not show up in it.
+	// Before persisted updates, which kill an embedded-database server at its end.
+	if (scenarios.has('tabs')) {
+		for (const target of easels) {
+			log(`browser tabs: ${settings.tabs} Chromium tabs on one canvas of ${target.label}`);
+			await waitForQuiet(ownPids());
+			results.tabs[target.label] = await tabs(target, workers, { tabs: settings.tabs, idleS: settings.tabsWindowS, rate: settings.tabsRate, receiveS: settings.tabsWindowS }, ownPids(), log);
+		}
 	}
 	if (scenarios.has('persist')) {
 		for (const target of easels) {

@@ -1,5 +1,5 @@
-// The measured scenarios: fan-out latency, idle sockets, cold load and (Easel only) persisted updates.
-// Each takes a running server and the two client workers, and returns plain numbers.
+// The measured scenarios: fan-out latency, idle sockets, cold load and (Easel only) persisted updates;
+// browser tabs are in tabs.ts. Each takes a running server and the two client workers, and returns plain numbers.
 import { cpus } from 'node:os';
 import type { ClientSpec, ConnectResult, LoadResult, WriterClock } from './worker.ts';
 import type { Worker } from './workers.ts';
@@ -18,14 +18,14 @@ export type Log = (message: string) => void;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function connect(worker: Worker, clients: ClientSpec[], what: string, concurrency = 25): Promise<ConnectResult> {
+export async function connect(worker: Worker, clients: ClientSpec[], what: string, concurrency = 25): Promise<ConnectResult> {
 	if (clients.length === 0) return { ok: 0, failed: 0, errors: [], syncMsMedian: null, syncMsP99: null };
 	const result = await worker.call<ConnectResult>('connect', { clients, concurrency, timeoutMs: 30_000 });
 	if (result.failed > 0) throw new Error(`${what}: ${result.failed} of ${clients.length} clients could not connect: ${JSON.stringify(result.errors)}`);
 	return result;
 }
 
-async function closeAll(workers: Workers): Promise<void> {
+export async function closeAll(workers: Workers): Promise<void> {
 	await Promise.all([workers.full.call('close', {}), workers.other.call('close', {})]);
 }
 

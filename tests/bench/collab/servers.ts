@@ -54,6 +54,8 @@ export interface Target {
 export interface EaselTarget extends Target {
 	kind: 'easel';
 	driver: 'postgres' | 'pglite';
+	/** The app's HTTP origin (pages, API, /metrics). */
+	baseUrl: string;
 	/** Prometheus samples from /metrics, by name (labels dropped, summed). */
 	metrics(): Promise<Map<string, number>>;
 	/** State vectors of documents as stored (snapshot + update log); with PGlite only after `stop`. */
@@ -270,6 +272,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		label: `Easel (${options.driver === 'postgres' ? 'PostgreSQL' : 'PGlite'})`,
 		kind: 'easel',
 		driver: options.driver,
+		baseUrl,
 		url: `ws://127.0.0.1:${port}/collab`,
 		pid: server.child.pid!,
 		async documents(count) {

@@ -1,6 +1,6 @@
 // Numbers for the collaboration benchmark: a mergeable latency histogram, quantiles, and CPU/RSS
-// samples of a process from /proc (the server under test, the client workers).
-import { readFileSync } from 'node:fs';
+// samples of a process from /proc (the server under test, the client workers, the browser's processes).
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
 export const now = () => performance.timeOrigin + performance.now();
@@ -144,6 +144,32 @@ export function sampleProcess(pid: number): ProcessSample | null {
 	} catch {
 		return null;
 	}
+}
+
+/** Live descendants of `rootPid` named chromium or chrome*: the browser processes Playwright started from it. */
+export function browserProcesses(rootPid: number): number[] {
+	const children = new Map<number, number[]>();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+		} catch {
+			// exited meanwhile
+		}
+	}
+	const found: number[] = [];
+	for (let queue = [...(children.get(rootPid) ?? [])]; queue.length > 0; ) {
+		const pid = queue.shift()!;
+		queue.push(...(children.get(pid) ?? []));
+		try {
+			if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('chrom')) found.push(pid);
+		} catch {
+			// exited meanwhile
+		}
+	}
+	return found;
 }
 
 /** Kernel (system) CPU between two samples, in % of one core. */
