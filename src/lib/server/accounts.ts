@@ -1,6 +1,7 @@
 // User accounts: sign-up (with a personal team) and password authentication.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { storableText } from './text.ts';
 import type { Database } from './db/index.ts';
 import { memberships, teams, users } from './db/schema.ts';
 import { AppError } from './errors.ts';
@@ -22,10 +23,7 @@ export const emailSchema = z
 
 export const signUpSchema = z.object({
 	email: emailSchema,
-	name: z
-		.string()
-		.trim()
-		.max(80, { error: 'Name must be at most 80 characters.' })
+	name: storableText(z.string().trim().max(80, { error: 'Name must be at most 80 characters.' }), 'Name')
 		.optional()
 		.transform((value) => value || undefined),
 	password: z

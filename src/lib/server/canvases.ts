@@ -1,6 +1,7 @@
 // Canvases: a titled tldraw document owned by one team.
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { storableText } from './text.ts';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, users, type Role } from './db/schema.ts';
 import { requireCanvasPermission, requireEditable, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
@@ -18,12 +19,15 @@ export function canvasDocumentName(canvasId: string): string {
 }
 
 export function titleSchema(maxLength: number) {
-	return z
-		.string({ error: 'Title must be text.' })
-		.trim()
-		.min(1, { error: 'Title must not be empty.' })
-		.max(maxLength, { error: `Title must be at most ${maxLength} characters.` })
-		.refine((title) => !/[\u0000-\u001f\u007f]/.test(title), { error: 'Title must not contain control characters.' });
+	return storableText(
+		z
+			.string({ error: 'Title must be text.' })
+			.trim()
+			.min(1, { error: 'Title must not be empty.' })
+			.max(maxLength, { error: `Title must be at most ${maxLength} characters.` })
+			.refine((title) => !/[\u0000-\u001f\u007f]/.test(title), { error: 'Title must not contain control characters.' }),
+		'Title'
+	);
 }
 
 /** A title that may be left blank (the canvas then gets the default title). */

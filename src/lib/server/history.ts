@@ -4,6 +4,7 @@ import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { z } from 'zod';
+import { storableText } from './text.ts';
 import { readBytes } from './db/bytea.ts';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
@@ -20,11 +21,14 @@ export const AUTO_VERSION_INTERVAL_MS = 10 * 60_000;
 /** Versions past the retention stay (locked) this long before pruning deletes them. */
 export const PRUNE_GRACE_DAYS = 7;
 
-export const versionLabelSchema = z
-	.string({ error: 'Label must be text.' })
-	.trim()
-	.min(1, { error: 'Give the version a name.' })
-	.max(120, { error: 'A version name is at most 120 characters.' });
+export const versionLabelSchema = storableText(
+	z
+		.string({ error: 'Label must be text.' })
+		.trim()
+		.min(1, { error: 'Give the version a name.' })
+		.max(120, { error: 'A version name is at most 120 characters.' }),
+	'A version name'
+);
 
 export function compressState(state: Uint8Array): Uint8Array {
 	return brotliCompressSync(state, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });

@@ -1,6 +1,7 @@
 // Teams and their members: create, rename, delete, leave, roles, ownership. Every change is audited.
 import { and, asc, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { storableText } from './text.ts';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
 import { deleteDocuments } from './documents/document-store.ts';
@@ -11,12 +12,15 @@ import * as audit from './audit.ts';
 
 export const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}.` });
 
-export const teamNameSchema = z
-	.string({ error: 'Team name must be text.' })
-	.trim()
-	.min(1, { error: 'Team name must not be empty.' })
-	.max(80, { error: 'Team name must be at most 80 characters.' })
-	.refine((name) => !/[\u0000-\u001f\u007f]/.test(name), { error: 'Team name must not contain control characters.' });
+export const teamNameSchema = storableText(
+	z
+		.string({ error: 'Team name must be text.' })
+		.trim()
+		.min(1, { error: 'Team name must not be empty.' })
+		.max(80, { error: 'Team name must be at most 80 characters.' })
+		.refine((name) => !/[\u0000-\u001f\u007f]/.test(name), { error: 'Team name must not contain control characters.' }),
+	'Team name'
+);
 
 export interface TeamSummary {
 	id: string;
