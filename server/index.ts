@@ -97,6 +97,10 @@ server.listen(config.PORT, config.HOST, () => {
 	const port = typeof address === 'object' && address ? address.port : config.PORT;
 	const url = config.PUBLIC_ORIGIN ? config.publicOrigin : `http://localhost:${port}`;
 	logger.info({ port, host: config.HOST }, 'listening');
+	// /metrics shares the public port; in production an open one shows traffic and sizes to anyone.
+	if (process.env.NODE_ENV === 'production' && !config.METRICS_TOKEN) {
+		logger.warn('/metrics is open to anyone who can reach this port: set METRICS_TOKEN, or block /metrics at the proxy');
+	}
 	console.log(`\n  Easel is running at ${url}\n`);
 });
 

@@ -1,8 +1,12 @@
-// Request pipeline: request id, session from cookie or bearer token, security headers, safe errors.
+// Request pipeline: request id, security headers, cross-site write refusal, session from cookie or
+// bearer token, safe errors.
 import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { sessionCookieName, validateSessionToken } from '$lib/server/auth/sessions';
 import { setSessionCookie, clearSessionCookie } from '$lib/server/http/session-cookie';
+import { jsonError } from '$lib/server/http/api';
+import { isSameOriginWrite } from '$lib/server/http/same-origin';
+import { AppError } from '$lib/server/errors';
 import { runtime } from '$lib/server/runtime';
 import { metrics } from '$lib/server/metrics';
 
@@ -11,6 +15,20 @@ const withRuntime: Handle = async ({ event, resolve }) => {
 	event.locals.db = runtime().db;
 	event.locals.user = null;
 	event.locals.session = null;
+	return resolve(event);
+};
+
+/**
+ * Refuses cookie-authenticated writes to /api that another origin could have made the browser send
+ * (before the session is even read, so they change nothing). A Bearer token is never sent by a
+ * browser on its own, so programs using one are unaffected; so are webhooks, which carry no cookie.
+ */
+const refuseCrossSiteApiWrites: Handle = async ({ event, resolve }) => {
+	const { config } = runtime();
+	const byCookie = !bearerToken(event) && event.cookies.get(sessionCookieName(config.secureCookies)) !== undefined;
+	if (byCookie && event.url.pathname.startsWith('/api/') && !isSameOriginWrite(event.request.method, event.request.headers, config.allowedOrigins)) {
+		return jsonError(new AppError('FORBIDDEN', 'Cross-site request refused'));
+	}
 	return resolve(event);
 };
 
@@ -45,7 +63,7 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(withRuntime, withSession, securityHeaders);
+export const handle = sequence(withRuntime, securityHeaders, refuseCrossSiteApiWrites, withSession);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status >= 500) {

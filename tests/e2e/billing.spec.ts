@@ -6,7 +6,7 @@ import Stripe from 'stripe';
 import { startFakeStripe, STRIPE_TEST_ENV, type FakeStripe } from '../helpers/fake-stripe.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/unique.ts';
-import { expect, isReadonly, PASSWORD, SCREENS, signUpThroughUi, test as base, waitForCanvas } from './fixtures.ts';
+import { expect, isReadonly, PASSWORD, SCREENS, signUpThroughUi, test as base, waitForCanvas, sameOrigin } from './fixtures.ts';
 
 mkdirSync(SCREENS, { recursive: true });
 
@@ -33,7 +33,7 @@ const test = base.extend<{}, { fakeStripe: FakeStripe; server: { current: Runnin
 const signer = new Stripe('sk_x');
 let eventCounter = 0;
 
-/** Sends a signed Stripe event to the server's webhook, as Stripe would. */
+/** Sends a signed Stripe event to the server's webhook, as Stripe would (no browser cookie: not `page.request`). */
 async function sendWebhook(request: APIRequestContext, type: string, object: Record<string, unknown>) {
 	const payload = JSON.stringify({ id: `evt_e2e_${++eventCounter}_${Date.now()}`, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object }, api_version: '2025-01-01', livemode: false, pending_webhooks: 1, request: null });
 	const signature = signer.webhooks.generateTestHeaderString({ payload, secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET });
@@ -50,7 +50,7 @@ async function personalTeamId(page: Page): Promise<string> {
 
 /** Signs a new account up through the API and makes it join the team with `role`. */
 async function addMember(request: APIRequestContext, owner: Page, teamId: string, role: 'editor' | 'admin' | 'viewer') {
-	const invited = await owner.request.post(`/api/v1/teams/${teamId}/invitations`, { data: { role } });
+	const invited = await owner.request.post(`/api/v1/teams/${teamId}/invitations`, { data: { role }, headers: sameOrigin(owner) });
 	expect(invited.status(), await invited.text()).toBe(201);
 	const { token } = (await invited.json()) as { token: string };
 	const signup = await request.post('/api/v1/auth/signup', { data: { email: uniqueEmail('member'), name: 'Member', password: PASSWORD } });
@@ -64,7 +64,7 @@ test('a Free team: the 11th canvas and a 4th seat show the upgrade prompt', asyn
 	await signUpThroughUi(page, 'Fran');
 	const teamId = await personalTeamId(page);
 	for (let index = 1; index <= 10; index++) {
-		const response = await page.request.post('/api/v1/canvases', { data: { title: `Canvas ${index}`, teamId } });
+		const response = await page.request.post('/api/v1/canvases', { data: { title: `Canvas ${index}`, teamId }, headers: sameOrigin(page) });
 		expect(response.status()).toBe(201);
 	}
 	await page.goto(`/teams/${teamId}`);
@@ -96,8 +96,8 @@ test('an editor at the canvas limit is told to ask an owner', async ({ browser }
 	const owner = await (await browser.newContext()).newPage();
 	await signUpThroughUi(owner, 'Olivia');
 	const teamId = await personalTeamId(owner);
-	for (let index = 1; index <= 10; index++) await owner.request.post('/api/v1/canvases', { data: { title: `Canvas ${index}`, teamId } });
-	const invited = await owner.request.post(`/api/v1/teams/${teamId}/invitations`, { data: { role: 'editor' } });
+	for (let index = 1; index <= 10; index++) await owner.request.post('/api/v1/canvases', { data: { title: `Canvas ${index}`, teamId }, headers: sameOrigin(owner) });
+	const invited = await owner.request.post(`/api/v1/teams/${teamId}/invitations`, { data: { role: 'editor' }, headers: sameOrigin(owner) });
 	const { url } = (await invited.json()) as { url: string };
 	const editor = await (await browser.newContext()).newPage();
 	await signUpThroughUi(editor, 'Eddie');
@@ -114,7 +114,7 @@ test('an editor at the canvas limit is told to ask an owner', async ({ browser }
 	await expect(editor.getByRole('link', { name: 'Billing' })).toHaveCount(0);
 });
 
-test('the owner sees plan, seats and credits, and upgrading goes to Stripe Checkout', async ({ page, fakeStripe }) => {
+test('the owner sees plan, seats and credits, and upgrading goes to Stripe Checkout', async ({ page, request, fakeStripe }) => {
 	await signUpThroughUi(page, 'Paula');
 	const teamId = await personalTeamId(page);
 	await page.goto(`/teams/${teamId}`);
@@ -142,7 +142,7 @@ test('the owner sees plan, seats and credits, and upgrading goes to Stripe Check
 
 	// Back from Checkout; Stripe's webhook puts the team on Team with 5 seats.
 	const subscription = fakeStripe.addSubscription({ teamId, priceId: 'price_team', quantity: 5 });
-	await sendWebhook(page.request, 'customer.subscription.updated', { id: subscription.id });
+	await sendWebhook(request, 'customer.subscription.updated', { id: subscription.id });
 	await page.goto(`/teams/${teamId}/billing?checkout=success`);
 	await expect(page.getByText('Thank you! Your payment went through.')).toBeVisible();
 	await expect(page.getByTestId('plan-name')).toHaveText('Team');
@@ -158,7 +158,7 @@ test('the owner sees plan, seats and credits, and upgrading goes to Stripe Check
 
 	// A failed payment: a banner on every team page for the owner, with the grace date.
 	fakeStripe.subscriptions.get(subscription.id)!.status = 'past_due';
-	await sendWebhook(page.request, 'customer.subscription.updated', { id: subscription.id });
+	await sendWebhook(request, 'customer.subscription.updated', { id: subscription.id });
 	await page.goto(`/teams/${teamId}`);
 	const banner = page.getByTestId('payment-banner');
 	await expect(banner).toContainText(/Payment failed — update your card by .+ to keep Team\./);
@@ -170,19 +170,19 @@ test('the owner sees plan, seats and credits, and upgrading goes to Stripe Check
 	await page.screenshot({ path: `${SCREENS}/billing-past-due-390.png`, fullPage: true });
 });
 
-test('after a downgrade, canvases beyond the Free limit open read-only with an upgrade link', async ({ page, fakeStripe }) => {
+test('after a downgrade, canvases beyond the Free limit open read-only with an upgrade link', async ({ page, request, fakeStripe }) => {
 	await signUpThroughUi(page, 'Dora');
 	const teamId = await personalTeamId(page);
 	const subscription = fakeStripe.addSubscription({ teamId, priceId: 'price_pro' });
-	await sendWebhook(page.request, 'customer.subscription.updated', { id: subscription.id });
+	await sendWebhook(request, 'customer.subscription.updated', { id: subscription.id });
 	const ids: string[] = [];
 	for (let index = 1; index <= 11; index++) {
-		const response = await page.request.post('/api/v1/canvases', { data: { title: `Pro canvas ${index}`, teamId } });
+		const response = await page.request.post('/api/v1/canvases', { data: { title: `Pro canvas ${index}`, teamId }, headers: sameOrigin(page) });
 		expect(response.status()).toBe(201);
 		ids.push(((await response.json()) as { id: string }).id);
 	}
 	fakeStripe.subscriptions.get(subscription.id)!.status = 'canceled';
-	await sendWebhook(page.request, 'customer.subscription.deleted', { id: subscription.id });
+	await sendWebhook(request, 'customer.subscription.deleted', { id: subscription.id });
 
 	await page.goto(`/c/${ids[10]}`);
 	await waitForCanvas(page);

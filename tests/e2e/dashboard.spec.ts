@@ -1,4 +1,4 @@
-import { expect, signUpThroughUi, test, PASSWORD } from './fixtures.ts';
+import { expect, signUpThroughUi, test, PASSWORD, sameOrigin } from './fixtures.ts';
 
 const SCREENS = 'test-results/screens';
 
@@ -69,7 +69,7 @@ test('rename from the canvas page, and a deleted canvas shows a clear page', asy
 
 	// Deleted elsewhere (through the API with the same session): the open page says so.
 	const id = url.split('/c/')[1];
-	const response = await page.request.delete(`/api/v1/canvases/${id}`);
+	const response = await page.request.delete(`/api/v1/canvases/${id}`, { headers: sameOrigin(page) });
 	expect(response.status()).toBe(204);
 	await expect(page.getByRole('alert')).toContainText(/deleted|no longer exists/);
 	await page.screenshot({ path: `${SCREENS}/canvas-deleted.png` });

@@ -19,6 +19,14 @@ export const test = base.extend<{ baseURL: string }, { server: { current: Runnin
 
 export { expect };
 
+/**
+ * The Origin a page's own fetch sends. `page.request` shares the page's session cookie but sends no
+ * Origin, and cookie-authenticated API writes need one (the cross-site refusal in hooks.server.ts).
+ */
+export function sameOrigin(page: Page): { origin: string } {
+	return { origin: new URL(page.url()).origin };
+}
+
 export async function signUpThroughUi(page: Page, name: string): Promise<{ email: string }> {
 	const email = uniqueEmail(name.toLowerCase());
 	await page.goto('/signup');

@@ -1,7 +1,7 @@
 // Version history on the canvas page: save, preview (read-only, private), restore seen live by others, locked versions.
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { drawShape, expect, SCREENS, shapeTypes, signInThroughUi, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
+import { drawShape, expect, SCREENS, shapeTypes, signInThroughUi, signUpThroughUi, test, waitForCanvas, sameOrigin } from './fixtures.ts';
 
 mkdirSync(SCREENS, { recursive: true });
 
@@ -16,7 +16,7 @@ async function previewShapeTypes(page: Page): Promise<string[] | null> {
 }
 
 async function createCanvas(page: Page, title: string): Promise<{ id: string; teamId: string }> {
-	const response = await page.request.post('/api/v1/canvases', { data: { title } });
+	const response = await page.request.post('/api/v1/canvases', { data: { title }, headers: sameOrigin(page) });
 	expect(response.status()).toBe(201);
 	return (await response.json()) as { id: string; teamId: string };
 }
@@ -122,7 +122,7 @@ test('versions older than the plan keeps are listed locked with an upgrade promp
 	const canvas = await createCanvas(page, 'Archive');
 	await page.goto(`/c/${canvas.id}`);
 	await waitForCanvas(page);
-	const saved = await page.request.post(`/api/v1/canvases/${canvas.id}/versions`, { data: { label: 'Kickoff' } });
+	const saved = await page.request.post(`/api/v1/canvases/${canvas.id}/versions`, { data: { label: 'Kickoff' }, headers: sameOrigin(page) });
 	expect(saved.status()).toBe(201);
 
 	// An end-to-end test cannot age a version in the database, so the list answer is the server's

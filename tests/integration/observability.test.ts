@@ -53,3 +53,21 @@ it('reports not ready when PostgreSQL goes away', async (context) => {
 		await pgServer.dispose();
 	}
 });
+
+it('warns at start, in production, that /metrics is open without METRICS_TOKEN', async () => {
+	const warning = '/metrics is open to anyone who can reach this port: set METRICS_TOKEN';
+	const open = await startServer({ env: { NODE_ENV: 'production', METRICS_TOKEN: '' } });
+	try {
+		await expect.poll(() => open.output()).toContain(warning);
+		expect((await fetch(`${open.url}/metrics`)).status).toBe(200);
+	} finally {
+		await open.dispose();
+	}
+	const guarded = await startServer({ env: { NODE_ENV: 'production', METRICS_TOKEN: 'metrics-secret' } });
+	try {
+		expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+		expect(guarded.output()).not.toContain(warning);
+	} finally {
+		await guarded.dispose();
+	}
+});

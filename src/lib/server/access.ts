@@ -105,6 +105,17 @@ export async function resolveCanvasAccess(
 	return { canvas, role, link, canEdit: mayEdit && !overLimit, readOnlyReason: overLimit ? 'plan_limit' : null };
 }
 
+/**
+ * The one editability question every writer of a canvas asks (rename, restore, named versions, form
+ * actions; the socket uses `canEdit` itself): role or link must allow editing and the canvas must
+ * be within its team's plan. Over the plan it is LIMIT_EXCEEDED naming the limit, as everywhere else.
+ */
+export async function requireEditable(db: Queryable, access: CanvasAccess): Promise<void> {
+	if (access.canEdit) return;
+	if (access.readOnlyReason === 'plan_limit') throw await billing.canvasReadOnlyError(db, access.canvas.teamId);
+	throw access.role ? forbidden(access.role, 'canvas.edit') : new AppError('FORBIDDEN', 'This link only lets you view the canvas.');
+}
+
 /** Asserts a team-role `action` on a canvas, answering NOT_FOUND when the actor cannot even see it. */
 export async function requireCanvasPermission(
 	db: Queryable,

@@ -4,6 +4,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from './db/index.ts';
 import { auditLog, users } from './db/schema.ts';
 import { requireTeamRole, type Actor } from './access.ts';
+import { parsePage } from './paging.ts';
 
 export type AuditAction =
 	| 'team.create'
@@ -59,7 +60,7 @@ export async function listForTeam(
 	page: { limit?: number; before?: number } = {}
 ): Promise<AuditRow[]> {
 	await requireTeamRole(db, actor, teamId, 'team.audit');
-	const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
+	const { limit, before } = parsePage(page);
 	return db
 		.select({
 			id: auditLog.id,
@@ -76,7 +77,7 @@ export async function listForTeam(
 		.from(auditLog)
 		.leftJoin(actors, eq(actors.id, auditLog.actorId))
 		.leftJoin(targets, and(eq(auditLog.targetType, 'user'), eq(sql`${targets.id}::text`, auditLog.targetId)))
-		.where(and(eq(auditLog.teamId, teamId), page.before ? lt(auditLog.id, page.before) : undefined))
+		.where(and(eq(auditLog.teamId, teamId), before ? lt(auditLog.id, before) : undefined))
 		.orderBy(desc(auditLog.id))
 		.limit(limit);
 }

@@ -64,6 +64,18 @@ export async function isCanvasOverLimit(db: Queryable, teamId: string, canvasId:
 	return editable.length === limits.canvases && !editable.some((row) => row.id === canvasId);
 }
 
+/** Why a canvas beyond the plan's canvas limit refuses changes, naming the limit and the way back. */
+export async function canvasReadOnlyError(db: Queryable, teamId: string): Promise<AppError> {
+	const { limits } = await teamPlan(db, teamId);
+	const [{ value }] = await db.select({ value: count() }).from(canvases).where(eq(canvases.teamId, teamId));
+	const next = upgradeFor(limits.plan);
+	return new AppError(
+		'LIMIT_EXCEEDED',
+		`This canvas is read-only: the ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${next ? ` Upgrade to ${next.name}, or delete canvases, to edit it again.` : ' Delete canvases to edit it again.'}`,
+		{ limit: 'canvases', allowed: limits.canvases, used: value, plan: limits.plan }
+	);
+}
+
 /**
  * Serialises a team's limit checks with the writes they allow, until the transaction ends: without
  * it, concurrent requests on PostgreSQL all count the same rows and all pass. A row lock on the

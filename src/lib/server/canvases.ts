@@ -3,7 +3,7 @@ import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, users, type Role } from './db/schema.ts';
-import { requireCanvasPermission, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
+import { requireCanvasPermission, requireEditable, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
 import { AppError } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
 import type { CollaborationControl, OpeningState } from './runtime.ts';
@@ -82,7 +82,7 @@ export async function get(db: Queryable, actor: Actor, canvasId: string): Promis
 }
 
 export async function rename(db: Queryable, actor: Actor, canvasId: string, title: string): Promise<CanvasSummary> {
-	await requireCanvasPermission(db, actor, canvasId, 'canvas.rename');
+	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'canvas.rename'));
 	await db.update(canvases).set({ title, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 	return get(db, actor, canvasId);
 }

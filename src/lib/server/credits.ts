@@ -4,6 +4,7 @@ import { and, desc, eq, lt, sum } from 'drizzle-orm';
 import type { Database, Queryable, Transaction } from './db/index.ts';
 import { creditLedger, teamBilling, type CreditReason } from './db/schema.ts';
 import { AppError } from './errors.ts';
+import { parsePage } from './paging.ts';
 
 export async function balance(db: Queryable, teamId: string): Promise<number> {
 	const [{ value }] = await db.select({ value: sum(creditLedger.delta) }).from(creditLedger).where(eq(creditLedger.teamId, teamId));
@@ -19,11 +20,11 @@ export interface LedgerRow {
 }
 
 export async function ledger(db: Queryable, teamId: string, page: { limit?: number; before?: number } = {}): Promise<LedgerRow[]> {
-	const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
+	const { limit, before } = parsePage(page);
 	return db
 		.select({ id: creditLedger.id, delta: creditLedger.delta, reason: creditLedger.reason, reference: creditLedger.reference, createdAt: creditLedger.createdAt })
 		.from(creditLedger)
-		.where(and(eq(creditLedger.teamId, teamId), page.before ? lt(creditLedger.id, page.before) : undefined))
+		.where(and(eq(creditLedger.teamId, teamId), before ? lt(creditLedger.id, before) : undefined))
 		.orderBy(desc(creditLedger.id))
 		.limit(limit);
 }

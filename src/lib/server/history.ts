@@ -9,7 +9,7 @@ import { canvases, documentVersions, users, type VersionKind } from './db/schema
 import { migrateRecords } from './tldraw-records.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
-import { requireCanvasPermission, isUuid, type Actor, type UserActor } from './access.ts';
+import { requireCanvasPermission, requireEditable, isUuid, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import { PLANS, upgradeFor } from './plans.ts';
 import type { CollaborationControl } from './runtime.ts';
@@ -114,6 +114,8 @@ export async function list(db: Queryable, actor: Actor, canvasId: string, now = 
 
 async function requireVersion(db: Queryable, actor: Actor, canvasId: string, versionId: string, action: 'canvas.view' | 'history.restore' | 'history.manage', now: Date) {
 	const access = await requireCanvasPermission(db, actor, canvasId, action);
+	// Restoring writes the canvas's content, so it needs an editable canvas, not just the role.
+	if (action === 'history.restore') await requireEditable(db, access);
 	if (!isUuid(versionId)) throw notFound('Version');
 	const [row] = await db
 		.select({ ...versionColumns, state: readBytes(documentVersions.state), document: documentVersions.document })
@@ -158,7 +160,7 @@ export async function saveNamed(
 	label: string,
 	collaboration: Pick<CollaborationControl, 'readDocumentState'>
 ): Promise<Version> {
-	await requireCanvasPermission(db, actor, canvasId, 'history.save');
+	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'history.save'));
 	const name = parseInput(versionLabelSchema, label);
 	const state = await collaboration.readDocumentState(`canvas:${canvasId}`);
 	return capture(db, { document: `canvas:${canvasId}`, state, kind: 'named', label: name, createdBy: actor.userId, authorIds: [actor.userId] });

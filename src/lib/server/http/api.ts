@@ -66,6 +66,21 @@ export async function readJson<T extends z.ZodType>(event: RequestEvent, schema:
 	return parsed.data;
 }
 
+/** The query string as an object (blank values left out), validated with `schema`; INVALID_INPUT names the key. */
+export function readQuery<T extends z.ZodType>(event: RequestEvent, schema: T): z.infer<T> {
+	const raw = Object.fromEntries([...event.url.searchParams].filter(([, value]) => value !== ''));
+	const parsed = schema.safeParse(raw);
+	if (!parsed.success) throw invalidInput(parsed.error);
+	return parsed.data;
+}
+
+/** A path parameter that is an id: anything but a uuid is INVALID_INPUT before it reaches a query. */
+export function uuidParam<E extends RequestEvent>(event: E, name: keyof E['params'] & string): string {
+	const value = (event.params as Record<string, string | undefined>)[name] ?? '';
+	if (!z.uuid().safeParse(value).success) throw new AppError('INVALID_INPUT', `${name} must be an id (a UUID).`, { field: name });
+	return value;
+}
+
 export function invalidInput(error: z.ZodError): AppError {
 	const first = error.issues[0];
 	const field = first?.path.join('.') || undefined;

@@ -25,9 +25,10 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 			role: canvas.access.role,
 			canEdit: canvas.access.canEdit,
 			canShare: can(canvas.access.role, 'canvas.share'),
+			// Saving and restoring versions write the canvas, so a read-only (over-plan) one offers neither.
 			history: {
-				save: can(canvas.access.role, 'history.save'),
-				restore: can(canvas.access.role, 'history.restore'),
+				save: can(canvas.access.role, 'history.save') && canvas.access.canEdit,
+				restore: can(canvas.access.role, 'history.restore') && canvas.access.canEdit,
 				manage: can(canvas.access.role, 'history.manage'),
 				billing: can(canvas.access.role, 'team.billing')
 			},

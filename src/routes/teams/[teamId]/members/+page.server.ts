@@ -63,7 +63,7 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 	};
 };
 
-const memberSchema = z.object({ userId: z.string().min(1, { error: 'Choose a member.' }) });
+const memberSchema = z.object({ userId: z.uuid({ error: 'Choose a member.' }) });
 
 /** The form's fields as `invitations.create` input, validated with the domain's own schema. */
 function invitationInput(data: FormData) {

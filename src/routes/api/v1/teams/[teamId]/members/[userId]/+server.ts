@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import * as teams from '$lib/server/teams';
-import { api, readJson, userActor } from '$lib/server/http/api';
+import { api, readJson, userActor, uuidParam } from '$lib/server/http/api';
 import { afterMembershipChange } from '$lib/server/http/membership-changes';
 import type { RequestHandler } from './$types';
 
 /** `{ role }`: open sockets of that member are re-authorised with the new role at once. */
 export const PATCH: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
-	const { teamId, userId } = event.params;
+	const { teamId } = event.params;
+	const userId = uuidParam(event, 'userId');
 	const { role } = await readJson(event, z.object({ role: teams.roleSchema }).strict());
 	const result = await teams.changeRole(event.locals.db, actor, teamId, userId, role, context);
 	await afterMembershipChange(teamId, [userId]);
@@ -17,7 +18,8 @@ export const PATCH: RequestHandler = api(async (event) => {
 /** Removes a member (or leaves, for your own id); their open sockets on the team's canvases close. */
 export const DELETE: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
-	const { teamId, userId } = event.params;
+	const { teamId } = event.params;
+	const userId = uuidParam(event, 'userId');
 	await teams.removeMember(event.locals.db, actor, teamId, userId, context);
 	await afterMembershipChange(teamId, [userId]);
 	return new Response(null, { status: 204 });
