@@ -4,19 +4,19 @@
 // used), or `share:<share-link token>` (a share link; the cookie still identifies a signed-in user).
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db/index.ts';
-import { ANONYMOUS, can, resolveCanvasAccess, type Actor, type CanvasAccess } from '../../src/lib/server/access.ts';
+import { ANONYMOUS, can, type Actor, type CanvasAccess } from '../../src/lib/server/access.ts';
 import { validateSessionToken, type ValidatedSession } from '../../src/lib/server/auth/sessions.ts';
-import { parseCanvasDocumentName } from '../../src/lib/server/canvases.ts';
+import { parseDocumentName } from '../../src/lib/document-names.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
 import { guestIdentity } from '../../src/lib/guest-identity.ts';
 import { userColor } from '../../src/lib/user-color.ts';
 import type { ConnectionContext } from './context.ts';
+import { DOCUMENT_KIND_RULES } from './document-kinds.ts';
 import { refusal } from './refusal.ts';
+import { COOKIE_TOKEN, SHARE_TOKEN_PREFIX } from '../../src/lib/collab-protocol.ts';
 
-export const COOKIE_TOKEN = 'cookie';
-export const SHARE_TOKEN_PREFIX = 'share:';
 
 export class Authentication implements Extension {
 	priority = 1000;
@@ -29,8 +29,10 @@ export class Authentication implements Extension {
 	async onAuthenticate(payload: onAuthenticatePayload<ConnectionContext>): Promise<Partial<ConnectionContext>> {
 		const { documentName, token, context, connectionConfig } = payload;
 		try {
-			const canvasId = parseCanvasDocumentName(documentName);
-			if (!canvasId) throw new AppError('NOT_FOUND', 'Unknown document.');
+			const address = parseDocumentName(documentName);
+			const rules = address && DOCUMENT_KIND_RULES[address.kind];
+			if (!address || !rules) throw new AppError('NOT_FOUND', 'Unknown document.');
+			const { canvasId } = address;
 			const shareToken = token?.startsWith(SHARE_TOKEN_PREFIX) ? token.slice(SHARE_TOKEN_PREFIX.length) : undefined;
 			const sessionToken = token && token !== COOKIE_TOKEN && !shareToken ? token : context.cookieSessionToken;
 			const session = sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;
@@ -38,7 +40,7 @@ export class Authentication implements Extension {
 				throw new AppError('UNAUTHENTICATED', sessionToken ? 'Your session has expired. Sign in again.' : 'Sign in to open this canvas.');
 			}
 			const actor: Actor = session ? { kind: 'user', userId: session.user.id } : ANONYMOUS;
-			const access = await resolveCanvasAccess(this.deps.db, actor, canvasId, shareToken);
+			const access = await rules.authorize(this.deps.db, actor, canvasId, shareToken);
 			// Bookkeeping for "last used" / "last active"; never worth failing a connection over.
 			if (access.link) void sharing.touchLink(this.deps.db, access.link.id).catch(() => {});
 			if (session && access.role) void teams.touchMembership(this.deps.db, access.canvas.teamId, session.user.id).catch(() => {});

@@ -1,5 +1,6 @@
 // What a collaboration connection carries from authentication to every later hook.
 import type { Role } from '../../src/lib/server/db/schema.ts';
+import type { DocumentWriter } from '../../src/lib/server/runtime.ts';
 import type { StoredDocument } from '../../src/lib/server/documents/document-store.ts';
 import type { SocketState } from './frames.ts';
 
@@ -18,6 +19,8 @@ export interface ConnectionContext {
 	shareLinkId?: string;
 	/** When the share link this connection depends on expires (ms since the epoch); the socket is re-authorised then. */
 	accessExpiresAt?: number;
+	/** Only on a server-side write (writes.ts): who is writing, and as what. */
+	writer?: DocumentWriter;
 	/** Only on a load started by an opening (opening-loads.ts): the stored document it already read. */
 	storedDocument?: StoredDocument;
 	/** Shared by every document on one socket (the context is copied per document, this object is not). */

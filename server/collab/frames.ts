@@ -6,11 +6,8 @@
 // not on its envelope.
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
-
-/** Close code and reason for a frame that is not a well-formed message. */
-export const MALFORMED_MESSAGE = { code: 4422, reason: 'MALFORMED_MESSAGE' } as const;
-/** Close code and reason for a flood: too much before authenticating, or too many sync requests after. */
-export const FLOOD = { code: 4429, reason: 'RATE_LIMITED' } as const;
+import { SOCKET_CLOSES } from '../../src/lib/collab-protocol.ts';
+import { topLevelTypesOf } from './document-kinds.ts';
 
 /** What a socket may send before any of its documents authenticated (a browser needs ~3 frames per canvas). */
 export const PRE_AUTH_LIMITS = { frames: 50, bytes: 256 * 1024 };
@@ -26,15 +23,6 @@ const HIGHEST_MESSAGE_TYPE = 10;
 /** y-protocols sync steps: 0 = step 1 (state vector), 1 = step 2, 2 = update. */
 const SYNC_STEP_1 = 0;
 const HIGHEST_SYNC_STEP = 2;
-
-/**
- * The top-level Yjs types each kind of document may hold (by the name's `<kind>:` prefix). A write
- * to any other one is refused: nothing would validate, bound or read it, yet it would be stored and
- * sent to every viewer.
- */
-export const TOP_LEVEL_TYPES: Record<string, ReadonlySet<string>> = {
-	canvas: new Set(['records', 'meta'])
-};
 
 /**
  * What a sound frame does. Hocuspocus applies Sync (0) and SyncReply (4) alike, so the envelope
@@ -62,7 +50,7 @@ export function readFrame(frame: string | Uint8Array): FrameReading {
 			if (step > HIGHEST_SYNC_STEP) return { problem: 'unknown sync step' };
 			const payload = decoding.readVarUint8Array(decoder);
 			if (decoding.hasContent(decoder)) return { problem: 'trailing bytes after the sync message' };
-			const problem = yjsPayloadProblem(step, payload, TOP_LEVEL_TYPES[documentName.slice(0, documentName.indexOf(':'))]);
+			const problem = yjsPayloadProblem(step, payload, topLevelTypesOf(documentName));
 			if (problem) return { problem };
 			return { problem: null, effect: step === SYNC_STEP_1 ? 'sync-request' : 'change' };
 		} else if (type === AWARENESS) {
@@ -112,7 +100,9 @@ function yjsPayloadProblem(step: number, payload: Uint8Array, topLevelTypes: Rea
 	} catch {
 		return 'undecodable Yjs update';
 	}
-	// An item names its top-level type only when it has no neighbour to inherit it from; those that
+	// A write to any other top-level type than its kind's is refused: nothing would validate, bound or
+	// read it, yet it would be stored and sent to every viewer. An item names its top-level type only
+	// when it has no neighbour to inherit it from; those that
 	// inherit from an item of an unknown type are caught after they apply (record-validation.ts).
 	for (const struct of structs) {
 		// Decoded items keep their parent as written: a top-level type's name, or an ID.
@@ -182,7 +172,7 @@ export function guardSocket<T extends ServerSocket>(socket: T, options: { maxQue
 	const close = socket.close.bind(socket);
 	const send = socket.send.bind(socket);
 	socket.close = (code?: number, reason?: string) =>
-		code === 4401 || code === 4205 ? close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason) : close(code, reason);
+		code === 4401 || code === 4205 ? close(SOCKET_CLOSES.MALFORMED_MESSAGE.code, SOCKET_CLOSES.MALFORMED_MESSAGE.reason) : close(code, reason);
 	socket.send = (data: Uint8Array, ...rest: unknown[]) => {
 		send(data, ...rest);
 		if (socket.bufferedAmount > options.maxQueuedBytes) {

@@ -19,10 +19,10 @@ import { AppError } from '../../src/lib/server/errors.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
 import type { ConnectionContext } from './context.ts';
 import { frameEffect } from './frames.ts';
+import { SOCKET_CLOSES } from '../../src/lib/collab-protocol.ts';
 import { refusal } from './refusal.ts';
 
 /** How a change that arrives during shutdown is turned away: the client keeps it and reconnects. */
-const SERVER_RESTARTING = { code: 1012, reason: 'Server restarting' };
 
 export interface PersistenceOptions {
 	db: Database;
@@ -91,7 +91,7 @@ export class Persistence implements Extension {
 	async beforeHandleMessage({ update }: beforeHandleMessagePayload): Promise<void> {
 		// Hocuspocus acknowledges a change as soon as it is applied in memory; once shutdown has
 		// flushed the log, an accepted change would be acknowledged and then dropped with the process.
-		if (this.draining && frameEffect(update) === 'change') throw SERVER_RESTARTING;
+		if (this.draining && frameEffect(update) === 'change') throw SOCKET_CLOSES.SERVER_RESTARTING;
 	}
 
 	async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
@@ -116,6 +116,11 @@ export class Persistence implements Extension {
 	async compact(document: Y.Doc & { name: string }): Promise<void> {
 		const documentName = document.name;
 		if (this.discarded.has(documentName)) return;
+		// Updates still on their way to the log would land after the snapshot and stay behind it as a
+		// tail until the next compaction: give them a few batches to arrive (not for ever: the database may be down).
+		if (this.updateLog.hasUnsaved(documentName)) {
+			await Promise.race([this.updateLog.whenSaved(documentName), new Promise((resolve) => setTimeout(resolve, Math.max(4 * this.options.batchMs, 500)))]);
+		}
 		try {
 			const { revision, bytes } = await compactDocument(this.options.db, documentName, this.revisions.get(documentName) ?? 0, (stored) => {
 				applyStored(document, stored.foreignSnapshot, stored.updates, this);
@@ -136,7 +141,10 @@ export class Persistence implements Extension {
 		// Hocuspocus's unloadDocument() removes whatever is registered under the name: unloading a
 		// stale object would cut the new one's clients off (a second copy loads for the next client and
 		// the two groups stop seeing each other's edits).
-		void this.updateLog.whenSaved(documentName).then(() => {
+		void this.updateLog.whenSaved(documentName).then(async () => {
+			if (instance.documents.get(documentName) !== document) return;
+			// What was just written is folded into the snapshot, so the next load reads one row.
+			await this.compact(document);
 			if (instance.documents.get(documentName) === document) void instance.unloadDocument(document);
 		});
 		throw new Error(`${documentName} has unsaved updates; kept in memory until they are written`);

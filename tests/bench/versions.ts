@@ -1,9 +1,11 @@
 // Benchmark: version history on a 5,000-shape canvas — stored bytes per version, capture time and
-// restore time (through the real collaboration server's replaceRecords, on embedded PGlite).
+// restore time (through the real collaboration server's validated write path, on embedded PGlite).
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import { openDatabase } from '../../src/lib/server/db/index.ts';
+import { ANONYMOUS } from '../../src/lib/server/access.ts';
+import { recordsDiff } from '../../src/lib/server/canvas-records.ts';
 import * as history from '../../src/lib/server/history.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
 import { createCollaborationServer } from '../../server/collab/index.ts';
@@ -19,12 +21,12 @@ function shape(i: number, text: string) {
 		x: (i % 100) * 120,
 		y: Math.floor(i / 100) * 90,
 		rotation: 0,
-		index: `a${i.toString(36)}`,
+		index: `a1${i.toString(36)}V`,
 		parentId: 'page:page',
 		isLocked: false,
 		opacity: 1,
 		meta: {},
-		props: { geo: 'rectangle', w: 100, h: 60, color: 'black', fill: 'none', dash: 'draw', size: 'm', font: 'draw', align: 'middle', verticalAlign: 'middle', growY: 0, url: '', scale: 1, labelColor: 'black', richText: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] } }
+		props: { geo: 'rectangle', flipX: false, flipY: false, w: 100, h: 60, color: 'black', fill: 'none', dash: 'draw', size: 'm', font: 'draw', align: 'middle', verticalAlign: 'middle', growY: 0, url: '', scale: 1, labelColor: 'black', richText: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] } }
 	};
 }
 
@@ -35,6 +37,8 @@ const name = `canvas:${crypto.randomUUID()}`;
 // The canvas as it was (version A) and as it is now (every shape moved and relabelled).
 const connection = await collaboration.hocuspocus.openDirectConnection(name, { ip: 'bench' });
 await connection.transact((doc) => {
+	doc.getMap('records').set('document:document', { id: 'document:document', typeName: 'document', gridSize: 10, name: '', meta: {} });
+	doc.getMap('records').set('page:page', { id: 'page:page', typeName: 'page', name: 'Page 1', index: 'a1', meta: {} });
 	for (let i = 0; i < SHAPES; i++) doc.getMap('records').set(`shape:${i}`, shape(i, `Service ${i}`));
 });
 const before = await collaboration.readDocumentState(name);
@@ -52,7 +56,11 @@ Y.applyUpdate(doc, stored);
 const versionRecords = doc.getMap('records').toJSON();
 
 started = performance.now();
-await collaboration.replaceRecords(name, versionRecords);
+await collaboration.transact(name, { origin: 'restore', actor: ANONYMOUS }, (draft) => {
+	const { set, remove } = recordsDiff(draft.records.toJSON(), versionRecords);
+	for (const key of remove) draft.records.delete(key);
+	for (const [key, value] of set) draft.records.set(key, value);
+});
 const restoreMs = performance.now() - started;
 
 const after = new Y.Doc();

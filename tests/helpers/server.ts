@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COLLAB_PATH } from '../../src/lib/collab-protocol.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -74,7 +75,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 	}
 	const server: RunningServer = {
 		url,
-		wsUrl: `ws://127.0.0.1:${port}/collab`,
+		wsUrl: `ws://127.0.0.1:${port}${COLLAB_PATH}`,
 		port,
 		dataDir,
 		process: child,

@@ -4,6 +4,7 @@ import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, STATE_BYTES_HEADER, decodeUpdateFrames } from '../document-state.ts';
+import { CLIENT_TIMEOUT_CODE, COLLAB_PATH, CONNECTION_CLOSES, COOKIE_TOKEN, SHARE_TOKEN_PREFIX } from '../collab-protocol.ts';
 import { errorCodeForClose } from '../error-codes.ts';
 
 export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -58,12 +59,6 @@ export interface CollabSession {
 	destroy(): void;
 }
 
-/** The browser authenticates with its HttpOnly session cookie when the provider token is this. */
-export const COOKIE_TOKEN = 'cookie';
-/** Prefix of a provider token that carries a share-link token. */
-export const SHARE_TOKEN_PREFIX = 'share:';
-/** Close reason asking the client to reconnect and be authorised again. */
-const ACCESS_CHANGED = 'ACCESS_CHANGED';
 /** Disconnected this long (or the browser reports no network) counts as offline. */
 export const OFFLINE_AFTER_MS = 3_000;
 /** Disconnected this long while online: replace the provider, doubling up to the maximum. */
@@ -78,15 +73,13 @@ const STATE_FETCH_TIMEOUT_MS = 60_000;
 const STORED_STATE_ORIGIN = 'easel:stored-state';
 const LOCAL_DB_PREFIX = 'easel-canvas:';
 
-/** Hocuspocus's client-side "no message for too long" close; a reconnect, not a refusal. */
-const CLIENT_TIMEOUT_CODE = 4408;
 /** Refusals that mean "not now" rather than "no": the session keeps retrying. */
 const RETRYABLE_REFUSALS = new Set(['UNAVAILABLE', 'RATE_LIMITED']);
 /** After these the local copy is of no use to this user any more. */
 const REASONS_THAT_DROP_LOCAL_COPY = new Set(['NOT_FOUND', 'FORBIDDEN', 'DELETED']);
 
 export function collabUrl(location: Pick<Location, 'protocol' | 'host'> = globalThis.location): string {
-	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/collab`;
+	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${COLLAB_PATH}`;
 }
 
 function defaultStateUrl(canvasId: string): string | null {
@@ -217,7 +210,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 				if (current !== provider) return;
 				const refusal = refusalOf(event);
 				// The server re-authorises after a role or link change: connect afresh and take the new scope.
-				if (refusal === ACCESS_CHANGED) setTimeout(recreateProvider, 0);
+				if (refusal === CONNECTION_CLOSES.ACCESS_CHANGED.reason) setTimeout(recreateProvider, 0);
 				else if (refusal) refuse(refusal, event.code >= 4000 ? event.code : undefined);
 				else markDisconnected();
 			}

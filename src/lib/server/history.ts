@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { readBytes } from './db/bytea.ts';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
-import { migrateRecords } from './tldraw-records.ts';
+import { migrateRecords, recordsDiff } from './canvas-records.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
 import { requireCanvasPermission, requireEditable, isUuid, type Actor, type UserActor } from './access.ts';
@@ -189,7 +189,7 @@ export async function restore(
 	actor: UserActor,
 	canvasId: string,
 	versionId: string,
-	collaboration: Pick<CollaborationControl, 'replaceRecords' | 'readDocumentState'>,
+	collaboration: Pick<CollaborationControl, 'transact' | 'readDocumentState'>,
 	now = new Date()
 ): Promise<Version> {
 	const row = await requireVersion(db, actor, canvasId, versionId, 'history.restore', now);
@@ -197,7 +197,12 @@ export async function restore(
 	// Keep the state being replaced, so the restore itself can be undone by restoring this.
 	const replaced = await collaboration.readDocumentState(document);
 	await capture(db, { document, state: replaced, kind: 'auto', label: 'Before restore', createdBy: actor.userId, authorIds: [actor.userId] });
-	await collaboration.replaceRecords(document, recordsOf(decompressState(row.state)));
+	const target = recordsOf(decompressState(row.state));
+	await collaboration.transact(document, { origin: 'restore', actor }, (draft) => {
+		const { set, remove } = recordsDiff(draft.records.toJSON(), target);
+		for (const key of remove) draft.records.delete(key);
+		for (const [key, value] of set) draft.records.set(key, value);
+	});
 	const state = await collaboration.readDocumentState(document);
 	const when = row.createdAt.toISOString().slice(0, 16).replace('T', ' ');
 	return capture(db, { document, state, kind: 'restore', label: `Restored ${row.label ? `“${row.label}”` : `version of ${when} UTC`}`, createdBy: actor.userId, authorIds: [actor.userId] });

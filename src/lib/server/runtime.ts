@@ -1,6 +1,8 @@
 // The process-wide services (database, collaboration control, logger) shared by the HTTP app and
 // the collaboration server. The SvelteKit build bundles its own copy of the domain modules, so the
 // instance lives on globalThis under a registered symbol rather than in a module variable.
+import type { ConnectionCloseReason } from '../collab-protocol.ts';
+import type { Actor } from './access.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
@@ -21,15 +23,40 @@ export interface CollaborationControl {
 	 */
 	openingState(documentName: string, clientAddress: string): Promise<OpeningState>;
 	/**
-	 * Makes a document's records equal to `records` as one forward change that every collaborator
-	 * receives live (restoring a version); the previous state stays in history.
+	 * The one way server-side code changes a document: `change` stages its edits on a draft of the
+	 * live canvas; they are validated like a client's and applied as one transaction, stamped with
+	 * `writer`, that every collaborator receives live. INVALID_INPUT, and nothing written, when a
+	 * staged record fails.
 	 */
-	replaceRecords(documentName: string, records: Record<string, unknown>): Promise<void>;
+	transact(documentName: string, writer: DocumentWriter, change: (draft: CanvasDraft) => void): Promise<{ changed: number }>;
 	/**
 	 * Closes the document connections matching every given field, telling clients why:
 	 * `ACCESS_CHANGED` makes them reconnect and be authorised afresh, anything else stops them.
 	 */
 	closeConnections(match: ConnectionMatch, reason: CloseReason): number;
+}
+
+/** Who changes a document from the server, and as what. */
+export interface DocumentWriter {
+	origin: 'restore' | 'assistant' | 'ingest' | 'import';
+	actor: Actor;
+}
+
+/** One map of a document, with the writer's staged changes on top of what it holds. */
+export interface MapDraft {
+	get(key: string): unknown;
+	has(key: string): boolean;
+	readonly size: number;
+	keys(): string[];
+	toJSON(): Record<string, unknown>;
+	set(key: string, value: unknown): void;
+	delete(key: string): void;
+}
+
+/** A canvas as a server-side writer changes it: tldraw records by id, and the schema they follow. */
+export interface CanvasDraft {
+	records: MapDraft;
+	meta: MapDraft;
 }
 
 export interface OpeningState {
@@ -47,8 +74,8 @@ export interface ConnectionMatch {
 	shareLinkId?: string;
 }
 
-/** Why the server closed a document connection (the client shows or acts on it). */
-export type CloseReason = 'ACCESS_CHANGED' | 'ACCESS_REVOKED' | 'UNAUTHENTICATED' | 'DELETED';
+/** Why the server closed a document connection (the client shows or acts on it); a revert loop is the server's own call. */
+export type CloseReason = Exclude<ConnectionCloseReason, 'REVERT_LOOP'>;
 
 export interface Runtime {
 	config: Config;

@@ -1,5 +1,6 @@
 // The servers under test, each in its own process on loopback: bare @hocuspocus/server, and the
 // built Easel server (node server/index.ts) on a scratch PostgreSQL database or an embedded PGlite.
+import { COLLAB_PATH } from '../../../src/lib/collab-protocol.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -273,7 +274,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		kind: 'easel',
 		driver: options.driver,
 		baseUrl,
-		url: `ws://127.0.0.1:${port}/collab`,
+		url: `ws://127.0.0.1:${port}${COLLAB_PATH}`,
 		pid: server.child.pid!,
 		async documents(count) {
 			const created: DocumentAccess[] = [];

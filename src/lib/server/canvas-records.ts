@@ -1,0 +1,157 @@
+// A canvas's tldraw records on the server, without Yjs or I/O: the one tldraw schema (the version
+// the browser pins), the validation of changes to a canvas's `records` and `meta` maps, migration
+// of records an older tldraw wrote, and the diff that makes a canvas hold other records. The socket
+// extension (reverting clients' bad changes) and the server-side write path (refusing them before
+// they commit) both ask `validateRecordChanges` and `validateMetaChanges`.
+import { createTLSchema, type TLRecord } from '@tldraw/tlschema';
+import type { SerializedSchema } from '@tldraw/store';
+import { SHARED_RECORD_TYPES } from '../shared-records.ts';
+import { AppError } from './errors.ts';
+
+export const tldrawSchema = createTLSchema();
+
+/** Keys a writer may set in the `meta` map. */
+const META_KEYS = new Set(['schema']);
+
+export interface RecordLimits {
+	/** Largest JSON size of one record (long texts, inline images). */
+	maxRecordBytes: number;
+	/** Most records one canvas may hold. */
+	maxRecords: number;
+}
+
+/** One key's change, as Y.YMapEvent reports it: what it was before. */
+export interface KeyChange {
+	action: 'add' | 'update' | 'delete';
+	oldValue: unknown;
+}
+
+/** The map as it is after the changes. */
+export interface MapView {
+	get(key: string): unknown;
+	has(key: string): boolean;
+	readonly size: number;
+}
+
+/**
+ * The problem with each added or changed record, by key; keys that are fine are absent. `after` is
+ * the records map with the changes applied.
+ */
+export function validateRecordChanges(after: MapView, changes: ReadonlyMap<string, KeyChange>, limits: RecordLimits): Map<string, string> {
+	const problems = new Map<string, string>();
+	let added = 0;
+	for (const [key, change] of changes) {
+		if (change.action === 'delete') continue;
+		if (change.action === 'add') added++;
+		const problem = recordProblem(key, after.get(key), change.oldValue, after, limits);
+		if (problem) problems.set(key, problem);
+	}
+	// Over the record limit, this change's additions are refused (edits to existing records still pass).
+	if (added > 0 && after.size > limits.maxRecords) {
+		for (const [key, change] of changes) {
+			if (change.action === 'add') problems.set(key, `the canvas already holds the most records allowed (${limits.maxRecords})`);
+		}
+	}
+	// A record whose parent is being refused would be left dangling: refuse it too.
+	for (let grew = true; grew; ) {
+		grew = false;
+		for (const [key, change] of changes) {
+			if (change.action === 'delete' || problems.has(key)) continue;
+			const refused = referencesOf(after.get(key) as TLRecord).find((id) => problems.has(id) && changes.get(id)?.action === 'add');
+			if (refused) {
+				problems.set(key, `refers to ${refused}, which was refused`);
+				grew = true;
+			}
+		}
+	}
+	return problems;
+}
+
+/** The problem with each added or changed `meta` key, by key. */
+export function validateMetaChanges(after: MapView, changes: ReadonlyMap<string, KeyChange>, limits: RecordLimits): Map<string, string> {
+	const problems = new Map<string, string>();
+	for (const [key, change] of changes) {
+		if (change.action === 'delete') continue;
+		const problem = metaProblem(key, after.get(key), limits);
+		if (problem) problems.set(key, problem);
+	}
+	return problems;
+}
+
+function recordProblem(key: string, value: unknown, previous: unknown, records: MapView, limits: RecordLimits): string | undefined {
+	if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a record object';
+	const record = value as TLRecord;
+	if (record.id !== key) return `its id ${String(record.id).slice(0, 80)} does not match its key`;
+	if (typeof record.typeName !== 'string' || !SHARED_RECORD_TYPES.has(record.typeName)) {
+		return `type ${String(record.typeName).slice(0, 40)} is not a canvas record`;
+	}
+	if (!key.startsWith(`${record.typeName}:`)) return `its id does not start with ${record.typeName}:`;
+	const bytes = jsonSize(value);
+	if (bytes > limits.maxRecordBytes) return `it is ${bytes} bytes, more than ${limits.maxRecordBytes}`;
+	try {
+		tldrawSchema.validateRecord(null as never, record, 'updateRecord', null);
+	} catch (error) {
+		return error instanceof Error ? error.message.slice(0, 200) : 'invalid';
+	}
+	// A change may not point a record at something missing. References it already had are left
+	// alone: a concurrent delete elsewhere can leave them dangling, and tldraw tidies that up.
+	const before = new Set(referencesOf(previous as TLRecord | undefined));
+	for (const id of referencesOf(record)) {
+		if (!before.has(id) && !records.has(id)) return `refers to ${id.slice(0, 80)}, which does not exist`;
+	}
+	return undefined;
+}
+
+function metaProblem(key: string, value: unknown, limits: RecordLimits): string | undefined {
+	if (!META_KEYS.has(key)) return `unknown meta key ${key.slice(0, 40)}`;
+	if (jsonSize(value) > limits.maxRecordBytes) return 'meta value too large';
+	// The schema the records were written with: older ones are migrated on load, newer ones are unknown here.
+	try {
+		const migrations = tldrawSchema.getMigrationsSince(value as SerializedSchema);
+		return migrations.ok ? undefined : 'written by a newer or unknown tldraw schema';
+	} catch {
+		return 'not a tldraw schema';
+	}
+}
+
+/**
+ * The records as the current tldraw expects them. `writtenWith` is the serialized schema stored
+ * beside them (a document's `meta.schema`); without one they are taken as current.
+ */
+export function migrateRecords(records: Record<string, unknown>, writtenWith: unknown): Record<string, unknown> {
+	if (!writtenWith || typeof writtenWith !== 'object') return records;
+	const result = tldrawSchema.migrateStoreSnapshot({ store: records as never, schema: writtenWith as SerializedSchema });
+	if (result.type === 'error') {
+		throw new AppError('CONFLICT', 'This version was saved by a newer or unknown version of the editor and can’t be opened here.');
+	}
+	return result.value as Record<string, unknown>;
+}
+
+/** What to set and delete so that a map holding `current` holds exactly `target` (unchanged records are left alone). */
+export function recordsDiff(current: Record<string, unknown>, target: Record<string, unknown>): { set: [string, unknown][]; remove: string[] } {
+	return {
+		set: Object.entries(target).filter(([key, value]) => JSON.stringify(current[key]) !== JSON.stringify(value)),
+		remove: Object.keys(current).filter((key) => !(key in target))
+	};
+}
+
+/** The serialized schema of this server's tldraw, as a writer stores it in `meta.schema`. */
+export function currentSchema(): SerializedSchema {
+	return tldrawSchema.serialize();
+}
+
+/** Ids a record points at that must exist: a shape's parent, a binding's two shapes. */
+function referencesOf(record: TLRecord | undefined): string[] {
+	if (!record || typeof record !== 'object') return [];
+	if (record.typeName === 'shape' && typeof record.parentId === 'string') return [record.parentId];
+	if (record.typeName === 'binding') return [record.fromId as unknown, record.toId as unknown].filter((id): id is string => typeof id === 'string');
+	return [];
+}
+
+function jsonSize(value: unknown): number {
+	try {
+		return Buffer.byteLength(JSON.stringify(value) ?? '');
+	} catch {
+		return Number.POSITIVE_INFINITY;
+	}
+}
