@@ -2,6 +2,7 @@
 import { UserRecordType, atom, computed, createTLStore, createUserId, defaultBindingUtils, defaultShapeUtils } from 'tldraw';
 import type { Signal, TLStore, TLUser } from 'tldraw';
 import type { Awareness } from 'y-protocols/awareness';
+import { documentName } from '../document-names.ts';
 import { createCollabSession } from './collab-session.ts';
 import type { CollabSession, CollabStatus } from './collab-session.ts';
 import { bindPresenceToAwareness } from './presence-binding.ts';
@@ -76,7 +77,7 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 	};
 
 	const session = createCollabSession({
-		canvasId,
+		documentName: documentName('canvas', canvasId),
 		shareToken,
 		url,
 		onStatus(status) {

@@ -5,7 +5,9 @@ import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, STATE_BYTES_HEADER, decodeUpdateFrames } from '../document-state.ts';
 import { CLIENT_TIMEOUT_CODE, COLLAB_PATH, CONNECTION_CLOSES, COOKIE_TOKEN, SHARE_TOKEN_PREFIX } from '../collab-protocol.ts';
+import { documentNamesOf, parseDocumentName } from '../document-names.ts';
 import { errorCodeForClose } from '../error-codes.ts';
+import { acquireSocket, type SharedSocket } from './collab-socket.ts';
 
 export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -13,7 +15,8 @@ export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offlin
 export type CollabScope = 'read-write' | 'readonly';
 
 export interface CollabSessionOptions {
-	canvasId: string;
+	/** The document to open (`canvas:<id>`, `chat:<id>`: document-names.ts). */
+	documentName: string;
 	/** A share-link token: the canvas is opened through that link (the cookie still identifies a signed-in user). */
 	shareToken?: string;
 	/** The doc to sync; a new one by default. */
@@ -22,8 +25,8 @@ export interface CollabSessionOptions {
 	url?: string;
 	/**
 	 * Where the canvas's stored state is fetched before the socket connects, when this browser has no
-	 * copy of it; default `/api/v1/canvases/<id>/state` on the current origin (none outside a browser).
-	 * null: the socket brings everything.
+	 * copy of it; default `/api/v1/canvases/<id>/state` on the current origin for a canvas (none
+	 * outside a browser, nor for other kinds). null: the socket brings everything.
 	 */
 	stateUrl?: string | null;
 	/** Keep the doc in IndexedDB so offline edits survive a reload; default: when IndexedDB exists. */
@@ -71,7 +74,8 @@ const LOCAL_LOAD_TIMEOUT_MS = 3_000;
 const STATE_FETCH_TIMEOUT_MS = 60_000;
 /** Transaction origin of the stored state applied before connecting. */
 const STORED_STATE_ORIGIN = 'easel:stored-state';
-const LOCAL_DB_PREFIX = 'easel-canvas:';
+/** IndexedDB holds a document's copy as `easel-<document name>`. */
+const LOCAL_DB_PREFIX = 'easel-';
 
 /** Refusals that mean "not now" rather than "no": the session keeps retrying. */
 const RETRYABLE_REFUSALS = new Set(['UNAVAILABLE', 'RATE_LIMITED']);
@@ -82,17 +86,18 @@ export function collabUrl(location: Pick<Location, 'protocol' | 'host'> = global
 	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${COLLAB_PATH}`;
 }
 
-function defaultStateUrl(canvasId: string): string | null {
+function defaultStateUrl(documentName: string): string | null {
 	const origin = globalThis.location?.origin;
-	return origin ? `${origin}/api/v1/canvases/${encodeURIComponent(canvasId)}/state` : null;
+	const address = parseDocumentName(documentName);
+	return origin && address?.kind === 'canvas' ? `${origin}/api/v1/canvases/${encodeURIComponent(address.canvasId)}/state` : null;
 }
 
 export function createCollabSession(options: CollabSessionOptions): CollabSession {
 	const doc = options.doc ?? new Y.Doc();
 	const url = options.url ?? collabUrl();
 	const persistLocally = options.persistLocally ?? typeof indexedDB !== 'undefined';
-	const localCopy = persistLocally ? openLocalCopy(options.canvasId, doc) : null;
-	const stateUrl = options.stateUrl === undefined ? defaultStateUrl(options.canvasId) : options.stateUrl;
+	const localCopy = persistLocally ? openLocalCopy(options.documentName, doc) : null;
+	const stateUrl = options.stateUrl === undefined ? defaultStateUrl(options.documentName) : options.stateUrl;
 	const localLoaded = localCopy
 		? Promise.race([localCopy.whenSynced, new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS))]).then(
 				() => undefined,
@@ -102,6 +107,8 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 	const stateDownload = new AbortController();
 
 	let provider: HocuspocusProvider | null = null;
+	/** The tab's socket, shared with its other documents; taken when the first provider opens. */
+	let socket: SharedSocket | null = null;
 	let awareness: Awareness | null = null;
 	let isSynced = false;
 	let everSynced = false;
@@ -178,10 +185,17 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 	}
 
 	function openProvider(): void {
+		socket ??= acquireSocket(url, {
+			documentName: options.documentName,
+			beforeRenew: () => closeProvider(),
+			afterRenew: () => {
+				if (!stopped) openProvider();
+			}
+		});
 		const ownAwareness = new Awareness(doc);
 		const current: HocuspocusProvider = new HocuspocusProvider({
-			url,
-			name: `canvas:${options.canvasId}`,
+			websocketProvider: socket.websocket,
+			name: options.documentName,
 			document: doc,
 			awareness: ownAwareness,
 			token: options.shareToken ? `${SHARE_TOKEN_PREFIX}${options.shareToken}` : COOKIE_TOKEN,
@@ -210,11 +224,12 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 				if (current !== provider) return;
 				const refusal = refusalOf(event);
 				// The server re-authorises after a role or link change: connect afresh and take the new scope.
-				if (refusal === CONNECTION_CLOSES.ACCESS_CHANGED.reason) setTimeout(recreateProvider, 0);
+				if (refusal === CONNECTION_CLOSES.ACCESS_CHANGED.reason) setTimeout(reopenProvider, 0);
 				else if (refusal) refuse(refusal, event.code >= 4000 ? event.code : undefined);
 				else markDisconnected();
 			}
 		});
+		current.attach();
 		provider = current;
 		awareness = ownAwareness;
 		lastProviderAt = Date.now();
@@ -225,16 +240,26 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		const previous = provider;
 		provider = null;
 		awareness = null;
-		// destroy() also destroys the provider's own socket and awareness; the doc is ours and stays.
+		// destroy() detaches it from the shared socket and destroys its awareness; the doc is ours and stays.
 		previous?.destroy();
 		markDisconnected();
 	}
 
-	/** Provider 4.8 can stay disconnected after disconnect()/connect(), so build a fresh one (hocuspocus#782). */
-	function recreateProvider(): void {
+	/** A fresh provider on the same socket: authorised afresh (the server changed this document's access). */
+	function reopenProvider(): void {
 		if (stopped || loading) return;
 		closeProvider();
 		openProvider();
+	}
+
+	/**
+	 * A fresh socket for every document of the tab, each with a fresh provider: provider 4.8 can stay
+	 * disconnected after disconnect()/connect() (hocuspocus#782).
+	 */
+	function recreateConnection(): void {
+		if (stopped || loading) return;
+		if (socket) socket.renew();
+		else reopenProvider();
 	}
 
 	function watchdog(): void {
@@ -243,13 +268,13 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		const waitMs = Math.min(RECREATE_AFTER_MS * 2 ** recreations, RECREATE_MAX_MS);
 		if (Date.now() - Math.max(disconnectedSince, lastProviderAt) < waitMs) return;
 		recreations += 1;
-		recreateProvider();
+		recreateConnection();
 	}
 
 	// A socket that lived through a network change may be dead without knowing it yet: start afresh.
 	const onOnline = () => {
 		recreations = 0;
-		recreateProvider();
+		recreateConnection();
 	};
 	const onOffline = () => markDisconnected();
 
@@ -260,6 +285,8 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		globalThis.removeEventListener?.('online', onOnline);
 		globalThis.removeEventListener?.('offline', onOffline);
 		closeProvider();
+		socket?.release();
+		socket = null;
 	}
 
 	const watchdogTimer = setInterval(watchdog, WATCHDOG_INTERVAL_MS);
@@ -286,7 +313,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		loaded,
 		reconnect() {
 			recreations = 0;
-			recreateProvider();
+			recreateConnection();
 		},
 		destroy() {
 			destroyed = true;
@@ -320,9 +347,9 @@ async function readBody(response: Response, onProgress?: (received: number, tota
 	return body;
 }
 
-function openLocalCopy(canvasId: string, doc: Y.Doc): IndexeddbPersistence | null {
+function openLocalCopy(documentName: string, doc: Y.Doc): IndexeddbPersistence | null {
 	try {
-		return new IndexeddbPersistence(LOCAL_DB_PREFIX + canvasId, doc);
+		return new IndexeddbPersistence(LOCAL_DB_PREFIX + documentName, doc);
 	} catch (error) {
 		console.warn('[easel] IndexedDB is unavailable; offline edits will not survive a reload', error);
 		return null;
@@ -333,8 +360,8 @@ function openLocalCopy(canvasId: string, doc: Y.Doc): IndexeddbPersistence | nul
 export async function forgetLocalCanvases(canvasIds?: string[]): Promise<void> {
 	if (typeof indexedDB === 'undefined') return;
 	const names = canvasIds
-		? canvasIds.map((id) => LOCAL_DB_PREFIX + id)
-		: ((await indexedDB.databases?.()) ?? []).map((db) => db.name ?? '').filter((name) => name.startsWith(LOCAL_DB_PREFIX));
+		? canvasIds.flatMap((id) => documentNamesOf(id).map((name) => LOCAL_DB_PREFIX + name))
+		: ((await indexedDB.databases?.()) ?? []).map((db) => db.name ?? '').filter((name) => name.startsWith(LOCAL_DB_PREFIX) && parseDocumentName(name.slice(LOCAL_DB_PREFIX.length)));
 	await Promise.all(names.map((name) => clearDocument(name)));
 }
 

@@ -25,7 +25,7 @@ function open(url: string, options: Partial<CollabSessionOptions> = {}) {
 	const statuses: CollabStatus[] = [];
 	const refusals: { reason: string; code?: number }[] = [];
 	const session: CollabSession = createCollabSession({
-		canvasId: 'c1',
+		documentName: 'canvas:c1',
 		url,
 		persistLocally: false,
 		onStatus: (status) => statuses.push(status),
@@ -119,6 +119,35 @@ describe('createCollabSession', () => {
 		await vi.waitFor(() => expect(session.status).not.toBe('connected'));
 		await vi.waitFor(() => expect(session.status).toBe('connected'), { timeout: 15_000 });
 		expect(session.provider).not.toBe(stuck);
+	});
+
+	it('a canvas and its chat share one socket; a renewed socket reconnects both, and the last to leave closes it', { timeout: 30_000 }, async () => {
+		const sockets = new Set<string>();
+		const { server, url } = await startServer({
+			async onConnect({ socketId }) {
+				sockets.add(socketId);
+			}
+		});
+		const canvas = open(url);
+		const chat = open(url, { documentName: 'chat:c1' });
+		await vi.waitFor(() => expect([canvas.session.status, chat.session.status]).toEqual(['connected', 'connected']));
+		expect(sockets.size).toBe(1);
+		expect(canvas.session.provider!.configuration.websocketProvider).toBe(chat.session.provider!.configuration.websocketProvider);
+
+		// The socket gets stuck (hocuspocus#782): the watchdog renews it, and both documents come back on the new one.
+		const stuck = canvas.session.provider!;
+		stuck.configuration.websocketProvider.disconnect();
+		await vi.waitFor(() => expect(chat.session.status).not.toBe('connected'));
+		await vi.waitFor(() => expect([canvas.session.status, chat.session.status]).toEqual(['connected', 'connected']), { timeout: 15_000 });
+		expect(canvas.session.provider).not.toBe(stuck);
+		expect(sockets.size).toBe(2);
+		expect(canvas.session.provider!.configuration.websocketProvider).toBe(chat.session.provider!.configuration.websocketProvider);
+
+		canvas.session.destroy();
+		chat.records.set('still', 1);
+		await vi.waitFor(() => expect(server.hocuspocus.documents.get('chat:c1')?.getMap('records').get('still')).toBe(1));
+		chat.session.destroy();
+		await vi.waitFor(() => expect(server.hocuspocus.getConnectionsCount()).toBe(0));
 	});
 
 	it('announces each new awareness so presence can rebind', async () => {
