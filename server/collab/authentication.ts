@@ -6,7 +6,7 @@ import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db/index.ts';
 import { ANONYMOUS, can, resolveCanvasAccess, type Actor, type CanvasAccess } from '../../src/lib/server/access.ts';
 import { validateSessionToken, type ValidatedSession } from '../../src/lib/server/auth/sessions.ts';
-import { parseCanvasDocumentName } from '../../src/lib/server/canvases.ts';
+import { parseDocumentName } from '../../src/lib/document-names.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
@@ -29,8 +29,10 @@ export class Authentication implements Extension {
 	async onAuthenticate(payload: onAuthenticatePayload<ConnectionContext>): Promise<Partial<ConnectionContext>> {
 		const { documentName, token, context, connectionConfig } = payload;
 		try {
-			const canvasId = parseCanvasDocumentName(documentName);
-			if (!canvasId) throw new AppError('NOT_FOUND', 'Unknown document.');
+			const parsed = parseDocumentName(documentName);
+			// Only canvas documents are served so far; chat documents arrive with their own access rule.
+			if (parsed?.kind !== 'canvas') throw new AppError('NOT_FOUND', 'Unknown document.');
+			const { canvasId } = parsed;
 			const shareToken = token?.startsWith(SHARE_TOKEN_PREFIX) ? token.slice(SHARE_TOKEN_PREFIX.length) : undefined;
 			const sessionToken = token && token !== COOKIE_TOKEN && !shareToken ? token : context.cookieSessionToken;
 			const session = sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;

@@ -12,6 +12,7 @@ import * as Y from 'yjs';
 import { metrics } from '../../src/lib/server/metrics.ts';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
+import { parseDocumentName } from '../../src/lib/document-names.ts';
 import { Authentication } from './authentication.ts';
 import type { ConnectionContext } from './context.ts';
 import { DocumentSizeLimit } from './limits.ts';
@@ -70,7 +71,7 @@ export function createCollaborationServer(deps: {
 		onBatchFailed: () => meters.persistFailures.inc(),
 		onDocumentWritten: (documentName) => {
 			// Keeps the dashboard's "edited" order fresh without a write per keystroke.
-			const canvasId = canvases.parseCanvasDocumentName(documentName);
+			const canvasId = parseDocumentName(documentName)?.canvasId;
 			const now = Date.now();
 			if (!canvasId || now - (touchThrottle.get(canvasId) ?? 0) < 30_000) return;
 			touchThrottle.set(canvasId, now);

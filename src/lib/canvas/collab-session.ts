@@ -4,6 +4,7 @@ import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DOCUMENT_STATE_TYPE, SHARE_TOKEN_HEADER, STATE_BYTES_HEADER, decodeUpdateFrames } from '../document-state.ts';
+import { documentName } from '../document-names.ts';
 import { errorCodeForClose } from '../error-codes.ts';
 
 export type CollabStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -188,7 +189,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		const ownAwareness = new Awareness(doc);
 		const current: HocuspocusProvider = new HocuspocusProvider({
 			url,
-			name: `canvas:${options.canvasId}`,
+			name: documentName('canvas', options.canvasId),
 			document: doc,
 			awareness: ownAwareness,
 			token: options.shareToken ? `${SHARE_TOKEN_PREFIX}${options.shareToken}` : COOKIE_TOKEN,
