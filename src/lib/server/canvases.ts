@@ -7,16 +7,14 @@ import { requireCanvasPermission, requireEditable, requireTeamRole, resolveCanva
 import { AppError } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
 import type { CollaborationControl, OpeningState } from './runtime.ts';
-import { deleteDocuments, writeNewDocument } from './documents/document-store.ts';
+import { writeNewDocument } from './documents/document-store.ts';
+import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canvas-documents.ts';
+import { documentName } from '../document-names.ts';
 import * as audit from './audit.ts';
 import * as billing from './billing.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
-
-export function canvasDocumentName(canvasId: string): string {
-	return `canvas:${canvasId}`;
-}
 
 export function titleSchema(maxLength: number) {
 	return displayNameSchema({ label: 'Title', maxLength });
@@ -87,7 +85,7 @@ export async function rename(db: Queryable, actor: Actor, canvasId: string, titl
 	return get(db, actor, canvasId);
 }
 
-/** Deletes the canvas and its stored document, after closing the sockets still open on it. */
+/** Deletes the canvas and everything it owns (every document kind, its history), after closing the sockets still open on it. */
 export async function remove(
 	db: Database,
 	actor: Actor,
@@ -95,10 +93,10 @@ export async function remove(
 	collaboration: Pick<CollaborationControl, 'discardDocument'>
 ): Promise<void> {
 	await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
-	await collaboration.discardDocument(canvasDocumentName(canvasId), 'DELETED');
+	await discardCanvasDocuments(collaboration, [canvasId]);
 	await db.transaction(async (tx) => {
 		await tx.delete(canvases).where(eq(canvases.id, canvasId));
-		await deleteDocuments(tx, [canvasDocumentName(canvasId)]);
+		await deleteCanvasDocuments(tx, [canvasId]);
 	});
 }
 
@@ -112,14 +110,14 @@ export async function duplicate(
 ): Promise<CanvasSummary> {
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
 	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
-	const state = await collaboration.readDocumentState(canvasDocumentName(canvasId));
+	const state = await collaboration.readDocumentState(documentName('canvas', canvasId));
 	const title = `${source.canvas.title} (copy)`.slice(0, maxTitleLength);
 	const id = await db.transaction(async (tx) => {
 		await billing.assertCanCreateCanvas(tx, source.canvas.teamId);
 		const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
 		const doc = new Y.Doc();
 		Y.applyUpdate(doc, state);
-		await writeNewDocument(tx, canvasDocumentName(row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
+		await writeNewDocument(tx, documentName('canvas', row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
 		doc.destroy();
 		return row.id;
 	});
@@ -139,7 +137,7 @@ export async function openingState(
 ): Promise<OpeningState> {
 	if (actor.kind === 'anonymous' && !request.shareToken) throw new AppError('UNAUTHENTICATED', 'Sign in, or open the canvas through its share link.');
 	const access = await resolveCanvasAccess(db, actor, canvasId, request.shareToken);
-	return collaboration.openingState(canvasDocumentName(access.canvas.id), request.clientAddress);
+	return collaboration.openingState(documentName('canvas', access.canvas.id), request.clientAddress);
 }
 
 /**
@@ -171,10 +169,4 @@ export async function move(
 /** Marks a canvas as recently edited (dashboard order). */
 export async function touch(db: Queryable, canvasId: string): Promise<void> {
 	await db.update(canvases).set({ updatedAt: new Date() }).where(eq(canvases.id, canvasId));
-}
-
-/** The canvas id inside a document name `canvas:<uuid>`, or null for any other name. */
-export function parseCanvasDocumentName(documentName: string): string | null {
-	const match = /^canvas:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(documentName);
-	return match ? match[1] : null;
 }

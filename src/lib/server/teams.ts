@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
-import { deleteDocuments } from './documents/document-store.ts';
+import { deleteCanvasDocuments } from './documents/canvas-documents.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
 import { forbidden, requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } from './access.ts';
@@ -63,7 +63,10 @@ export async function rename(db: Database, actor: UserActor, teamId: string, raw
 	});
 }
 
-/** Deletes a team with all its canvases. The owner must type the team's name to confirm. */
+/**
+ * Deletes a team with all its canvases and everything they own. The owner must type the team's name
+ * to confirm. The caller closes the returned canvases' live documents (`discardCanvasDocuments`).
+ */
 export async function remove(db: Database, actor: UserActor, teamId: string, confirmName: string): Promise<{ canvasIds: string[] }> {
 	await requireTeamRole(db, actor, teamId, 'team.delete');
 	const [team] = await db.select({ name: teams.name, personal: teams.personal }).from(teams).where(eq(teams.id, teamId));
@@ -73,7 +76,7 @@ export async function remove(db: Database, actor: UserActor, teamId: string, con
 	}
 	return db.transaction(async (tx) => {
 		const ids = (await tx.select({ id: canvases.id }).from(canvases).where(eq(canvases.teamId, teamId))).map((row) => row.id);
-		await deleteDocuments(tx, ids.map((id) => `canvas:${id}`));
+		await deleteCanvasDocuments(tx, ids);
 		await tx.delete(teams).where(eq(teams.id, teamId));
 		return { canvasIds: ids };
 	});

@@ -4,6 +4,7 @@ import * as teams from '$lib/server/teams';
 import { AppError } from '$lib/server/errors';
 import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
 import { runtime } from '$lib/server/runtime';
+import { discardCanvasDocuments } from '$lib/server/documents/canvas-documents';
 import { afterMembershipChange } from '$lib/server/http/membership-changes';
 import type { Actions } from './$types';
 
@@ -28,7 +29,7 @@ export const actions: Actions = {
 		try {
 			const { confirmName } = parseForm(data, z.object({ confirmName: z.string({ error: 'Type the team name to confirm.' }) }));
 			const { canvasIds } = await teams.remove(locals.db, { kind: 'user', userId: locals.user.id }, params.teamId, confirmName);
-			await Promise.all(canvasIds.map((id) => runtime().collaboration.discardDocument(`canvas:${id}`, 'DELETED')));
+			await discardCanvasDocuments(runtime().collaboration, canvasIds);
 		} catch (error) {
 			return formFailure(error, formValues(data));
 		}
