@@ -8,6 +8,7 @@ import * as history from '../../src/lib/server/history.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
 import { createCollaborationServer } from '../../server/collab/index.ts';
 import { MIGRATIONS_FOLDER } from '../../server/bootstrap.ts';
+import { documentName } from '../../src/lib/document-names.ts';
 
 const SHAPES = 5000;
 
@@ -30,7 +31,7 @@ function shape(i: number, text: string) {
 
 const database = await openDatabase({ dataDir: 'memory://', migrationsFolder: MIGRATIONS_FOLDER });
 const collaboration = createCollaborationServer({ db: database.db, config: loadConfig({}), logger: createLogger('silent') });
-const name = `canvas:${crypto.randomUUID()}`;
+const name = documentName('canvas', crypto.randomUUID());
 
 // The canvas as it was (version A) and as it is now (every shape moved and relabelled).
 const connection = await collaboration.hocuspocus.openDirectConnection(name, { ip: 'bench' });
