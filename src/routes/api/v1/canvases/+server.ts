@@ -22,7 +22,7 @@ export const POST: RequestHandler = api(async (event) => {
 		z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH).optional(), teamId: z.string().optional() }).strict()
 	);
 	const teamId = input.teamId ?? (await personalTeamId(event.locals.db, user.id));
-	const canvas = await canvases.create(event.locals.db, { kind: 'user', userId: user.id }, { teamId, title: input.title });
+	const canvas = await canvases.create(event.locals.db, { kind: 'user', userId: user.id }, { teamId, title: input.title }, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas), { status: 201 });
 });
 

@@ -14,12 +14,12 @@ export const GET: RequestHandler = api(async (event) => {
 export const PATCH: RequestHandler = api(async (event) => {
 	const user = requireUser(event);
 	const { title } = await readJson(event, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH) }).strict());
-	const canvas = await canvases.rename(event.locals.db, { kind: 'user', userId: user.id }, event.params.id, title);
+	const canvas = await canvases.rename(event.locals.db, { kind: 'user', userId: user.id }, event.params.id, title, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas));
 });
 
 export const DELETE: RequestHandler = api(async (event) => {
 	const user = requireUser(event);
-	await canvases.remove(event.locals.db, { kind: 'user', userId: user.id }, event.params.id, runtime().collaboration);
+	await canvases.remove(event.locals.services, { kind: 'user', userId: user.id }, event.params.id);
 	return new Response(null, { status: 204 });
 });
