@@ -5,7 +5,6 @@ import * as billingOverview from '$lib/server/billing-overview';
 import { AppError } from '$lib/server/errors';
 import { actorOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
-import { runtime } from '$lib/server/runtime';
 import { openPortal, startCheckout } from '$lib/server/stripe/checkout';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -13,7 +12,7 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 	const { team } = await parent();
 	if (!can(team.role, 'team.billing')) error(403, 'Only team owners can see billing.');
 	const overview = await billingOverview.overview(locals.db, actorOf(locals), team.id, { entries: 10 });
-	const { stripe } = runtime();
+	const { stripe } = locals.services;
 	return {
 		billing: {
 			plan: overview.plan,
@@ -48,19 +47,13 @@ function checkoutInput(data: FormData) {
 	return parsed.data;
 }
 
-function requireStripe() {
-	const { stripe } = runtime();
-	if (!stripe) throw new AppError('NOT_FOUND', 'Billing is not configured on this server: plans are assigned by the operator.');
-	return stripe;
-}
-
 export const actions: Actions = {
-	checkout: formAction(checkoutInput, async (input, { event, actor }) => {
-		const { url } = await startCheckout(event.locals.db, requireStripe(), actor, event.params.teamId, input);
+	checkout: formAction(checkoutInput, async (input, { event, actor, services }) => {
+		const { url } = await startCheckout(services, actor, event.params.teamId, input);
 		redirect(303, url);
 	}),
-	portal: formAction(z.object({}), async (_, { event, actor }) => {
-		const { url } = await openPortal(event.locals.db, requireStripe(), actor, event.params.teamId);
+	portal: formAction(z.object({}), async (_, { event, actor, services }) => {
+		const { url } = await openPortal(services, actor, event.params.teamId);
 		redirect(303, url);
 	})
 };
