@@ -7,12 +7,13 @@ import { setSessionCookie, clearSessionCookie } from '$lib/server/http/session-c
 import { jsonError } from '$lib/server/http/api';
 import { isSameOriginWrite } from '$lib/server/http/same-origin';
 import { AppError } from '$lib/server/errors';
-import { runtime } from '$lib/server/runtime';
+import { runtime, services } from '$lib/server/runtime';
 import { metrics } from '$lib/server/metrics';
 
 const withRuntime: Handle = async ({ event, resolve }) => {
 	event.locals.requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
 	event.locals.db = runtime().db;
+	event.locals.services = services();
 	event.locals.user = null;
 	event.locals.session = null;
 	return resolve(event);

@@ -10,6 +10,7 @@ import { canvases as canvasRows, documentVersions, memberships } from '../../src
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { createTLSchema } from '@tldraw/tlschema';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { recordingServices } from '../helpers/services.ts';
 import { geoShape } from '../helpers/tldraw-records.ts';
 import { documentName } from '../../src/lib/document-names.ts';
 
@@ -142,10 +143,10 @@ describeEachDatabase('version history', (database) => {
 		const editorUser = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
 		await db.insert(memberships).values({ teamId, userId: editorUser.id, role: 'editor' });
 		const editor = { kind: 'user' as const, userId: editorUser.id };
-		const collaboration = { readDocumentState: async () => stateWith({ 'shape:x': { id: 'shape:x' } }) };
-		const saved = await history.saveNamed(db, editor, canvasId, '  Before refactor ', collaboration);
+		const services = recordingServices(db, { readDocumentState: async () => stateWith({ 'shape:x': { id: 'shape:x' } }) });
+		const saved = await history.saveNamed(services, editor, canvasId, '  Before refactor ');
 		expect(saved).toMatchObject({ kind: 'named', label: 'Before refactor', createdBy: editorUser.id });
-		await expect(history.saveNamed(db, editor, canvasId, '   ', collaboration)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Give the version a name.' });
+		await expect(history.saveNamed(services, editor, canvasId, '   ')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Give the version a name.' });
 		await expect(history.rename(db, editor, canvasId, saved.id, 'Nope')).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		expect((await history.rename(db, actor, canvasId, saved.id, 'After refactor')).label).toBe('After refactor');
 		const auto = await history.capture(db, { document, state: stateWith({}), kind: 'auto' });

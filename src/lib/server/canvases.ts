@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, users, type Role } from './db/schema.ts';
 import { requireCanvasPermission, requireEditable, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
-import { AppError } from './errors.ts';
+import { AppError, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
-import type { CollaborationControl, OpeningState } from './runtime.ts';
+import type { OpeningState } from './runtime.ts';
+import type { Services } from './services.ts';
 import { writeNewDocument } from './documents/document-store.ts';
 import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canvas-documents.ts';
 import { documentName } from '../document-names.ts';
@@ -15,6 +16,10 @@ import * as billing from './billing.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
+/** The title length when the caller does not pass the configured one (MAX_TITLE_LENGTH's default). */
+const DEFAULT_MAX_TITLE_LENGTH = 200;
+
+const teamIdSchema = z.string({ error: 'teamId must be a team id.' });
 
 export function titleSchema(maxLength: number) {
 	return displayNameSchema({ label: 'Title', maxLength });
@@ -50,13 +55,22 @@ const summaryColumns = {
 	createdByName: users.name
 };
 
-export async function create(db: Database, actor: UserActor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
-	await requireTeamRole(db, actor, input.teamId, 'canvas.create');
+export async function create(
+	db: Database,
+	actor: UserActor,
+	input: { teamId: string; title?: string },
+	options: { maxTitleLength?: number } = {}
+): Promise<CanvasSummary> {
+	const { teamId, title } = parseInput(
+		z.object({ teamId: teamIdSchema, title: optionalTitleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH) }),
+		input
+	);
+	await requireTeamRole(db, actor, teamId, 'canvas.create');
 	const id = await db.transaction(async (tx) => {
-		await billing.assertCanCreateCanvas(tx, input.teamId);
+		await billing.assertCanCreateCanvas(tx, teamId);
 		const [row] = await tx
 			.insert(canvases)
-			.values({ teamId: input.teamId, title: input.title ?? DEFAULT_TITLE, createdBy: actor.userId })
+			.values({ teamId, title: title ?? DEFAULT_TITLE, createdBy: actor.userId })
 			.returning({ id: canvases.id });
 		return row.id;
 	});
@@ -79,19 +93,25 @@ export async function get(db: Queryable, actor: Actor, canvasId: string): Promis
 	return { ...row, access };
 }
 
-export async function rename(db: Queryable, actor: Actor, canvasId: string, title: string): Promise<CanvasSummary> {
+export async function rename(
+	db: Queryable,
+	actor: Actor,
+	canvasId: string,
+	rawTitle: string,
+	options: { maxTitleLength?: number } = {}
+): Promise<CanvasSummary> {
 	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'canvas.rename'));
+	const title = parseInput(titleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH), rawTitle);
 	await db.update(canvases).set({ title, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 	return get(db, actor, canvasId);
 }
 
-/** Deletes the canvas and everything it owns (every document kind, its history), after closing the sockets still open on it. */
-export async function remove(
-	db: Database,
-	actor: Actor,
-	canvasId: string,
-	collaboration: Pick<CollaborationControl, 'discardDocument'>
-): Promise<void> {
+/**
+ * Deletes the canvas and everything it owns (every document kind, its history). The sockets still
+ * open on it are closed (DELETED) just before the delete commits, so none of them can write to it afterwards.
+ */
+export async function remove(services: Services, actor: Actor, canvasId: string): Promise<void> {
+	const { db, collaboration } = services;
 	await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
 	await discardCanvasDocuments(collaboration, [canvasId]);
 	await db.transaction(async (tx) => {
@@ -101,13 +121,8 @@ export async function remove(
 }
 
 /** Copies a canvas, with its current content, into the same team. */
-export async function duplicate(
-	db: Database,
-	actor: UserActor,
-	canvasId: string,
-	collaboration: Pick<CollaborationControl, 'readDocumentState'>,
-	maxTitleLength = 200
-): Promise<CanvasSummary> {
+export async function duplicate(services: Services, actor: UserActor, canvasId: string, maxTitleLength = DEFAULT_MAX_TITLE_LENGTH): Promise<CanvasSummary> {
+	const { db, collaboration } = services;
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
 	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
 	const state = await collaboration.readDocumentState(documentName('canvas', canvasId));
@@ -129,29 +144,30 @@ export async function duplicate(
  * (a member, or anyone with a usable share link): the same access the socket is given.
  */
 export async function openingState(
-	db: Queryable,
-	collaboration: Pick<CollaborationControl, 'openingState'>,
+	services: Services,
 	actor: Actor,
 	canvasId: string,
 	request: { shareToken?: string; clientAddress: string }
 ): Promise<OpeningState> {
+	const { db, collaboration } = services;
 	if (actor.kind === 'anonymous' && !request.shareToken) throw new AppError('UNAUTHENTICATED', 'Sign in, or open the canvas through its share link.');
 	const access = await resolveCanvasAccess(db, actor, canvasId, request.shareToken);
 	return collaboration.openingState(documentName('canvas', access.canvas.id), request.clientAddress);
 }
 
 /**
- * Moves a canvas to another team; the actor must administer both. Sockets open on it are
- * re-authorised, since who may see it has changed.
+ * Moves a canvas to another team; the actor must administer both. After the commit the sockets
+ * open on it are re-authorised, since who may see it has changed.
  */
 export async function move(
-	db: Database,
+	services: Services,
 	actor: UserActor,
 	canvasId: string,
-	teamId: string,
-	collaboration: Pick<CollaborationControl, 'closeConnections'>,
+	rawTeamId: string,
 	context: { ip?: string | null } = {}
 ): Promise<CanvasSummary> {
+	const { db, collaboration } = services;
+	const teamId = parseInput(teamIdSchema, rawTeamId);
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.move');
 	await requireTeamRole(db, actor, teamId, 'canvas.move');
 	if (source.canvas.teamId === teamId) return get(db, actor, canvasId);

@@ -12,7 +12,7 @@ import { displayNameSchema } from './display-names.ts';
 import { requireCanvasPermission, requireEditable, isUuid, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import { PLANS, upgradeFor } from './plans.ts';
-import type { CollaborationControl } from './runtime.ts';
+import type { Services } from './services.ts';
 import { deleteOrphanedVersions } from './documents/canvas-documents.ts';
 import { DOCUMENT_KINDS, documentName, documentNamePrefix } from '../document-names.ts';
 
@@ -155,13 +155,8 @@ function recordsOf(state: Uint8Array): Record<string, unknown> {
 }
 
 /** Saves the canvas as it is now under a name. */
-export async function saveNamed(
-	db: Database,
-	actor: UserActor,
-	canvasId: string,
-	label: string,
-	collaboration: Pick<CollaborationControl, 'readDocumentState'>
-): Promise<Version> {
+export async function saveNamed(services: Services, actor: UserActor, canvasId: string, label: string): Promise<Version> {
+	const { db, collaboration } = services;
 	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'history.save'));
 	const name = parseInput(versionLabelSchema, label);
 	const document = documentName('canvas', canvasId);
@@ -187,14 +182,8 @@ export async function remove(db: Queryable, actor: Actor, canvasId: string, vers
  * is kept as a "Before restore" version (restoring it undoes the restore) and the point is marked
  * with a `restore` version.
  */
-export async function restore(
-	db: Database,
-	actor: UserActor,
-	canvasId: string,
-	versionId: string,
-	collaboration: Pick<CollaborationControl, 'replaceRecords' | 'readDocumentState'>,
-	now = new Date()
-): Promise<Version> {
+export async function restore(services: Services, actor: UserActor, canvasId: string, versionId: string, now = new Date()): Promise<Version> {
+	const { db, collaboration } = services;
 	const row = await requireVersion(db, actor, canvasId, versionId, 'history.restore', now);
 	const document = documentName('canvas', canvasId);
 	// Keep the state being replaced, so the restore itself can be undone by restoring this.

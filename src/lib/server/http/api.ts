@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { runtime } from '../runtime.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { UserActor } from '../access.ts';
+import { actorOf } from './actor.ts';
 
 export function jsonError(error: AppError, headers: Record<string, string> = {}): Response {
 	const retryAfter = error.details?.retryAfterSeconds;
@@ -35,8 +36,8 @@ export function requireUser(event: RequestEvent): SessionUser {
 
 /** The signed-in caller as a domain actor, plus the request context the audit log records. */
 export function userActor(event: RequestEvent): { actor: UserActor; context: { ip: string } } {
-	const user = requireUser(event);
-	return { actor: { kind: 'user', userId: user.id }, context: { ip: event.getClientAddress() } };
+	requireUser(event);
+	return { actor: actorOf(event.locals), context: { ip: event.getClientAddress() } };
 }
 
 /** Reads and validates a JSON body, refusing wrong content types and bodies over the configured size. */
