@@ -6,6 +6,7 @@ import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db/index.ts';
 import { ANONYMOUS, can, resolveCanvasAccess, type Actor, type CanvasAccess } from '../../src/lib/server/access.ts';
 import { validateSessionToken, type ValidatedSession } from '../../src/lib/server/auth/sessions.ts';
+import { identifyBearer } from '../../src/lib/server/auth/bearer.ts';
 import { parseCanvasDocumentName } from '../../src/lib/server/canvases.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
@@ -32,8 +33,11 @@ export class Authentication implements Extension {
 			const canvasId = parseCanvasDocumentName(documentName);
 			if (!canvasId) throw new AppError('NOT_FOUND', 'Unknown document.');
 			const shareToken = token?.startsWith(SHARE_TOKEN_PREFIX) ? token.slice(SHARE_TOKEN_PREFIX.length) : undefined;
-			const sessionToken = token && token !== COOKIE_TOKEN && !shareToken ? token : context.cookieSessionToken;
-			const session = sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;
+			const bearer = token && token !== COOKIE_TOKEN && !shareToken ? token : undefined;
+			const sessionToken = bearer ?? context.cookieSessionToken;
+			// A provider token is a bearer token like HTTP's: identifyBearer says which kind, or why not.
+			const bearerIdentity = bearer ? await identifyBearer(this.deps.db, bearer, { sessionDays: this.deps.sessionDays }) : null;
+			const session = bearerIdentity?.kind === 'session' ? bearerIdentity.session : !bearer && sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;
 			if (!session && !shareToken) {
 				throw new AppError('UNAUTHENTICATED', sessionToken ? 'Your session has expired. Sign in again.' : 'Sign in to open this canvas.');
 			}

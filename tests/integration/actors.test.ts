@@ -1,6 +1,6 @@
 // Actors other than people: API keys (within their team and scopes), the assistant (within its run's
-// team, never beyond the person it acts for), the system (only as server code makes it); and the
-// audit log recording and naming each kind — on both databases.
+// team, never beyond the person it acts for), the system (only as server code makes it); how bearer
+// tokens are told apart; and the audit log recording and naming each kind — on both databases.
 import { beforeAll, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import * as accounts from '../../src/lib/server/accounts.ts';
@@ -9,6 +9,8 @@ import * as canvases from '../../src/lib/server/canvases.ts';
 import * as history from '../../src/lib/server/history.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
+import { startSession } from '../../src/lib/server/auth/sessions.ts';
+import { identifyBearer } from '../../src/lib/server/auth/bearer.ts';
 import {
 	requireTeamRole,
 	resolveCanvasAccess,
@@ -106,6 +108,17 @@ describeEachDatabase('actors', (database) => {
 		expect(forged).toEqual({ kind: 'system', reason: 'test' });
 		expect(await teamStanding(db, forged, otherTeamId)).toBeNull();
 		await expect(resolveCanvasAccess(db, forged, otherCanvasId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+	});
+
+	it('bearer tokens are told apart by their form, each refusal saying why', async () => {
+		const { db } = database();
+		const { token } = await startSession(db, owner.userId, 30);
+		await expect(identifyBearer(db, token, { sessionDays: 30 })).resolves.toMatchObject({ kind: 'session', actor: { kind: 'user', userId: owner.userId }, session: { user: { id: owner.userId } } });
+		await expect(identifyBearer(db, 'a'.repeat(32), { sessionDays: 30 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'Your session has expired. Sign in again.' });
+		await expect(identifyBearer(db, `easel_${'k'.repeat(40)}`, { sessionDays: 30 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/^API keys are not available yet/) });
+		for (const unknown of ['', 'sk_test_123', 'Bearer', token.toUpperCase(), `${token}x`]) {
+			await expect(identifyBearer(db, unknown, { sessionDays: 30 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/not one Easel issues/) });
+		}
 	});
 
 	it('the audit log records every kind of actor and names it', async () => {
