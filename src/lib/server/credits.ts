@@ -77,8 +77,8 @@ export async function reserve(db: Database, teamId: string, amount: number, opti
 }
 
 /**
- * Ends a reservation, charging what the work used (at most what was reserved). True when it charged;
- * false, charging nothing, when the reservation had already ended: settled before, or expired (its
+ * Ends a reservation, charging what the work used (at most what was reserved). True when this call
+ * settled it; false, charging nothing, when it had already ended: settled before, or expired (its
  * holder was presumed dead and the credits went back).
  */
 export async function commit(db: Database, teamId: string, reservationId: string, used: number, now = new Date()): Promise<boolean> {
