@@ -2,7 +2,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
-import { canvases, users, type Role } from './db/schema.ts';
+import { canvases, users } from './db/schema.ts';
 import { requireCanvasPermission, requireEditable, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
 import { AppError, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
@@ -87,7 +87,7 @@ export async function listForTeam(db: Queryable, actor: Actor, teamId: string): 
 		.orderBy(desc(canvases.updatedAt));
 }
 
-export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess & { role: Role } }> {
+export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess }> {
 	const access = await requireCanvasPermission(db, actor, canvasId, 'canvas.view');
 	const [row] = await db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.id, canvasId));
 	return { ...row, access };

@@ -45,7 +45,7 @@ export async function listForUser(db: Queryable, userId: string): Promise<TeamSu
 		.orderBy(desc(teams.personal), asc(teams.name));
 }
 
-export async function get(db: Queryable, actor: Actor, teamId: string): Promise<TeamSummary & { memberCount: number }> {
+export async function get(db: Queryable, actor: UserActor, teamId: string): Promise<TeamSummary & { memberCount: number }> {
 	const role = await requireTeamRole(db, actor, teamId, 'team.view');
 	const [team] = await db.select({ id: teams.id, name: teams.name, personal: teams.personal }).from(teams).where(eq(teams.id, teamId));
 	const [{ value: memberCount }] = await db.select({ value: count() }).from(memberships).where(eq(memberships.teamId, teamId));

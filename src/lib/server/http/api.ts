@@ -29,9 +29,12 @@ export function api<E extends RequestEvent>(handler: (event: E) => Promise<Respo
 	};
 }
 
+/** The signed-in person; UNAUTHENTICATED saying why a bearer token was refused, FORBIDDEN for an API key. */
 export function requireUser(event: RequestEvent): SessionUser {
-	if (!event.locals.user) throw new AppError('UNAUTHENTICATED', 'Sign in, or send Authorization: Bearer <session token>.');
-	return event.locals.user;
+	if (event.locals.user) return event.locals.user;
+	if (event.locals.bearerProblem) throw event.locals.bearerProblem;
+	if (event.locals.actor.kind === 'apiKey') throw new AppError('FORBIDDEN', 'This needs a signed-in person; an API key cannot do it.');
+	throw new AppError('UNAUTHENTICATED', 'Sign in, or send Authorization: Bearer <session token>.');
 }
 
 /** The signed-in caller as a domain actor, plus the request context the audit log records. */
