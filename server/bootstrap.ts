@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Config } from '../src/lib/server/config.ts';
 import { openDatabase, type Database } from '../src/lib/server/db/index.ts';
+import * as credits from '../src/lib/server/credits.ts';
 import * as history from '../src/lib/server/history.ts';
 import { createLogger, type Logger } from '../src/lib/server/logger.ts';
 import { ActionThrottle, LoginThrottle } from '../src/lib/server/rate-limits.ts';
@@ -23,18 +24,27 @@ export interface Services {
 
 /** How often expired versions are pruned. */
 const PRUNE_INTERVAL_MS = 6 * 60 * 60 * 1000;
+/** How often credit reservations past their expiry (their holders died) are released. */
+const CREDIT_SWEEP_INTERVAL_MS = 60 * 1000;
 
-/** Periodic housekeeping: prune versions past their plan's retention (first run a minute after start). */
-function startMaintenance(db: Database, logger: Logger): ReturnType<typeof setInterval> {
+/**
+ * Periodic housekeeping: prune versions past their plan's retention (first run a minute after start),
+ * release expired credit reservations every minute. Every instance runs both; both are safe to race.
+ */
+function startMaintenance(db: Database, logger: Logger): () => void {
 	const prune = () =>
 		history
 			.prune(db)
 			.then((deleted) => deleted > 0 && logger.info({ deleted }, 'pruned expired versions'))
 			.catch((error) => logger.warn({ err: error }, 'version pruning failed; will retry'));
-	setTimeout(prune, 60_000).unref();
-	const timer = setInterval(prune, PRUNE_INTERVAL_MS);
-	timer.unref();
-	return timer;
+	const sweepCredits = () =>
+		credits
+			.releaseExpired(db)
+			.then((released) => released > 0 && logger.info({ released }, 'released expired credit reservations'))
+			.catch((error) => logger.warn({ err: error }, 'releasing expired credit reservations failed; will retry'));
+	const timers = [setTimeout(prune, 60_000), setInterval(prune, PRUNE_INTERVAL_MS), setInterval(sweepCredits, CREDIT_SWEEP_INTERVAL_MS)];
+	for (const timer of timers) timer.unref();
+	return () => timers.forEach(clearTimeout);
 }
 
 export async function startServices(config: Config, logger = createLogger(config.LOG_LEVEL)): Promise<Services> {
@@ -84,7 +94,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined
 	});
-	const maintenance = startMaintenance(database.db, logger);
+	const stopMaintenance = startMaintenance(database.db, logger);
 	let stopping: Promise<void> | undefined;
 	return {
 		config,
@@ -92,7 +102,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		collaboration,
 		stop: () =>
 			(stopping ??= (async () => {
-				clearInterval(maintenance);
+				stopMaintenance();
 				await collaboration.shutdown();
 				setRuntime(undefined);
 				await Promise.all([database.close(), redis?.close()]);

@@ -3,18 +3,23 @@
 import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { sessionCookieName, validateSessionToken } from '$lib/server/auth/sessions';
+import { identifyBearer } from '$lib/server/auth/bearer';
+import { ANONYMOUS } from '$lib/server/access';
 import { setSessionCookie, clearSessionCookie } from '$lib/server/http/session-cookie';
 import { jsonError } from '$lib/server/http/api';
 import { isSameOriginWrite } from '$lib/server/http/same-origin';
 import { AppError } from '$lib/server/errors';
-import { runtime } from '$lib/server/runtime';
+import { runtime, services } from '$lib/server/runtime';
 import { metrics } from '$lib/server/metrics';
 
 const withRuntime: Handle = async ({ event, resolve }) => {
 	event.locals.requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
 	event.locals.db = runtime().db;
+	event.locals.services = services();
 	event.locals.user = null;
 	event.locals.session = null;
+	event.locals.actor = ANONYMOUS;
+	event.locals.bearerProblem = null;
 	return resolve(event);
 };
 
@@ -32,18 +37,35 @@ const refuseCrossSiteApiWrites: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/** Who is asking: a bearer token of any kind (identifyBearer tells them apart), else the session cookie. */
 const withSession: Handle = async ({ event, resolve }) => {
 	const { config, db } = runtime();
-	const cookieName = sessionCookieName(config.secureCookies);
 	const bearer = bearerToken(event);
-	const token = bearer ?? event.cookies.get(cookieName) ?? null;
+	if (bearer) {
+		try {
+			const identity = await identifyBearer(db, bearer, { sessionDays: config.SESSION_DAYS });
+			event.locals.actor = identity.actor;
+			if (identity.kind === 'session') {
+				event.locals.user = identity.session.user;
+				event.locals.session = identity.session.session;
+			}
+		} catch (error) {
+			if (!(error instanceof AppError)) throw error;
+			// Routes open to anyone still answer; those that need someone say why the token was refused.
+			event.locals.bearerProblem = error;
+		}
+		return resolve(event);
+	}
+	const cookieName = sessionCookieName(config.secureCookies);
+	const token = event.cookies.get(cookieName);
 	if (token) {
 		const validated = await validateSessionToken(db, token, config.SESSION_DAYS);
 		if (validated) {
 			event.locals.user = validated.user;
 			event.locals.session = validated.session;
-			if (!bearer && validated.extended) setSessionCookie(event.cookies, token, validated.session.expiresAt);
-		} else if (!bearer) {
+			event.locals.actor = { kind: 'user', userId: validated.user.id };
+			if (validated.extended) setSessionCookie(event.cookies, token, validated.session.expiresAt);
+		} else {
 			clearSessionCookie(event.cookies);
 		}
 	}

@@ -7,6 +7,7 @@ import type { Database } from '../../src/lib/server/db/index.ts';
 import { ANONYMOUS, can, type Actor, type CanvasAccess } from '../../src/lib/server/access.ts';
 import { validateSessionToken, type ValidatedSession } from '../../src/lib/server/auth/sessions.ts';
 import { parseDocumentName } from '../../src/lib/document-names.ts';
+import { identifyBearer } from '../../src/lib/server/auth/bearer.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
@@ -34,8 +35,11 @@ export class Authentication implements Extension {
 			if (!address || !rules) throw new AppError('NOT_FOUND', 'Unknown document.');
 			const { canvasId } = address;
 			const shareToken = token?.startsWith(SHARE_TOKEN_PREFIX) ? token.slice(SHARE_TOKEN_PREFIX.length) : undefined;
-			const sessionToken = token && token !== COOKIE_TOKEN && !shareToken ? token : context.cookieSessionToken;
-			const session = sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;
+			const bearer = token && token !== COOKIE_TOKEN && !shareToken ? token : undefined;
+			const sessionToken = bearer ?? context.cookieSessionToken;
+			// A provider token is a bearer token like HTTP's: identifyBearer says which kind, or why not.
+			const bearerIdentity = bearer ? await identifyBearer(this.deps.db, bearer, { sessionDays: this.deps.sessionDays }) : null;
+			const session = bearerIdentity?.kind === 'session' ? bearerIdentity.session : !bearer && sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;
 			if (!session && !shareToken) {
 				throw new AppError('UNAUTHENTICATED', sessionToken ? 'Your session has expired. Sign in again.' : 'Sign in to open this canvas.');
 			}

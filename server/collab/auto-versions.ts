@@ -6,6 +6,7 @@ import type { Database } from '../../src/lib/server/db/index.ts';
 import * as history from '../../src/lib/server/history.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
 import type { ConnectionContext } from './context.ts';
+import { parseDocumentName } from '../../src/lib/document-names.ts';
 
 interface Activity {
 	/** When the last version was captured (or the document loaded). */
@@ -28,7 +29,7 @@ export class AutoVersions implements Extension {
 	}
 
 	async afterLoadDocument({ documentName }: onLoadDocumentPayload): Promise<void> {
-		if (!documentName.startsWith('canvas:')) return;
+		if (parseDocumentName(documentName)?.kind !== 'canvas') return;
 		this.activity.set(documentName, { lastCapturedAt: this.now(), authors: new Set(), dirty: false });
 	}
 
@@ -47,6 +48,14 @@ export class AutoVersions implements Extension {
 	}
 
 	async afterUnloadDocument({ documentName }: { documentName: string }): Promise<void> {
+		this.activity.delete(documentName);
+	}
+
+	/**
+	 * Stops versioning a deleted document: its connections are closed next, and a version captured
+	 * as they leave would outlive the canvas.
+	 */
+	forget(documentName: string): void {
 		this.activity.delete(documentName);
 	}
 

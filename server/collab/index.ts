@@ -68,6 +68,7 @@ export function createCollaborationServer(deps: {
 		onUpdate: () => meters.documentUpdates.inc()
 	});
 
+	const autoVersions = new AutoVersions({ db, logger });
 	const hocuspocus = new Hocuspocus<ConnectionContext>({
 		name: 'easel',
 		quiet: true,
@@ -88,7 +89,7 @@ export function createCollaborationServer(deps: {
 				onRejected: (count) => meters.recordsRejected.inc(count),
 				onRevertLoop: () => meters.revertLoops.inc()
 			}),
-			new AutoVersions({ db, logger }),
+			autoVersions,
 			new Presence()
 		]
 	});
@@ -121,6 +122,7 @@ export function createCollaborationServer(deps: {
 
 	function discardLocalDocument(documentName: string, reason: string): void {
 		persistence.discard(documentName);
+		autoVersions.forget(documentName);
 		connections.closeDocument(documentName, reason);
 	}
 

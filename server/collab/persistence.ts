@@ -120,6 +120,7 @@ export class Persistence implements Extension {
 		// tail until the next compaction: give them a few batches to arrive (not for ever: the database may be down).
 		if (this.updateLog.hasUnsaved(documentName)) {
 			await Promise.race([this.updateLog.whenSaved(documentName), new Promise((resolve) => setTimeout(resolve, Math.max(4 * this.options.batchMs, 500)))]);
+			if (this.discarded.has(documentName)) return;
 		}
 		try {
 			const { revision, bytes } = await compactDocument(this.options.db, documentName, this.revisions.get(documentName) ?? 0, (stored) => {
@@ -142,7 +143,7 @@ export class Persistence implements Extension {
 		// stale object would cut the new one's clients off (a second copy loads for the next client and
 		// the two groups stop seeing each other's edits).
 		void this.updateLog.whenSaved(documentName).then(async () => {
-			if (instance.documents.get(documentName) !== document) return;
+			if (instance.documents.get(documentName) !== document || this.discarded.has(documentName)) return;
 			// What was just written is folded into the snapshot, so the next load reads one row.
 			await this.compact(document);
 			if (instance.documents.get(documentName) === document) void instance.unloadDocument(document);

@@ -4,12 +4,13 @@ import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import { openDatabase } from '../../src/lib/server/db/index.ts';
-import { ANONYMOUS } from '../../src/lib/server/access.ts';
+import { systemActor } from '../../src/lib/server/access.ts';
 import { recordsDiff } from '../../src/lib/server/canvas-records.ts';
 import * as history from '../../src/lib/server/history.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
 import { createCollaborationServer } from '../../server/collab/index.ts';
 import { MIGRATIONS_FOLDER } from '../../server/bootstrap.ts';
+import { documentName } from '../../src/lib/document-names.ts';
 
 const SHAPES = 5000;
 
@@ -32,7 +33,7 @@ function shape(i: number, text: string) {
 
 const database = await openDatabase({ dataDir: 'memory://', migrationsFolder: MIGRATIONS_FOLDER });
 const collaboration = createCollaborationServer({ db: database.db, config: loadConfig({}), logger: createLogger('silent') });
-const name = `canvas:${crypto.randomUUID()}`;
+const name = documentName('canvas', crypto.randomUUID());
 
 // The canvas as it was (version A) and as it is now (every shape moved and relabelled).
 const connection = await collaboration.hocuspocus.openDirectConnection(name, { ip: 'bench' });
@@ -56,7 +57,7 @@ Y.applyUpdate(doc, stored);
 const versionRecords = doc.getMap('records').toJSON();
 
 started = performance.now();
-await collaboration.transact(name, { origin: 'restore', actor: ANONYMOUS }, (draft) => {
+await collaboration.transact(name, { origin: 'restore', actor: systemActor('benchmark') }, (draft) => {
 	const { set, remove } = recordsDiff(draft.records.toJSON(), versionRecords);
 	for (const key of remove) draft.records.delete(key);
 	for (const [key, value] of set) draft.records.set(key, value);

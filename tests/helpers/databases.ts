@@ -49,30 +49,48 @@ if (!postgresReachable) {
 	console.warn(`[notice] PostgreSQL does not answer at ${TEST_DATABASE_URL}: the postgres variants are skipped.`);
 }
 
-/** `describe` once per driver; `database()` returns the suite's open, migrated database. */
-export function describeEachDatabase(name: string, body: (database: () => OpenDatabase, driver: Driver) => void): void {
+/**
+ * `describe` once per driver; `database()` returns the suite's open, migrated database, and
+ * `anotherPool()` a second connection pool on the same PostgreSQL database, as a second instance
+ * would have (on PGlite, which is one process only, the same database); the suite closes it.
+ */
+export function describeEachDatabase(
+	name: string,
+	body: (database: () => OpenDatabase, driver: Driver, anotherPool: () => Promise<OpenDatabase>) => void
+): void {
 	for (const driver of ['pglite', 'postgres'] as const) {
 		const run = driver === 'postgres' && !postgresReachable ? describe.skip : describe;
 		run(`${name} [${driver}]`, () => {
 			let opened: OpenDatabase | undefined;
 			let drop: (() => Promise<void>) | undefined;
+			let url: string | undefined;
+			const others: OpenDatabase[] = [];
 			beforeAll(async () => {
 				if (driver === 'pglite') {
 					opened = await openDatabase({ dataDir: 'memory://', migrationsFolder: MIGRATIONS_FOLDER });
 				} else {
 					const scratch = await createScratchPostgres();
 					drop = scratch.drop;
+					url = scratch.url;
 					opened = await openDatabase({ url: scratch.url, migrationsFolder: MIGRATIONS_FOLDER, maxConnections: 20 });
 				}
 			});
 			afterAll(async () => {
+				await Promise.all(others.map((other) => other.close()));
 				await opened?.close();
 				await drop?.();
 			});
-			body(() => {
+			const database = () => {
 				if (!opened) throw new Error('database not open yet');
 				return opened;
-			}, driver);
+			};
+			const anotherPool = async () => {
+				if (!url) return database();
+				const other = await openDatabase({ url, maxConnections: 10 });
+				others.push(other);
+				return other;
+			};
+			body(database, driver, anotherPool);
 		});
 	}
 }

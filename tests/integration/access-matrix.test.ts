@@ -1,5 +1,6 @@
 // The full access matrix, table-driven: role × action on canvases and teams, share link × audience ×
 // state, and ids from other teams — all through the one access module, on both databases.
+import { documentNamesOf } from '../../src/lib/document-names.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as accounts from '../../src/lib/server/accounts.ts';
@@ -9,16 +10,13 @@ import * as teams from '../../src/lib/server/teams.ts';
 import * as invitations from '../../src/lib/server/invitations.ts';
 import * as audit from '../../src/lib/server/audit.ts';
 import * as billing from '../../src/lib/server/billing.ts';
+import { startSession } from '../../src/lib/server/auth/sessions.ts';
 import { ANONYMOUS, resolveCanvasAccess, type UserActor } from '../../src/lib/server/access.ts';
 import { memberships, shareLinks, ROLES, type Role } from '../../src/lib/server/db/schema.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { recordingServices, type RecordingServices } from '../helpers/services.ts';
 
-const collaboration = {
-	discardDocument: async () => {},
-	readDocumentState: async () => new Uint8Array([0, 0]),
-	closeConnections: () => 0
-};
 
 async function user(db: OpenDatabase['db'], name: string): Promise<UserActor & { personalTeamId: string }> {
 	const created = await accounts.signUp(db, { email: uniqueEmail(name), password: 'password123', name });
@@ -32,9 +30,11 @@ describeEachDatabase('access matrix', (database) => {
 	const members = {} as Record<Role, UserActor>;
 	let outsider: UserActor & { personalTeamId: string };
 	let outsiderCanvasId: string;
+	let services: RecordingServices;
 
 	beforeAll(async () => {
 		const { db } = database();
+		services = recordingServices(db);
 		owner = await user(db, 'Owner');
 		teamId = (await teams.create(db, owner, 'Matrix team')).id;
 		members.owner = owner;
@@ -51,7 +51,7 @@ describeEachDatabase('access matrix', (database) => {
 	const CANVAS_ACTIONS: [string, Role[], (actor: UserActor) => Promise<unknown>][] = [
 		['open', [...ROLES], (actor) => canvases.get(database().db, actor, canvasId)],
 		['rename', ['owner', 'admin', 'editor'], (actor) => canvases.rename(database().db, actor, canvasId, 'Matrix canvas')],
-		['duplicate', ['owner', 'admin', 'editor'], (actor) => canvases.duplicate(database().db, actor, canvasId, collaboration)],
+		['duplicate', ['owner', 'admin', 'editor'], (actor) => canvases.duplicate(services, actor, canvasId)],
 		['list share links', ['owner', 'admin'], (actor) => sharing.listLinks(database().db, actor, canvasId)],
 		['create share link', ['owner', 'admin'], (actor) => sharing.createLink(database().db, actor, canvasId, { access: 'view', audience: 'anyone' })],
 		['list canvases', [...ROLES], (actor) => canvases.listForTeam(database().db, actor, teamId)],
@@ -104,7 +104,7 @@ describeEachDatabase('access matrix', (database) => {
 			const { db } = database();
 			const { link, token } = await sharing.createLink(db, owner, canvasId, { access, audience });
 			if (state === 'expired') await db.update(shareLinks).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(shareLinks.id, link.id));
-			if (state === 'revoked') await sharing.revokeLink(db, owner, link.id);
+			if (state === 'revoked') await sharing.revokeLink(services, owner, link.id);
 			return { token, id: link.id };
 		}
 
@@ -160,12 +160,12 @@ describeEachDatabase('access matrix', (database) => {
 			const deputy = await user(db, 'Deputy');
 			const team = await teams.create(db, boss, 'Rules');
 			await db.insert(memberships).values({ teamId: team.id, userId: deputy.userId, role: 'editor' });
-			await expect(teams.changeRole(db, boss, team.id, boss.userId, 'admin')).rejects.toMatchObject({ code: 'CONFLICT' });
-			await expect(teams.removeMember(db, boss, team.id, boss.userId)).rejects.toMatchObject({ code: 'CONFLICT' });
-			await teams.transferOwnership(db, boss, team.id, deputy.userId);
+			await expect(teams.changeRole(services, boss, team.id, boss.userId, 'admin')).rejects.toMatchObject({ code: 'CONFLICT' });
+			await expect(teams.removeMember(services, boss, team.id, boss.userId)).rejects.toMatchObject({ code: 'CONFLICT' });
+			await teams.transferOwnership(services, boss, team.id, deputy.userId);
 			const roles = Object.fromEntries((await teams.listMembers(db, boss, team.id)).map((m) => [m.userId, m.role]));
 			expect(roles).toEqual({ [boss.userId]: 'admin', [deputy.userId]: 'owner' });
-			await teams.removeMember(db, boss, team.id, boss.userId);
+			await teams.removeMember(services, boss, team.id, boss.userId);
 			await expect(teams.listMembers(db, boss, team.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		});
 
@@ -180,14 +180,14 @@ describeEachDatabase('access matrix', (database) => {
 			for (const [member, role] of [[admin, 'admin'], [admin2, 'admin'], [editor, 'editor']] as const) {
 				await db.insert(memberships).values({ teamId: team.id, userId: member.userId, role });
 			}
-			await expect(teams.changeRole(db, admin, team.id, editor.userId, 'viewer')).resolves.toMatchObject({ role: 'viewer' });
-			await expect(teams.changeRole(db, admin, team.id, editor.userId, 'owner')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-			await expect(teams.changeRole(db, admin, team.id, admin2.userId, 'viewer')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-			await expect(teams.changeRole(db, admin, team.id, boss.userId, 'viewer')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-			await expect(teams.removeMember(db, admin, team.id, admin2.userId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-			await expect(teams.removeMember(db, admin, team.id, editor.userId)).resolves.toBeUndefined();
+			await expect(teams.changeRole(services, admin, team.id, editor.userId, 'viewer')).resolves.toMatchObject({ role: 'viewer' });
+			await expect(teams.changeRole(services, admin, team.id, editor.userId, 'owner')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+			await expect(teams.changeRole(services, admin, team.id, admin2.userId, 'viewer')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+			await expect(teams.changeRole(services, admin, team.id, boss.userId, 'viewer')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+			await expect(teams.removeMember(services, admin, team.id, admin2.userId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+			await expect(teams.removeMember(services, admin, team.id, editor.userId)).resolves.toBeUndefined();
 			await expect(invitations.create(db, admin, team.id, { role: 'admin' })).resolves.toBeDefined();
-			await expect(teams.changeRole(db, editor, team.id, admin.userId, 'viewer')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+			await expect(teams.changeRole(services, editor, team.id, admin.userId, 'viewer')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		});
 
 		it('invitations: role, expiry, use limits and revocation are enforced; members are not downgraded', async () => {
@@ -197,20 +197,20 @@ describeEachDatabase('access matrix', (database) => {
 			const single = await invitations.create(db, boss, team.id, { role: 'editor', maxUses: 1 });
 			const first = await user(db, 'First');
 			const second = await user(db, 'Second');
-			await expect(invitations.accept(db, first.userId, single.token)).resolves.toMatchObject({ teamId: team.id, role: 'editor', joined: true });
-			await expect(invitations.accept(db, second.userId, single.token)).rejects.toMatchObject({ code: 'GONE', message: expect.stringMatching(/already been used/) });
+			await expect(invitations.accept(services, first, single.token)).resolves.toMatchObject({ teamId: team.id, role: 'editor', joined: true });
+			await expect(invitations.accept(services, second, single.token)).rejects.toMatchObject({ code: 'GONE', message: expect.stringMatching(/already been used/) });
 			expect((await invitations.preview(db, single.token)).problem).toBe('used');
 
 			const viewerInvite = await invitations.create(db, boss, team.id, { role: 'viewer' });
-			await expect(invitations.accept(db, first.userId, viewerInvite.token)).resolves.toMatchObject({ role: 'editor', joined: false });
+			await expect(invitations.accept(services, first, viewerInvite.token)).resolves.toMatchObject({ role: 'editor', joined: false });
 			await invitations.revoke(db, boss, viewerInvite.invitation.id);
-			await expect(invitations.accept(db, second.userId, viewerInvite.token)).rejects.toMatchObject({ code: 'GONE', message: expect.stringMatching(/revoked/) });
+			await expect(invitations.accept(services, second, viewerInvite.token)).rejects.toMatchObject({ code: 'GONE', message: expect.stringMatching(/revoked/) });
 			await expect(invitations.preview(db, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
 			// Concurrent accepts of a 3-use invitation: exactly three people get in.
 			const limited = await invitations.create(db, boss, team.id, { role: 'viewer', maxUses: 3 });
 			const people = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => user(db, `Rush${n}`)));
-			const results = await Promise.allSettled(people.map((person) => invitations.accept(db, person.userId, limited.token)));
+			const results = await Promise.allSettled(people.map((person) => invitations.accept(services, person, limited.token)));
 			expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
 			expect((await invitations.listPending(db, boss, team.id)).map((i) => i.id)).not.toContain(limited.invitation.id);
 		});
@@ -221,17 +221,110 @@ describeEachDatabase('access matrix', (database) => {
 			const member = await user(db, 'Member');
 			const team = await teams.create(db, boss, 'Audited', { ip: '203.0.113.9' });
 			const invite = await invitations.create(db, boss, team.id, { role: 'editor' }, { ip: '203.0.113.9' });
-			await invitations.accept(db, member.userId, invite.token);
-			await teams.changeRole(db, boss, team.id, member.userId, 'viewer');
+			await invitations.accept(services, member, invite.token);
+			await teams.changeRole(services, boss, team.id, member.userId, 'viewer');
 			const canvas = await canvases.create(db, boss, { teamId: team.id });
 			const { link } = await sharing.createLink(db, boss, canvas.id, { access: 'view', audience: 'anyone' });
-			await sharing.revokeLink(db, boss, link.id);
+			await sharing.revokeLink(services, boss, link.id);
 			await invitations.revoke(db, boss, invite.invitation.id);
-			await teams.removeMember(db, boss, team.id, member.userId);
+			await teams.removeMember(services, boss, team.id, member.userId);
 			const actions = (await audit.listForTeam(db, boss, team.id)).map((row) => row.action).reverse();
 			expect(actions).toEqual(['team.create', 'invitation.create', 'member.join', 'member.role_change', 'share_link.create', 'share_link.revoke', 'invitation.revoke', 'member.remove']);
 			const [created] = (await audit.listForTeam(db, boss, team.id)).slice(-1);
 			expect(created).toMatchObject({ actorId: boss.userId, actorName: 'Boss', ip: '203.0.113.9' });
+		});
+	});
+
+	// Guarantee 5 rests on these: each access mutation closes (or re-authorises) the sockets it
+	// concerns itself, after its commit, whoever calls it. A refused mutation closes nothing.
+	describe('the sockets each mutation closes', () => {
+		let recorder: RecordingServices;
+		let boss: UserActor & { personalTeamId: string };
+		let member: UserActor & { personalTeamId: string };
+		let team: string;
+
+		beforeAll(async () => {
+			const { db } = database();
+			recorder = recordingServices(db);
+			boss = await user(db, 'Closer');
+			member = await user(db, 'Closed');
+			team = (await teams.create(db, boss, 'Closing')).id;
+			await billing.setPlan(db, team, 'team', 10);
+		});
+
+		/** Runs `mutation` and returns what it closed and discarded. */
+		async function effectsOf(mutation: () => Promise<unknown>) {
+			recorder.clear();
+			await mutation();
+			return { closed: [...recorder.recorded.closed], discarded: [...recorder.recorded.discarded] };
+		}
+
+		const reauthorised = (userIds: string[]) => userIds.map((userId) => ({ match: { teamId: team, userId }, reason: 'ACCESS_CHANGED' }));
+
+		it('invitations.accept: a new member, and a member whose role goes up, reconnect; an unchanged one does not', async () => {
+			const viewerInvite = await invitations.create(database().db, boss, team, { role: 'viewer', maxUses: null });
+			expect(await effectsOf(() => invitations.accept(recorder, member, viewerInvite.token))).toEqual({ closed: reauthorised([member.userId]), discarded: [] });
+			expect(await effectsOf(() => invitations.accept(recorder, member, viewerInvite.token))).toEqual({ closed: [], discarded: [] });
+			const editorInvite = await invitations.create(database().db, boss, team, { role: 'editor' });
+			expect(await effectsOf(() => invitations.accept(recorder, member, editorInvite.token))).toEqual({ closed: reauthorised([member.userId]), discarded: [] });
+		});
+
+		it('teams.changeRole re-authorises the member; the same role again, or a refused change, closes nothing', async () => {
+			expect(await effectsOf(() => teams.changeRole(recorder, boss, team, member.userId, 'admin'))).toEqual({ closed: reauthorised([member.userId]), discarded: [] });
+			expect(await effectsOf(() => teams.changeRole(recorder, boss, team, member.userId, 'admin'))).toEqual({ closed: [], discarded: [] });
+			recorder.clear();
+			await expect(teams.changeRole(recorder, member, team, boss.userId, 'viewer')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+			expect(recorder.recorded).toEqual({ closed: [], discarded: [] });
+		});
+
+		it('teams.transferOwnership re-authorises both the old and the new owner', async () => {
+			expect(await effectsOf(() => teams.transferOwnership(recorder, boss, team, member.userId))).toEqual({ closed: reauthorised([boss.userId, member.userId]), discarded: [] });
+			// Back as it was, for the tests that follow.
+			await teams.transferOwnership(recorder, member, team, boss.userId);
+		});
+
+		it('teams.removeMember closes the removed member’s sockets, and the leaver’s own', async () => {
+			expect(await effectsOf(() => teams.removeMember(recorder, boss, team, member.userId))).toEqual({ closed: reauthorised([member.userId]), discarded: [] });
+			const invite = await invitations.create(database().db, boss, team, { role: 'editor' });
+			await invitations.accept(recorder, member, invite.token);
+			expect(await effectsOf(() => teams.removeMember(recorder, member, team, member.userId))).toEqual({ closed: reauthorised([member.userId]), discarded: [] });
+		});
+
+		it('sharing.revokeLink closes what the link opened; creating one closes nothing', async () => {
+			const canvas = await canvases.create(database().db, boss, { teamId: team });
+			let linkId = '';
+			expect(
+				await effectsOf(async () => {
+					linkId = (await sharing.createLink(database().db, boss, canvas.id, { access: 'edit', audience: 'anyone' })).link.id;
+				})
+			).toEqual({ closed: [], discarded: [] });
+			expect(await effectsOf(() => sharing.revokeLink(recorder, boss, linkId))).toEqual({ closed: [{ match: { shareLinkId: linkId }, reason: 'ACCESS_CHANGED' }], discarded: [] });
+		});
+
+		it('accounts.signOut closes the session’s sockets as unauthenticated', async () => {
+			const { session } = await startSession(database().db, member.userId, 30);
+			expect(await effectsOf(() => accounts.signOut(recorder, session.id))).toEqual({ closed: [{ match: { sessionId: session.id }, reason: 'UNAUTHENTICATED' }], discarded: [] });
+		});
+
+		it('canvases.move re-authorises the canvas’s sockets; canvases.remove discards its document', async () => {
+			const canvas = await canvases.create(database().db, boss, { teamId: team });
+			expect(await effectsOf(() => canvases.move(recorder, boss, canvas.id, boss.personalTeamId))).toEqual({ closed: [{ match: { canvasId: canvas.id }, reason: 'ACCESS_CHANGED' }], discarded: [] });
+			expect(await effectsOf(() => canvases.remove(recorder, boss, canvas.id))).toEqual({
+				closed: [],
+				discarded: documentNamesOf(canvas.id).map((documentName) => ({ documentName, reason: 'DELETED' }))
+			});
+		});
+
+		it('teams.remove discards every canvas of the team, after a refused confirmation discarded none', async () => {
+			const doomed = (await teams.create(database().db, boss, 'Doomed')).id;
+			const ids = [(await canvases.create(database().db, boss, { teamId: doomed })).id, (await canvases.create(database().db, boss, { teamId: doomed })).id];
+			recorder.clear();
+			await expect(teams.remove(recorder, boss, doomed, 'not the name')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+			expect(recorder.recorded.discarded).toEqual([]);
+			const { closed, discarded } = await effectsOf(() => teams.remove(recorder, boss, doomed, 'Doomed'));
+			expect(closed).toEqual([]);
+			expect(discarded.map((entry) => entry.documentName).sort()).toEqual(ids.flatMap(documentNamesOf).sort());
+			expect(new Set(discarded.map((entry) => entry.reason))).toEqual(new Set(['DELETED']));
 		});
 	});
 });

@@ -14,8 +14,9 @@ import { memberships, sessions, users, ROLES, type Role } from '../../src/lib/se
 import { AppError } from '../../src/lib/server/errors.ts';
 import { LoginThrottle } from '../../src/lib/server/rate-limits.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { documentNamesOf } from '../../src/lib/document-names.ts';
+import { recordingServices } from '../helpers/services.ts';
 
-const noCollaboration = { discardDocument: async () => {} };
 
 describe('role permissions', () => {
 	const expected: Record<Action, Role[]> = {
@@ -134,7 +135,7 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 			() => resolveCanvasAccess(db, strangerActor, canvas.id),
 			() => canvases.get(db, strangerActor, canvas.id),
 			() => canvases.rename(db, strangerActor, canvas.id, 'Mine now'),
-			() => canvases.remove(db, strangerActor, canvas.id, noCollaboration),
+			() => canvases.remove(recordingServices(db), strangerActor, canvas.id),
 			() => canvases.listForTeam(db, strangerActor, owner.personalTeamId),
 			() => canvases.create(db, strangerActor, { teamId: owner.personalTeamId }),
 			() => resolveCanvasAccess(db, strangerActor, 'not-a-uuid'),
@@ -154,7 +155,7 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		const actor = { kind: 'user' as const, userId: viewer.id };
 		expect(await resolveCanvasAccess(db, actor, canvas.id)).toMatchObject({ role: 'viewer', canEdit: false });
 		await expect(canvases.rename(db, actor, canvas.id, 'x')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-		await expect(canvases.remove(db, actor, canvas.id, noCollaboration)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(canvases.remove(recordingServices(db), actor, canvas.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(canvases.create(db, actor, { teamId: owner.personalTeamId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 	});
 
@@ -168,9 +169,11 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		await canvases.rename(db, actor, first.id, 'Renamed');
 		const list = await canvases.listForTeam(db, actor, owner.personalTeamId);
 		expect(list.map((c) => c.title)).toEqual(['Renamed', 'Second']);
-		const discarded: string[] = [];
-		await canvases.remove(db, actor, second.id, { discardDocument: async (name) => void discarded.push(name) });
-		expect(discarded).toEqual([`canvas:${second.id}`]);
+		const services = recordingServices(db);
+		await canvases.remove(services, actor, second.id);
+		// Every kind of document the canvas owns is closed, not just the canvas itself.
+		expect(services.recorded.discarded.map((entry) => entry.documentName).sort()).toEqual(documentNamesOf(second.id).sort());
+		expect(services.recorded.discarded.every((entry) => entry.reason === 'DELETED')).toBe(true);
 		expect((await canvases.listForTeam(db, actor, owner.personalTeamId)).map((c) => c.id)).toEqual([first.id]);
 	});
 });

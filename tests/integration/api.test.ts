@@ -57,6 +57,21 @@ describe('auth API', () => {
 		const { body } = await api(server.url, '/api/v1/auth/login', { body: { email: alice.email, password: alice.password } });
 		expect((await api(server.url, '/api/v1/auth/logout', { method: 'POST', token: body.token })).status).toBe(204);
 		expectError(await api(server.url, '/api/v1/me', { token: body.token }), 401, 'UNAUTHENTICATED');
+		const ended = await api(server.url, '/api/v1/me', { token: body.token });
+		expect(ended.body.error.message).toBe('Your session has expired. Sign in again.');
+	});
+
+	it('tells bearer tokens apart by their form: an API key is not available yet, anything else is not an Easel token', async () => {
+		const key = await api(server.url, '/api/v1/me', { token: `easel_${'k'.repeat(40)}` });
+		expectError(key, 401, 'UNAUTHENTICATED');
+		expect(key.body.error.message).toBe('API keys are not available yet. Send a session token instead.');
+		for (const token of ['sk_live_abc', 'x'.repeat(31), alice.token.toUpperCase()]) {
+			const unknown = await api(server.url, '/api/v1/me', { token });
+			expectError(unknown, 401, 'UNAUTHENTICATED');
+			expect(unknown.body.error.message).toBe('That bearer token is not one Easel issues: send a session token or an API key (easel_…).');
+		}
+		// Routes open to anyone still answer despite a refused token.
+		expect((await fetch(`${server.url}/login`, { headers: { authorization: 'Bearer sk_live_abc' } })).status).toBe(200);
 	});
 });
 

@@ -10,6 +10,7 @@ import { limitsFor, PLANS } from '../../src/lib/server/plans.ts';
 import type { UserActor } from '../../src/lib/server/access.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { recordingServices } from '../helpers/services.ts';
 
 describe('plan catalog', () => {
 	it('matches the published plans', () => {
@@ -47,17 +48,17 @@ describeEachDatabase('plan limits', (database) => {
 		const spare = await invitations.create(db, boss, boss.teamId, { role: 'editor', maxUses: 1 });
 		for (const invite of editors) {
 			const person = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
-			await invitations.accept(db, person.id, invite.token);
+			await invitations.accept(recordingServices(db), { kind: 'user', userId: person.id }, invite.token);
 		}
 		expect(await billing.seatsUsed(db, boss.teamId)).toBe(3);
 		await expect(invitations.create(db, boss, boss.teamId, { role: 'editor' })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'seats', allowed: 3 } });
 		const late = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
-		await expect(invitations.accept(db, late.id, spare.token)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+		await expect(invitations.accept(recordingServices(db), { kind: 'user', userId: late.id }, spare.token)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
 		const viewer = await invitations.create(db, boss, boss.teamId, { role: 'viewer' });
-		await expect(invitations.accept(db, late.id, viewer.token)).resolves.toMatchObject({ role: 'viewer', joined: true });
-		await expect(teams.changeRole(db, boss, boss.teamId, late.id, 'editor')).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+		await expect(invitations.accept(recordingServices(db), { kind: 'user', userId: late.id }, viewer.token)).resolves.toMatchObject({ role: 'viewer', joined: true });
+		await expect(teams.changeRole(recordingServices(db), boss, boss.teamId, late.id, 'editor')).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
 		await billing.setPlan(db, boss.teamId, 'team', 5);
-		await expect(teams.changeRole(db, boss, boss.teamId, late.id, 'editor')).resolves.toMatchObject({ role: 'editor' });
+		await expect(teams.changeRole(recordingServices(db), boss, boss.teamId, late.id, 'editor')).resolves.toMatchObject({ role: 'editor' });
 	});
 
 	it('a lapsed subscription keeps paid limits during its grace period, then falls back to free', async () => {
@@ -127,8 +128,8 @@ describeEachDatabase('downgrades keep data', (database) => {
 		expect(access.map((a) => a.canEdit)).toEqual([...Array(10).fill(true), false, false]);
 		expect(access[11].readOnlyReason).toBe('plan_limit');
 		expect((await canvases.listForTeam(db, boss, boss.teamId)).length).toBe(12);
-		await canvases.remove(db, boss, ids[0], { discardDocument: async () => {} });
-		await canvases.remove(db, boss, ids[1], { discardDocument: async () => {} });
+		await canvases.remove(recordingServices(db), boss, ids[0]);
+		await canvases.remove(recordingServices(db), boss, ids[1]);
 		expect((await resolveCanvasAccess(db, boss, ids[11])).canEdit).toBe(true);
 	});
 });

@@ -6,11 +6,13 @@ import * as accounts from '../../src/lib/server/accounts.ts';
 import * as billing from '../../src/lib/server/billing.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import * as history from '../../src/lib/server/history.ts';
-import { documentVersions, memberships } from '../../src/lib/server/db/schema.ts';
+import { canvases as canvasRows, documentVersions, memberships } from '../../src/lib/server/db/schema.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { createTLSchema } from '@tldraw/tlschema';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { recordingServices } from '../helpers/services.ts';
 import { geoShape } from '../helpers/tldraw-records.ts';
+import { documentName } from '../../src/lib/document-names.ts';
 
 const DAY = 86_400_000;
 
@@ -24,7 +26,7 @@ async function setup(db: OpenDatabase['db']) {
 	const user = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123', name: 'Hist' });
 	const actor = { kind: 'user' as const, userId: user.id };
 	const canvas = await canvases.create(db, actor, { teamId: user.personalTeamId });
-	return { actor, teamId: user.personalTeamId, canvasId: canvas.id, document: `canvas:${canvas.id}` };
+	return { actor, teamId: user.personalTeamId, canvasId: canvas.id, document: documentName('canvas', canvas.id) };
 }
 
 async function age(db: OpenDatabase['db'], versionId: string, days: number) {
@@ -112,16 +114,39 @@ describeEachDatabase('version history', (database) => {
 		expect((await history.list(db, actor, canvasId)).versions.map((v) => [v.id, v.locked])).toEqual([[named.id, false], [older.id, false]]);
 	});
 
+	it('pruning deletes versions whose canvas is gone, of every kind, once, and leaves other names alone', async () => {
+		const { db } = database();
+		const { canvasId, document } = await setup(db);
+		const live = await setup(db);
+		const orphans = [
+			await history.capture(db, { document, state: stateWith({ a: 1 }), kind: 'named', label: 'Left behind' }),
+			await history.capture(db, { document: documentName('chat', canvasId), state: stateWith({ a: 2 }), kind: 'auto' })
+		];
+		const kept = [
+			await history.capture(db, { document: live.document, state: stateWith({ a: 3 }), kind: 'auto' }),
+			await history.capture(db, { document: documentName('chat', live.canvasId), state: stateWith({ a: 4 }), kind: 'auto' }),
+			// Not a canvas's document at all: nothing says who owns it, so pruning keeps it.
+			await history.capture(db, { document: `canvas:${canvasId.toUpperCase()}`, state: stateWith({ a: 5 }), kind: 'auto' })
+		];
+		// What deleting a canvas did before it deleted history: the canvas goes, its versions stay.
+		await db.delete(canvasRows).where(eq(canvasRows.id, canvasId));
+		expect(await history.prune(db)).toBeGreaterThanOrEqual(orphans.length);
+		const ids = (await db.select({ id: documentVersions.id }).from(documentVersions)).map((row) => row.id);
+		for (const orphan of orphans) expect(ids).not.toContain(orphan.id);
+		for (const version of kept) expect(ids).toContain(version.id);
+		expect(await history.prune(db)).toBe(0);
+	});
+
 	it('named versions: editors save, admins rename and delete, automatic ones cannot be renamed', async () => {
 		const { db } = database();
 		const { actor, canvasId, document, teamId } = await setup(db);
 		const editorUser = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
 		await db.insert(memberships).values({ teamId, userId: editorUser.id, role: 'editor' });
 		const editor = { kind: 'user' as const, userId: editorUser.id };
-		const collaboration = { readDocumentState: async () => stateWith({ 'shape:x': { id: 'shape:x' } }) };
-		const saved = await history.saveNamed(db, editor, canvasId, '  Before refactor ', collaboration);
+		const services = recordingServices(db, { readDocumentState: async () => stateWith({ 'shape:x': { id: 'shape:x' } }) });
+		const saved = await history.saveNamed(services, editor, canvasId, '  Before refactor ');
 		expect(saved).toMatchObject({ kind: 'named', label: 'Before refactor', createdBy: editorUser.id });
-		await expect(history.saveNamed(db, editor, canvasId, '   ', collaboration)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Give the version a name.' });
+		await expect(history.saveNamed(services, editor, canvasId, '   ')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Give the version a name.' });
 		await expect(history.rename(db, editor, canvasId, saved.id, 'Nope')).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		expect((await history.rename(db, actor, canvasId, saved.id, 'After refactor')).label).toBe('After refactor');
 		const auto = await history.capture(db, { document, state: stateWith({}), kind: 'auto' });

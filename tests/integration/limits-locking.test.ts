@@ -1,7 +1,6 @@
 // Plan limits (seats, canvases) hold against every path that takes a seat or adds a canvas, and
 // against concurrent requests: on PostgreSQL these run in parallel on a pool of several connections.
 import { expect, it } from 'vitest';
-import * as Y from 'yjs';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import * as billing from '../../src/lib/server/billing.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
@@ -10,6 +9,7 @@ import * as teams from '../../src/lib/server/teams.ts';
 import type { UserActor } from '../../src/lib/server/access.ts';
 import type { Database } from '../../src/lib/server/db/index.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { recordingServices } from '../helpers/services.ts';
 
 async function person(db: Database, name: string): Promise<UserActor & { id: string }> {
 	const user = await accounts.signUp(db, { email: uniqueEmail(name.toLowerCase().replace(/[^a-z0-9]/g, '')), password: 'password123', name });
@@ -28,7 +28,7 @@ async function join(db: Database, owner: UserActor, teamId: string, role: 'viewe
 	const people = [];
 	for (let i = 0; i < count; i++) {
 		const member = await person(db, `${role} ${i}`);
-		await invitations.accept(db, member.userId, token);
+		await invitations.accept(recordingServices(db), member, token);
 		people.push(member);
 	}
 	return people;
@@ -46,7 +46,7 @@ describeEachDatabase('seat limits through ownership', (database) => {
 		const db = database().db;
 		const { teamId, owner: first } = await freeTeam(db);
 		const [second] = await join(db, first, teamId, 'editor', 1);
-		await teams.changeRole(db, first, teamId, second.userId, 'owner');
+		await teams.changeRole(recordingServices(db), first, teamId, second.userId, 'owner');
 		const viewers = await join(db, first, teamId, 'viewer', 5);
 		expect(await billing.seatsUsed(db, teamId)).toBe(2);
 
@@ -55,9 +55,9 @@ describeEachDatabase('seat limits through ownership', (database) => {
 		const refusals: unknown[] = [];
 		for (const viewer of viewers) {
 			try {
-				await teams.transferOwnership(db, first, teamId, viewer.userId);
-				await teams.changeRole(db, second, teamId, first.userId, 'owner');
-				await teams.changeRole(db, second, teamId, viewer.userId, 'editor');
+				await teams.transferOwnership(recordingServices(db), first, teamId, viewer.userId);
+				await teams.changeRole(recordingServices(db), second, teamId, first.userId, 'owner');
+				await teams.changeRole(recordingServices(db), second, teamId, viewer.userId, 'editor');
 			} catch (error) {
 				refusals.push(error);
 			}
@@ -75,7 +75,7 @@ describeEachDatabase('seat limits through ownership', (database) => {
 		expect(roles[second.userId]).toBe('owner');
 		expect(viewers.map((viewer) => roles[viewer.userId])).toEqual(['editor', 'viewer', 'viewer', 'viewer', 'viewer']);
 		// Handing ownership to someone who already has a seat needs none.
-		await teams.transferOwnership(db, first, teamId, viewers[0].userId);
+		await teams.transferOwnership(recordingServices(db), first, teamId, viewers[0].userId);
 		expect(await billing.seatsUsed(db, teamId)).toBe(3);
 	});
 
@@ -83,24 +83,20 @@ describeEachDatabase('seat limits through ownership', (database) => {
 		const db = database().db;
 		const { teamId, owner } = await freeTeam(db);
 		const [editor, admin] = await join(db, owner, teamId, 'editor', 2);
-		await teams.changeRole(db, owner, teamId, admin.userId, 'admin');
+		await teams.changeRole(recordingServices(db), owner, teamId, admin.userId, 'admin');
 		const [viewer] = await join(db, owner, teamId, 'viewer', 1);
-		await expect(teams.changeRole(db, owner, teamId, admin.userId, 'editor')).resolves.toMatchObject({ role: 'editor' });
+		await expect(teams.changeRole(recordingServices(db), owner, teamId, admin.userId, 'editor')).resolves.toMatchObject({ role: 'editor' });
 		for (const role of ['editor', 'admin', 'owner'] as const) {
-			await expect(teams.changeRole(db, owner, teamId, viewer.userId, role)).rejects.toMatchObject(seatsRefusal);
+			await expect(teams.changeRole(recordingServices(db), owner, teamId, viewer.userId, role)).rejects.toMatchObject(seatsRefusal);
 		}
-		await expect(teams.transferOwnership(db, owner, teamId, viewer.userId)).rejects.toMatchObject(seatsRefusal);
-		await teams.changeRole(db, owner, teamId, editor.userId, 'viewer');
-		await expect(teams.transferOwnership(db, owner, teamId, viewer.userId)).resolves.toBeUndefined();
+		await expect(teams.transferOwnership(recordingServices(db), owner, teamId, viewer.userId)).rejects.toMatchObject(seatsRefusal);
+		await teams.changeRole(recordingServices(db), owner, teamId, editor.userId, 'viewer');
+		await expect(teams.transferOwnership(recordingServices(db), owner, teamId, viewer.userId)).resolves.toBeUndefined();
 		expect(await billing.seatsUsed(db, teamId)).toBe(3);
 	});
 });
 
 describeEachDatabase('limits under concurrency', (database, driver) => {
-	const noCollaboration = {
-		readDocumentState: async () => Y.encodeStateAsUpdate(new Y.Doc()),
-		closeConnections: () => 0
-	};
 
 	it(`25 concurrent creates on a Free team make exactly 10 canvases [${driver}]`, async () => {
 		const db = database().db;
@@ -121,8 +117,8 @@ describeEachDatabase('limits under concurrency', (database, driver) => {
 		const source = (await canvases.listForTeam(db, owner, teamId))[0];
 		const movable = await Promise.all(Array.from({ length: 4 }, () => canvases.create(db, owner, { teamId: elsewhere.id })));
 		const results = await Promise.allSettled([
-			...Array.from({ length: 4 }, () => canvases.duplicate(db, owner, source.id, noCollaboration)),
-			...movable.map((canvas) => canvases.move(db, owner, canvas.id, teamId, noCollaboration))
+			...Array.from({ length: 4 }, () => canvases.duplicate(recordingServices(db), owner, source.id)),
+			...movable.map((canvas) => canvases.move(recordingServices(db), owner, canvas.id, teamId))
 		]);
 		const { fulfilled, refused } = outcomes(results);
 		expect(fulfilled).toBe(1);
@@ -136,7 +132,7 @@ describeEachDatabase('limits under concurrency', (database, driver) => {
 		// One invitation each: accepts of a shared one already queue on its row.
 		const tokens = await Promise.all(Array.from({ length: 6 }, async () => (await invitations.create(db, owner, teamId, { role: 'editor' })).token));
 		const people = await Promise.all(Array.from({ length: 6 }, (_, i) => person(db, `Joiner ${i}`)));
-		const results = await Promise.allSettled(people.map((member, i) => invitations.accept(db, member.userId, tokens[i])));
+		const results = await Promise.allSettled(people.map((member, i) => invitations.accept(recordingServices(db), member, tokens[i])));
 		const { fulfilled, refused } = outcomes(results);
 		expect(fulfilled).toBe(2);
 		for (const reason of refused) expect(reason).toMatchObject(seatsRefusal);
@@ -148,12 +144,12 @@ describeEachDatabase('limits under concurrency', (database, driver) => {
 		const db = database().db;
 		const { teamId, owner } = await freeTeam(db);
 		const [coOwner] = await join(db, owner, teamId, 'editor', 1);
-		await teams.changeRole(db, owner, teamId, coOwner.userId, 'owner');
+		await teams.changeRole(recordingServices(db), owner, teamId, coOwner.userId, 'owner');
 		const viewers = await join(db, owner, teamId, 'viewer', 6);
 		const results = await Promise.allSettled([
-			teams.transferOwnership(db, owner, teamId, viewers[0].userId),
-			teams.transferOwnership(db, coOwner, teamId, viewers[1].userId),
-			...viewers.slice(2).map((viewer, i) => teams.changeRole(db, i % 2 ? owner : coOwner, teamId, viewer.userId, 'editor'))
+			teams.transferOwnership(recordingServices(db), owner, teamId, viewers[0].userId),
+			teams.transferOwnership(recordingServices(db), coOwner, teamId, viewers[1].userId),
+			...viewers.slice(2).map((viewer, i) => teams.changeRole(recordingServices(db), i % 2 ? owner : coOwner, teamId, viewer.userId, 'editor'))
 		]);
 		const { fulfilled, refused } = outcomes(results);
 		expect(fulfilled).toBeGreaterThanOrEqual(1);

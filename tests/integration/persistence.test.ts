@@ -10,6 +10,7 @@ import {
 import { UpdateLog } from '../../src/lib/server/documents/update-log.ts';
 import type { Queryable } from '../../src/lib/server/db/index.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
+import { documentName } from '../../src/lib/document-names.ts';
 
 function docFromStored(stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): Y.Doc {
 	const doc = new Y.Doc();
@@ -36,7 +37,7 @@ const stateOf = (doc: Y.Doc) => ({ state: Y.encodeStateAsUpdate(doc), stateVecto
 describeEachDatabase('document persistence', (database) => {
 	it('loads snapshot + log tail into the same state the editor had', async () => {
 		const { db } = database();
-		const name = `canvas:${crypto.randomUUID()}`;
+		const name = documentName('canvas', crypto.randomUUID());
 		const doc = new Y.Doc();
 		const pending: Uint8Array[] = [];
 		recordUpdates(doc, (update) => pending.push(update));
@@ -57,7 +58,7 @@ describeEachDatabase('document persistence', (database) => {
 
 	it('stores and reads back binary states byte for byte, whatever bytes they hold', async () => {
 		const { db } = database();
-		const name = `canvas:${crypto.randomUUID()}`;
+		const name = documentName('canvas', crypto.randomUUID());
 		// Every byte value, and long enough for PostgreSQL's base64 to wrap into many lines.
 		const snapshot = new Uint8Array(70_000).map((_, i) => (i * 7919) % 256);
 		const update = crypto.getRandomValues(new Uint8Array(4096));
@@ -72,7 +73,7 @@ describeEachDatabase('document persistence', (database) => {
 
 	it('compaction folds rows appended by another writer into the snapshot before trimming them', async () => {
 		const { db } = database();
-		const name = `canvas:${crypto.randomUUID()}`;
+		const name = documentName('canvas', crypto.randomUUID());
 		// Two instances editing one document; each has only its own changes (Redis is slow or down).
 		const [first, second] = [new Y.Doc(), new Y.Doc()];
 		for (const [doc, label] of [[first, 'a'], [second, 'b']] as const) {
@@ -114,7 +115,7 @@ describeEachDatabase('document persistence', (database) => {
 
 	it('rows appended while a compaction runs are kept for the next one', async () => {
 		const { db } = database();
-		const name = `canvas:${crypto.randomUUID()}`;
+		const name = documentName('canvas', crypto.randomUUID());
 		const doc = new Y.Doc();
 		const pending: Uint8Array[] = [];
 		recordUpdates(doc, (update) => pending.push(update));
@@ -136,7 +137,7 @@ describeEachDatabase('document persistence', (database) => {
 
 	it('a crash between an appended batch and compaction loses nothing', async () => {
 		const { db } = database();
-		const name = `canvas:${crypto.randomUUID()}`;
+		const name = documentName('canvas', crypto.randomUUID());
 		const doc = new Y.Doc();
 		const log = new UpdateLog(db, { batchMs: 20 });
 		recordUpdates(doc, (update) => log.append(name, update));
@@ -150,7 +151,7 @@ describeEachDatabase('document persistence', (database) => {
 
 	it('the update log writes batches within its window and merges each document into one row', async () => {
 		const { db } = database();
-		const name = `canvas:${crypto.randomUUID()}`;
+		const name = documentName('canvas', crypto.randomUUID());
 		const log = new UpdateLog(db, { batchMs: 50 });
 		const doc = new Y.Doc();
 		recordUpdates(doc, (update) => log.append(name, update));
@@ -165,8 +166,8 @@ describeEachDatabase('document persistence', (database) => {
 
 	it('tells when one document is saved, even while others keep the log busy', async () => {
 		const { db } = database();
-		const quiet = `canvas:${crypto.randomUUID()}`;
-		const busy = `canvas:${crypto.randomUUID()}`;
+		const quiet = documentName('canvas', crypto.randomUUID());
+		const busy = documentName('canvas', crypto.randomUUID());
 		const log = new UpdateLog(db, { batchMs: 10 });
 		const quietDoc = new Y.Doc();
 		recordUpdates(quietDoc, (update) => log.append(quiet, update));
@@ -194,7 +195,7 @@ describeEachDatabase('document persistence', (database) => {
 
 	it('keeps updates and retries with backoff while the database fails', async () => {
 		const { db } = database();
-		const name = `canvas:${crypto.randomUUID()}`;
+		const name = documentName('canvas', crypto.randomUUID());
 		let failuresLeft = 3;
 		const failures: number[] = [];
 		// A database whose inserts fail three times, like a Postgres that is briefly unreachable.
@@ -222,16 +223,5 @@ describeEachDatabase('document persistence', (database) => {
 			'shape:2': { during: true }
 		});
 		log.close();
-	});
-});
-
-describe('document names', () => {
-	it('only canvas:<uuid> names are canvas documents', async () => {
-		const { parseCanvasDocumentName } = await import('../../src/lib/server/canvases.ts');
-		const id = crypto.randomUUID();
-		expect(parseCanvasDocumentName(`canvas:${id}`)).toBe(id);
-		for (const bad of ['', 'canvas:', `chat:${id}`, `canvas:${id}x`, `canvas:../${id}`, 'canvas:not-a-uuid']) {
-			expect(parseCanvasDocumentName(bad)).toBeNull();
-		}
 	});
 });

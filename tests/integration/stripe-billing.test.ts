@@ -8,6 +8,7 @@ import * as credits from '../../src/lib/server/credits.ts';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import { stripeSettings, type StripeSettings } from '../../src/lib/server/stripe/client.ts';
 import { openPortal, startCheckout } from '../../src/lib/server/stripe/checkout.ts';
+import { recordingServices } from '../helpers/services.ts';
 import { handleWebhook } from '../../src/lib/server/stripe/webhooks.ts';
 import * as teams from '../../src/lib/server/teams.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
@@ -118,7 +119,7 @@ describeEachDatabase('stripe billing', (database) => {
 		const { db } = database();
 		const { actor, teamId } = await ownerTeam(db);
 		const before = fake.requests.length;
-		const { url } = await startCheckout(db, stripe, actor, teamId, { plan: 'team', seats: 3 });
+		const { url } = await startCheckout(recordingServices(db, { stripe }), actor, teamId, { plan: 'team', seats: 3 });
 		expect(url).toMatch(/^https:\/\/checkout\.stripe\.test\/cs_/);
 		const calls = fake.requests.slice(before);
 		expect(calls.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /v1/customers', 'POST /v1/checkout/sessions']);
@@ -128,17 +129,17 @@ describeEachDatabase('stripe billing', (database) => {
 		expect(session.get('line_items[0][quantity]')).toBe('3');
 		expect(session.get('subscription_data[metadata][teamId]')).toBe(teamId);
 
-		const pack = await startCheckout(db, stripe, actor, teamId, { creditPack: 2000 });
+		const pack = await startCheckout(recordingServices(db, { stripe }), actor, teamId, { creditPack: 2000 });
 		expect(pack.url).toMatch(/checkout\.stripe\.test/);
 		expect(fake.requests.at(-1)!.params.get('line_items[0][price]')).toBe('price_credits2000');
-		await expect(startCheckout(db, stripe, actor, teamId, { creditPack: 7 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+		await expect(startCheckout(recordingServices(db, { stripe }), actor, teamId, { creditPack: 7 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 
-		const portal = await openPortal(db, stripe, actor, teamId);
+		const portal = await openPortal(recordingServices(db, { stripe }), actor, teamId);
 		expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.test\//);
 		// The team's customer was created once and reused for the pack and the portal.
 		expect(fake.requests.slice(before).filter((call) => call.path === '/v1/customers')).toHaveLength(1);
 
 		const member = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
-		await expect(startCheckout(db, stripe, { kind: 'user', userId: member.id }, teamId, { plan: 'pro' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(startCheckout(recordingServices(db, { stripe }), { kind: 'user', userId: member.id }, teamId, { plan: 'pro' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 	});
 });

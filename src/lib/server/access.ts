@@ -2,7 +2,7 @@
 // that pages, API routes and the collaboration server all ask.
 import { and, eq } from 'drizzle-orm';
 import type { Queryable } from './db/index.ts';
-import { canvases, memberships, shareLinks, type Role, type ShareAccess, type ShareAudience } from './db/schema.ts';
+import { canvases, memberships, shareLinks, teams, type Role, type ShareAccess, type ShareAudience } from './db/schema.ts';
 import { AppError } from './errors.ts';
 import * as billing from './billing.ts';
 import { hashSecretToken, looksLikeSecretToken } from './secret-tokens.ts';
@@ -48,16 +48,111 @@ export function takesSeat(role: Role): boolean {
 	return ROLE_RANK[role] >= ROLE_RANK.editor;
 }
 
-/** Who is asking: a signed-in user, or someone without an account (share links only). */
+/** A person with an account. Functions that record who did something personally take this type. */
 export type UserActor = { kind: 'user'; userId: string };
-export type Actor = UserActor | { kind: 'anonymous' };
+
+/**
+ * What an API key may do, as data: scope → the actions it allows, in the key's own team only. Actions
+ * that change who is in a team, its billing or its sharing are in no scope: they need a person.
+ */
+export const API_KEY_SCOPES = {
+	'team:read': ['team.view'],
+	'canvases:read': ['team.view', 'canvas.view'],
+	'canvases:write': ['team.view', 'canvas.view', 'canvas.edit', 'canvas.create', 'canvas.rename', 'canvas.delete', 'canvas.duplicate', 'history.save', 'history.restore'],
+	'audit:read': ['team.view', 'team.audit']
+} as const satisfies Record<string, readonly Action[]>;
+export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
+
+/** A team's API key (`easel_…`); it acts in `teamId` only, within its scopes. */
+export type ApiKeyActor = { kind: 'apiKey'; keyId: string; teamId: string; scopes: readonly ApiKeyScope[] };
+
+/** What the assistant may do in its run's team, at most (and never more than the person it acts for). */
+export const ASSISTANT_ACTIONS = ['team.view', 'canvas.view', 'canvas.edit', 'history.save'] as const satisfies readonly Action[];
+
+/** The AI assistant during one run, in the run's team; `onBehalfOf` is the user who asked, when a person did. */
+export type AssistantActor = { kind: 'assistant'; runId: string; teamId: string; onBehalfOf?: string };
+
+// A symbol, not a string: a system actor cannot come out of JSON or a form, only from `systemActor()`
+// (server code). Symbol.for, like AppError's brand, so the bundled and unbundled copies agree.
+const SYSTEM_ACTOR: unique symbol = Symbol.for('easel.SystemActor');
+
+/** Easel itself (sweepers, webhooks, maintenance): may do whatever the calling server code asks. */
+export type SystemActor = { kind: 'system'; reason: string; readonly [SYSTEM_ACTOR]: true };
+
+/** Who is asking: a person, an API key, the assistant, Easel itself, or someone without an account (share links only). */
+export type Actor = UserActor | ApiKeyActor | AssistantActor | SystemActor | { kind: 'anonymous' };
+
+/** Every actor that can hold permissions in a team. */
+export type TeamActor = Exclude<Actor, { kind: 'anonymous' }>;
 
 export const ANONYMOUS: Actor = { kind: 'anonymous' };
 
+/** The system actor, for work Easel does on its own; `reason` says which (it is what the audit log shows). */
+export function systemActor(reason: string): SystemActor {
+	return { kind: 'system', reason, [SYSTEM_ACTOR]: true };
+}
+
+function isSystemActor(actor: Actor): actor is SystemActor {
+	return actor.kind === 'system' && (actor as SystemActor)[SYSTEM_ACTOR] === true;
+}
+
+const ACTIONS = Object.keys(ROLE_PERMISSIONS) as Action[];
+
+/** What an actor holds in one team: a member's role and what it allows, or the actions of a key, a run or the system. */
+export interface TeamStanding {
+	/** Who holds it, for messages. */
+	holder: TeamActor['kind'];
+	/** The role a person holds in the team; null for API keys, the assistant and the system, which hold actions, not roles. */
+	role: Role | null;
+	actions: readonly Action[];
+}
+
+/** The actor's standing in `teamId`, or null when it has none there (not a member, another team's key or run, anonymous). */
+export async function teamStanding(db: Queryable, actor: Actor, teamId: string): Promise<TeamStanding | null> {
+	if (!isUuid(teamId)) return null;
+	switch (actor.kind) {
+		case 'user': {
+			const role = await teamRole(db, actor.userId, teamId);
+			return role ? { holder: 'user', role, actions: ACTIONS.filter((action) => can(role, action)) } : null;
+		}
+		case 'apiKey': {
+			if (actor.teamId !== teamId) return null;
+			// Scopes may come from stored rows: one this version does not know grants nothing.
+			const granted = new Set(actor.scopes.flatMap((scope): readonly Action[] => (Object.hasOwn(API_KEY_SCOPES, scope) ? API_KEY_SCOPES[scope] : [])));
+			return { holder: 'apiKey', role: null, actions: ACTIONS.filter((action) => granted.has(action)) };
+		}
+		case 'assistant': {
+			if (actor.teamId !== teamId) return null;
+			let actions: readonly Action[] = ASSISTANT_ACTIONS;
+			if (actor.onBehalfOf) {
+				// The assistant never does more than the person who asked may (and nothing once they left).
+				const role = await teamRole(db, actor.onBehalfOf, teamId);
+				if (!role) return null;
+				actions = actions.filter((action) => can(role, action));
+			}
+			return { holder: 'assistant', role: null, actions };
+		}
+		case 'system': {
+			if (!isSystemActor(actor)) return null;
+			const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId));
+			return team ? { holder: 'system', role: null, actions: ACTIONS } : null;
+		}
+		default:
+			return null;
+	}
+}
+
+/** The one question about a standing (a member's role or a key's, a run's or the system's actions). */
+export function permits(standing: TeamStanding | null | undefined, action: Action): boolean {
+	return standing != null && standing.actions.includes(action);
+}
+
 export interface CanvasAccess {
 	canvas: { id: string; teamId: string; title: string };
-	/** The actor's role in the canvas's team, null when access comes only from a share link. */
+	/** The actor's role in the canvas's team; null when access comes only from a share link, or the actor is not a person. */
 	role: Role | null;
+	/** What the actor holds in the canvas's team (role or granted actions); null when access comes only from a share link. */
+	standing: TeamStanding | null;
 	/** The share link that grants (or adds to) access, when one was presented and is valid. */
 	link: { id: string; access: ShareAccess; audience: ShareAudience; expiresAt: Date | null } | null;
 	canEdit: boolean;
@@ -82,15 +177,16 @@ export async function resolveCanvasAccess(
 		.from(canvases)
 		.where(eq(canvases.id, canvasId));
 	if (!canvas) throw canvasNotFound();
-	const role = actor.kind === 'user' ? await teamRole(db, actor.userId, canvas.teamId) : null;
+	const standing = await teamStanding(db, actor, canvas.teamId);
+	const role = standing?.role ?? null;
 
 	let link: CanvasAccess['link'] = null;
 	if (shareToken) {
 		const found = await findShareLink(db, shareToken);
 		if (found && found.canvasId === canvas.id) {
 			if (!found.usable) {
-				if (!role) throw new AppError('GONE', 'This link is no longer valid. Ask the canvas owner for a new one.');
-			} else if (found.audience === 'team' && !role) {
+				if (!standing) throw new AppError('GONE', 'This link is no longer valid. Ask the canvas owner for a new one.');
+			} else if (found.audience === 'team' && !standing) {
 				if (actor.kind === 'anonymous') {
 					throw new AppError('UNAUTHENTICATED', 'This link is for team members: sign in to open it.');
 				}
@@ -99,10 +195,10 @@ export async function resolveCanvasAccess(
 			}
 		}
 	}
-	if (!role && !link) throw canvasNotFound();
-	const mayEdit = can(role, 'canvas.edit') || link?.access === 'edit';
+	if (!standing && !link) throw canvasNotFound();
+	const mayEdit = permits(standing, 'canvas.edit') || link?.access === 'edit';
 	const overLimit = mayEdit && (await billing.isCanvasOverLimit(db, canvas.teamId, canvas.id));
-	return { canvas, role, link, canEdit: mayEdit && !overLimit, readOnlyReason: overLimit ? 'plan_limit' : null };
+	return { canvas, role, standing, link, canEdit: mayEdit && !overLimit, readOnlyReason: overLimit ? 'plan_limit' : null };
 }
 
 /**
@@ -113,29 +209,35 @@ export async function resolveCanvasAccess(
 export async function requireEditable(db: Queryable, access: CanvasAccess): Promise<void> {
 	if (access.canEdit) return;
 	if (access.readOnlyReason === 'plan_limit') throw await billing.canvasReadOnlyError(db, access.canvas.teamId);
-	throw access.role ? forbidden(access.role, 'canvas.edit') : new AppError('FORBIDDEN', 'This link only lets you view the canvas.');
+	if (access.standing) throw forbiddenTo(access.standing, 'canvas.edit');
+	throw new AppError('FORBIDDEN', 'This link only lets you view the canvas.');
 }
 
-/** Asserts a team-role `action` on a canvas, answering NOT_FOUND when the actor cannot even see it. */
-export async function requireCanvasPermission(
-	db: Queryable,
-	actor: Actor,
-	canvasId: string,
-	action: Action
-): Promise<CanvasAccess & { role: Role }> {
+/**
+ * Asserts `action` on a canvas through the actor's standing in its team (a share link never grants
+ * team actions), answering NOT_FOUND when the actor cannot even see it. A person's role is non-null.
+ */
+export async function requireCanvasPermission(db: Queryable, actor: UserActor, canvasId: string, action: Action): Promise<CanvasAccess & { role: Role }>;
+export async function requireCanvasPermission(db: Queryable, actor: Actor, canvasId: string, action: Action): Promise<CanvasAccess>;
+export async function requireCanvasPermission(db: Queryable, actor: Actor, canvasId: string, action: Action): Promise<CanvasAccess> {
 	const access = await resolveCanvasAccess(db, actor, canvasId);
-	if (!access.role) throw canvasNotFound();
-	if (!can(access.role, action)) throw forbidden(access.role, action);
-	return access as CanvasAccess & { role: Role };
+	if (!access.standing) throw canvasNotFound();
+	if (!permits(access.standing, action)) throw forbiddenTo(access.standing, action);
+	return access;
 }
 
-/** The actor's role in a team, or NOT_FOUND when they are not a member; FORBIDDEN when the role may not `action`. */
-export async function requireTeamRole(db: Queryable, actor: Actor, teamId: string, action: Action): Promise<Role> {
+/**
+ * Asserts `action` in a team: NOT_FOUND when the actor has no standing there, FORBIDDEN when its role
+ * (or its key's scopes, the run's limits) may not. Answers a person's role; null for any other actor.
+ */
+export async function requireTeamRole(db: Queryable, actor: UserActor, teamId: string, action: Action): Promise<Role>;
+export async function requireTeamRole(db: Queryable, actor: Actor, teamId: string, action: Action): Promise<Role | null>;
+export async function requireTeamRole(db: Queryable, actor: Actor, teamId: string, action: Action): Promise<Role | null> {
 	if (!isUuid(teamId)) throw new AppError('NOT_FOUND', 'Team was not found.');
-	const role = actor.kind === 'user' ? await teamRole(db, actor.userId, teamId) : null;
-	if (!role) throw new AppError('NOT_FOUND', 'Team was not found.');
-	if (!can(role, action)) throw forbidden(role, action);
-	return role;
+	const standing = await teamStanding(db, actor, teamId);
+	if (!standing) throw new AppError('NOT_FOUND', 'Team was not found.');
+	if (!permits(standing, action)) throw forbiddenTo(standing, action);
+	return standing.role;
 }
 
 export async function teamRole(db: Queryable, userId: string, teamId: string): Promise<Role | null> {
@@ -198,6 +300,13 @@ const ACTION_WORDS: Record<Action, string> = {
 
 export function forbidden(role: Role, action: Action): AppError {
 	return new AppError('FORBIDDEN', `As ${article(role)} ${role} you may not ${ACTION_WORDS[action]}.`, { role, action });
+}
+
+/** FORBIDDEN for a standing: a member hears their role; a key, a run or the system that it lacks the permission. */
+function forbiddenTo(standing: TeamStanding, action: Action): AppError {
+	if (standing.role) return forbidden(standing.role, action);
+	const who = { user: 'You', apiKey: 'This API key', assistant: 'The assistant', system: 'Easel' }[standing.holder];
+	return new AppError('FORBIDDEN', `${who} may not ${ACTION_WORDS[action]}.`, { action, holder: standing.holder });
 }
 
 function article(word: string): string {

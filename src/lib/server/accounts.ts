@@ -1,4 +1,4 @@
-// User accounts: sign-up (with a personal team) and password authentication.
+// User accounts: sign-up (with a personal team), password authentication and sign-out.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from './db/index.ts';
@@ -12,7 +12,8 @@ import {
 	MIN_PASSWORD_LENGTH,
 	verifyPassword
 } from './auth/passwords.ts';
-import type { SessionUser } from './auth/sessions.ts';
+import { invalidateSession, type SessionUser } from './auth/sessions.ts';
+import type { Services } from './services.ts';
 
 export const USER_NAME_MAX_LENGTH = 80;
 // Same as teams.ts's TEAM_NAME_MAX_LENGTH (not imported: teams.ts pulls in billing and documents).
@@ -131,4 +132,10 @@ export async function signIn(
 	if (!user) throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS);
 	await throttle.reset(input.ip, input.email);
 	return user;
+}
+
+/** Ends a session. After the commit the sockets it opened are closed (UNAUTHENTICATED), at once. */
+export async function signOut(services: Services, sessionId: string): Promise<void> {
+	await invalidateSession(services.db, sessionId);
+	services.collaboration.closeConnections({ sessionId }, 'UNAUTHENTICATED');
 }

@@ -1,9 +1,10 @@
-// The audit log: who changed membership, roles, invitations and share links in a team.
+// The audit log: who (a person, an API key, the assistant or Easel itself) changed membership,
+// roles, invitations and share links in a team.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from './db/index.ts';
-import { auditLog, users } from './db/schema.ts';
-import { requireTeamRole, type Actor } from './access.ts';
+import { auditLog, users, type AuditActorKind } from './db/schema.ts';
+import { requireTeamRole, type Actor, type TeamActor } from './access.ts';
 import { parsePage } from './paging.ts';
 
 export type AuditAction =
@@ -21,18 +22,53 @@ export type AuditAction =
 	| 'share_link.revoke'
 	| 'canvas.move';
 
-export interface AuditEntry {
+/**
+ * Who an entry is by: any actor with a standing (`actor`), or, as most call sites say it, a person's
+ * id (`actorId`; null when unknown).
+ */
+export type AuditBy = { actor: TeamActor; actorId?: never } | { actorId: string | null; actor?: never };
+
+export type AuditEntry = AuditBy & {
 	teamId: string;
-	actorId: string | null;
 	action: AuditAction;
 	targetType: 'team' | 'user' | 'invitation' | 'share_link' | 'canvas';
 	targetId?: string | null;
 	details?: Record<string, unknown>;
 	ip?: string | null;
-}
+};
 
 export async function record(db: Queryable, entry: AuditEntry): Promise<void> {
-	await db.insert(auditLog).values({ ...entry, targetId: entry.targetId ?? null, ip: entry.ip ?? null });
+	const { actor, actorId, ...rest } = entry;
+	await db.insert(auditLog).values({ ...rest, ...(actor ? actorColumns(actor) : { actorKind: 'user', actorId: actorId ?? null, actorRef: null }), targetId: entry.targetId ?? null, ip: entry.ip ?? null });
+}
+
+/** How an actor is stored: a person by their id (the foreign key), the others by kind and reference. */
+function actorColumns(actor: TeamActor): { actorKind: AuditActorKind; actorId: string | null; actorRef: string | null } {
+	switch (actor.kind) {
+		case 'user':
+			return { actorKind: 'user', actorId: actor.userId, actorRef: null };
+		case 'apiKey':
+			return { actorKind: 'apiKey', actorId: null, actorRef: actor.keyId };
+		case 'assistant':
+			return { actorKind: 'assistant', actorId: null, actorRef: actor.runId };
+		case 'system':
+			return { actorKind: 'system', actorId: null, actorRef: actor.reason };
+	}
+}
+
+/** The name the activity log shows: the person's name, or what the other kinds are called. */
+export function actorName(kind: AuditActorKind, ref: string | null, userName: string | null): string | null {
+	switch (kind) {
+		case 'user':
+			return userName;
+		case 'apiKey':
+			// API keys get names of their own with the api_keys table; until then the start of the id.
+			return ref ? `API key ${ref.slice(0, 8)}` : 'An API key';
+		case 'assistant':
+			return 'AI assistant';
+		case 'system':
+			return 'Easel';
+	}
 }
 
 export interface AuditRow {
@@ -43,7 +79,12 @@ export interface AuditRow {
 	details: Record<string, unknown> | null;
 	ip: string | null;
 	createdAt: Date;
+	actorKind: AuditActorKind;
+	/** The person, when the actor is one. */
 	actorId: string | null;
+	/** The API key's id, the assistant run's id or the system's reason, for the other kinds. */
+	actorRef: string | null;
+	/** Who to show: a person's name (null once their account is gone), "API key …", "AI assistant", "Easel". */
 	actorName: string | null;
 	/** The name of the user the entry is about (role changes, removals), when it is one. */
 	targetName: string | null;
@@ -61,7 +102,7 @@ export async function listForTeam(
 ): Promise<AuditRow[]> {
 	await requireTeamRole(db, actor, teamId, 'team.audit');
 	const { limit, before } = parsePage(page);
-	return db
+	const rows = await db
 		.select({
 			id: auditLog.id,
 			action: auditLog.action,
@@ -70,8 +111,10 @@ export async function listForTeam(
 			details: auditLog.details,
 			ip: auditLog.ip,
 			createdAt: auditLog.createdAt,
+			actorKind: auditLog.actorKind,
 			actorId: auditLog.actorId,
-			actorName: actors.name,
+			actorRef: auditLog.actorRef,
+			userName: actors.name,
 			targetName: targets.name
 		})
 		.from(auditLog)
@@ -80,4 +123,5 @@ export async function listForTeam(
 		.where(and(eq(auditLog.teamId, teamId), before ? lt(auditLog.id, before) : undefined))
 		.orderBy(desc(auditLog.id))
 		.limit(limit);
+	return rows.map(({ userName, ...row }) => ({ ...row, actorName: actorName(row.actorKind, row.actorRef, userName) }));
 }

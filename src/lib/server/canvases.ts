@@ -2,21 +2,24 @@
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
-import { canvases, users, type Role } from './db/schema.ts';
+import { canvases, users } from './db/schema.ts';
 import { requireCanvasPermission, requireEditable, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
-import { AppError } from './errors.ts';
+import { AppError, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
-import type { CollaborationControl, OpeningState } from './runtime.ts';
-import { deleteDocuments, writeNewDocument } from './documents/document-store.ts';
+import type { OpeningState } from './runtime.ts';
+import type { Services } from './services.ts';
+import { writeNewDocument } from './documents/document-store.ts';
+import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canvas-documents.ts';
+import { documentName } from '../document-names.ts';
 import * as audit from './audit.ts';
 import * as billing from './billing.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
+/** The title length when the caller does not pass the configured one (MAX_TITLE_LENGTH's default). */
+const DEFAULT_MAX_TITLE_LENGTH = 200;
 
-export function canvasDocumentName(canvasId: string): string {
-	return `canvas:${canvasId}`;
-}
+const teamIdSchema = z.string({ error: 'teamId must be a team id.' });
 
 export function titleSchema(maxLength: number) {
 	return displayNameSchema({ label: 'Title', maxLength });
@@ -52,13 +55,22 @@ const summaryColumns = {
 	createdByName: users.name
 };
 
-export async function create(db: Database, actor: UserActor, input: { teamId: string; title?: string }): Promise<CanvasSummary> {
-	await requireTeamRole(db, actor, input.teamId, 'canvas.create');
+export async function create(
+	db: Database,
+	actor: UserActor,
+	input: { teamId: string; title?: string },
+	options: { maxTitleLength?: number } = {}
+): Promise<CanvasSummary> {
+	const { teamId, title } = parseInput(
+		z.object({ teamId: teamIdSchema, title: optionalTitleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH) }),
+		input
+	);
+	await requireTeamRole(db, actor, teamId, 'canvas.create');
 	const id = await db.transaction(async (tx) => {
-		await billing.assertCanCreateCanvas(tx, input.teamId);
+		await billing.assertCanCreateCanvas(tx, teamId);
 		const [row] = await tx
 			.insert(canvases)
-			.values({ teamId: input.teamId, title: input.title ?? DEFAULT_TITLE, createdBy: actor.userId })
+			.values({ teamId, title: title ?? DEFAULT_TITLE, createdBy: actor.userId })
 			.returning({ id: canvases.id });
 		return row.id;
 	});
@@ -75,51 +87,52 @@ export async function listForTeam(db: Queryable, actor: Actor, teamId: string): 
 		.orderBy(desc(canvases.updatedAt));
 }
 
-export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess & { role: Role } }> {
+export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess }> {
 	const access = await requireCanvasPermission(db, actor, canvasId, 'canvas.view');
 	const [row] = await db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.id, canvasId));
 	return { ...row, access };
 }
 
-export async function rename(db: Queryable, actor: Actor, canvasId: string, title: string): Promise<CanvasSummary> {
+export async function rename(
+	db: Queryable,
+	actor: Actor,
+	canvasId: string,
+	rawTitle: string,
+	options: { maxTitleLength?: number } = {}
+): Promise<CanvasSummary> {
 	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'canvas.rename'));
+	const title = parseInput(titleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH), rawTitle);
 	await db.update(canvases).set({ title, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 	return get(db, actor, canvasId);
 }
 
-/** Deletes the canvas and its stored document, after closing the sockets still open on it. */
-export async function remove(
-	db: Database,
-	actor: Actor,
-	canvasId: string,
-	collaboration: Pick<CollaborationControl, 'discardDocument'>
-): Promise<void> {
+/**
+ * Deletes the canvas and everything it owns (every document kind, its history). The sockets still
+ * open on it are closed (DELETED) just before the delete commits, so none of them can write to it afterwards.
+ */
+export async function remove(services: Services, actor: Actor, canvasId: string): Promise<void> {
+	const { db, collaboration } = services;
 	await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
-	await collaboration.discardDocument(canvasDocumentName(canvasId), 'DELETED');
+	await discardCanvasDocuments(collaboration, [canvasId]);
 	await db.transaction(async (tx) => {
 		await tx.delete(canvases).where(eq(canvases.id, canvasId));
-		await deleteDocuments(tx, [canvasDocumentName(canvasId)]);
+		await deleteCanvasDocuments(tx, [canvasId]);
 	});
 }
 
 /** Copies a canvas, with its current content, into the same team. */
-export async function duplicate(
-	db: Database,
-	actor: UserActor,
-	canvasId: string,
-	collaboration: Pick<CollaborationControl, 'readDocumentState'>,
-	maxTitleLength = 200
-): Promise<CanvasSummary> {
+export async function duplicate(services: Services, actor: UserActor, canvasId: string, maxTitleLength = DEFAULT_MAX_TITLE_LENGTH): Promise<CanvasSummary> {
+	const { db, collaboration } = services;
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
 	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
-	const state = await collaboration.readDocumentState(canvasDocumentName(canvasId));
+	const state = await collaboration.readDocumentState(documentName('canvas', canvasId));
 	const title = `${source.canvas.title} (copy)`.slice(0, maxTitleLength);
 	const id = await db.transaction(async (tx) => {
 		await billing.assertCanCreateCanvas(tx, source.canvas.teamId);
 		const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
 		const doc = new Y.Doc();
 		Y.applyUpdate(doc, state);
-		await writeNewDocument(tx, canvasDocumentName(row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
+		await writeNewDocument(tx, documentName('canvas', row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
 		doc.destroy();
 		return row.id;
 	});
@@ -131,29 +144,30 @@ export async function duplicate(
  * (a member, or anyone with a usable share link): the same access the socket is given.
  */
 export async function openingState(
-	db: Queryable,
-	collaboration: Pick<CollaborationControl, 'openingState'>,
+	services: Services,
 	actor: Actor,
 	canvasId: string,
 	request: { shareToken?: string; clientAddress: string }
 ): Promise<OpeningState> {
+	const { db, collaboration } = services;
 	if (actor.kind === 'anonymous' && !request.shareToken) throw new AppError('UNAUTHENTICATED', 'Sign in, or open the canvas through its share link.');
 	const access = await resolveCanvasAccess(db, actor, canvasId, request.shareToken);
-	return collaboration.openingState(canvasDocumentName(access.canvas.id), request.clientAddress);
+	return collaboration.openingState(documentName('canvas', access.canvas.id), request.clientAddress);
 }
 
 /**
- * Moves a canvas to another team; the actor must administer both. Sockets open on it are
- * re-authorised, since who may see it has changed.
+ * Moves a canvas to another team; the actor must administer both. After the commit the sockets
+ * open on it are re-authorised, since who may see it has changed.
  */
 export async function move(
-	db: Database,
+	services: Services,
 	actor: UserActor,
 	canvasId: string,
-	teamId: string,
-	collaboration: Pick<CollaborationControl, 'closeConnections'>,
+	rawTeamId: string,
 	context: { ip?: string | null } = {}
 ): Promise<CanvasSummary> {
+	const { db, collaboration } = services;
+	const teamId = parseInput(teamIdSchema, rawTeamId);
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.move');
 	await requireTeamRole(db, actor, teamId, 'canvas.move');
 	if (source.canvas.teamId === teamId) return get(db, actor, canvasId);
@@ -171,10 +185,4 @@ export async function move(
 /** Marks a canvas as recently edited (dashboard order). */
 export async function touch(db: Queryable, canvasId: string): Promise<void> {
 	await db.update(canvases).set({ updatedAt: new Date() }).where(eq(canvases.id, canvasId));
-}
-
-/** The canvas id inside a document name `canvas:<uuid>`, or null for any other name. */
-export function parseCanvasDocumentName(documentName: string): string | null {
-	const match = /^canvas:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(documentName);
-	return match ? match[1] : null;
 }

@@ -1,8 +1,10 @@
 // AI credits as a ledger: a team's balance is the sum of its rows. Work reserves credits first,
-// then commits what it used or releases the reservation, so the balance never goes negative.
-import { and, desc, eq, lt, sum } from 'drizzle-orm';
+// then commits what it used or releases the reservation, so the balance never goes negative; a
+// reservation whose holder died expires and is released by the sweeper (`releaseExpired`).
+import { and, desc, eq, lt, lte, sum } from 'drizzle-orm';
 import type { Database, Queryable, Transaction } from './db/index.ts';
-import { creditLedger, teamBilling, type CreditReason } from './db/schema.ts';
+import { creditLedger, creditReservations, teamBilling, type CreditReason } from './db/schema.ts';
+import { isUuid } from './access.ts';
 import { AppError } from './errors.ts';
 import { parsePage } from './paging.ts';
 
@@ -45,9 +47,18 @@ async function lockTeam(tx: Transaction, teamId: string): Promise<void> {
 	await tx.select({ teamId: teamBilling.teamId }).from(teamBilling).where(eq(teamBilling.teamId, teamId)).for('update');
 }
 
-/** Holds `amount` credits for work about to start; LIMIT_EXCEEDED when the balance is short. */
-export async function reserve(db: Database, teamId: string, amount: number): Promise<string> {
+/** How long a reservation holds its credits unless the work says otherwise (then the sweeper releases it). */
+export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
+
+/**
+ * Holds `amount` credits for work about to start; LIMIT_EXCEEDED when the balance is short. The hold
+ * ends when the work commits or releases it, or after `ttlMs` when its holder died (`releaseExpired`).
+ */
+export async function reserve(db: Database, teamId: string, amount: number, options: { ttlMs?: number; now?: Date } = {}): Promise<string> {
 	if (!Number.isInteger(amount) || amount <= 0) throw new AppError('INVALID_INPUT', 'A reservation must be a positive whole number of credits.');
+	const ttlMs = options.ttlMs ?? DEFAULT_RESERVATION_TTL_MS;
+	if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new AppError('INVALID_INPUT', 'A reservation must expire after a positive time.');
+	const expiresAt = new Date((options.now ?? new Date()).getTime() + ttlMs);
 	const reservationId = crypto.randomUUID();
 	await db.transaction(async (tx) => {
 		await lockTeam(tx, teamId);
@@ -60,33 +71,81 @@ export async function reserve(db: Database, teamId: string, amount: number): Pro
 			});
 		}
 		await tx.insert(creditLedger).values({ teamId, delta: -amount, reason: 'reservation', reference: reservationId });
+		await tx.insert(creditReservations).values({ id: reservationId, teamId, amount, expiresAt });
 	});
 	return reservationId;
 }
 
-/** Ends a reservation, charging what the work used (at most what was reserved). Idempotent. */
-export async function commit(db: Database, teamId: string, reservationId: string, used: number): Promise<void> {
-	await settle(db, teamId, reservationId, used);
+/**
+ * Ends a reservation, charging what the work used (at most what was reserved). True when this call
+ * settled it; false, charging nothing, when it had already ended: settled before, or expired (its
+ * holder was presumed dead and the credits went back).
+ */
+export async function commit(db: Database, teamId: string, reservationId: string, used: number, now = new Date()): Promise<boolean> {
+	return settle(db, teamId, reservationId, used, now);
 }
 
-/** Ends a reservation without charging (the work failed). Idempotent. */
-export async function release(db: Database, teamId: string, reservationId: string): Promise<void> {
-	await settle(db, teamId, reservationId, 0);
+/** Ends a reservation without charging (the work failed). True when this call released it; false when it had already ended or expired (the credits are back either way). */
+export async function release(db: Database, teamId: string, reservationId: string, now = new Date()): Promise<boolean> {
+	return settle(db, teamId, reservationId, 0, now);
 }
 
-async function settle(db: Database, teamId: string, reservationId: string, used: number): Promise<void> {
-	await db.transaction(async (tx) => {
+async function settle(db: Database, teamId: string, reservationId: string, used: number, now: Date): Promise<boolean> {
+	return db.transaction(async (tx) => {
 		await lockTeam(tx, teamId);
-		const [held] = await tx
-			.select({ delta: creditLedger.delta })
-			.from(creditLedger)
-			.where(and(eq(creditLedger.teamId, teamId), eq(creditLedger.reason, 'reservation'), eq(creditLedger.reference, reservationId)));
-		if (!held) throw new AppError('NOT_FOUND', 'That credit reservation does not exist.');
-		const reserved = -held.delta;
-		const released = await record(tx, teamId, reserved, 'reservation_release', reservationId);
-		if (!released) return; // already settled
-		const charge = Math.min(Math.max(0, Math.round(used)), reserved);
+		const [open] = isUuid(reservationId)
+			? await tx
+					.delete(creditReservations)
+					.where(and(eq(creditReservations.id, reservationId), eq(creditReservations.teamId, teamId)))
+					.returning({ amount: creditReservations.amount, expiresAt: creditReservations.expiresAt })
+			: [];
+		if (!open) {
+			const [held] = await tx
+				.select({ id: creditLedger.id })
+				.from(creditLedger)
+				.where(and(eq(creditLedger.teamId, teamId), eq(creditLedger.reason, 'reservation'), eq(creditLedger.reference, reservationId)));
+			if (!held) throw new AppError('NOT_FOUND', 'That credit reservation does not exist.');
+			return false; // already committed, released or expired
+		}
+		// The unique (team, reason, reference) writes a release once, whoever ends the reservation.
+		if (!(await record(tx, teamId, open.amount, 'reservation_release', reservationId))) return false;
+		// Past its expiry the holder counts as dead, whether or not the sweeper got there first.
+		if (open.expiresAt.getTime() <= now.getTime()) return false;
+		const charge = Math.min(Math.max(0, Math.round(used)), open.amount);
 		if (charge > 0) await tx.insert(creditLedger).values({ teamId, delta: -charge, reason: 'charge', reference: reservationId });
+		return true;
 	});
 }
 
+/**
+ * The sweeper: releases every reservation past its expiry (its holder died), returning how many.
+ * Safe on several instances at once: a team is swept under its lock taken with SKIP LOCKED (a team
+ * busy elsewhere waits for the next sweep), and the ledger's unique (team, reason, reference) writes
+ * each release once, so running it twice, or racing a commit, never gives credits back twice.
+ */
+export async function releaseExpired(db: Database, now = new Date(), maxTeams = 500): Promise<number> {
+	const due = await db
+		.selectDistinct({ teamId: creditReservations.teamId })
+		.from(creditReservations)
+		.where(lte(creditReservations.expiresAt, now))
+		.limit(maxTeams);
+	let released = 0;
+	for (const { teamId } of due) {
+		released += await db.transaction(async (tx) => {
+			const [locked] = await tx
+				.select({ teamId: teamBilling.teamId })
+				.from(teamBilling)
+				.where(eq(teamBilling.teamId, teamId))
+				.for('update', { skipLocked: true });
+			if (!locked) return 0;
+			const expired = await tx
+				.delete(creditReservations)
+				.where(and(eq(creditReservations.teamId, teamId), lte(creditReservations.expiresAt, now)))
+				.returning({ id: creditReservations.id, amount: creditReservations.amount });
+			let count = 0;
+			for (const reservation of expired) if (await record(tx, teamId, reservation.amount, 'reservation_release', reservation.id)) count++;
+			return count;
+		});
+	}
+	return released;
+}

@@ -1,7 +1,7 @@
 // Version history of canvases: automatic, named and restore versions of the whole document,
 // kept as long as the team's plan allows; restoring is a forward change.
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { readBytes } from './db/bytea.ts';
 import type { Database, Queryable } from './db/index.ts';
@@ -12,7 +12,9 @@ import { displayNameSchema } from './display-names.ts';
 import { requireCanvasPermission, requireEditable, isUuid, type Actor, type UserActor } from './access.ts';
 import * as billing from './billing.ts';
 import { PLANS, upgradeFor } from './plans.ts';
-import type { CollaborationControl } from './runtime.ts';
+import type { Services } from './services.ts';
+import { deleteOrphanedVersions } from './documents/canvas-documents.ts';
+import { DOCUMENT_KINDS, documentName, documentNamePrefix } from '../document-names.ts';
 
 const DAY_MS = 86_400_000;
 /** While a canvas is edited, at most one automatic version per this interval. */
@@ -103,7 +105,7 @@ export async function list(db: Queryable, actor: Actor, canvasId: string, now = 
 		.select(versionColumns)
 		.from(documentVersions)
 		.leftJoin(users, eq(users.id, documentVersions.createdBy))
-		.where(eq(documentVersions.document, `canvas:${canvasId}`))
+		.where(eq(documentVersions.document, documentName('canvas', canvasId)))
 		.orderBy(desc(documentVersions.createdAt))
 		.limit(500);
 	return {
@@ -121,7 +123,7 @@ async function requireVersion(db: Queryable, actor: Actor, canvasId: string, ver
 		.select({ ...versionColumns, state: readBytes(documentVersions.state), document: documentVersions.document })
 		.from(documentVersions)
 		.leftJoin(users, eq(users.id, documentVersions.createdBy))
-		.where(and(eq(documentVersions.id, versionId), eq(documentVersions.document, `canvas:${canvasId}`)));
+		.where(and(eq(documentVersions.id, versionId), eq(documentVersions.document, documentName('canvas', canvasId))));
 	if (!row) throw notFound('Version');
 	const { limits } = await billing.teamPlan(db, access.canvas.teamId, now);
 	if (isLocked(row, limits.historyDays, limits.keepsNamedVersions, now) && action !== 'history.manage') {
@@ -153,17 +155,13 @@ function recordsOf(state: Uint8Array): Record<string, unknown> {
 }
 
 /** Saves the canvas as it is now under a name. */
-export async function saveNamed(
-	db: Database,
-	actor: UserActor,
-	canvasId: string,
-	label: string,
-	collaboration: Pick<CollaborationControl, 'readDocumentState'>
-): Promise<Version> {
+export async function saveNamed(services: Services, actor: UserActor, canvasId: string, label: string): Promise<Version> {
+	const { db, collaboration } = services;
 	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'history.save'));
 	const name = parseInput(versionLabelSchema, label);
-	const state = await collaboration.readDocumentState(`canvas:${canvasId}`);
-	return capture(db, { document: `canvas:${canvasId}`, state, kind: 'named', label: name, createdBy: actor.userId, authorIds: [actor.userId] });
+	const document = documentName('canvas', canvasId);
+	const state = await collaboration.readDocumentState(document);
+	return capture(db, { document, state, kind: 'named', label: name, createdBy: actor.userId, authorIds: [actor.userId] });
 }
 
 export async function rename(db: Queryable, actor: Actor, canvasId: string, versionId: string, label: string): Promise<Version> {
@@ -184,16 +182,10 @@ export async function remove(db: Queryable, actor: Actor, canvasId: string, vers
  * is kept as a "Before restore" version (restoring it undoes the restore) and the point is marked
  * with a `restore` version.
  */
-export async function restore(
-	db: Database,
-	actor: UserActor,
-	canvasId: string,
-	versionId: string,
-	collaboration: Pick<CollaborationControl, 'transact' | 'readDocumentState'>,
-	now = new Date()
-): Promise<Version> {
+export async function restore(services: Services, actor: UserActor, canvasId: string, versionId: string, now = new Date()): Promise<Version> {
+	const { db, collaboration } = services;
 	const row = await requireVersion(db, actor, canvasId, versionId, 'history.restore', now);
-	const document = `canvas:${canvasId}`;
+	const document = documentName('canvas', canvasId);
 	// Keep the state being replaced, so the restore itself can be undone by restoring this.
 	const replaced = await collaboration.readDocumentState(document);
 	await capture(db, { document, state: replaced, kind: 'auto', label: 'Before restore', createdBy: actor.userId, authorIds: [actor.userId] });
@@ -209,21 +201,25 @@ export async function restore(
 }
 
 /**
- * Deletes versions past their team's retention plus the grace period; named versions stay on plans
- * that keep them. Returns how many were deleted.
+ * Deletes versions past their team's retention plus the grace period (named versions stay on plans
+ * that keep them), and any version whose canvas no longer exists. Returns how many were deleted.
  */
 export async function prune(db: Queryable, now = new Date()): Promise<number> {
 	const teamRows = await db.selectDistinct({ teamId: canvases.teamId }).from(canvases);
-	let deleted = 0;
+	// Deleting a canvas deletes its versions; this catches any that a past bug or a race left behind.
+	let deleted = await deleteOrphanedVersions(db);
 	for (const { teamId } of teamRows) {
 		const { limits } = await billing.teamPlan(db, teamId, now);
 		if (limits.historyDays === null) continue;
 		const cutoff = new Date(now.getTime() - (limits.historyDays + PRUNE_GRACE_DAYS) * DAY_MS);
-		const teamDocuments = db.select({ name: sql<string>`'canvas:' || ${canvases.id}` }).from(canvases).where(eq(canvases.teamId, teamId));
+		// Every kind of document of the team's canvases, as names (so the index on `document` serves).
+		const teamDocuments = DOCUMENT_KINDS.map((kind) =>
+			inArray(documentVersions.document, db.select({ name: sql<string>`${documentNamePrefix(kind)}::text || ${canvases.id}::text` }).from(canvases).where(eq(canvases.teamId, teamId)))
+		);
 		const kinds: VersionKind[] = limits.keepsNamedVersions ? ['auto', 'restore'] : ['auto', 'restore', 'named'];
 		const removed = await db
 			.delete(documentVersions)
-			.where(and(inArray(documentVersions.document, teamDocuments), lt(documentVersions.createdAt, cutoff), inArray(documentVersions.kind, kinds)))
+			.where(and(or(...teamDocuments), lt(documentVersions.createdAt, cutoff), inArray(documentVersions.kind, kinds)))
 			.returning({ id: documentVersions.id });
 		deleted += removed.length;
 	}

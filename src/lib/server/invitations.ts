@@ -8,6 +8,8 @@ import { requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } fro
 import * as billing from './billing.ts';
 import { emailSchema } from './accounts.ts';
 import * as audit from './audit.ts';
+import { membershipChanged } from './access-changes.ts';
+import type { Services } from './services.ts';
 import { generateSecretToken, hashSecretToken, looksLikeSecretToken } from './secret-tokens.ts';
 import type { ChangeContext } from './teams.ts';
 
@@ -114,8 +116,9 @@ function usableNow() {
 }
 
 export async function revoke(db: Database, actor: UserActor, invitationId: string, context: ChangeContext = {}): Promise<void> {
-	const invitation = await getById(db, invitationId).catch(() => null);
-	if (!invitation) throw notFound('Invitation');
+	// A malformed id is as unknown as a missing one.
+	if (!z.uuid().safeParse(invitationId).success) throw notFound('Invitation');
+	const invitation = await getById(db, invitationId);
 	await requireTeamRole(db, actor, invitation.teamId, 'team.invite');
 	await db.transaction(async (tx) => {
 		const revoked = await tx
@@ -162,16 +165,18 @@ export async function preview(db: Queryable, token: string): Promise<InvitationP
 
 /**
  * Joins the team with the invitation's role. Members already in the team keep the higher of their
- * role and the invitation's, and do not use up the invitation.
+ * role and the invitation's, and do not use up the invitation. After the commit, a new member or
+ * role has the actor's sockets re-authorised and Stripe's seat quantity follow.
  */
 export async function accept(
-	db: Database,
-	userId: string,
+	services: Services,
+	actor: UserActor,
 	token: string,
 	context: ChangeContext = {}
 ): Promise<{ teamId: string; role: Role; joined: boolean; roleChanged: boolean }> {
-	if (!looksLikeSecretToken(token)) throw invalidInvitation();
-	return db.transaction(async (tx) => {
+	if (typeof token !== 'string' || !looksLikeSecretToken(token)) throw invalidInvitation();
+	const { userId } = actor;
+	const result = await services.db.transaction(async (tx) => {
 		// Counting the use and checking the limit in one statement keeps concurrent accepts honest.
 		const [used] = await tx
 			.update(invitations)
@@ -212,6 +217,8 @@ export async function accept(
 		await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.join', targetType: 'user', targetId: userId, details: { role: used.role, invitationId: used.id }, ip: context.ip });
 		return { teamId: used.teamId, role: used.role, joined: true, roleChanged: false };
 	});
+	if (result.joined || result.roleChanged) await membershipChanged(services, result.teamId, [userId]);
+	return result;
 }
 
 function normaliseEmail(email: string): string {

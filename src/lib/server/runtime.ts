@@ -1,11 +1,13 @@
-// The process-wide services (database, collaboration control, logger) shared by the HTTP app and
-// the collaboration server. The SvelteKit build bundles its own copy of the domain modules, so the
-// instance lives on globalThis under a registered symbol rather than in a module variable.
+// The process-wide runtime (database, collaboration control, logger, throttles) shared by the HTTP
+// app and the collaboration server, and the domain's `Services` built from it. The SvelteKit build
+// bundles its own copy of the domain modules, so both live on globalThis under registered symbols
+// rather than in module variables.
 import type { ConnectionCloseReason } from '../collab-protocol.ts';
 import type { Actor } from './access.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
+import type { Services } from './services.ts';
 import type { ActionThrottle, LoginThrottle } from './rate-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 
@@ -97,10 +99,24 @@ export interface Runtime {
 }
 
 const RUNTIME_KEY = Symbol.for('easel.runtime');
-type Holder = { [RUNTIME_KEY]?: Runtime };
+const SERVICES_KEY = Symbol.for('easel.services');
+type Holder = { [RUNTIME_KEY]?: Runtime; [SERVICES_KEY]?: Services };
 
 export function setRuntime(runtime: Runtime | undefined): void {
 	(globalThis as Holder)[RUNTIME_KEY] = runtime;
+	(globalThis as Holder)[SERVICES_KEY] = runtime ? servicesOf(runtime) : undefined;
+}
+
+/** The domain's services from a runtime (or anything holding the same four parts). */
+export function servicesOf(from: Pick<Runtime, 'db' | 'collaboration' | 'stripe' | 'logger'>): Services {
+	return { db: from.db, collaboration: from.collaboration, stripe: from.stripe, logger: from.logger };
+}
+
+/** The services domain functions take, built once when the runtime is registered. */
+export function services(): Services {
+	const current = (globalThis as Holder)[SERVICES_KEY];
+	if (!current) runtime(); // throws the "not started" error
+	return current!;
 }
 
 export function runtime(): Runtime {

@@ -8,6 +8,7 @@ import { requireCanvasPermission, type Actor, type UserActor } from './access.ts
 import * as audit from './audit.ts';
 import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 import type { ChangeContext } from './teams.ts';
+import type { Services } from './services.ts';
 
 export const createShareLinkSchema = z
 	.object({
@@ -100,8 +101,12 @@ export async function listLinks(db: Queryable, actor: Actor, canvasId: string): 
 		.orderBy(desc(shareLinks.createdAt));
 }
 
-/** Revokes a link; returns it so the caller can close the sockets it opened. */
-export async function revokeLink(db: Database, actor: UserActor, linkId: string, context: ChangeContext = {}): Promise<{ id: string; canvasId: string }> {
+/**
+ * Revokes a link. After the commit the sockets it opened reconnect and are authorised afresh, so
+ * whoever came only through the link is refused (members keep their own access).
+ */
+export async function revokeLink(services: Services, actor: UserActor, linkId: string, context: ChangeContext = {}): Promise<{ id: string; canvasId: string }> {
+	const { db } = services;
 	const [link] = z.uuid().safeParse(linkId).success
 		? await db.select({ id: shareLinks.id, canvasId: shareLinks.canvasId }).from(shareLinks).where(eq(shareLinks.id, linkId))
 		: [];
@@ -113,6 +118,7 @@ export async function revokeLink(db: Database, actor: UserActor, linkId: string,
 		await tx.update(shareLinks).set({ revokedAt: new Date() }).where(and(eq(shareLinks.id, linkId), isNull(shareLinks.revokedAt)));
 		await audit.record(tx, { teamId: access.canvas.teamId, actorId: actor.userId, action: 'share_link.revoke', targetType: 'share_link', targetId: linkId, details: { canvasId: link.canvasId, canvasTitle: access.canvas.title }, ip: context.ip });
 	});
+	services.collaboration.closeConnections({ shareLinkId: link.id }, 'ACCESS_CHANGED');
 	return link;
 }
 

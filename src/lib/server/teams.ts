@@ -3,10 +3,13 @@ import { and, asc, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
-import { deleteDocuments } from './documents/document-store.ts';
+import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canvas-documents.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
-import { forbidden, requireTeamRole, ROLE_RANK, takesSeat, type Actor, type UserActor } from './access.ts';
+import { forbidden, requireTeamRole, takesSeat, type Actor, type UserActor } from './access.ts';
+import { membershipChanged } from './access-changes.ts';
+import { memberActionsOf, type MemberActions } from './member-actions.ts';
+import type { Services } from './services.ts';
 import * as billing from './billing.ts';
 import * as audit from './audit.ts';
 
@@ -14,6 +17,11 @@ export const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.jo
 
 export const TEAM_NAME_MAX_LENGTH = 80;
 export const teamNameSchema = displayNameSchema({ label: 'Team name', maxLength: TEAM_NAME_MAX_LENGTH });
+
+const memberIdSchema = z.uuid({ error: 'userId must be a user id.' });
+const confirmNameSchema = z.string({ error: 'Type the team name to confirm.' }).max(1000);
+
+export type { MemberActions };
 
 export interface TeamSummary {
 	id: string;
@@ -37,7 +45,7 @@ export async function listForUser(db: Queryable, userId: string): Promise<TeamSu
 		.orderBy(desc(teams.personal), asc(teams.name));
 }
 
-export async function get(db: Queryable, actor: Actor, teamId: string): Promise<TeamSummary & { memberCount: number }> {
+export async function get(db: Queryable, actor: UserActor, teamId: string): Promise<TeamSummary & { memberCount: number }> {
 	const role = await requireTeamRole(db, actor, teamId, 'team.view');
 	const [team] = await db.select({ id: teams.id, name: teams.name, personal: teams.personal }).from(teams).where(eq(teams.id, teamId));
 	const [{ value: memberCount }] = await db.select({ value: count() }).from(memberships).where(eq(memberships.teamId, teamId));
@@ -63,20 +71,27 @@ export async function rename(db: Database, actor: UserActor, teamId: string, raw
 	});
 }
 
-/** Deletes a team with all its canvases. The owner must type the team's name to confirm. */
-export async function remove(db: Database, actor: UserActor, teamId: string, confirmName: string): Promise<{ canvasIds: string[] }> {
+/**
+ * Deletes a team with all its canvases and everything they own; the owner must type the team's name
+ * to confirm. After the commit, every document open on one of its canvases is closed (DELETED).
+ */
+export async function remove(services: Services, actor: UserActor, teamId: string, confirmName: string): Promise<{ canvasIds: string[] }> {
+	const { db, collaboration } = services;
 	await requireTeamRole(db, actor, teamId, 'team.delete');
+	const confirmation = parseInput(confirmNameSchema, confirmName);
 	const [team] = await db.select({ name: teams.name, personal: teams.personal }).from(teams).where(eq(teams.id, teamId));
 	if (team.personal) throw new AppError('FORBIDDEN', 'Your personal team cannot be deleted.');
-	if (confirmName.trim() !== team.name) {
+	if (confirmation.trim() !== team.name) {
 		throw new AppError('INVALID_INPUT', 'Type the team name exactly to confirm.', { field: 'confirmName' });
 	}
-	return db.transaction(async (tx) => {
+	const canvasIds = await db.transaction(async (tx) => {
 		const ids = (await tx.select({ id: canvases.id }).from(canvases).where(eq(canvases.teamId, teamId))).map((row) => row.id);
-		await deleteDocuments(tx, ids.map((id) => `canvas:${id}`));
+		await deleteCanvasDocuments(tx, ids);
 		await tx.delete(teams).where(eq(teams.id, teamId));
-		return { canvasIds: ids };
+		return ids;
 	});
+	await discardCanvasDocuments(collaboration, canvasIds);
+	return { canvasIds };
 }
 
 export interface Member {
@@ -105,6 +120,17 @@ export async function listMembers(db: Queryable, actor: Actor, teamId: string): 
 		.orderBy(asc(users.name));
 }
 
+/**
+ * What the actor may do to each member of the team (see member-actions.ts), keyed by user id: the
+ * members page offers exactly these, and the member mutations refuse anything else.
+ */
+export async function memberActions(db: Queryable, actor: Actor, teamId: string): Promise<Record<string, MemberActions>> {
+	const members = await listMembers(db, actor, teamId);
+	const me = actor.kind === 'user' ? members.find((member) => member.userId === actor.userId) : undefined;
+	if (!me) throw new AppError('NOT_FOUND', 'Team was not found.');
+	return Object.fromEntries(members.map((member) => [member.userId, memberActionsOf(me, member)]));
+}
+
 async function ownerCount(db: Queryable, teamId: string): Promise<number> {
 	const [{ value }] = await db
 		.select({ value: count() })
@@ -123,58 +149,66 @@ async function memberRole(db: Queryable, teamId: string, userId: string): Promis
 }
 
 /**
- * Changes a member's role. Admins manage members below them and may grant up to admin; only owners
- * grant or take away ownership; the last owner cannot be demoted. A viewer made editor or above
- * needs a free seat. Runs under the team's limit lock, with the actor's role read again under it, so
- * concurrent changes cannot both pass the seat or last-owner check.
+ * Changes a member's role, as member-actions.ts allows: admins manage members below them and may
+ * grant up to admin; only owners grant or take away ownership; the last owner cannot be demoted. A
+ * viewer made editor or above needs a free seat. Runs under the team's limit lock, with the actor's
+ * role read again under it, so concurrent changes cannot both pass the seat or last-owner check.
+ * After the commit the member's sockets are re-authorised and Stripe's seat quantity follows.
  */
 export async function changeRole(
-	db: Database,
+	services: Services,
 	actor: UserActor,
 	teamId: string,
 	userId: string,
 	role: Role,
 	context: ChangeContext = {}
 ): Promise<{ previous: Role; role: Role }> {
+	const { db } = services;
 	await requireTeamRole(db, actor, teamId, 'team.members');
-	return db.transaction(async (tx) => {
+	const input = parseInput(z.object({ userId: memberIdSchema, role: roleSchema }), { userId, role });
+	const result = await db.transaction(async (tx) => {
 		await billing.lockTeamLimits(tx, teamId);
 		const actorRole = await requireTeamRole(tx, actor, teamId, 'team.members');
-		const previous = await memberRole(tx, teamId, userId);
-		if (previous === role) return { previous, role };
-		if (actorRole !== 'owner') {
-			const stepsDown = userId === actor.userId && ROLE_RANK[role] < ROLE_RANK[previous];
-			const withinReach = ROLE_RANK[previous] < ROLE_RANK.admin && ROLE_RANK[role] <= ROLE_RANK.admin;
-			if (!stepsDown && !withinReach) {
-				throw new AppError('FORBIDDEN', 'Only an owner can change the role of an owner or admin, or make someone an owner.');
-			}
+		const previous = await memberRole(tx, teamId, input.userId);
+		if (previous === input.role) return { previous, role: input.role, changed: false };
+		const allowed = memberActionsOf({ userId: actor.userId, role: actorRole }, { userId: input.userId, role: previous });
+		if (!allowed.canChangeRoleTo.includes(input.role)) {
+			throw new AppError('FORBIDDEN', 'Only an owner can change the role of an owner or admin, or make someone an owner.');
 		}
 		if (previous === 'owner' && (await ownerCount(tx, teamId)) <= 1) {
 			throw new AppError('CONFLICT', 'A team needs at least one owner: make someone else an owner first.');
 		}
-		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, role, { buyerIsOwner: actorRole === 'owner' });
-		await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
-		await audit.record(tx, { teamId, actorId: actor.userId, action: 'member.role_change', targetType: 'user', targetId: userId, details: { from: previous, to: role }, ip: context.ip });
-		return { previous, role };
+		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, input.role, { buyerIsOwner: actorRole === 'owner' });
+		await tx.update(memberships).set({ role: input.role }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, input.userId)));
+		await audit.record(tx, { teamId, actorId: actor.userId, action: 'member.role_change', targetType: 'user', targetId: input.userId, details: { from: previous, to: input.role }, ip: context.ip });
+		return { previous, role: input.role, changed: true };
 	});
+	if (result.changed) await membershipChanged(services, teamId, [input.userId]);
+	return { previous: result.previous, role: result.role };
 }
 
-/** Removes a member (admins and owners), or the actor themselves (leaving). The last owner cannot go. */
+/**
+ * Removes a member (as member-actions.ts allows), or the actor themselves (leaving). The last owner
+ * cannot go. After the commit the member's sockets on the team's canvases are re-authorised (and
+ * so refused) and Stripe's seat quantity follows.
+ */
 export async function removeMember(
-	db: Database,
+	services: Services,
 	actor: UserActor,
 	teamId: string,
 	userId: string,
 	context: ChangeContext = {}
 ): Promise<void> {
+	const { db } = services;
 	const leaving = userId === actor.userId;
 	await requireTeamRole(db, actor, teamId, leaving ? 'team.view' : 'team.members');
+	const memberId = parseInput(z.object({ userId: memberIdSchema }), { userId }).userId;
 	await db.transaction(async (tx) => {
 		// Under the lock, two owners removing each other cannot leave the team without one.
 		await billing.lockTeamLimits(tx, teamId);
 		const actorRole = await requireTeamRole(tx, actor, teamId, leaving ? 'team.view' : 'team.members');
-		const role = await memberRole(tx, teamId, userId);
-		if (!leaving && actorRole !== 'owner' && ROLE_RANK[role] >= ROLE_RANK[actorRole]) {
+		const role = await memberRole(tx, teamId, memberId);
+		if (!leaving && !memberActionsOf({ userId: actor.userId, role: actorRole }, { userId: memberId, role }).canRemove) {
 			throw new AppError('FORBIDDEN', 'Only an owner can remove an owner or admin.');
 		}
 		if (role === 'owner' && (await ownerCount(tx, teamId)) <= 1) {
@@ -182,42 +216,51 @@ export async function removeMember(
 		}
 		const [team] = await tx.select({ personal: teams.personal }).from(teams).where(eq(teams.id, teamId));
 		if (team.personal && leaving) throw new AppError('FORBIDDEN', 'You cannot leave your personal team.');
-		await tx.delete(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+		await tx.delete(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, memberId)));
 		await audit.record(tx, {
 			teamId,
 			actorId: actor.userId,
 			action: leaving ? 'member.leave' : 'member.remove',
 			targetType: 'user',
-			targetId: userId,
+			targetId: memberId,
 			details: { role },
 			ip: context.ip
 		});
 	});
+	await membershipChanged(services, teamId, [memberId]);
 }
 
 /**
  * Makes another member an owner and the actor an admin. Handing ownership to a viewer gives them a
- * seat, so it needs a free one like any promotion (the actor keeps theirs as admin).
+ * seat, so it needs a free one like any promotion (the actor keeps theirs as admin). After the
+ * commit both members' sockets are re-authorised and Stripe's seat quantity follows.
  */
 export async function transferOwnership(
-	db: Database,
+	services: Services,
 	actor: UserActor,
 	teamId: string,
 	userId: string,
 	context: ChangeContext = {}
 ): Promise<void> {
+	const { db } = services;
 	if (userId === actor.userId) throw new AppError('INVALID_INPUT', 'Choose another member to transfer ownership to.');
 	await requireTeamRole(db, actor, teamId, 'team.view');
+	const memberId = parseInput(z.object({ userId: memberIdSchema }), { userId }).userId;
 	await db.transaction(async (tx) => {
 		await billing.lockTeamLimits(tx, teamId);
 		const actorRole = await requireTeamRole(tx, actor, teamId, 'team.view');
 		if (actorRole !== 'owner') throw forbidden(actorRole, 'team.delete');
-		const previous = await memberRole(tx, teamId, userId);
+		const previous = await memberRole(tx, teamId, memberId);
+		if (!memberActionsOf({ userId: actor.userId, role: actorRole }, { userId: memberId, role: previous }).canTransferOwnership) {
+			throw new AppError('CONFLICT', 'They are an owner already.');
+		}
 		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, 'owner', { buyerIsOwner: true });
-		await tx.update(memberships).set({ role: 'owner' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+		await tx.update(memberships).set({ role: 'owner' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, memberId)));
 		await tx.update(memberships).set({ role: 'admin' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, actor.userId)));
-		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.transfer_ownership', targetType: 'user', targetId: userId, details: { from: previous }, ip: context.ip });
+		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.transfer_ownership', targetType: 'user', targetId: memberId, details: { from: previous }, ip: context.ip });
 	});
+	// Both roles changed: the new owner may have been a viewer, the old owner is now an admin.
+	await membershipChanged(services, teamId, [actor.userId, memberId]);
 }
 
 /** Records that a member used a team now (members page "last active"); writes at most once a minute. */

@@ -1,17 +1,13 @@
 import { redirect } from '@sveltejs/kit';
-import { invalidateSession } from '$lib/server/auth/sessions';
+import * as accounts from '$lib/server/accounts';
 import { clearSessionCookie } from '$lib/server/http/session-cookie';
-import { runtime } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => redirect(303, '/');
 
 export const actions: Actions = {
 	default: async ({ locals, cookies }) => {
-		if (locals.session) {
-			await invalidateSession(locals.db, locals.session.id);
-			runtime().collaboration.closeConnections({ sessionId: locals.session.id }, 'UNAUTHENTICATED');
-		}
+		if (locals.session) await accounts.signOut(locals.services, locals.session.id);
 		clearSessionCookie(cookies);
 		redirect(303, '/login');
 	}

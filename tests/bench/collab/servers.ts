@@ -14,6 +14,7 @@ import { loadStoredDocument } from '../../../src/lib/server/documents/document-s
 import { freePort } from '../../helpers/server.ts';
 import { api } from '../../helpers/clients.ts';
 import { sampleProcess } from './stats.ts';
+import { documentName } from '../../../src/lib/document-names.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MEMORY_REPORT = fileURLToPath(new URL('./memory-report.ts', import.meta.url));
@@ -283,7 +284,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 				const { status, body } = await api(baseUrl, '/api/v1/canvases', { token: user.token, body: { title: `Bench ${i}` } });
 				if (status !== 201) throw new Error(`create canvas failed: ${status} ${JSON.stringify(body)}`);
 				user.canvases++;
-				created.push({ document: `canvas:${body.id}`, token: user.token, stateUrl: `${baseUrl}/api/v1/canvases/${body.id}/state` });
+				created.push({ document: documentName('canvas', body.id), token: user.token, stateUrl: `${baseUrl}/api/v1/canvases/${body.id}/state` });
 			}
 			return created;
 		},

@@ -10,6 +10,7 @@ import { api } from '../../helpers/clients.ts';
 import { closeAll, connect, type Log, type Workers } from './scenarios.ts';
 import type { ClientSpec, LoadResult } from './worker.ts';
 import type { EaselTarget } from './servers.ts';
+import { documentName } from '../../../src/lib/document-names.ts';
 import { browserProcesses, cpuPercent, Histogram, machineBusyPercent, now, sampleMachine, sampleProcess, type LatencySummary, type ProcessSample } from './stats.ts';
 
 /** Debian's Chromium (apt-get install chromium), as for the end-to-end tests; never a downloaded build. */
@@ -243,7 +244,7 @@ export async function tabs(target: EaselTarget, workers: Workers, options: TabsO
 		log(`  ${options.tabs} tabs idle (${accounts} accounts; all open after ${all} ms): ${describe(idle)}`);
 
 		// Receiving: provider writers edit at a modest rate; each tab times the edits reaching its store.
-		const endpoint = { url: target.url, document: `canvas:${canvasId}`, token: tokens[0], stateUrl: `${target.baseUrl}/api/v1/canvases/${canvasId}/state` };
+		const endpoint = { url: target.url, document: documentName('canvas', canvasId), token: tokens[0], stateUrl: `${target.baseUrl}/api/v1/canvases/${canvasId}/state` };
 		const writers = Array.from({ length: PROVIDER_WRITERS }, (_, i): ClientSpec => ({ id: `tabs-writer-${i}`, endpoint }));
 		try {
 			await connect(workers.full, writers, 'browser tabs: provider writers');

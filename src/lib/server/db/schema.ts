@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
 	bigint,
+	check,
 	index,
 	integer,
 	pgTable,
@@ -160,13 +161,21 @@ export const shareLinks = pgTable(
 	(table) => [index('share_links_canvas_id_idx').on(table.canvasId)]
 );
 
+export const AUDIT_ACTOR_KINDS = ['user', 'apiKey', 'assistant', 'system'] as const;
+export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number];
+
 /** Who changed membership, roles, invitations and share links, and when. */
 export const auditLog = pgTable(
 	'audit_log',
 	{
 		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
 		teamId: uuid('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+		/** A person, an API key, the assistant or Easel itself; rows from before actors had kinds are people. */
+		actorKind: text('actor_kind', { enum: AUDIT_ACTOR_KINDS }).notNull().default('user'),
+		/** The person, when the actor is one (null once their account is deleted, or for other kinds). */
 		actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+		/** Which one, for the other kinds: the API key's id, the assistant run's id, the system's reason. */
+		actorRef: text('actor_ref'),
 		action: text('action').notNull(),
 		targetType: text('target_type').notNull(),
 		targetId: text('target_id'),
@@ -174,7 +183,10 @@ export const auditLog = pgTable(
 		ip: text('ip'),
 		createdAt: createdAt()
 	},
-	(table) => [index('audit_log_team_id_idx').on(table.teamId, table.createdAt)]
+	(table) => [
+		index('audit_log_team_id_idx').on(table.teamId, table.createdAt),
+		check('audit_log_actor_id_is_a_person', sql`${table.actorKind} = 'user' or ${table.actorId} is null`)
+	]
 );
 
 export const PLAN_IDS = ['free', 'pro', 'team'] as const;
@@ -221,6 +233,24 @@ export const creditLedger = pgTable(
 		// A grant, purchase or refund for one Stripe object is applied once.
 		uniqueIndex('credit_ledger_reason_reference_key').on(table.teamId, table.reason, table.reference)
 	]
+);
+
+/**
+ * Credits held by work in progress: one row per open reservation (its ledger row is the hold), gone
+ * once committed, released or expired. Work that dies holds credits only until `expires_at`.
+ */
+export const creditReservations = pgTable(
+	'credit_reservations',
+	{
+		id: uuid('id').primaryKey(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		amount: integer('amount').notNull(),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		createdAt: createdAt()
+	},
+	(table) => [index('credit_reservations_expires_at_idx').on(table.expiresAt)]
 );
 
 export const VERSION_KINDS = ['auto', 'named', 'restore', 'publish'] as const;

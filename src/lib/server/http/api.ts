@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { runtime } from '../runtime.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { UserActor } from '../access.ts';
+import { actorOf } from './actor.ts';
 
 export function jsonError(error: AppError, headers: Record<string, string> = {}): Response {
 	const retryAfter = error.details?.retryAfterSeconds;
@@ -28,15 +29,18 @@ export function api<E extends RequestEvent>(handler: (event: E) => Promise<Respo
 	};
 }
 
+/** The signed-in person; UNAUTHENTICATED saying why a bearer token was refused, FORBIDDEN for an API key. */
 export function requireUser(event: RequestEvent): SessionUser {
-	if (!event.locals.user) throw new AppError('UNAUTHENTICATED', 'Sign in, or send Authorization: Bearer <session token>.');
-	return event.locals.user;
+	if (event.locals.user) return event.locals.user;
+	if (event.locals.bearerProblem) throw event.locals.bearerProblem;
+	if (event.locals.actor.kind === 'apiKey') throw new AppError('FORBIDDEN', 'This needs a signed-in person; an API key cannot do it.');
+	throw new AppError('UNAUTHENTICATED', 'Sign in, or send Authorization: Bearer <session token>.');
 }
 
 /** The signed-in caller as a domain actor, plus the request context the audit log records. */
 export function userActor(event: RequestEvent): { actor: UserActor; context: { ip: string } } {
-	const user = requireUser(event);
-	return { actor: { kind: 'user', userId: user.id }, context: { ip: event.getClientAddress() } };
+	requireUser(event);
+	return { actor: actorOf(event.locals), context: { ip: event.getClientAddress() } };
 }
 
 /** Reads and validates a JSON body, refusing wrong content types and bodies over the configured size. */

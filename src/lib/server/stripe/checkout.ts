@@ -3,9 +3,10 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Queryable } from '../db/index.ts';
 import { teamBilling, teams } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, parseInput } from '../errors.ts';
 import { requireTeamRole, type UserActor } from '../access.ts';
 import * as billing from '../billing.ts';
+import type { Services } from '../services.ts';
 import type { StripeSettings } from './client.ts';
 
 export const checkoutSchema = z.union([
@@ -28,9 +29,18 @@ async function customerFor(db: Queryable, stripe: StripeSettings, teamId: string
 	return customer.id;
 }
 
+/** Stripe, or NOT_FOUND on a self-hosted server without it. */
+export function requireStripe(services: Pick<Services, 'stripe'>): StripeSettings {
+	if (!services.stripe) throw new AppError('NOT_FOUND', 'Billing is not configured on this server: plans are assigned by the operator.');
+	return services.stripe;
+}
+
 /** A Checkout URL for a subscription (Team: quantity = seats) or a one-time credit pack. Owners only. */
-export async function startCheckout(db: Queryable, stripe: StripeSettings, actor: UserActor, teamId: string, input: CheckoutInput): Promise<{ url: string }> {
+export async function startCheckout(services: Services, actor: UserActor, teamId: string, rawInput: CheckoutInput): Promise<{ url: string }> {
+	const { db } = services;
+	const stripe = requireStripe(services);
 	await requireTeamRole(db, actor, teamId, 'team.billing');
+	const input = parseInput(checkoutSchema, rawInput);
 	const customer = await customerFor(db, stripe, teamId);
 	const returnUrl = `${stripe.publicOrigin}/teams/${teamId}/billing`;
 	if ('plan' in input) {
@@ -65,7 +75,9 @@ export async function startCheckout(db: Queryable, stripe: StripeSettings, actor
 }
 
 /** A Customer Portal URL to manage the subscription and payment methods. Owners only. */
-export async function openPortal(db: Queryable, stripe: StripeSettings, actor: UserActor, teamId: string): Promise<{ url: string }> {
+export async function openPortal(services: Services, actor: UserActor, teamId: string): Promise<{ url: string }> {
+	const { db } = services;
+	const stripe = requireStripe(services);
 	await requireTeamRole(db, actor, teamId, 'team.billing');
 	const customer = await customerFor(db, stripe, teamId);
 	const session = await stripe.client.billingPortal.sessions.create({ customer, return_url: `${stripe.publicOrigin}/teams/${teamId}/billing` });

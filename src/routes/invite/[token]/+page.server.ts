@@ -1,8 +1,8 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { afterMembershipChange } from '$lib/server/http/membership-changes';
 import { AppError } from '$lib/server/errors';
 import * as invitations from '$lib/server/invitations';
 import { formFailure } from '$lib/server/http/forms';
+import { actorOf } from '$lib/server/http/actor';
 import * as teams from '$lib/server/teams';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -37,12 +37,11 @@ export const actions: Actions = {
 		if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(`/invite/${params.token}`)}`);
 		let joined;
 		try {
-			joined = await invitations.accept(locals.db, locals.user.id, params.token, { ip: getClientAddress() });
+			joined = await invitations.accept(locals.services, actorOf(locals), params.token, { ip: getClientAddress() });
 		} catch (caught) {
 			if (!(caught instanceof AppError)) throw caught;
 			return caught.code === 'GONE' ? fail(410, { error: caught.message, values: {} }) : formFailure(caught, {});
 		}
-		if (joined.joined || joined.roleChanged) await afterMembershipChange(joined.teamId, [locals.user.id]);
 		redirect(303, `/teams/${joined.teamId}`);
 	}
 };

@@ -1,5 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
-import { ANONYMOUS, can, resolveCanvasAccess, type Actor } from '$lib/server/access';
+import { can, resolveCanvasAccess } from '$lib/server/access';
+import { actorOrAnonymous } from '$lib/server/http/actor';
 import { AppError } from '$lib/server/errors';
 import { runtime } from '$lib/server/runtime';
 import * as sharing from '$lib/server/sharing';
@@ -15,7 +16,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 	setHeaders({ 'referrer-policy': 'no-referrer', 'cache-control': 'private, no-store' });
 	const target = await sharing.canvasForToken(locals.db, params.token);
 	if (!target) error(404, UNKNOWN);
-	const actor: Actor = locals.user ? { kind: 'user', userId: locals.user.id } : ANONYMOUS;
+	const actor = actorOrAnonymous(locals);
 	let access;
 	try {
 		access = await resolveCanvasAccess(locals.db, actor, target.canvasId, params.token);

@@ -2,27 +2,27 @@ import { z } from 'zod';
 import * as canvases from '$lib/server/canvases';
 import * as teams from '$lib/server/teams';
 import { AppError } from '$lib/server/errors';
-import { api, requireUser, readJson } from '$lib/server/http/api';
+import { api, readJson, userActor } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
 import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
 /** Lists canvases of a team (`?teamId=`, default: the personal team). */
 export const GET: RequestHandler = api(async (event) => {
-	const user = requireUser(event);
-	const teamId = event.url.searchParams.get('teamId') ?? (await personalTeamId(event.locals.db, user.id));
-	const list = await canvases.listForTeam(event.locals.db, { kind: 'user', userId: user.id }, teamId);
+	const { actor } = userActor(event);
+	const teamId = event.url.searchParams.get('teamId') ?? (await personalTeamId(event.locals.db, actor.userId));
+	const list = await canvases.listForTeam(event.locals.db, actor, teamId);
 	return Response.json({ canvases: list.map(canvasJson) });
 });
 
 export const POST: RequestHandler = api(async (event) => {
-	const user = requireUser(event);
+	const { actor } = userActor(event);
 	const input = await readJson(
 		event,
 		z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH).optional(), teamId: z.string().optional() }).strict()
 	);
-	const teamId = input.teamId ?? (await personalTeamId(event.locals.db, user.id));
-	const canvas = await canvases.create(event.locals.db, { kind: 'user', userId: user.id }, { teamId, title: input.title });
+	const teamId = input.teamId ?? (await personalTeamId(event.locals.db, actor.userId));
+	const canvas = await canvases.create(event.locals.db, actor, { teamId, title: input.title }, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas), { status: 201 });
 });
 

@@ -1,13 +1,10 @@
-import { invalidateSession } from '$lib/server/auth/sessions';
+import * as accounts from '$lib/server/accounts';
 import { api, requireUser } from '$lib/server/http/api';
-import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
 /** Ends the calling session and closes the sockets it opened. */
 export const POST: RequestHandler = api(async (event) => {
 	requireUser(event);
-	const session = event.locals.session!;
-	await invalidateSession(event.locals.db, session.id);
-	runtime().collaboration.closeConnections({ sessionId: session.id }, 'UNAUTHENTICATED');
+	await accounts.signOut(event.locals.services, event.locals.session!.id);
 	return new Response(null, { status: 204 });
 });

@@ -1,25 +1,25 @@
 import { z } from 'zod';
 import * as canvases from '$lib/server/canvases';
-import { api, requireUser, readJson } from '$lib/server/http/api';
+import { api, readJson, userActor } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
 import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = api(async (event) => {
-	const user = requireUser(event);
-	const canvas = await canvases.get(event.locals.db, { kind: 'user', userId: user.id }, event.params.id);
+	const { actor } = userActor(event);
+	const canvas = await canvases.get(event.locals.db, actor, event.params.id);
 	return Response.json({ ...canvasJson(canvas), role: canvas.access.role, canEdit: canvas.access.canEdit });
 });
 
 export const PATCH: RequestHandler = api(async (event) => {
-	const user = requireUser(event);
+	const { actor } = userActor(event);
 	const { title } = await readJson(event, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH) }).strict());
-	const canvas = await canvases.rename(event.locals.db, { kind: 'user', userId: user.id }, event.params.id, title);
+	const canvas = await canvases.rename(event.locals.db, actor, event.params.id, title, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas));
 });
 
 export const DELETE: RequestHandler = api(async (event) => {
-	const user = requireUser(event);
-	await canvases.remove(event.locals.db, { kind: 'user', userId: user.id }, event.params.id, runtime().collaboration);
+	const { actor } = userActor(event);
+	await canvases.remove(event.locals.services, actor, event.params.id);
 	return new Response(null, { status: 204 });
 });

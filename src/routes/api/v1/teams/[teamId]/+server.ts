@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor } from '$lib/server/http/api';
-import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = api(async (event) => {
@@ -20,7 +19,6 @@ export const PATCH: RequestHandler = api(async (event) => {
 export const DELETE: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
 	const { confirmName } = await readJson(event, z.object({ confirmName: z.string({ error: 'Send confirmName: the team name, to confirm.' }) }).strict());
-	const { canvasIds } = await teams.remove(event.locals.db, actor, event.params.teamId, confirmName);
-	await Promise.all(canvasIds.map((id) => runtime().collaboration.discardDocument(`canvas:${id}`, 'DELETED')));
+	await teams.remove(event.locals.services, actor, event.params.teamId, confirmName);
 	return new Response(null, { status: 204 });
 });

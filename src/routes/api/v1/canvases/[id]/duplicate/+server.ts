@@ -6,7 +6,6 @@ import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const { collaboration, config } = runtime();
-	const copy = await canvases.duplicate(event.locals.db, actor, event.params.id, collaboration, config.MAX_TITLE_LENGTH);
+	const copy = await canvases.duplicate(event.locals.services, actor, event.params.id, runtime().config.MAX_TITLE_LENGTH);
 	return Response.json(canvasJson(copy), { status: 201 });
 });

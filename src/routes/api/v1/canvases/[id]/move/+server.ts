@@ -2,13 +2,12 @@ import { z } from 'zod';
 import * as canvases from '$lib/server/canvases';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
-import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
 /** `{ teamId }`: the caller must administer both teams. */
 export const POST: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const { teamId } = await readJson(event, z.object({ teamId: z.string({ error: 'teamId is required.' }) }).strict());
-	const moved = await canvases.move(event.locals.db, actor, event.params.id, teamId, runtime().collaboration, context);
+	const moved = await canvases.move(event.locals.services, actor, event.params.id, teamId, context);
 	return Response.json(canvasJson(moved));
 });

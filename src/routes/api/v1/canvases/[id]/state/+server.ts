@@ -1,8 +1,7 @@
-import { ANONYMOUS } from '$lib/server/access';
 import * as canvases from '$lib/server/canvases';
 import { api } from '$lib/server/http/api';
+import { actorOrAnonymous } from '$lib/server/http/actor';
 import { documentStateResponse } from '$lib/server/http/document-state-response';
-import { runtime } from '$lib/server/runtime';
 import { SHARE_TOKEN_HEADER } from '$lib/document-state';
 import type { RequestHandler } from './$types';
 
@@ -11,8 +10,7 @@ import type { RequestHandler } from './$types';
  * connects its socket; the socket that follows finds the document loaded and syncs the difference.
  */
 export const GET: RequestHandler = api(async (event) => {
-	const user = event.locals.user;
-	const opening = await canvases.openingState(event.locals.db, runtime().collaboration, user ? { kind: 'user', userId: user.id } : ANONYMOUS, event.params.id, {
+	const opening = await canvases.openingState(event.locals.services, actorOrAnonymous(event.locals), event.params.id, {
 		shareToken: event.request.headers.get(SHARE_TOKEN_HEADER) ?? undefined,
 		clientAddress: event.getClientAddress()
 	});

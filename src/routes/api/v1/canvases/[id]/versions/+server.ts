@@ -2,7 +2,6 @@ import { z } from 'zod';
 import * as history from '$lib/server/history';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { versionJson } from '$lib/server/http/json';
-import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
 /** Newest first; versions older than the plan keeps are listed with `locked: true`. */
@@ -16,6 +15,6 @@ export const GET: RequestHandler = api(async (event) => {
 export const POST: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
 	const { label } = await readJson(event, z.object({ label: history.versionLabelSchema }).strict());
-	const version = await history.saveNamed(event.locals.db, actor, event.params.id, label, runtime().collaboration);
+	const version = await history.saveNamed(event.locals.services, actor, event.params.id, label);
 	return Response.json(versionJson(version), { status: 201 });
 });

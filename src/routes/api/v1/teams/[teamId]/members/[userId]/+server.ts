@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor, uuidParam } from '$lib/server/http/api';
-import { afterMembershipChange } from '$lib/server/http/membership-changes';
 import type { RequestHandler } from './$types';
 
 /** `{ role }`: open sockets of that member are re-authorised with the new role at once. */
@@ -10,8 +9,7 @@ export const PATCH: RequestHandler = api(async (event) => {
 	const { teamId } = event.params;
 	const userId = uuidParam(event, 'userId');
 	const { role } = await readJson(event, z.object({ role: teams.roleSchema }).strict());
-	const result = await teams.changeRole(event.locals.db, actor, teamId, userId, role, context);
-	await afterMembershipChange(teamId, [userId]);
+	const result = await teams.changeRole(event.locals.services, actor, teamId, userId, role, context);
 	return Response.json({ userId, ...result });
 });
 
@@ -20,7 +18,6 @@ export const DELETE: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const { teamId } = event.params;
 	const userId = uuidParam(event, 'userId');
-	await teams.removeMember(event.locals.db, actor, teamId, userId, context);
-	await afterMembershipChange(teamId, [userId]);
+	await teams.removeMember(event.locals.services, actor, teamId, userId, context);
 	return new Response(null, { status: 204 });
 });

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import * as audit from '$lib/server/audit';
 import * as canvases from '$lib/server/canvases';
 import { AppError } from '$lib/server/errors';
+import { actorOf } from '$lib/server/http/actor';
 import * as teams from '$lib/server/teams';
 import type { PageServerLoad } from './$types';
 
@@ -9,7 +10,7 @@ const PAGE_SIZE = 50;
 
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { team, teams: myTeams } = await parent();
-	const actor = { kind: 'user' as const, userId: locals.user!.id };
+	const actor = actorOf(locals);
 	const before = Number(url.searchParams.get('before')) || undefined;
 	let rows;
 	try {

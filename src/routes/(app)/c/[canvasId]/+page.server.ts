@@ -1,9 +1,10 @@
-import { error, redirect } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/access';
 import * as billing from '$lib/server/billing';
 import * as canvases from '$lib/server/canvases';
 import { AppError } from '$lib/server/errors';
-import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
+import { actorOf, userOf } from '$lib/server/http/actor';
+import { formAction } from '$lib/server/http/forms';
 import { PLANS, upgradeFor } from '$lib/server/plans';
 import { runtime } from '$lib/server/runtime';
 import * as teams from '$lib/server/teams';
@@ -11,14 +12,14 @@ import { userColor } from '$lib/user-color';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, params, url }) => {
-	if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
+export const load: PageServerLoad = async ({ locals, params }) => {
 	try {
-		const canvas = await canvases.get(locals.db, { kind: 'user', userId: locals.user.id }, params.canvasId);
+		const user = userOf(locals);
+		const canvas = await canvases.get(locals.db, actorOf(locals), params.canvasId);
 		const [myTeams, { limits }] = await Promise.all([
-			teams.listForUser(locals.db, locals.user.id),
+			teams.listForUser(locals.db, user.id),
 			billing.teamPlan(locals.db, canvas.teamId),
-			teams.touchMembership(locals.db, canvas.teamId, locals.user.id)
+			teams.touchMembership(locals.db, canvas.teamId, user.id)
 		]);
 		return {
 			canvas: { id: canvas.id, title: canvas.title, teamId: canvas.teamId },
@@ -36,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 			// A canvas beyond the plan's canvas limit (after a downgrade) is read-only until the team is back within it.
 			planLimit: canvas.access.readOnlyReason === 'plan_limit' ? { plan: PLANS[limits.plan].name, canvases: limits.canvases, upgrade: upgradeFor(limits.plan)?.name ?? null } : null,
 			teams: myTeams,
-			me: { id: locals.user.id, name: locals.user.name, color: userColor(locals.user.id) },
+			me: { id: user.id, name: user.name, color: userColor(user.id) },
 			licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? '',
 			maxTitleLength: runtime().config.MAX_TITLE_LENGTH
 		};
@@ -47,15 +48,11 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 };
 
 export const actions: Actions = {
-	rename: async ({ request, locals, params }) => {
-		if (!locals.user) redirect(303, '/login');
-		const data = await request.formData();
-		try {
-			const { title } = parseForm(data, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH) }));
-			const canvas = await canvases.rename(locals.db, { kind: 'user', userId: locals.user.id }, params.canvasId, title);
+	rename: formAction(
+		(data) => z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH) }).parse(Object.fromEntries(data)),
+		async ({ title }, { event, actor }) => {
+			const canvas = await canvases.rename(event.locals.db, actor, event.params.canvasId, title, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 			return { title: canvas.title };
-		} catch (caught) {
-			return formFailure(caught, formValues(data));
 		}
-	}
+	)
 };

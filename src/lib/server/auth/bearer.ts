@@ -1,0 +1,57 @@
+// Who a bearer token speaks for: the one place that tells session tokens from API keys (by their
+// form), for HTTP `Authorization: Bearer` and for the collaboration server's provider token alike.
+import type { Queryable } from '../db/index.ts';
+import type { ApiKeyActor, UserActor } from '../access.ts';
+import { AppError } from '../errors.ts';
+import { validateSessionToken, type ValidatedSession } from './sessions.ts';
+
+/** API keys start with this; everything after it is the key's secret. */
+export const API_KEY_PREFIX = 'easel_';
+
+/** A session token as `generateSessionToken` makes them: 20 random bytes in lower-case base32. */
+const SESSION_TOKEN = /^[a-z2-7]{32}$/;
+
+export type BearerIdentity =
+	| { kind: 'session'; actor: UserActor; session: ValidatedSession }
+	| { kind: 'apiKey'; actor: ApiKeyActor };
+
+interface BearerScheme {
+	matches(token: string): boolean;
+	identify(db: Queryable, token: string, options: IdentifyOptions): Promise<BearerIdentity>;
+}
+
+export interface IdentifyOptions {
+	/** Session lifetime, for the sliding expiry. */
+	sessionDays: number;
+}
+
+// Each kind of token is told apart by its form alone, before any lookup; a new kind is a new row.
+const SCHEMES: readonly BearerScheme[] = [
+	{
+		matches: (token) => token.startsWith(API_KEY_PREFIX),
+		identify: async () => {
+			// The api_keys table arrives with the API keys issue; this is where a key is looked up then.
+			throw new AppError('UNAUTHENTICATED', 'API keys are not available yet. Send a session token instead.');
+		}
+	},
+	{
+		matches: (token) => SESSION_TOKEN.test(token),
+		identify: async (db, token, options) => {
+			const session = await validateSessionToken(db, token, options.sessionDays);
+			if (!session) throw new AppError('UNAUTHENTICATED', 'Your session has expired. Sign in again.');
+			return { kind: 'session', actor: { kind: 'user', userId: session.user.id }, session };
+		}
+	}
+];
+
+/**
+ * Resolves a bearer token to who it speaks for. UNAUTHENTICATED, saying why, when it is expired,
+ * revoked, or not a kind of token Easel issues.
+ */
+export async function identifyBearer(db: Queryable, token: string, options: IdentifyOptions): Promise<BearerIdentity> {
+	const scheme = SCHEMES.find((candidate) => candidate.matches(token));
+	if (!scheme) {
+		throw new AppError('UNAUTHENTICATED', `That bearer token is not one Easel issues: send a session token or an API key (${API_KEY_PREFIX}…).`);
+	}
+	return scheme.identify(db, token, options);
+}

@@ -1,0 +1,17 @@
+// What a domain function with effects beyond the database is given: the database, the collaboration
+// server's control port, Stripe billing (or null) and the logger. Built once from the runtime
+// (`services()` in runtime.ts); the collaboration server, scripts and tests build their own.
+import type { Database } from './db/index.ts';
+import type { Logger } from './logger.ts';
+import type { CollaborationControl } from './runtime.ts';
+import type { StripeSettings } from './stripe/client.ts';
+
+export interface Services {
+	db: Database;
+	/** Closes or re-authorises open sockets, reads and replaces live documents. */
+	collaboration: CollaborationControl;
+	/** Stripe billing, or null when self-hosted without it. */
+	stripe: StripeSettings | null;
+	/** For side effects that may fail without undoing the committed change (they are logged). */
+	logger: Logger;
+}
