@@ -179,7 +179,7 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 
 	function refuse(reason: string, code?: number): void {
 		if (stopped) return;
-		stop();
+		stop(true);
 		if (REASONS_THAT_DROP_LOCAL_COPY.has(reason)) void localCopy?.clearData();
 		options.onRefused?.(reason, code);
 	}
@@ -236,19 +236,25 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 		options.onAwareness?.(ownAwareness);
 	}
 
-	function closeProvider(): void {
+	/**
+	 * destroy() detaches the provider from the shared socket and destroys its awareness; the doc is
+	 * ours and stays. Detaching tells the server to close the document, unless `serverClosedIt`: then
+	 * that message would reach the server after its own close and be taken as the first frame of the
+	 * next connection to the document, closing the successor as soon as it authenticates.
+	 */
+	function closeProvider(serverClosedIt = false): void {
 		const previous = provider;
 		provider = null;
 		awareness = null;
-		// destroy() detaches it from the shared socket and destroys its awareness; the doc is ours and stays.
+		if (previous && serverClosedIt) previous.configuration.websocketProvider.configuration.providerMap.delete(previous.effectiveName);
 		previous?.destroy();
 		markDisconnected();
 	}
 
-	/** A fresh provider on the same socket: authorised afresh (the server changed this document's access). */
+	/** A fresh provider on the same socket, authorised afresh: the server closed this document (its access changed). */
 	function reopenProvider(): void {
 		if (stopped || loading) return;
-		closeProvider();
+		closeProvider(true);
 		openProvider();
 	}
 
@@ -278,13 +284,13 @@ export function createCollabSession(options: CollabSessionOptions): CollabSessio
 	};
 	const onOffline = () => markDisconnected();
 
-	function stop(): void {
+	function stop(serverClosedIt = false): void {
 		stopped = true;
 		stateDownload.abort();
 		clearInterval(watchdogTimer);
 		globalThis.removeEventListener?.('online', onOnline);
 		globalThis.removeEventListener?.('offline', onOffline);
-		closeProvider();
+		closeProvider(serverClosedIt);
 		socket?.release();
 		socket = null;
 	}

@@ -150,6 +150,29 @@ describe('createCollabSession', () => {
 		await vi.waitFor(() => expect(server.hocuspocus.getConnectionsCount()).toBe(0));
 	});
 
+	it('each access change reopens the document on the same socket with the new scope, however often', { timeout: 30_000 }, async () => {
+		let readOnly = false;
+		const { server, url } = await startServer({
+			async onAuthenticate({ connectionConfig }) {
+				connectionConfig.readOnly = readOnly;
+			}
+		});
+		const scopes: string[] = [];
+		const { session } = open(url, { onAuthenticated: (scope) => scopes.push(scope) });
+		await vi.waitFor(() => expect(session.status).toBe('connected'));
+		const socket = session.provider!.configuration.websocketProvider;
+		for (const next of [true, false, true, false]) {
+			readOnly = next;
+			for (const connection of server.hocuspocus.documents.get('canvas:c1')!.connections.keys()) {
+				(connection as unknown as { close(event: { code: number; reason: string }): void }).close({ code: 4012, reason: 'ACCESS_CHANGED' });
+			}
+			await vi.waitFor(() => expect(scopes.at(-1)).toBe(next ? 'readonly' : 'read-write'), { timeout: 5_000 });
+			await vi.waitFor(() => expect(session.status).toBe('connected'));
+		}
+		expect(scopes).toEqual(['read-write', 'readonly', 'read-write', 'readonly', 'read-write']);
+		expect(session.provider!.configuration.websocketProvider).toBe(socket);
+	});
+
 	it('announces each new awareness so presence can rebind', async () => {
 		const { url } = await startServer();
 		const awarenesses: unknown[] = [];
