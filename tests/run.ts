@@ -52,18 +52,34 @@ function count(file: string, read: (report: any) => { passed: number; failed: nu
 
 buildIfStale();
 if (!only || only === 'check') {
-	results.push(['type check', run('type check (svelte-check)', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) && run('svelte-check', [bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--threshold', 'error', '--fail-on-warnings=false'])]);
+	results.push([
+		'type check',
+		run('type check (svelte-check)', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) &&
+			run('svelte-check', [bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--threshold', 'error', '--fail-on-warnings=false'])
+	]);
 }
 if (!only || only === 'unit') {
-	results.push(['unit + integration', run('unit and integration tests (vitest)', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(REPORTS, 'vitest.json')}`])]);
+	results.push([
+		'unit + integration',
+		run('unit and integration tests (vitest)', [
+			bin('vitest', 'vitest.mjs'),
+			'run',
+			'--reporter=default',
+			'--reporter=json',
+			`--outputFile.json=${join(REPORTS, 'vitest.json')}`
+		])
+	]);
 	count('vitest.json', (report) => ({ passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }));
 }
 if (!only || only === 'e2e') {
 	ensureChromium();
-	results.push(['end-to-end', run('end-to-end tests (Playwright + Chromium)', [bin('@playwright/test', 'cli.js'), 'test', '--reporter=list,json'], {
-		CHROMIUM_PATH: CHROMIUM,
-		PLAYWRIGHT_JSON_OUTPUT_FILE: join(REPORTS, 'playwright.json')
-	})]);
+	results.push([
+		'end-to-end',
+		run('end-to-end tests (Playwright + Chromium)', [bin('@playwright/test', 'cli.js'), 'test', '--reporter=list,json'], {
+			CHROMIUM_PATH: CHROMIUM,
+			PLAYWRIGHT_JSON_OUTPUT_FILE: join(REPORTS, 'playwright.json')
+		})
+	]);
 	count('playwright.json', (report) => ({ passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped }));
 }
 

@@ -181,8 +181,7 @@ interface ServerSocket {
 export function guardSocket<T extends ServerSocket>(socket: T, options: { maxQueuedBytes: number; onOverflow(): void }): T {
 	const close = socket.close.bind(socket);
 	const send = socket.send.bind(socket);
-	socket.close = (code?: number, reason?: string) =>
-		code === 4401 || code === 4205 ? close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason) : close(code, reason);
+	socket.close = (code?: number, reason?: string) => (code === 4401 || code === 4205 ? close(MALFORMED_MESSAGE.code, MALFORMED_MESSAGE.reason) : close(code, reason));
 	socket.send = (data: Uint8Array, ...rest: unknown[]) => {
 		send(data, ...rest);
 		if (socket.bufferedAmount > options.maxQueuedBytes) {

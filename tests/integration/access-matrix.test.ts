@@ -97,13 +97,16 @@ describeEachDatabase('access matrix', (database) => {
 		type LinkCase = { access: 'view' | 'edit'; audience: 'anyone' | 'team'; state: 'active' | 'expired' | 'revoked' };
 		const CASES: LinkCase[] = [];
 		for (const access of ['view', 'edit'] as const)
-			for (const audience of ['anyone', 'team'] as const)
-				for (const state of ['active', 'expired', 'revoked'] as const) CASES.push({ access, audience, state });
+			for (const audience of ['anyone', 'team'] as const) for (const state of ['active', 'expired', 'revoked'] as const) CASES.push({ access, audience, state });
 
 		async function makeLink({ access, audience, state }: LinkCase): Promise<{ token: string; id: string }> {
 			const { db } = database();
 			const { link, token } = await sharing.createLink(db, owner, canvasId, { access, audience });
-			if (state === 'expired') await db.update(shareLinks).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(shareLinks.id, link.id));
+			if (state === 'expired')
+				await db
+					.update(shareLinks)
+					.set({ expiresAt: new Date(Date.now() - 1000) })
+					.where(eq(shareLinks.id, link.id));
 			if (state === 'revoked') await sharing.revokeLink(db, owner, link.id);
 			return { token, id: link.id };
 		}
@@ -177,7 +180,11 @@ describeEachDatabase('access matrix', (database) => {
 			const editor = await user(db, 'Editor');
 			const team = await teams.create(db, boss, 'Admins');
 			await billing.setPlan(db, team.id, 'team', 10); // room for seats: this test is about roles
-			for (const [member, role] of [[admin, 'admin'], [admin2, 'admin'], [editor, 'editor']] as const) {
+			for (const [member, role] of [
+				[admin, 'admin'],
+				[admin2, 'admin'],
+				[editor, 'editor']
+			] as const) {
 				await db.insert(memberships).values({ teamId: team.id, userId: member.userId, role });
 			}
 			await expect(teams.changeRole(db, admin, team.id, editor.userId, 'viewer')).resolves.toMatchObject({ role: 'viewer' });
@@ -229,7 +236,16 @@ describeEachDatabase('access matrix', (database) => {
 			await invitations.revoke(db, boss, invite.invitation.id);
 			await teams.removeMember(db, boss, team.id, member.userId);
 			const actions = (await audit.listForTeam(db, boss, team.id)).map((row) => row.action).reverse();
-			expect(actions).toEqual(['team.create', 'invitation.create', 'member.join', 'member.role_change', 'share_link.create', 'share_link.revoke', 'invitation.revoke', 'member.remove']);
+			expect(actions).toEqual([
+				'team.create',
+				'invitation.create',
+				'member.join',
+				'member.role_change',
+				'share_link.create',
+				'share_link.revoke',
+				'invitation.revoke',
+				'member.remove'
+			]);
 			const [created] = (await audit.listForTeam(db, boss, team.id)).slice(-1);
 			expect(created).toMatchObject({ actorId: boss.userId, actorName: 'Boss', ip: '203.0.113.9' });
 		});

@@ -25,10 +25,13 @@ describeEachDatabase('a failed insert, logged', (database) => {
 		const email = uniqueEmail('logged');
 		const values = { email, name: 'Logged', passwordHash: await hashPassword(PASSWORD) };
 		await db.insert(users).values(values);
-		const failure = await db.insert(users).values(values).then(
-			() => null,
-			(error: unknown) => error
-		);
+		const failure = await db
+			.insert(users)
+			.values(values)
+			.then(
+				() => null,
+				(error: unknown) => error
+			);
 		expect(failure).toBeInstanceOf(Error);
 		expect(String((failure as Error).message)).toContain(email); // what drizzle itself puts in the message
 		let output = '';

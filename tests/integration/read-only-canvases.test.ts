@@ -43,7 +43,12 @@ describeEachServerDatabase(
 		async function formAction(path: string, fields: Record<string, string>) {
 			const response = await fetch(`${server.url}${path}`, {
 				method: 'POST',
-				headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `${sessionCookieName(false)}=${owner.token}`, 'x-sveltekit-action': 'true' },
+				headers: {
+					'content-type': 'application/x-www-form-urlencoded',
+					origin: server.url,
+					cookie: `${sessionCookieName(false)}=${owner.token}`,
+					'x-sveltekit-action': 'true'
+				},
 				body: new URLSearchParams(fields)
 			});
 			return (await response.json()) as { type: string; status: number; data: string };

@@ -27,7 +27,17 @@ afterAll(() => fake.close());
 
 /** A Stripe event as Stripe would send it, signed with the webhook secret. */
 function signed(type: string, object: Record<string, unknown>, secret = STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET, id = `evt_${++eventCounter}_${Date.now()}`) {
-	const payload = JSON.stringify({ id, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object }, api_version: '2025-01-01', livemode: false, pending_webhooks: 1, request: null });
+	const payload = JSON.stringify({
+		id,
+		object: 'event',
+		type,
+		created: Math.floor(Date.now() / 1000),
+		data: { object },
+		api_version: '2025-01-01',
+		livemode: false,
+		pending_webhooks: 1,
+		request: null
+	});
 	return { payload, signature: signer.webhooks.generateTestHeaderString({ payload, secret }), id };
 }
 
@@ -47,7 +57,11 @@ describeEachDatabase('stripe billing', (database) => {
 		await expect(handleWebhook(db, stripe, forged.payload, forged.signature)).rejects.toMatchObject({ code: 'INVALID_INPUT', status: 400 });
 		await expect(handleWebhook(db, stripe, forged.payload, null)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 		const good = signed('customer.subscription.updated', { id: subscription.id });
-		const stale = signer.webhooks.generateTestHeaderString({ payload: good.payload, secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 });
+		const stale = signer.webhooks.generateTestHeaderString({
+			payload: good.payload,
+			secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET,
+			timestamp: Math.floor(Date.now() / 1000) - 3600
+		});
 		await expect(handleWebhook(db, stripe, good.payload, stale)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 		await expect(handleWebhook(db, stripe, good.payload.replace('"livemode":false', '"livemode":true'), good.signature)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 		expect((await billing.teamPlan(db, teamId)).plan).toBe('free');
@@ -102,7 +116,14 @@ describeEachDatabase('stripe billing', (database) => {
 	it('credit packs: a paid checkout adds credits once, a refund takes back its share', async () => {
 		const { db } = database();
 		const { teamId } = await ownerTeam(db);
-		const completed = signed('checkout.session.completed', { id: 'cs_pack', object: 'checkout.session', mode: 'payment', payment_status: 'paid', payment_intent: `pi_${eventCounter}`, metadata: { teamId, credits: '500' } });
+		const completed = signed('checkout.session.completed', {
+			id: 'cs_pack',
+			object: 'checkout.session',
+			mode: 'payment',
+			payment_status: 'paid',
+			payment_intent: `pi_${eventCounter}`,
+			metadata: { teamId, credits: '500' }
+		});
 		await handleWebhook(db, stripe, completed.payload, completed.signature);
 		expect(await credits.balance(db, teamId)).toBe(500);
 		const paymentIntent = JSON.parse(completed.payload).data.object.payment_intent;

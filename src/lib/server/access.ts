@@ -70,17 +70,9 @@ export interface CanvasAccess {
  * A canvas the actor cannot see is NOT_FOUND, never FORBIDDEN, so ids from other teams reveal
  * nothing; an expired or revoked link is GONE; a team-only link without a team session asks to sign in.
  */
-export async function resolveCanvasAccess(
-	db: Queryable,
-	actor: Actor,
-	canvasId: string,
-	shareToken?: string
-): Promise<CanvasAccess> {
+export async function resolveCanvasAccess(db: Queryable, actor: Actor, canvasId: string, shareToken?: string): Promise<CanvasAccess> {
 	if (!isUuid(canvasId)) throw canvasNotFound();
-	const [canvas] = await db
-		.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title })
-		.from(canvases)
-		.where(eq(canvases.id, canvasId));
+	const [canvas] = await db.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title }).from(canvases).where(eq(canvases.id, canvasId));
 	if (!canvas) throw canvasNotFound();
 	const role = actor.kind === 'user' ? await teamRole(db, actor.userId, canvas.teamId) : null;
 
@@ -117,12 +109,7 @@ export async function requireEditable(db: Queryable, access: CanvasAccess): Prom
 }
 
 /** Asserts a team-role `action` on a canvas, answering NOT_FOUND when the actor cannot even see it. */
-export async function requireCanvasPermission(
-	db: Queryable,
-	actor: Actor,
-	canvasId: string,
-	action: Action
-): Promise<CanvasAccess & { role: Role }> {
+export async function requireCanvasPermission(db: Queryable, actor: Actor, canvasId: string, action: Action): Promise<CanvasAccess & { role: Role }> {
 	const access = await resolveCanvasAccess(db, actor, canvasId);
 	if (!access.role) throw canvasNotFound();
 	if (!can(access.role, action)) throw forbidden(access.role, action);

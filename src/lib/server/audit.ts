@@ -53,12 +53,7 @@ const actors = alias(users, 'actors');
 const targets = alias(users, 'targets');
 
 /** Newest first; `before` (an id) pages back. Admins and owners only. */
-export async function listForTeam(
-	db: Queryable,
-	actor: Actor,
-	teamId: string,
-	page: { limit?: number; before?: number } = {}
-): Promise<AuditRow[]> {
+export async function listForTeam(db: Queryable, actor: Actor, teamId: string, page: { limit?: number; before?: number } = {}): Promise<AuditRow[]> {
 	await requireTeamRole(db, actor, teamId, 'team.audit');
 	const { limit, before } = parsePage(page);
 	return db

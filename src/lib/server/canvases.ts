@@ -65,12 +65,7 @@ export async function create(db: Database, actor: UserActor, input: { teamId: st
 
 export async function listForTeam(db: Queryable, actor: Actor, teamId: string): Promise<CanvasSummary[]> {
 	await requireTeamRole(db, actor, teamId, 'team.view');
-	return db
-		.select(summaryColumns)
-		.from(canvases)
-		.leftJoin(users, eq(users.id, canvases.createdBy))
-		.where(eq(canvases.teamId, teamId))
-		.orderBy(desc(canvases.updatedAt));
+	return db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.teamId, teamId)).orderBy(desc(canvases.updatedAt));
 }
 
 export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess & { role: Role } }> {
@@ -86,12 +81,7 @@ export async function rename(db: Queryable, actor: Actor, canvasId: string, titl
 }
 
 /** Deletes the canvas and everything it owns (every document kind, its history), after closing the sockets still open on it. */
-export async function remove(
-	db: Database,
-	actor: Actor,
-	canvasId: string,
-	collaboration: Pick<CollaborationControl, 'discardDocument'>
-): Promise<void> {
+export async function remove(db: Database, actor: Actor, canvasId: string, collaboration: Pick<CollaborationControl, 'discardDocument'>): Promise<void> {
 	await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
 	await discardCanvasDocuments(collaboration, [canvasId]);
 	await db.transaction(async (tx) => {
@@ -158,7 +148,14 @@ export async function move(
 	await db.transaction(async (tx) => {
 		await billing.assertCanCreateCanvas(tx, teamId);
 		await tx.update(canvases).set({ teamId, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
-		const entry = { actorId: actor.userId, action: 'canvas.move' as const, targetType: 'canvas' as const, targetId: canvasId, details: { title: source.canvas.title, from: source.canvas.teamId, to: teamId }, ip: context.ip };
+		const entry = {
+			actorId: actor.userId,
+			action: 'canvas.move' as const,
+			targetType: 'canvas' as const,
+			targetId: canvasId,
+			details: { title: source.canvas.title, from: source.canvas.teamId, to: teamId },
+			ip: context.ip
+		};
 		await audit.record(tx, { teamId: source.canvas.teamId, ...entry });
 		await audit.record(tx, { teamId, ...entry });
 	});

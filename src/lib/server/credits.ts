@@ -7,7 +7,10 @@ import { AppError } from './errors.ts';
 import { parsePage } from './paging.ts';
 
 export async function balance(db: Queryable, teamId: string): Promise<number> {
-	const [{ value }] = await db.select({ value: sum(creditLedger.delta) }).from(creditLedger).where(eq(creditLedger.teamId, teamId));
+	const [{ value }] = await db
+		.select({ value: sum(creditLedger.delta) })
+		.from(creditLedger)
+		.where(eq(creditLedger.teamId, teamId));
 	return Number(value ?? 0);
 }
 
@@ -31,11 +34,7 @@ export async function ledger(db: Queryable, teamId: string, page: { limit?: numb
 
 /** Adds credits (monthly grant, purchase) or removes them (refund); applied once per reason + reference. */
 export async function record(db: Queryable, teamId: string, delta: number, reason: CreditReason, reference: string): Promise<boolean> {
-	const inserted = await db
-		.insert(creditLedger)
-		.values({ teamId, delta, reason, reference })
-		.onConflictDoNothing()
-		.returning({ id: creditLedger.id });
+	const inserted = await db.insert(creditLedger).values({ teamId, delta, reason, reference }).onConflictDoNothing().returning({ id: creditLedger.id });
 	return inserted.length > 0;
 }
 
@@ -89,4 +88,3 @@ async function settle(db: Database, teamId: string, reservationId: string, used:
 		if (charge > 0) await tx.insert(creditLedger).values({ teamId, delta: -charge, reason: 'charge', reference: reservationId });
 	});
 }
-

@@ -72,5 +72,10 @@ export function displayNameForOutput(value: string, maxLength: number): string {
 		.replace(/\s+/g, ' ')
 		.trim();
 	const characters = Array.from(visible);
-	return characters.length <= maxLength ? visible : `${characters.slice(0, maxLength - 1).join('').trimEnd()}…`;
+	return characters.length <= maxLength
+		? visible
+		: `${characters
+				.slice(0, maxLength - 1)
+				.join('')
+				.trimEnd()}…`;
 }

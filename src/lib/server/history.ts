@@ -172,7 +172,10 @@ export async function saveNamed(
 export async function rename(db: Queryable, actor: Actor, canvasId: string, versionId: string, label: string): Promise<Version> {
 	const row = await requireVersion(db, actor, canvasId, versionId, 'history.manage', new Date());
 	if (row.kind !== 'named') throw new AppError('INVALID_INPUT', 'Only named versions can be renamed.');
-	await db.update(documentVersions).set({ label: parseInput(versionLabelSchema, label) }).where(eq(documentVersions.id, versionId));
+	await db
+		.update(documentVersions)
+		.set({ label: parseInput(versionLabelSchema, label) })
+		.where(eq(documentVersions.id, versionId));
 	return getVersion(db, versionId);
 }
 
@@ -203,7 +206,14 @@ export async function restore(
 	await collaboration.replaceRecords(document, recordsOf(decompressState(row.state)));
 	const state = await collaboration.readDocumentState(document);
 	const when = row.createdAt.toISOString().slice(0, 16).replace('T', ' ');
-	return capture(db, { document, state, kind: 'restore', label: `Restored ${row.label ? `“${row.label}”` : `version of ${when} UTC`}`, createdBy: actor.userId, authorIds: [actor.userId] });
+	return capture(db, {
+		document,
+		state,
+		kind: 'restore',
+		label: `Restored ${row.label ? `“${row.label}”` : `version of ${when} UTC`}`,
+		createdBy: actor.userId,
+		authorIds: [actor.userId]
+	});
 }
 
 /**
@@ -220,7 +230,13 @@ export async function prune(db: Queryable, now = new Date()): Promise<number> {
 		const cutoff = new Date(now.getTime() - (limits.historyDays + PRUNE_GRACE_DAYS) * DAY_MS);
 		// Every kind of document of the team's canvases, as names (so the index on `document` serves).
 		const teamDocuments = DOCUMENT_KINDS.map((kind) =>
-			inArray(documentVersions.document, db.select({ name: sql<string>`${documentNamePrefix(kind)}::text || ${canvases.id}::text` }).from(canvases).where(eq(canvases.teamId, teamId)))
+			inArray(
+				documentVersions.document,
+				db
+					.select({ name: sql<string>`${documentNamePrefix(kind)}::text || ${canvases.id}::text` })
+					.from(canvases)
+					.where(eq(canvases.teamId, teamId))
+			)
 		);
 		const kinds: VersionKind[] = limits.keepsNamedVersions ? ['auto', 'restore'] : ['auto', 'restore', 'named'];
 		const removed = await db
@@ -231,4 +247,3 @@ export async function prune(db: Queryable, now = new Date()): Promise<number> {
 	}
 	return deleted;
 }
-

@@ -156,20 +156,25 @@ export async function changeRole(
 			throw new AppError('CONFLICT', 'A team needs at least one owner: make someone else an owner first.');
 		}
 		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, role, { buyerIsOwner: actorRole === 'owner' });
-		await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
-		await audit.record(tx, { teamId, actorId: actor.userId, action: 'member.role_change', targetType: 'user', targetId: userId, details: { from: previous, to: role }, ip: context.ip });
+		await tx
+			.update(memberships)
+			.set({ role })
+			.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+		await audit.record(tx, {
+			teamId,
+			actorId: actor.userId,
+			action: 'member.role_change',
+			targetType: 'user',
+			targetId: userId,
+			details: { from: previous, to: role },
+			ip: context.ip
+		});
 		return { previous, role };
 	});
 }
 
 /** Removes a member (admins and owners), or the actor themselves (leaving). The last owner cannot go. */
-export async function removeMember(
-	db: Database,
-	actor: UserActor,
-	teamId: string,
-	userId: string,
-	context: ChangeContext = {}
-): Promise<void> {
+export async function removeMember(db: Database, actor: UserActor, teamId: string, userId: string, context: ChangeContext = {}): Promise<void> {
 	const leaving = userId === actor.userId;
 	await requireTeamRole(db, actor, teamId, leaving ? 'team.view' : 'team.members');
 	await db.transaction(async (tx) => {
@@ -202,13 +207,7 @@ export async function removeMember(
  * Makes another member an owner and the actor an admin. Handing ownership to a viewer gives them a
  * seat, so it needs a free one like any promotion (the actor keeps theirs as admin).
  */
-export async function transferOwnership(
-	db: Database,
-	actor: UserActor,
-	teamId: string,
-	userId: string,
-	context: ChangeContext = {}
-): Promise<void> {
+export async function transferOwnership(db: Database, actor: UserActor, teamId: string, userId: string, context: ChangeContext = {}): Promise<void> {
 	if (userId === actor.userId) throw new AppError('INVALID_INPUT', 'Choose another member to transfer ownership to.');
 	await requireTeamRole(db, actor, teamId, 'team.view');
 	await db.transaction(async (tx) => {
@@ -217,9 +216,23 @@ export async function transferOwnership(
 		if (actorRole !== 'owner') throw forbidden(actorRole, 'team.delete');
 		const previous = await memberRole(tx, teamId, userId);
 		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, 'owner', { buyerIsOwner: true });
-		await tx.update(memberships).set({ role: 'owner' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
-		await tx.update(memberships).set({ role: 'admin' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, actor.userId)));
-		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.transfer_ownership', targetType: 'user', targetId: userId, details: { from: previous }, ip: context.ip });
+		await tx
+			.update(memberships)
+			.set({ role: 'owner' })
+			.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+		await tx
+			.update(memberships)
+			.set({ role: 'admin' })
+			.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, actor.userId)));
+		await audit.record(tx, {
+			teamId,
+			actorId: actor.userId,
+			action: 'team.transfer_ownership',
+			targetType: 'user',
+			targetId: userId,
+			details: { from: previous },
+			ip: context.ip
+		});
 	});
 }
 
@@ -236,4 +249,3 @@ export async function touchMembership(db: Queryable, teamId: string, userId: str
 			)
 		);
 }
-
