@@ -11,7 +11,7 @@ import { expect, isReadonly, PASSWORD, SCREENS, signUpThroughUi, test as base, w
 mkdirSync(SCREENS, { recursive: true });
 
 /** This file's server sells plans through the fake Stripe. */
-const test = base.extend<{}, { fakeStripe: FakeStripe; server: { current: RunningServer } }>({
+const test = base.extend<Record<never, never>, { fakeStripe: FakeStripe; server: { current: RunningServer } }>({
 	fakeStripe: [
 		async ({}, use) => {
 			const fake = await startFakeStripe();
