@@ -30,7 +30,7 @@ function postForm(path: string, address: string, fields: Record<string, string>)
 	});
 }
 
-function expectRateLimited(response: { status: number; body: any; headers: Headers }, message: RegExp) {
+function expectRateLimited(response: { status: number; body: unknown; headers: Headers }, message: RegExp) {
 	expect(response.status).toBe(429);
 	expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
 	expect(response.body).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(message) } });

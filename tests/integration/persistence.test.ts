@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { count, eq } from 'drizzle-orm';
 import { documentUpdates, documents } from '../../src/lib/server/db/schema.ts';

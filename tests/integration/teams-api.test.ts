@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.dispose());
 
-function expectError(response: { status: number; body: any }, status: number, code: string) {
+function expectError(response: { status: number; body: unknown }, status: number, code: string) {
 	expect(response.status).toBe(status);
 	expect(response.body).toMatchObject({ error: { code, message: expect.any(String) } });
 }
