@@ -39,9 +39,9 @@ mkdirSync(REPORTS, { recursive: true });
 const counts = { passed: 0, failed: 0, skipped: 0 };
 
 /** Adds the test counts from a runner's JSON report, when it wrote one. */
-function count(file: string, read: (report: any) => { passed: number; failed: number; skipped: number }): void {
+function count<Report>(file: string, read: (report: Report) => { passed: number; failed: number; skipped: number }): void {
 	try {
-		const found = read(JSON.parse(readFileSync(join(REPORTS, file), 'utf8')));
+		const found = read(JSON.parse(readFileSync(join(REPORTS, file), 'utf8')) as Report);
 		counts.passed += found.passed;
 		counts.failed += found.failed;
 		counts.skipped += found.skipped;
@@ -69,7 +69,11 @@ if (!only || only === 'unit') {
 			`--outputFile.json=${join(REPORTS, 'vitest.json')}`
 		])
 	]);
-	count('vitest.json', (report) => ({ passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }));
+	count('vitest.json', (report: { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }) => ({
+		passed: report.numPassedTests,
+		failed: report.numFailedTests,
+		skipped: report.numPendingTests + report.numTodoTests
+	}));
 }
 if (!only || only === 'e2e') {
 	ensureChromium();
@@ -80,7 +84,11 @@ if (!only || only === 'e2e') {
 			PLAYWRIGHT_JSON_OUTPUT_FILE: join(REPORTS, 'playwright.json')
 		})
 	]);
-	count('playwright.json', (report) => ({ passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped }));
+	count('playwright.json', (report: { stats: { expected: number; flaky: number; unexpected: number; skipped: number } }) => ({
+		passed: report.stats.expected + report.stats.flaky,
+		failed: report.stats.unexpected,
+		skipped: report.stats.skipped
+	}));
 }
 
 const failed = results.filter(([, ok]) => !ok);
