@@ -1,5 +1,6 @@
-// `npm test`: everything CI runs — type check, unit + integration tests (PGlite and PostgreSQL),
-// then end-to-end tests in Debian's Chromium against the built production server.
+// `npm test`: everything CI runs — type check, lint (Prettier, ESLint, import cycles), unit + integration
+// tests (PGlite and PostgreSQL), then end-to-end tests in Debian's Chromium against the built production server.
+// `npm test -- check|lint|unit|e2e` runs one of them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,13 +51,24 @@ function count<Report>(file: string, read: (report: Report) => { passed: number;
 	}
 }
 
-buildIfStale();
+if (only !== 'lint') buildIfStale();
 if (!only || only === 'check') {
 	results.push([
 		'type check',
 		run('type check (svelte-check)', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) &&
 			run('svelte-check', [bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--threshold', 'error', '--fail-on-warnings=false'])
 	]);
+}
+if (!only || only === 'lint') {
+	// As `npm run lint`, but every check runs even after one fails, so one run lists everything to fix.
+	// dpdm resolves `$lib` through .svelte-kit/tsconfig.json, which the type check's sync has written.
+	const synced = only ? run('svelte-kit sync', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) : true;
+	const checks = [
+		run('format (prettier --check)', [bin('prettier', 'bin/prettier.cjs'), '--check', '.']),
+		run('import cycles (dpdm, dpdm.config.json)', [bin('dpdm', 'lib/bin/dpdm.js')]),
+		run('lint (eslint)', [bin('eslint', 'bin/eslint.js'), '--max-warnings=0', '.'])
+	];
+	results.push(['lint', synced && checks.every(Boolean)]);
 }
 if (!only || only === 'unit') {
 	results.push([
