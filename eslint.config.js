@@ -17,8 +17,12 @@ export default defineConfig(
 	svelte.configs.recommended,
 	svelte.configs.prettier,
 	{
-		// Node everywhere (server/, src/lib/server, tests, config files); the browser side is the next block.
-		languageOptions: { globals: globals.node },
+		// Node for modules (server/, src/lib/server, tests, config files); components and the browser side get the browser's below.
+		files: ['**/*.js', '**/*.ts', '**/*.tsx'],
+		ignores: ['**/*.svelte.ts'],
+		languageOptions: { globals: globals.node }
+	},
+	{
 		linterOptions: { reportUnusedDisableDirectives: 'error' },
 		rules: {
 			// A leading underscore names a value kept on purpose (a rest-sibling omit, a required callback parameter).
