@@ -29,7 +29,9 @@ async function main(args: string[]): Promise<void> {
 	} catch (error) {
 		fail(error instanceof ConfigError ? error.message : String(error));
 	}
-	const database = await openDatabase({ url: config.DATABASE_URL, dataDir: `${config.DATA_DIR.replace(/\/$/, '')}/pg`, migrationsFolder: MIGRATIONS_FOLDER }).catch((error: Error) => fail(error.message));
+	const database = await openDatabase({ url: config.DATABASE_URL, dataDir: `${config.DATA_DIR.replace(/\/$/, '')}/pg`, migrationsFolder: MIGRATIONS_FOLDER }).catch(
+		(error: Error) => fail(error.message)
+	);
 	try {
 		const matches = await database.db
 			.select({ id: teams.id, name: teams.name })
@@ -39,7 +41,9 @@ async function main(args: string[]): Promise<void> {
 		if (matches.length > 1) fail(`Several teams are called "${team}": use the team id (${matches.map((m) => m.id).join(', ')}).`);
 		await billing.setPlan(database.db, matches[0].id, plan as PlanId, seats);
 		const { limits } = await billing.teamPlan(database.db, matches[0].id);
-		console.log(`${matches[0].name} is now on ${plan}: ${limits.seats} seats, ${limits.canvases ?? 'unlimited'} canvases, ${limits.historyDays ?? 'unlimited'} days of history, ${limits.monthlyCredits} AI credits a month.`);
+		console.log(
+			`${matches[0].name} is now on ${plan}: ${limits.seats} seats, ${limits.canvases ?? 'unlimited'} canvases, ${limits.historyDays ?? 'unlimited'} days of history, ${limits.monthlyCredits} AI credits a month.`
+		);
 	} finally {
 		await database.close();
 	}

@@ -58,7 +58,9 @@ async function exportCommand(args: string[]): Promise<void> {
 		release = acquireDataDirLock(join(source, 'easel.lock'));
 	} catch (error) {
 		if (error instanceof DataDirLockedError) {
-			fail(`Cannot export: the embedded database in ${source} is in use by a running Easel process (pid ${error.pid}). Stop it first; the export does not change the data directory.`);
+			fail(
+				`Cannot export: the embedded database in ${source} is in use by a running Easel process (pid ${error.pid}). Stop it first; the export does not change the data directory.`
+			);
 		}
 		throw error;
 	}
@@ -118,7 +120,8 @@ async function importCommand(args: string[]): Promise<void> {
 	if (args.length !== 1 || args[0].startsWith('--')) fail(USAGE);
 	const path = resolve(args[0]);
 	const { DATABASE_URL } = config();
-	if (!DATABASE_URL) fail('DATABASE_URL is not set: set it to the (empty) PostgreSQL database to import into, e.g. DATABASE_URL=postgres://easel:secret@localhost:5432/easel.');
+	if (!DATABASE_URL)
+		fail('DATABASE_URL is not set: set it to the (empty) PostgreSQL database to import into, e.g. DATABASE_URL=postgres://easel:secret@localhost:5432/easel.');
 	if (!existsSync(path) || !statSync(path).isFile()) fail(`No such file: ${path}`);
 	const code = transfer.codeMigrationLevel(MIGRATIONS_FOLDER);
 
@@ -143,7 +146,8 @@ async function importCommand(args: string[]): Promise<void> {
 	}
 	try {
 		const applied = await transfer.appliedMigrations(database.db);
-		if ((applied.at(-1) ?? 0) > code.createdAt) throw new AppError('CONFLICT', `The database at ${where} was migrated by a newer Easel (past ${code.tag}): import with that version.`);
+		if ((applied.at(-1) ?? 0) > code.createdAt)
+			throw new AppError('CONFLICT', `The database at ${where} was migrated by a newer Easel (past ${code.tag}): import with that version.`);
 		const occupied = await transfer.nonEmptyTables(database.db);
 		if (occupied.length) throw transfer.targetNotEmpty(occupied);
 		await database.close();

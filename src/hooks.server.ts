@@ -75,7 +75,10 @@ const withSession: Handle = async ({ event, resolve }) => {
 const securityHeaders: Handle = async ({ event, resolve }) => {
 	const started = performance.now();
 	const response = await resolve(event);
-	metrics().httpSeconds.observe({ method: event.request.method, route: event.route.id ?? 'unmatched', status: String(response.status) }, (performance.now() - started) / 1000);
+	metrics().httpSeconds.observe(
+		{ method: event.request.method, route: event.route.id ?? 'unmatched', status: String(response.status) },
+		(performance.now() - started) / 1000
+	);
 	response.headers.set('x-request-id', event.locals.requestId);
 	// Pages carrying secrets in their URL (/s/, /invite/) set a stricter policy of their own.
 	if (!response.headers.has('referrer-policy')) response.headers.set('referrer-policy', 'strict-origin-when-cross-origin');

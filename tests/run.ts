@@ -1,5 +1,6 @@
-// `npm test`: everything CI runs — type check, unit + integration tests (PGlite and PostgreSQL),
-// then end-to-end tests in Debian's Chromium against the built production server.
+// `npm test`: everything CI runs — type check, lint (Prettier, ESLint, import cycles), unit + integration
+// tests (PGlite and PostgreSQL), then end-to-end tests in Debian's Chromium against the built production server.
+// `npm test -- check|lint|unit|e2e` runs one of them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,9 +40,9 @@ mkdirSync(REPORTS, { recursive: true });
 const counts = { passed: 0, failed: 0, skipped: 0 };
 
 /** Adds the test counts from a runner's JSON report, when it wrote one. */
-function count(file: string, read: (report: any) => { passed: number; failed: number; skipped: number }): void {
+function count<Report>(file: string, read: (report: Report) => { passed: number; failed: number; skipped: number }): void {
 	try {
-		const found = read(JSON.parse(readFileSync(join(REPORTS, file), 'utf8')));
+		const found = read(JSON.parse(readFileSync(join(REPORTS, file), 'utf8')) as Report);
 		counts.passed += found.passed;
 		counts.failed += found.failed;
 		counts.skipped += found.skipped;
@@ -50,21 +51,56 @@ function count(file: string, read: (report: any) => { passed: number; failed: nu
 	}
 }
 
-buildIfStale();
+if (only !== 'lint') buildIfStale();
 if (!only || only === 'check') {
-	results.push(['type check', run('type check (svelte-check)', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) && run('svelte-check', [bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--threshold', 'error', '--fail-on-warnings=false'])]);
+	results.push([
+		'type check',
+		run('type check (svelte-check)', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) &&
+			run('svelte-check', [bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--threshold', 'error', '--fail-on-warnings=false'])
+	]);
+}
+if (!only || only === 'lint') {
+	// As `npm run lint`, but every check runs even after one fails, so one run lists everything to fix.
+	// dpdm resolves `$lib` through .svelte-kit/tsconfig.json, which the type check's sync has written.
+	const synced = only ? run('svelte-kit sync', [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) : true;
+	const checks = [
+		run('format (prettier --check)', [bin('prettier', 'bin/prettier.cjs'), '--check', '.']),
+		run('import cycles (dpdm, dpdm.config.json)', [bin('dpdm', 'lib/bin/dpdm.js')]),
+		run('lint (eslint)', [bin('eslint', 'bin/eslint.js'), '--max-warnings=0', '.'])
+	];
+	results.push(['lint', synced && checks.every(Boolean)]);
 }
 if (!only || only === 'unit') {
-	results.push(['unit + integration', run('unit and integration tests (vitest)', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(REPORTS, 'vitest.json')}`])]);
-	count('vitest.json', (report) => ({ passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }));
+	results.push([
+		'unit + integration',
+		run('unit and integration tests (vitest)', [
+			bin('vitest', 'vitest.mjs'),
+			'run',
+			'--reporter=default',
+			'--reporter=json',
+			`--outputFile.json=${join(REPORTS, 'vitest.json')}`
+		])
+	]);
+	count('vitest.json', (report: { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }) => ({
+		passed: report.numPassedTests,
+		failed: report.numFailedTests,
+		skipped: report.numPendingTests + report.numTodoTests
+	}));
 }
 if (!only || only === 'e2e') {
 	ensureChromium();
-	results.push(['end-to-end', run('end-to-end tests (Playwright + Chromium)', [bin('@playwright/test', 'cli.js'), 'test', '--reporter=list,json'], {
-		CHROMIUM_PATH: CHROMIUM,
-		PLAYWRIGHT_JSON_OUTPUT_FILE: join(REPORTS, 'playwright.json')
-	})]);
-	count('playwright.json', (report) => ({ passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped }));
+	results.push([
+		'end-to-end',
+		run('end-to-end tests (Playwright + Chromium)', [bin('@playwright/test', 'cli.js'), 'test', '--reporter=list,json'], {
+			CHROMIUM_PATH: CHROMIUM,
+			PLAYWRIGHT_JSON_OUTPUT_FILE: join(REPORTS, 'playwright.json')
+		})
+	]);
+	count('playwright.json', (report: { stats: { expected: number; flaky: number; unexpected: number; skipped: number } }) => ({
+		passed: report.stats.expected + report.stats.flaky,
+		failed: report.stats.unexpected,
+		skipped: report.stats.skipped
+	}));
 }
 
 const failed = results.filter(([, ok]) => !ok);

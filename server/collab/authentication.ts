@@ -18,7 +18,6 @@ import { DOCUMENT_KIND_RULES } from './document-kinds.ts';
 import { refusal } from './refusal.ts';
 import { COOKIE_TOKEN, SHARE_TOKEN_PREFIX } from '../../src/lib/collab-protocol.ts';
 
-
 export class Authentication implements Extension {
 	priority = 1000;
 	private readonly deps: { db: Database; sessionDays: number };
@@ -39,7 +38,12 @@ export class Authentication implements Extension {
 			const sessionToken = bearer ?? context.cookieSessionToken;
 			// A provider token is a bearer token like HTTP's: identifyBearer says which kind, or why not.
 			const bearerIdentity = bearer ? await identifyBearer(this.deps.db, bearer, { sessionDays: this.deps.sessionDays }) : null;
-			const session = bearerIdentity?.kind === 'session' ? bearerIdentity.session : !bearer && sessionToken ? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays) : null;
+			const session =
+				bearerIdentity?.kind === 'session'
+					? bearerIdentity.session
+					: !bearer && sessionToken
+						? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays)
+						: null;
 			if (!session && !shareToken) {
 				throw new AppError('UNAUTHENTICATED', sessionToken ? 'Your session has expired. Sign in again.' : 'Sign in to open this canvas.');
 			}

@@ -10,7 +10,6 @@ export interface Refusal {
 }
 
 export function refusal(error: unknown): Refusal {
-	const appError =
-		error instanceof AppError ? error : new AppError('UNAVAILABLE', 'The canvas could not be opened right now. Try again shortly.');
+	const appError = error instanceof AppError ? error : new AppError('UNAVAILABLE', 'The canvas could not be opened right now. Try again shortly.');
 	return { reason: appError.code, code: appError.closeCode, message: appError.message };
 }

@@ -139,11 +139,7 @@ export class ControlChannel {
 	private readonly channel: string;
 	private readonly instanceId: string;
 
-	constructor(
-		redis: RedisConnections,
-		logger: Logger,
-		handlers: { onCommand: (command: ControlCommand) => void; onReconnected: () => void }
-	) {
+	constructor(redis: RedisConnections, logger: Logger, handlers: { onCommand: (command: ControlCommand) => void; onReconnected: () => void }) {
 		this.channel = `${redis.prefix}#control`;
 		this.instanceId = redis.instanceId;
 		this.publisher = redis.connect('control-publish');

@@ -86,7 +86,8 @@ export function createSocketGateway(deps: {
 					peer.close(close.code, close.reason);
 				};
 				if (reading.problem !== null) return refuse(SOCKET_CLOSES.MALFORMED_MESSAGE, 'closed a socket that sent a malformed frame', { problem: reading.problem });
-				if (overPreAuthBudget(socket.state, (frame as Uint8Array).byteLength)) return refuse(SOCKET_CLOSES.FLOOD, 'closed a socket that sent too much before authenticating');
+				if (overPreAuthBudget(socket.state, (frame as Uint8Array).byteLength))
+					return refuse(SOCKET_CLOSES.FLOOD, 'closed a socket that sent too much before authenticating');
 				if (reading.effect === 'sync-request' && overSyncRequestBudget(socket.state, config.WS_SYNC_REQUESTS_PER_MINUTE)) {
 					meters.socketsDropped.inc();
 					return refuse(SOCKET_CLOSES.FLOOD, 'closed a socket that sent too many sync requests');

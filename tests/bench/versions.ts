@@ -27,7 +27,25 @@ function shape(i: number, text: string) {
 		isLocked: false,
 		opacity: 1,
 		meta: {},
-		props: { geo: 'rectangle', flipX: false, flipY: false, w: 100, h: 60, color: 'black', fill: 'none', dash: 'draw', size: 'm', font: 'draw', align: 'middle', verticalAlign: 'middle', growY: 0, url: '', scale: 1, labelColor: 'black', richText: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] } }
+		props: {
+			geo: 'rectangle',
+			flipX: false,
+			flipY: false,
+			w: 100,
+			h: 60,
+			color: 'black',
+			fill: 'none',
+			dash: 'draw',
+			size: 'm',
+			font: 'draw',
+			align: 'middle',
+			verticalAlign: 'middle',
+			growY: 0,
+			url: '',
+			scale: 1,
+			labelColor: 'black',
+			richText: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }
+		}
 	};
 }
 

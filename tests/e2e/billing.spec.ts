@@ -11,7 +11,7 @@ import { expect, isReadonly, PASSWORD, SCREENS, signUpThroughUi, test as base, w
 mkdirSync(SCREENS, { recursive: true });
 
 /** This file's server sells plans through the fake Stripe. */
-const test = base.extend<{}, { fakeStripe: FakeStripe; server: { current: RunningServer } }>({
+const test = base.extend<Record<never, never>, { fakeStripe: FakeStripe; server: { current: RunningServer } }>({
 	fakeStripe: [
 		async ({}, use) => {
 			const fake = await startFakeStripe();
@@ -35,7 +35,17 @@ let eventCounter = 0;
 
 /** Sends a signed Stripe event to the server's webhook, as Stripe would (no browser cookie: not `page.request`). */
 async function sendWebhook(request: APIRequestContext, type: string, object: Record<string, unknown>) {
-	const payload = JSON.stringify({ id: `evt_e2e_${++eventCounter}_${Date.now()}`, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object }, api_version: '2025-01-01', livemode: false, pending_webhooks: 1, request: null });
+	const payload = JSON.stringify({
+		id: `evt_e2e_${++eventCounter}_${Date.now()}`,
+		object: 'event',
+		type,
+		created: Math.floor(Date.now() / 1000),
+		data: { object },
+		api_version: '2025-01-01',
+		livemode: false,
+		pending_webhooks: 1,
+		request: null
+	});
 	const signature = signer.webhooks.generateTestHeaderString({ payload, secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET });
 	const response = await request.post('/api/webhooks/stripe', { data: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
 	expect(response.status(), await response.text()).toBeLessThan(300);

@@ -4,10 +4,10 @@ import { expect, signInThroughUi, signUpThroughUi, test, waitForCanvas } from '.
 /** Shapes on the current page, read through the editor the canvas exposes for tests. */
 async function shapes(page: Page): Promise<{ type: string; text?: string }[]> {
 	return page.evaluate(() => {
-		// reason: the canvas island puts its tldraw Editor on window for end-to-end tests only.
-		const editor = (window as unknown as { __easelEditor?: any }).__easelEditor;
+		// The canvas island puts its tldraw Editor on window for end-to-end tests only (typed in TldrawIsland.tsx).
+		const editor = window.__easelEditor;
 		if (!editor) return [];
-		return editor.getCurrentPageShapes().map((shape: any) => {
+		return editor.getCurrentPageShapes().map((shape) => {
 			const text = editor.getShapeUtil(shape).getText?.(shape);
 			return { type: shape.type === 'geo' ? shape.props.geo : shape.type, ...(text ? { text } : {}) };
 		});

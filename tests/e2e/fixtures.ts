@@ -58,18 +58,17 @@ export async function waitForCanvas(page: Page): Promise<void> {
 /** Shape types on the current tldraw page ('rectangle', 'ellipse', 'text', …), read through the editor the island exposes for tests. */
 export async function shapeTypes(page: Page): Promise<string[]> {
 	return page.evaluate(() => {
-		// reason: the canvas island puts its tldraw Editor on window for end-to-end tests only.
-		const editor = (window as unknown as { __easelEditor?: any }).__easelEditor;
+		// The canvas island puts its tldraw Editor on window for end-to-end tests only (typed in TldrawIsland.tsx).
+		const editor = window.__easelEditor;
 		if (!editor) return [];
-		return editor.getCurrentPageShapes().map((shape: any) => (shape.type === 'geo' ? shape.props.geo : shape.type));
+		return editor.getCurrentPageShapes().map((shape) => (shape.type === 'geo' ? shape.props.geo : shape.type));
 	});
 }
 
 /** Whether tldraw considers the canvas read-only (null before the editor exists). */
 export async function isReadonly(page: Page): Promise<boolean | null> {
 	return page.evaluate(() => {
-		// reason: see shapeTypes.
-		const editor = (window as unknown as { __easelEditor?: any }).__easelEditor;
+		const editor = window.__easelEditor;
 		return editor ? Boolean(editor.getInstanceState().isReadonly) : null;
 	});
 }

@@ -8,10 +8,10 @@ mkdirSync(SCREENS, { recursive: true });
 /** Shape types shown by the version preview's own (unsynced) editor. */
 async function previewShapeTypes(page: Page): Promise<string[] | null> {
 	return page.evaluate(() => {
-		// reason: the preview island puts its tldraw Editor on window for end-to-end tests only.
-		const editor = (window as unknown as { __easelPreviewEditor?: any }).__easelPreviewEditor;
+		// The preview island puts its tldraw Editor on window for end-to-end tests only (typed in VersionPreviewIsland.tsx).
+		const editor = window.__easelPreviewEditor;
 		if (!editor) return null;
-		return editor.getCurrentPageShapes().map((shape: any) => (shape.type === 'geo' ? shape.props.geo : shape.type));
+		return editor.getCurrentPageShapes().map((shape) => (shape.type === 'geo' ? shape.props.geo : shape.type));
 	});
 }
 
@@ -64,7 +64,7 @@ test('save a version, preview it privately, restore it live for a second browser
 	await alice.screenshot({ path: `${SCREENS}/history-preview.png` });
 	await expect.poll(async () => (await shapeTypes(bob)).sort()).toEqual(['ellipse', 'rectangle']);
 	await expect.poll(async () => (await shapeTypes(alice)).sort()).toEqual(['ellipse', 'rectangle']);
-	const readonly = await alice.evaluate(() => (window as unknown as { __easelPreviewEditor?: any }).__easelPreviewEditor?.getInstanceState().isReadonly);
+	const readonly = await alice.evaluate(() => window.__easelPreviewEditor?.getInstanceState().isReadonly);
 	expect(readonly).toBe(true);
 
 	// Back to live, then restore from the preview banner with a confirmation.

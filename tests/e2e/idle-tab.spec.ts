@@ -25,7 +25,7 @@ test('two idle tabs on a canvas cause no document updates for 10 s, after drawin
 	await tabs[0].mouse.click(800, 300);
 	await tabs[0].keyboard.type('Cache in front of the API');
 	await tabs[0].keyboard.press('Escape');
-	await expect.poll(() => tabs[1].evaluate(() => (window as unknown as { __easelEditor?: { getCurrentPageShapes(): unknown[] } }).__easelEditor?.getCurrentPageShapes().length)).toBe(2);
+	await expect.poll(() => tabs[1].evaluate(() => window.__easelEditor?.getCurrentPageShapes().length)).toBe(2);
 	await tabs[0].waitForTimeout(1500); // the last edits' acknowledgements
 
 	const updatesBefore = await counter(server.current.url, 'easel_document_updates_total');

@@ -4,7 +4,10 @@ import { drawShape, expect, isReadonly, SCREENS, shapeTypes, signUpThroughUi, te
 const NARROW = { width: 390, height: 800 };
 
 /** Creates a share link in the open Share dialog and returns its path (`/s/<token>`). */
-async function createShareLink(page: Page, options: { access: 'Can view' | 'Can edit'; audience: 'Anyone with the link' | 'Signed-in team members only'; expiresOn?: string }): Promise<string> {
+async function createShareLink(
+	page: Page,
+	options: { access: 'Can view' | 'Can edit'; audience: 'Anyone with the link' | 'Signed-in team members only'; expiresOn?: string }
+): Promise<string> {
 	const dialog = page.getByRole('dialog', { name: /^Share/ });
 	await dialog.getByRole('radio', { name: options.access }).check();
 	await dialog.getByRole('radio', { name: options.audience }).check();

@@ -35,7 +35,9 @@ export class AcknowledgementLedger {
 
 	constructor(doc: Y.Doc) {
 		this.doc = doc;
-		const ledger = this;
+		// Arrow functions keep the ledger as `this`; inside the socket class `this` is the socket.
+		const sendingEdit = () => this.sending;
+		const editsSoFar = () => [...this.edits];
 		this.WebSocket = class LedgerWebSocket extends WebSocket {
 			/** Frames sent on this socket that await their SyncStatus reply, oldest first. */
 			private readonly awaiting: PendingFrame[] = [];
@@ -57,9 +59,13 @@ export class AcknowledgementLedger {
 				super.send(data);
 				if (!(data instanceof Uint8Array)) return;
 				const kind = readSyncKind(data);
-				if (kind === SYNC_UPDATE) this.awaiting.push({ edits: ledger.sending ? [ledger.sending] : [] });
-				// A sync step 2 carries everything this client has that the server lacked.
-				else if (kind === SYNC_STEP_2) this.awaiting.push({ edits: [...ledger.edits] });
+				if (kind === SYNC_UPDATE) {
+					const sending = sendingEdit();
+					this.awaiting.push({ edits: sending ? [sending] : [] });
+				} else if (kind === SYNC_STEP_2) {
+					// A sync step 2 carries everything this client has that the server lacked.
+					this.awaiting.push({ edits: editsSoFar() });
+				}
 			}
 		};
 	}

@@ -5,11 +5,16 @@ import { uniqueEmail } from './unique.ts';
 
 export { uniqueEmail };
 
+/** A parsed JSON response body (or the text, when it is not JSON). */
+// reason: tests read the fields of whatever the API answered and check them with expect; typing every response would only restate the assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ApiBody = any;
+
 export async function api(
 	baseUrl: string,
 	path: string,
 	options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: ApiBody; headers: Headers }> {
 	const response = await fetch(`${baseUrl}${path}`, {
 		method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
 		headers: {

@@ -54,10 +54,7 @@ if (!postgresReachable) {
  * `anotherPool()` a second connection pool on the same PostgreSQL database, as a second instance
  * would have (on PGlite, which is one process only, the same database); the suite closes it.
  */
-export function describeEachDatabase(
-	name: string,
-	body: (database: () => OpenDatabase, driver: Driver, anotherPool: () => Promise<OpenDatabase>) => void
-): void {
+export function describeEachDatabase(name: string, body: (database: () => OpenDatabase, driver: Driver, anotherPool: () => Promise<OpenDatabase>) => void): void {
 	for (const driver of ['pglite', 'postgres'] as const) {
 		const run = driver === 'postgres' && !postgresReachable ? describe.skip : describe;
 		run(`${name} [${driver}]`, () => {

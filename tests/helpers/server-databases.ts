@@ -26,11 +26,7 @@ export interface ServerDatabase {
 
 const postgresReachable = await postgresAvailable();
 
-export function describeEachServerDatabase(
-	name: string,
-	body: (database: () => ServerDatabase) => void,
-	options: { drivers?: Driver[] } = {}
-): void {
+export function describeEachServerDatabase(name: string, body: (database: () => ServerDatabase) => void, options: { drivers?: Driver[] } = {}): void {
 	for (const driver of options.drivers ?? (['pglite', 'postgres'] as const)) {
 		const run = driver === 'postgres' && !postgresReachable ? describe.skip : describe;
 		run(`${name} [${driver}]`, () => {

@@ -17,7 +17,6 @@ import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
 import { recordingServices, type RecordingServices } from '../helpers/services.ts';
 
-
 async function user(db: OpenDatabase['db'], name: string): Promise<UserActor & { personalTeamId: string }> {
 	const created = await accounts.signUp(db, { email: uniqueEmail(name), password: 'password123', name });
 	return { kind: 'user', userId: created.id, personalTeamId: created.personalTeamId };
@@ -97,13 +96,16 @@ describeEachDatabase('access matrix', (database) => {
 		type LinkCase = { access: 'view' | 'edit'; audience: 'anyone' | 'team'; state: 'active' | 'expired' | 'revoked' };
 		const CASES: LinkCase[] = [];
 		for (const access of ['view', 'edit'] as const)
-			for (const audience of ['anyone', 'team'] as const)
-				for (const state of ['active', 'expired', 'revoked'] as const) CASES.push({ access, audience, state });
+			for (const audience of ['anyone', 'team'] as const) for (const state of ['active', 'expired', 'revoked'] as const) CASES.push({ access, audience, state });
 
 		async function makeLink({ access, audience, state }: LinkCase): Promise<{ token: string; id: string }> {
 			const { db } = database();
 			const { link, token } = await sharing.createLink(db, owner, canvasId, { access, audience });
-			if (state === 'expired') await db.update(shareLinks).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(shareLinks.id, link.id));
+			if (state === 'expired')
+				await db
+					.update(shareLinks)
+					.set({ expiresAt: new Date(Date.now() - 1000) })
+					.where(eq(shareLinks.id, link.id));
 			if (state === 'revoked') await sharing.revokeLink(services, owner, link.id);
 			return { token, id: link.id };
 		}
@@ -177,7 +179,11 @@ describeEachDatabase('access matrix', (database) => {
 			const editor = await user(db, 'Editor');
 			const team = await teams.create(db, boss, 'Admins');
 			await billing.setPlan(db, team.id, 'team', 10); // room for seats: this test is about roles
-			for (const [member, role] of [[admin, 'admin'], [admin2, 'admin'], [editor, 'editor']] as const) {
+			for (const [member, role] of [
+				[admin, 'admin'],
+				[admin2, 'admin'],
+				[editor, 'editor']
+			] as const) {
 				await db.insert(memberships).values({ teamId: team.id, userId: member.userId, role });
 			}
 			await expect(teams.changeRole(services, admin, team.id, editor.userId, 'viewer')).resolves.toMatchObject({ role: 'viewer' });
@@ -229,7 +235,16 @@ describeEachDatabase('access matrix', (database) => {
 			await invitations.revoke(db, boss, invite.invitation.id);
 			await teams.removeMember(services, boss, team.id, member.userId);
 			const actions = (await audit.listForTeam(db, boss, team.id)).map((row) => row.action).reverse();
-			expect(actions).toEqual(['team.create', 'invitation.create', 'member.join', 'member.role_change', 'share_link.create', 'share_link.revoke', 'invitation.revoke', 'member.remove']);
+			expect(actions).toEqual([
+				'team.create',
+				'invitation.create',
+				'member.join',
+				'member.role_change',
+				'share_link.create',
+				'share_link.revoke',
+				'invitation.revoke',
+				'member.remove'
+			]);
 			const [created] = (await audit.listForTeam(db, boss, team.id)).slice(-1);
 			expect(created).toMatchObject({ actorId: boss.userId, actorName: 'Boss', ip: '203.0.113.9' });
 		});
@@ -278,7 +293,10 @@ describeEachDatabase('access matrix', (database) => {
 		});
 
 		it('teams.transferOwnership re-authorises both the old and the new owner', async () => {
-			expect(await effectsOf(() => teams.transferOwnership(recorder, boss, team, member.userId))).toEqual({ closed: reauthorised([boss.userId, member.userId]), discarded: [] });
+			expect(await effectsOf(() => teams.transferOwnership(recorder, boss, team, member.userId))).toEqual({
+				closed: reauthorised([boss.userId, member.userId]),
+				discarded: []
+			});
 			// Back as it was, for the tests that follow.
 			await teams.transferOwnership(recorder, member, team, boss.userId);
 		});
@@ -298,17 +316,26 @@ describeEachDatabase('access matrix', (database) => {
 					linkId = (await sharing.createLink(database().db, boss, canvas.id, { access: 'edit', audience: 'anyone' })).link.id;
 				})
 			).toEqual({ closed: [], discarded: [] });
-			expect(await effectsOf(() => sharing.revokeLink(recorder, boss, linkId))).toEqual({ closed: [{ match: { shareLinkId: linkId }, reason: 'ACCESS_CHANGED' }], discarded: [] });
+			expect(await effectsOf(() => sharing.revokeLink(recorder, boss, linkId))).toEqual({
+				closed: [{ match: { shareLinkId: linkId }, reason: 'ACCESS_CHANGED' }],
+				discarded: []
+			});
 		});
 
 		it('accounts.signOut closes the session’s sockets as unauthenticated', async () => {
 			const { session } = await startSession(database().db, member.userId, 30);
-			expect(await effectsOf(() => accounts.signOut(recorder, session.id))).toEqual({ closed: [{ match: { sessionId: session.id }, reason: 'UNAUTHENTICATED' }], discarded: [] });
+			expect(await effectsOf(() => accounts.signOut(recorder, session.id))).toEqual({
+				closed: [{ match: { sessionId: session.id }, reason: 'UNAUTHENTICATED' }],
+				discarded: []
+			});
 		});
 
 		it('canvases.move re-authorises the canvas’s sockets; canvases.remove discards its document', async () => {
 			const canvas = await canvases.create(database().db, boss, { teamId: team });
-			expect(await effectsOf(() => canvases.move(recorder, boss, canvas.id, boss.personalTeamId))).toEqual({ closed: [{ match: { canvasId: canvas.id }, reason: 'ACCESS_CHANGED' }], discarded: [] });
+			expect(await effectsOf(() => canvases.move(recorder, boss, canvas.id, boss.personalTeamId))).toEqual({
+				closed: [{ match: { canvasId: canvas.id }, reason: 'ACCESS_CHANGED' }],
+				discarded: []
+			});
 			expect(await effectsOf(() => canvases.remove(recorder, boss, canvas.id))).toEqual({
 				closed: [],
 				discarded: documentNamesOf(canvas.id).map((documentName) => ({ documentName, reason: 'DELETED' }))

@@ -4,19 +4,13 @@ import * as accounts from '../../src/lib/server/accounts.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import { can, resolveCanvasAccess, ROLE_PERMISSIONS, type Action } from '../../src/lib/server/access.ts';
 import { PASSWORD_HASH_OPTIONS } from '../../src/lib/server/auth/passwords.ts';
-import {
-	sessionIdFromToken,
-	startSession,
-	validateSessionToken,
-	invalidateSession
-} from '../../src/lib/server/auth/sessions.ts';
+import { sessionIdFromToken, startSession, validateSessionToken, invalidateSession } from '../../src/lib/server/auth/sessions.ts';
 import { memberships, sessions, users, ROLES, type Role } from '../../src/lib/server/db/schema.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import { LoginThrottle } from '../../src/lib/server/rate-limits.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
 import { documentNamesOf } from '../../src/lib/document-names.ts';
 import { recordingServices } from '../helpers/services.ts';
-
 
 describe('role permissions', () => {
 	const expected: Record<Action, Role[]> = {
@@ -107,12 +101,18 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		expect(await validateSessionToken(db, 'not a token', 30)).toBeNull();
 
 		// In the second half of its life the session is extended.
-		await db.update(sessions).set({ expiresAt: new Date(Date.now() + 5 * 86400_000) }).where(eq(sessions.id, session.id));
+		await db
+			.update(sessions)
+			.set({ expiresAt: new Date(Date.now() + 5 * 86400_000) })
+			.where(eq(sessions.id, session.id));
 		const extended = await validateSessionToken(db, token, 30);
 		expect(extended?.extended).toBe(true);
 		expect(extended!.session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 29 * 86400_000);
 
-		await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, session.id));
+		await db
+			.update(sessions)
+			.set({ expiresAt: new Date(Date.now() - 1000) })
+			.where(eq(sessions.id, session.id));
 		expect(await validateSessionToken(db, token, 30)).toBeNull();
 		expect(await db.select().from(sessions).where(eq(sessions.id, session.id))).toHaveLength(0);
 

@@ -86,7 +86,7 @@ describeEachDatabase('actors', (database) => {
 		await expect(canvases.get(db, unknown, canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 	});
 
-	it('the assistant acts within its run\'s team, never beyond the person it acts for', async () => {
+	it("the assistant acts within its run's team, never beyond the person it acts for", async () => {
 		const { db } = database();
 		const run = (onBehalfOf?: string): AssistantActor => ({ kind: 'assistant', runId: crypto.randomUUID(), teamId, onBehalfOf });
 		expect(await resolveCanvasAccess(db, run(owner.userId), canvasId)).toMatchObject({ role: null, canEdit: true, standing: { holder: 'assistant' } });
@@ -94,7 +94,10 @@ describeEachDatabase('actors', (database) => {
 		expect(await resolveCanvasAccess(db, run(viewer.userId), canvasId)).toMatchObject({ canEdit: false });
 		await expect(resolveCanvasAccess(db, run(crypto.randomUUID()), canvasId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(resolveCanvasAccess(db, run(owner.userId), otherCanvasId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-		await expect(canvases.rename(db, run(viewer.userId), canvasId, 'Nope')).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'The assistant may not rename this canvas.' });
+		await expect(canvases.rename(db, run(viewer.userId), canvasId, 'Nope')).rejects.toMatchObject({
+			code: 'FORBIDDEN',
+			message: 'The assistant may not rename this canvas.'
+		});
 		await expect(sharing.listLinks(db, run(owner.userId), canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(canvases.remove(recordingServices(db), run(owner.userId), canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 	});
@@ -114,11 +117,24 @@ describeEachDatabase('actors', (database) => {
 	it('bearer tokens are told apart by their form, each refusal saying why', async () => {
 		const { db } = database();
 		const { token } = await startSession(db, owner.userId, 30);
-		await expect(identifyBearer(db, token, { sessionDays: 30 })).resolves.toMatchObject({ kind: 'session', actor: { kind: 'user', userId: owner.userId }, session: { user: { id: owner.userId } } });
-		await expect(identifyBearer(db, 'a'.repeat(32), { sessionDays: 30 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'Your session has expired. Sign in again.' });
-		await expect(identifyBearer(db, `easel_${'k'.repeat(40)}`, { sessionDays: 30 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/^API keys are not available yet/) });
+		await expect(identifyBearer(db, token, { sessionDays: 30 })).resolves.toMatchObject({
+			kind: 'session',
+			actor: { kind: 'user', userId: owner.userId },
+			session: { user: { id: owner.userId } }
+		});
+		await expect(identifyBearer(db, 'a'.repeat(32), { sessionDays: 30 })).rejects.toMatchObject({
+			code: 'UNAUTHENTICATED',
+			message: 'Your session has expired. Sign in again.'
+		});
+		await expect(identifyBearer(db, `easel_${'k'.repeat(40)}`, { sessionDays: 30 })).rejects.toMatchObject({
+			code: 'UNAUTHENTICATED',
+			message: expect.stringMatching(/^API keys are not available yet/)
+		});
 		for (const unknown of ['', 'sk_test_123', 'Bearer', token.toUpperCase(), `${token}x`]) {
-			await expect(identifyBearer(db, unknown, { sessionDays: 30 })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/not one Easel issues/) });
+			await expect(identifyBearer(db, unknown, { sessionDays: 30 })).rejects.toMatchObject({
+				code: 'UNAUTHENTICATED',
+				message: expect.stringMatching(/not one Easel issues/)
+			});
 		}
 	});
 
@@ -128,7 +144,13 @@ describeEachDatabase('actors', (database) => {
 		const runId = crypto.randomUUID();
 		await audit.record(db, { teamId, actor: systemActor('credit-sweeper'), action: 'team.rename', targetType: 'team', targetId: teamId, details: { name: 'By Easel' } });
 		await audit.record(db, { teamId, actor: key, action: 'share_link.revoke', targetType: 'share_link', targetId: crypto.randomUUID() });
-		await audit.record(db, { teamId, actor: { kind: 'assistant', runId, teamId, onBehalfOf: owner.userId }, action: 'canvas.move', targetType: 'canvas', targetId: canvasId });
+		await audit.record(db, {
+			teamId,
+			actor: { kind: 'assistant', runId, teamId, onBehalfOf: owner.userId },
+			action: 'canvas.move',
+			targetType: 'canvas',
+			targetId: canvasId
+		});
 		await audit.record(db, { teamId, actor: owner, action: 'invitation.revoke', targetType: 'invitation', targetId: crypto.randomUUID() });
 		await audit.record(db, { teamId, actorId: null, action: 'invitation.revoke', targetType: 'invitation', targetId: crypto.randomUUID() });
 
@@ -143,6 +165,8 @@ describeEachDatabase('actors', (database) => {
 		// An API key with the scope reads the same log.
 		expect((await audit.listForTeam(db, key, teamId, { limit: 5 })).map((row) => row.actorName)).toEqual(rows.map((row) => row.actorName));
 		// Only a person's entry points at a user.
-		await expect(db.execute(sql`insert into audit_log (team_id, actor_kind, actor_id, action, target_type) values (${teamId}, 'system', ${owner.userId}, 'team.rename', 'team')`)).rejects.toThrow();
+		await expect(
+			db.execute(sql`insert into audit_log (team_id, actor_kind, actor_id, action, target_type) values (${teamId}, 'system', ${owner.userId}, 'team.rename', 'team')`)
+		).rejects.toThrow();
 	});
 });

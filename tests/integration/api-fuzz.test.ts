@@ -70,16 +70,78 @@ const BODIES: Record<string, Record<string, unknown>> = {
 
 const LONG = 'x'.repeat(20_000);
 const HOSTILE_VALUES: unknown[] = [
-	'not-a-uuid', '', ' ', '0', '-1', '1.5', '1e308', 'NaN', 'Infinity', '\u0000', 'a\u0000b', '\uD800', 'x\uDC00y', 'end\uD83D',
-	'%00', '../../etc/passwd', '<script>alert(1)</script>', "'; drop table users; --", LONG, '9'.repeat(400), '00000000-0000-0000-0000-000000000000',
-	0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, true, null, [], ['a'], {}, { nested: 'object' }
+	'not-a-uuid',
+	'',
+	' ',
+	'0',
+	'-1',
+	'1.5',
+	'1e308',
+	'NaN',
+	'Infinity',
+	'\u0000',
+	'a\u0000b',
+	'\uD800',
+	'x\uDC00y',
+	'end\uD83D',
+	'%00',
+	'../../etc/passwd',
+	'<script>alert(1)</script>',
+	"'; drop table users; --",
+	LONG,
+	'9'.repeat(400),
+	'00000000-0000-0000-0000-000000000000',
+	0,
+	-1,
+	1.5,
+	1e308,
+	-1e308,
+	2 ** 53 + 1,
+	true,
+	null,
+	[],
+	['a'],
+	{},
+	{ nested: 'object' }
 ];
 /**
  * Path segments as they arrive on the wire (already percent-encoded, some of it invalid UTF-8). No
  * `..`: the client resolves it away, turning the case into a valid request to another route.
  */
-const HOSTILE_SEGMENTS = ['not-a-uuid', '0', '-1', '1.5', '1e308', '%00', 'a%00b', '%ED%A0%80', '%C0%AF', '%', '%25', '%E3%80%82', encodeURIComponent(LONG.slice(0, 3000)), '00000000-0000-0000-0000-000000000000', '%20'];
-const HOSTILE_QUERY = ['not-a-uuid', '', '0', '-1', '1.5', '1e308', '-1e308', '99999999999999999999', 'NaN', 'Infinity', '0x10', '%00', '%ED%A0%80', 'a&limit=1.5', encodeURIComponent(LONG.slice(0, 3000))];
+const HOSTILE_SEGMENTS = [
+	'not-a-uuid',
+	'0',
+	'-1',
+	'1.5',
+	'1e308',
+	'%00',
+	'a%00b',
+	'%ED%A0%80',
+	'%C0%AF',
+	'%',
+	'%25',
+	'%E3%80%82',
+	encodeURIComponent(LONG.slice(0, 3000)),
+	'00000000-0000-0000-0000-000000000000',
+	'%20'
+];
+const HOSTILE_QUERY = [
+	'not-a-uuid',
+	'',
+	'0',
+	'-1',
+	'1.5',
+	'1e308',
+	'-1e308',
+	'99999999999999999999',
+	'NaN',
+	'Infinity',
+	'0x10',
+	'%00',
+	'%ED%A0%80',
+	'a&limit=1.5',
+	encodeURIComponent(LONG.slice(0, 3000))
+];
 const HOSTILE_BODIES = ['[]', '"text"', 'null', '1', '{"__proto__":{"polluted":true}}', '{', '\u0000', JSON.stringify({ [LONG]: 1 })];
 
 interface Case {
@@ -104,7 +166,12 @@ function pathFor(route: Route, replaced: Record<string, string> = {}, query = ''
 }
 
 function bodyWith(route: Route, fields: Record<string, unknown>): string {
-	const base = Object.fromEntries(Object.entries(BODIES[`${route.method} ${route.template}`] ?? {}).map(([key, value]) => [key, typeof value === 'string' && /^<\w+>$/.test(value) ? valid[value.slice(1, -1)] : value]));
+	const base = Object.fromEntries(
+		Object.entries(BODIES[`${route.method} ${route.template}`] ?? {}).map(([key, value]) => [
+			key,
+			typeof value === 'string' && /^<\w+>$/.test(value) ? valid[value.slice(1, -1)] : value
+		])
+	);
 	return JSON.stringify({ ...base, ...fields });
 }
 
@@ -122,13 +189,21 @@ function casesFor(route: Route, random: () => number): Case[] {
 	}
 	// Seeded combinations: several inputs hostile at once (always at least one, so no valid request
 	// slips through and, say, transfers the team away mid-run).
-	const inputs = [...route.params.map((name) => ['param', name]), ...route.query.map((name) => ['query', name]), ...(route.readsBody ? fields.map((name) => ['field', name]) : [])];
+	const inputs = [
+		...route.params.map((name) => ['param', name]),
+		...route.query.map((name) => ['query', name]),
+		...(route.readsBody ? fields.map((name) => ['field', name]) : [])
+	];
 	for (let i = 0; i < COMBINATIONS_PER_ROUTE && inputs.length; i++) {
 		const chosen = inputs.filter(() => random() < 0.5);
 		if (!chosen.length) chosen.push(pick(inputs));
 		const of = (kind: string) => chosen.filter(([k]) => k === kind).map(([, name]) => name);
 		const params = Object.fromEntries(of('param').map((param) => [param, pick(HOSTILE_SEGMENTS)]));
-		const query = of('query').length ? `?${of('query').map((key) => `${key}=${pick(HOSTILE_QUERY)}`).join('&')}` : '';
+		const query = of('query').length
+			? `?${of('query')
+					.map((key) => `${key}=${pick(HOSTILE_QUERY)}`)
+					.join('&')}`
+			: '';
 		const body = route.readsBody ? bodyWith(route, Object.fromEntries(of('field').map((field) => [field, pick(HOSTILE_VALUES)]))) : undefined;
 		cases.push({ route, path: pathFor(route, params, query), body });
 	}
@@ -136,7 +211,6 @@ function casesFor(route: Route, random: () => number): Case[] {
 }
 
 const routes = listRoutes();
-
 
 it('knows every /api/v1 route and the body of each that reads one', () => {
 	expect(routes.length).toBeGreaterThan(25);
@@ -173,7 +247,9 @@ describeEachServerDatabase('every /api/v1 route under hostile input', (database)
 		['a member id that is not a uuid', 'PATCH', '/api/v1/teams/<teamId>/members/not-a-uuid', { role: 'viewer' }],
 		['a member id that is not a uuid (removal)', 'DELETE', '/api/v1/teams/<teamId>/members/not-a-uuid', undefined],
 		...['audit-log', 'credits'].flatMap((list) =>
-			['limit=1.5', 'before=1.5', 'before=1e308', 'limit=0', 'limit=201', 'before=-1'].map((query) => [`${query} on ${list}`, 'GET', `/api/v1/teams/<teamId>/${list}?${query}`, undefined] as const)
+			['limit=1.5', 'before=1.5', 'before=1e308', 'limit=0', 'limit=201', 'before=-1'].map(
+				(query) => [`${query} on ${list}`, 'GET', `/api/v1/teams/<teamId>/${list}?${query}`, undefined] as const
+			)
 		),
 		['a NUL in a sign-up name', 'POST', '/api/v1/auth/signup', { email: 'nul-name@example.com', password: 'a long enough password', name: 'a\u0000b' }],
 		['a NUL in a version label', 'POST', '/api/v1/canvases/<id>/versions', { label: 'v\u0000' }],
@@ -200,18 +276,23 @@ describeEachServerDatabase('every /api/v1 route under hostile input', (database)
 			const random = seededRandom(seed);
 			// Writes that end things run last (deletions, the team's own, then sign-out), so the rest meet
 			// live objects (a fuzzed rename may have made a hostile value the team's confirmName).
-			const endsThings = (route: Route) => (route.template.endsWith('/logout') ? 3 : route.method === 'DELETE' ? (route.template === '/api/v1/teams/[teamId]' ? 2 : 1) : 0);
+			const endsThings = (route: Route) =>
+				route.template.endsWith('/logout') ? 3 : route.method === 'DELETE' ? (route.template === '/api/v1/teams/[teamId]' ? 2 : 1) : 0;
 			const ordered = [...routes].sort((a, b) => endsThings(a) - endsThings(b));
 			const failures: string[] = [];
 			for (const route of ordered) {
 				for (const testCase of casesFor(route, random)) {
 					const response = await fetch(`${server.url}${testCase.path}`, {
 						method: route.method,
-						headers: { authorization: `Bearer ${route.template.endsWith('/logout') ? valid.throwawaySession : owner.token}`, ...(testCase.body === undefined ? {} : { 'content-type': 'application/json' }) },
+						headers: {
+							authorization: `Bearer ${route.template.endsWith('/logout') ? valid.throwawaySession : owner.token}`,
+							...(testCase.body === undefined ? {} : { 'content-type': 'application/json' })
+						},
 						body: testCase.body
 					});
 					const text = await response.text();
-					if (response.status >= 500) failures.push(`${response.status} ${route.method} ${testCase.path.slice(0, 200)} ${testCase.body?.slice(0, 200) ?? ''} → ${text.slice(0, 200)}`);
+					if (response.status >= 500)
+						failures.push(`${response.status} ${route.method} ${testCase.path.slice(0, 200)} ${testCase.body?.slice(0, 200) ?? ''} → ${text.slice(0, 200)}`);
 				}
 			}
 			if (failures.length) console.error(`[api fuzz] ${failures.length} 5xx answers on ${database().driver} with TEST_SEED=${seed}:\n${failures.join('\n')}`);

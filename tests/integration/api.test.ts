@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.dispose());
 
-function expectError(response: { status: number; body: any }, status: number, code: string) {
+function expectError(response: { status: number; body: unknown }, status: number, code: string) {
 	expect(response.status).toBe(status);
 	expect(response.body).toMatchObject({ error: { code, message: expect.any(String) } });
 }
@@ -102,11 +102,15 @@ describe('canvases API', () => {
 		}
 		expectError(await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: { title: 'ok', extra: 1 } }), 400, 'INVALID_INPUT');
 		expectError(await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: { title: 'y'.repeat(4000) } }), 413, 'PAYLOAD_TOO_LARGE');
-		expectError(await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: '<title>x</title>', headers: { 'content-type': 'application/xml' } }), 400, 'INVALID_INPUT');
+		expectError(
+			await api(server.url, `/api/v1/canvases/${id}`, { method: 'PATCH', token: alice.token, body: '<title>x</title>', headers: { 'content-type': 'application/xml' } }),
+			400,
+			'INVALID_INPUT'
+		);
 		expect((await api(server.url, `/api/v1/canvases/${id}`, { token: alice.token })).body.title).toBe('Keep me');
 	});
 
-	it('answers 404 for another team\'s canvas on every route, and 401 without a session', async () => {
+	it("answers 404 for another team's canvas on every route, and 401 without a session", async () => {
 		const id = await createCanvas(server.url, alice, 'Alice only');
 		expectError(await api(server.url, `/api/v1/canvases/${id}`, { token: bob.token }), 404, 'NOT_FOUND');
 		expectError(await api(server.url, `/api/v1/canvases/${id}/document`, { token: bob.token }), 404, 'NOT_FOUND');
@@ -125,7 +129,7 @@ describe('canvases API', () => {
 });
 
 describe('pages', () => {
-	it('sends signed-out visitors of a canvas page to sign in, and hides other teams\' canvases', async () => {
+	it("sends signed-out visitors of a canvas page to sign in, and hides other teams' canvases", async () => {
 		const id = await createCanvas(server.url, alice, 'Page');
 		const signedOut = await fetch(`${server.url}/c/${id}`, { redirect: 'manual' });
 		expect(signedOut.status).toBe(303);

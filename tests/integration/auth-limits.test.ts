@@ -30,7 +30,7 @@ function postForm(path: string, address: string, fields: Record<string, string>)
 	});
 }
 
-function expectRateLimited(response: { status: number; body: any; headers: Headers }, message: RegExp) {
+function expectRateLimited(response: { status: number; body: unknown; headers: Headers }, message: RegExp) {
 	expect(response.status).toBe(429);
 	expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
 	expect(response.body).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(message) } });
@@ -51,7 +51,10 @@ it('password spraying: one address trying many emails is stopped after the per-a
 	expect(Number(form.headers.get('retry-after'))).toBeGreaterThan(0);
 	expect(await form.text()).toMatch(/Too many sign-in attempts from this network address\. Try again in \d+ (seconds|minutes)\./);
 	for (let i = 0; i < 17; i++) {
-		expectRateLimited(await api(server.url, '/api/v1/auth/login', { body: { email: uniqueEmail('spray'), password: 'Summer2025!' }, headers: from(address) }), /^Too many sign-in attempts from this network address/);
+		expectRateLimited(
+			await api(server.url, '/api/v1/auth/login', { body: { email: uniqueEmail('spray'), password: 'Summer2025!' }, headers: from(address) }),
+			/^Too many sign-in attempts from this network address/
+		);
 	}
 	// Another address is not affected.
 	expect((await api(server.url, '/api/v1/auth/login', { body: { email: uniqueEmail('spray'), password: 'x' }, headers: from('203.0.113.11') })).status).toBe(401);
@@ -68,7 +71,10 @@ it('mass sign-up: one address may create SIGNUPS_PER_ADDRESS accounts, through t
 	expect((await api(server.url, '/api/v1/auth/signup', { body: { email: uniqueEmail('bulk'), password }, headers: from(address) })).status).toBe(201);
 
 	const refusedEmail = uniqueEmail('bulk');
-	expectRateLimited(await api(server.url, '/api/v1/auth/signup', { body: { email: refusedEmail, password }, headers: from(address) }), /^Too many sign-ups from this network address\. Try again in \d+ minutes\.$/);
+	expectRateLimited(
+		await api(server.url, '/api/v1/auth/signup', { body: { email: refusedEmail, password }, headers: from(address) }),
+		/^Too many sign-ups from this network address\. Try again in \d+ minutes\.$/
+	);
 	const form = await postForm('/signup', address, { email: uniqueEmail('bulk'), password });
 	expect(form.status).toBe(429);
 	expect(Number(form.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -78,13 +84,21 @@ it('mass sign-up: one address may create SIGNUPS_PER_ADDRESS accounts, through t
 });
 
 it('rejects control and direction-override characters in the name at sign-up', async () => {
-	const refused = await api(server.url, '/api/v1/auth/signup', { body: { email: uniqueEmail('rlo'), password: 'a long enough password', name: 'Ada\u202Eevil' }, headers: from('203.0.113.30') });
+	const refused = await api(server.url, '/api/v1/auth/signup', {
+		body: { email: uniqueEmail('rlo'), password: 'a long enough password', name: 'Ada\u202Eevil' },
+		headers: from('203.0.113.30')
+	});
 	expect(refused.status).toBe(400);
 	expect(refused.body).toMatchObject({ error: { code: 'INVALID_INPUT', details: { field: 'name' } } });
 });
 
 it('with REDIS_URL the per-address budgets are shared by every instance', async () => {
-	const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `easel-test-${crypto.randomUUID().slice(0, 8)}`, ADDRESS_HEADER: 'x-forwarded-for', SIGNUPS_PER_ADDRESS: '2' };
+	const env = {
+		REDIS_URL: 'redis://127.0.0.1:6379',
+		REDIS_PREFIX: `easel-test-${crypto.randomUUID().slice(0, 8)}`,
+		ADDRESS_HEADER: 'x-forwarded-for',
+		SIGNUPS_PER_ADDRESS: '2'
+	};
 	const instances = await Promise.all([startServer({ env }), startServer({ env })]);
 	try {
 		const signUpOn = (instance: RunningServer) =>

@@ -51,7 +51,10 @@ describeEachDatabase('plan limits', (database) => {
 			await invitations.accept(recordingServices(db), { kind: 'user', userId: person.id }, invite.token);
 		}
 		expect(await billing.seatsUsed(db, boss.teamId)).toBe(3);
-		await expect(invitations.create(db, boss, boss.teamId, { role: 'editor' })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'seats', allowed: 3 } });
+		await expect(invitations.create(db, boss, boss.teamId, { role: 'editor' })).rejects.toMatchObject({
+			code: 'LIMIT_EXCEEDED',
+			details: { limit: 'seats', allowed: 3 }
+		});
 		const late = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
 		await expect(invitations.accept(recordingServices(db), { kind: 'user', userId: late.id }, spare.token)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
 		const viewer = await invitations.create(db, boss, boss.teamId, { role: 'viewer' });
@@ -67,7 +70,10 @@ describeEachDatabase('plan limits', (database) => {
 		await billing.setPlan(db, boss.teamId, 'pro', null);
 		const { teamBilling } = await import('../../src/lib/server/db/schema.ts');
 		const { eq } = await import('drizzle-orm');
-		await db.update(teamBilling).set({ status: 'past_due', graceUntil: new Date(Date.now() + 86_400_000) }).where(eq(teamBilling.teamId, boss.teamId));
+		await db
+			.update(teamBilling)
+			.set({ status: 'past_due', graceUntil: new Date(Date.now() + 86_400_000) })
+			.where(eq(teamBilling.teamId, boss.teamId));
 		expect((await billing.teamPlan(db, boss.teamId)).limits.plan).toBe('pro');
 		expect((await billing.teamPlan(db, boss.teamId, new Date(Date.now() + 2 * 86_400_000))).limits.plan).toBe('free');
 	});

@@ -134,7 +134,12 @@ describeEachServerDatabase('opening a canvas', (database) => {
 		const raw = async (acceptEncoding: string) => {
 			const response = await rawGet(`${server.url}/api/v1/canvases/${canvasId}/state`, { authorization: `Bearer ${owner.token}`, 'accept-encoding': acceptEncoding });
 			const body = response.headers['content-encoding'] === 'gzip' ? gunzipSync(response.body) : response.body;
-			return { ...response, records: docFrom(decodeUpdateFrames(new Uint8Array(body))).getMap('records').toJSON() };
+			return {
+				...response,
+				records: docFrom(decodeUpdateFrames(new Uint8Array(body)))
+					.getMap('records')
+					.toJSON()
+			};
 		};
 		const zipped = await raw('br, gzip, deflate');
 		const plain = await raw('identity');

@@ -51,7 +51,7 @@ async function teamCanvas(title: string): Promise<string> {
 }
 
 describe('read-only connections', () => {
-	it('a viewer\'s raw sync-step-2 and update messages change nothing', async () => {
+	it("a viewer's raw sync-step-2 and update messages change nothing", async () => {
 		const viewer = await member('viewer');
 		const canvasId = await teamCanvas('Guarded');
 		const writer = connect(canvasId, owner.token);
@@ -71,10 +71,23 @@ describe('read-only connections', () => {
 		await new Promise((resolve) => socket.once('open', resolve));
 		const received: Buffer[] = [];
 		socket.on('message', (data) => received.push(Buffer.from(data as Buffer)));
-		socket.send(message(documentName, (e) => { encoding.writeVarUint(e, 2); encoding.writeVarUint(e, 0); encoding.writeVarString(e, viewer.token); encoding.writeVarString(e, '4.8.0'); }));
+		socket.send(
+			message(documentName, (e) => {
+				encoding.writeVarUint(e, 2);
+				encoding.writeVarUint(e, 0);
+				encoding.writeVarString(e, viewer.token);
+				encoding.writeVarString(e, '4.8.0');
+			})
+		);
 		await waitFor(() => received.length > 0, 5000, 'auth answer');
 		for (const syncType of [1, 2]) {
-			socket.send(message(documentName, (e) => { encoding.writeVarUint(e, 0); encoding.writeVarUint(e, syncType); encoding.writeVarUint8Array(e, update); }));
+			socket.send(
+				message(documentName, (e) => {
+					encoding.writeVarUint(e, 0);
+					encoding.writeVarUint(e, syncType);
+					encoding.writeVarUint8Array(e, update);
+				})
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		socket.close();

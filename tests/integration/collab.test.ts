@@ -43,9 +43,10 @@ describe('live collaboration through the real server', () => {
 					const roll = random();
 					if (roll < 0.7) client.records.set(id, geoShape(id, { x: Math.round(random() * 1000), y: round, meta: { by: index } }));
 					else if (roll < 0.9) client.records.delete(id);
-					else client.doc.transact(() => {
-						for (let k = 0; k < 3; k++) client.records.set(`shape:batch-${index}-${round}-${k}`, testShape(`shape:batch-${index}-${round}-${k}`, { k }));
-					});
+					else
+						client.doc.transact(() => {
+							for (let k = 0; k < 3; k++) client.records.set(`shape:batch-${index}-${round}-${k}`, testShape(`shape:batch-${index}-${round}-${k}`, { k }));
+						});
 				}
 				if (round % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
 			}
@@ -64,7 +65,7 @@ describe('live collaboration through the real server', () => {
 		}
 	});
 
-	it('refuses clients without a valid session, with another team\'s session, or with a bad document name', async () => {
+	it("refuses clients without a valid session, with another team's session, or with a bad document name", async () => {
 		const canvasId = await createCanvas(server.url, owner, 'Private');
 		const stranger = await signUp(server.url, 'Stranger');
 		await expect(connect(canvasId, '').synced).rejects.toThrow('UNAUTHENTICATED');

@@ -138,7 +138,17 @@ describe.each(EXPOSED)('$name', (route) => {
 });
 
 it('Stripe webhooks (no cookie, no Origin) still arrive', async () => {
-	const payload = JSON.stringify({ id: `evt_${Date.now()}`, object: 'event', type: 'ping.unhandled', created: Math.floor(Date.now() / 1000), data: { object: {} }, api_version: '2025-01-01', livemode: false, pending_webhooks: 1, request: null });
+	const payload = JSON.stringify({
+		id: `evt_${Date.now()}`,
+		object: 'event',
+		type: 'ping.unhandled',
+		created: Math.floor(Date.now() / 1000),
+		data: { object: {} },
+		api_version: '2025-01-01',
+		livemode: false,
+		pending_webhooks: 1,
+		request: null
+	});
 	const signature = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload, secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET });
 	const response = await api(server.url, '/api/webhooks/stripe', { method: 'POST', body: payload, headers: { 'stripe-signature': signature } });
 	expect(response.status).toBe(200);

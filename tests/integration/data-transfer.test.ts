@@ -51,8 +51,7 @@ function fingerprint(dir: string): Record<string, string> {
 }
 
 /** Row count and a digest of every row's text form (bytea as hex), per table. */
-const TABLE_DIGEST = (table: string) =>
-	`select count(*)::int as rows, coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '') as digest from "${table}" t`;
+const TABLE_DIGEST = (table: string) => `select count(*)::int as rows, coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '') as digest from "${table}" t`;
 
 /** The export with its header changed and the trailer's checksum recomputed, as a well-formed file from another Easel would be. */
 function resealed(lines: string[], change: (header: Record<string, Record<string, unknown>>) => unknown): string {
@@ -101,7 +100,12 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 			for (let i = 0; i < 50; i++) client.records.set(`shape:${i}`, geoShape(`shape:${i}`, { x: i * 10, y: 100 - i }, { richText: richText(`box ${i} ✓`) }));
 		});
 		records = client.records.toJSON();
-		await waitFor(async () => Object.keys((await api(embedded!.url, `/api/v1/canvases/${canvasId}/document`, { token: owner.token })).body.records ?? {}).length === 50 + SEEDED_RECORD_COUNT, 10_000, 'the edits to be stored');
+		await waitFor(
+			async () =>
+				Object.keys((await api(embedded!.url, `/api/v1/canvases/${canvasId}/document`, { token: owner.token })).body.records ?? {}).length === 50 + SEEDED_RECORD_COUNT,
+			10_000,
+			'the edits to be stored'
+		);
 		const named = await api(embedded.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token, body: { label: 'Before the move' } });
 		expect(named.status).toBe(201);
 		client.destroy();
@@ -197,7 +201,11 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 			expect(client.records.toJSON()).toEqual(records);
 			// The canvas keeps working: a new edit is stored (identity sequences were moved past the imported rows).
 			client.records.set('shape:after-move', testShape('shape:after-move', { after: 'move' }));
-			await waitFor(async () => 'shape:after-move' in ((await api(onPostgres!.url, `/api/v1/canvases/${canvasId}/document`, { token })).body.records ?? {}), 10_000, 'the edit after the move');
+			await waitFor(
+				async () => 'shape:after-move' in ((await api(onPostgres!.url, `/api/v1/canvases/${canvasId}/document`, { token })).body.records ?? {}),
+				10_000,
+				'the edit after the move'
+			);
 		} finally {
 			client.destroy();
 		}
@@ -235,7 +243,11 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 			['cut at a line', lines.slice(0, -2).join('\n') + '\n', /incomplete: it ends before its end marker/],
 			['edited', whole.replace('"Roadmap"', '"Roadmaq"'), /checksum does not match/],
 			['another version', whole.replace('"version":1,', '"version":2,'), /format version 2; this Easel reads version 1/],
-			['another migration level', resealed(lines, (header) => ({ ...header, migration: { ...header.migration, tag: '0003_versions', createdAt: 1 } })), /made at migration 0003_versions but this Easel is at 0\d{3}_/],
+			[
+				'another migration level',
+				resealed(lines, (header) => ({ ...header, migration: { ...header.migration, tag: '0003_versions', createdAt: 1 } })),
+				/made at migration 0003_versions but this Easel is at 0\d{3}_/
+			],
 			['not an export', '{"hello":"world"}\n', /does not start with an Easel export header/],
 			['empty', '', /The export file is empty/]
 		];
@@ -248,7 +260,9 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 		}
 		const sql = postgres(url, { max: 1, onnotice: () => {} });
 		const [{ schemas }] = await sql<{ schemas: number }[]>`select count(*)::int as schemas from pg_namespace where nspname = 'drizzle'`;
-		const [{ relations }] = await sql<{ relations: number }[]>`select count(*)::int as relations from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'`;
+		const [{ relations }] = await sql<
+			{ relations: number }[]
+		>`select count(*)::int as relations from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'`;
 		await sql.end();
 		expect({ schemas, relations }).toEqual({ schemas: 0, relations: 0 });
 	});

@@ -2,7 +2,7 @@
 // message (`Failed query: … params: <email>,<argon2 hash>`) and the drivers attach them to the
 // cause, so a failed sign-up used to log the email and the password hash.
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../src/lib/server/auth/passwords.ts';
 import { users } from '../../src/lib/server/db/schema.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
@@ -25,10 +25,13 @@ describeEachDatabase('a failed insert, logged', (database) => {
 		const email = uniqueEmail('logged');
 		const values = { email, name: 'Logged', passwordHash: await hashPassword(PASSWORD) };
 		await db.insert(users).values(values);
-		const failure = await db.insert(users).values(values).then(
-			() => null,
-			(error: unknown) => error
-		);
+		const failure = await db
+			.insert(users)
+			.values(values)
+			.then(
+				() => null,
+				(error: unknown) => error
+			);
 		expect(failure).toBeInstanceOf(Error);
 		expect(String((failure as Error).message)).toContain(email); // what drizzle itself puts in the message
 		let output = '';

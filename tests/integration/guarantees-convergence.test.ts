@@ -46,7 +46,9 @@ describeEachServerDatabase('guarantee 1: convergence under random concurrent edi
 	afterAll(async () => {
 		await server?.dispose();
 		if (convergenceTimes.length > 0) {
-			console.log(`[guarantee 1] ${database().driver}: converged ${Math.max(...convergenceTimes).toFixed(0)} ms after the last edit at worst (${convergenceTimes.map((ms) => ms.toFixed(0)).join(', ')} ms)`);
+			console.log(
+				`[guarantee 1] ${database().driver}: converged ${Math.max(...convergenceTimes).toFixed(0)} ms after the last edit at worst (${convergenceTimes.map((ms) => ms.toFixed(0)).join(', ')} ms)`
+			);
 			convergenceTimes.length = 0;
 		}
 	});

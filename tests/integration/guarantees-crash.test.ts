@@ -83,9 +83,7 @@ describeEachServerDatabase('server crashes and shutdown', (database) => {
 				await editingLoop;
 
 				const converged = () =>
-					canvases.every((canvas) =>
-						canvas.editors.every((editor) => equalBytes(Y.encodeStateVector(editor.doc), Y.encodeStateVector(canvas.reference)))
-					);
+					canvases.every((canvas) => canvas.editors.every((editor) => equalBytes(Y.encodeStateVector(editor.doc), Y.encodeStateVector(canvas.reference))));
 				await waitFor(converged, 20_000, 'every client to reconnect and hold every edit');
 				for (const editor of editors) editor.connection.destroy();
 				await waitFor(async () => (await readMetric(server, 'easel_documents_loaded')) === 0, 10_000, 'the documents to be stored and unloaded');
@@ -203,7 +201,15 @@ describeEachServerDatabase('server crashes and shutdown', (database) => {
 				if (database().driver === 'postgres') {
 					// Dirty: the edits are only in the update log, no document has been compacted yet.
 					const db = await database().direct();
-					const compacted = await db.select({ name: documents.name }).from(documents).where(inArray(documents.name, clients.map((client) => client.name)));
+					const compacted = await db
+						.select({ name: documents.name })
+						.from(documents)
+						.where(
+							inArray(
+								documents.name,
+								clients.map((client) => client.name)
+							)
+						);
 					expect(compacted).toEqual([]);
 				}
 

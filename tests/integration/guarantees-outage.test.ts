@@ -152,7 +152,9 @@ describeEachServerDatabase(
 					'the update log to catch up and the left canvas to unload'
 				);
 				const recoveredMs = performance.now() - restoredAt;
-				console.log(`[guarantee 4] the update log caught up ${recoveredMs.toFixed(0)} ms after PostgreSQL came back (outage ${OUTAGE_MS} ms, ${proxy.refused} connections refused meanwhile)`);
+				console.log(
+					`[guarantee 4] the update log caught up ${recoveredMs.toFixed(0)} ms after PostgreSQL came back (outage ${OUTAGE_MS} ms, ${proxy.refused} connections refused meanwhile)`
+				);
 
 				// The busy canvas's clients were connected all along and hold everything.
 				await waitFor(
@@ -185,7 +187,10 @@ describeEachServerDatabase(
 				await Promise.all(watchers);
 				expect(overwrites, 'the stored cold canvas lost content during the outage').toEqual([]);
 
-				const stored = await database().readStored(server, canvases.map((canvas) => canvas.name));
+				const stored = await database().readStored(
+					server,
+					canvases.map((canvas) => canvas.name)
+				);
 				for (const canvas of canvases) {
 					const doc = stored.get(canvas.name)!;
 					expect(doc.getMap('records').toJSON(), `${canvas.editors[0].id}: stored`).toEqual(canvas.reference.getMap('records').toJSON());

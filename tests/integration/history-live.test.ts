@@ -29,7 +29,11 @@ it('captures an automatic version when the last editor leaves, saves named ones,
 	first.records.set('shape:a', testShape('shape:a', { text: 'v1' }));
 	await waitFor(() => !first.provider.hasUnsyncedChanges);
 	first.destroy();
-	await waitFor(async () => (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token })).body.versions.length === 1, 10_000, 'an automatic version');
+	await waitFor(
+		async () => (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token })).body.versions.length === 1,
+		10_000,
+		'an automatic version'
+	);
 	const [auto] = (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token })).body.versions;
 	expect(auto).toMatchObject({ kind: 'auto', authorIds: [owner.id], locked: false });
 
@@ -70,7 +74,7 @@ it('captures an automatic version when the last editor leaves, saves named ones,
 	expect(sorted(bob.records.toJSON())).toBe(sorted(beforeRestore));
 });
 
-it('answers 404 for versions of other teams\' canvases and validates labels', async () => {
+it("answers 404 for versions of other teams' canvases and validates labels", async () => {
 	const canvasId = await createCanvas(server.url, owner, 'Private history');
 	const stranger = await signUp(server.url, 'Stranger');
 	expect((await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: stranger.token })).status).toBe(404);

@@ -30,14 +30,19 @@ async function setup(db: OpenDatabase['db']) {
 }
 
 async function age(db: OpenDatabase['db'], versionId: string, days: number) {
-	await db.update(documentVersions).set({ createdAt: new Date(Date.now() - days * DAY) }).where(eq(documentVersions.id, versionId));
+	await db
+		.update(documentVersions)
+		.set({ createdAt: new Date(Date.now() - days * DAY) })
+		.where(eq(documentVersions.id, versionId));
 }
 
 describeEachDatabase('version history', (database) => {
 	it('stores versions compressed and gives back their records', async () => {
 		const { db } = database();
 		const { actor, canvasId, document } = await setup(db);
-		const records = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`shape:${i}`, { id: `shape:${i}`, type: 'geo', x: i, y: i, props: { geo: 'rectangle', w: 100, h: 100, color: 'black' } }]));
+		const records = Object.fromEntries(
+			Array.from({ length: 200 }, (_, i) => [`shape:${i}`, { id: `shape:${i}`, type: 'geo', x: i, y: i, props: { geo: 'rectangle', w: 100, h: 100, color: 'black' } }])
+		);
 		const state = stateWith(records);
 		const version = await history.capture(db, { document, state, kind: 'auto', authorIds: [actor.userId] });
 		expect(version.bytes).toBeLessThan(state.byteLength / 3);
@@ -77,7 +82,11 @@ describeEachDatabase('version history', (database) => {
 
 		const { versions, historyDays } = await history.list(db, actor, canvasId);
 		expect(historyDays).toBe(7);
-		expect(versions.map((v) => [v.id, v.locked])).toEqual([[recent.id, false], [old.id, true], [ancient.id, true]]);
+		expect(versions.map((v) => [v.id, v.locked])).toEqual([
+			[recent.id, false],
+			[old.id, true],
+			[ancient.id, true]
+		]);
 		await expect(history.getRecords(db, actor, canvasId, old.id)).rejects.toMatchObject({
 			code: 'LIMIT_EXCEEDED',
 			message: 'The Free plan keeps 7 days of history; this version is older. Upgrade to Pro to open it.'
@@ -111,7 +120,10 @@ describeEachDatabase('version history', (database) => {
 		const older = await history.capture(db, { document, state: stateWith({ a: 3 }), kind: 'auto' });
 		await age(db, older.id, 1000);
 		await history.prune(db);
-		expect((await history.list(db, actor, canvasId)).versions.map((v) => [v.id, v.locked])).toEqual([[named.id, false], [older.id, false]]);
+		expect((await history.list(db, actor, canvasId)).versions.map((v) => [v.id, v.locked])).toEqual([
+			[named.id, false],
+			[older.id, false]
+		]);
 	});
 
 	it('pruning deletes versions whose canvas is gone, of every kind, once, and leaves other names alone', async () => {

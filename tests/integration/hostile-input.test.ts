@@ -93,7 +93,10 @@ describe('malformed frames close one socket with a named code', () => {
 		const before = Object.keys(reader.records.toJSON()).length;
 		expect(await closeAfter([authFrame(documentName, user.token), syncFrame(documentName, 2, corruptUpdate)])).toEqual({ code: 4422, reason: 'MALFORMED_MESSAGE' });
 		expect(await closeAfter([authFrame(documentName, user.token), syncFrame(documentName, 1, corruptUpdate)])).toEqual({ code: 4422, reason: 'MALFORMED_MESSAGE' });
-		expect(await closeAfter([authFrame(documentName, user.token), syncFrame(documentName, 0, new Uint8Array([0x05, 0xff]))])).toEqual({ code: 4422, reason: 'MALFORMED_MESSAGE' });
+		expect(await closeAfter([authFrame(documentName, user.token), syncFrame(documentName, 0, new Uint8Array([0x05, 0xff]))])).toEqual({
+			code: 4422,
+			reason: 'MALFORMED_MESSAGE'
+		});
 		await roundTrip();
 		expect(Object.keys(reader.records.toJSON()).length).toBe(before + 1); // only the round trip's shape
 	});

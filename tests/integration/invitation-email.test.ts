@@ -57,9 +57,7 @@ function subjectOf(raw: string): string {
 	return line
 		.replace(/\?=\s+=\?/g, '?==?')
 		.replace(/=\?utf-8\?([qb])\?([^?]*)\?=/gi, (_, encoding: string, text: string) =>
-			encoding.toLowerCase() === 'b'
-				? Buffer.from(text, 'base64').toString('utf8')
-				: decodeQuotedPrintable(text.replace(/_/g, ' '))
+			encoding.toLowerCase() === 'b' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' '))
 		);
 }
 
@@ -128,7 +126,10 @@ it('invitation emails are limited per sender and per team; a refused one creates
 	const refused = await invite(alice, target);
 	expect(refused.status).toBe(429);
 	expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-	expect(refused.body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many invitation emails sent by you\. Try again in \d+ minutes\.$/) });
+	expect(refused.body.error).toMatchObject({
+		code: 'RATE_LIMITED',
+		message: expect.stringMatching(/^Too many invitation emails sent by you\. Try again in \d+ minutes\.$/)
+	});
 	expect(mailsTo(target)).toHaveLength(0);
 	const pending = (await api(server.url, `/api/v1/teams/${teamId}/invitations`, { token: alice.token })).body.invitations;
 	expect(pending).toHaveLength(3);

@@ -97,7 +97,6 @@ describeEachDatabase('seat limits through ownership', (database) => {
 });
 
 describeEachDatabase('limits under concurrency', (database, driver) => {
-
 	it(`25 concurrent creates on a Free team make exactly 10 canvases [${driver}]`, async () => {
 		const db = database().db;
 		const { teamId, owner } = await freeTeam(db);

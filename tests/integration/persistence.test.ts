@@ -1,12 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { count, eq } from 'drizzle-orm';
 import { documentUpdates, documents } from '../../src/lib/server/db/schema.ts';
-import {
-	appendDocumentUpdates,
-	compactDocument,
-	loadStoredDocument
-} from '../../src/lib/server/documents/document-store.ts';
+import { appendDocumentUpdates, compactDocument, loadStoredDocument } from '../../src/lib/server/documents/document-store.ts';
 import { UpdateLog } from '../../src/lib/server/documents/update-log.ts';
 import type { Queryable } from '../../src/lib/server/db/index.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
@@ -44,11 +40,17 @@ describeEachDatabase('document persistence', (database) => {
 		const records = doc.getMap('records');
 		records.set('shape:a', { id: 'shape:a', x: 1 });
 		records.set('shape:b', { id: 'shape:b', x: 2 });
-		await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
+		await appendDocumentUpdates(
+			db,
+			pending.splice(0).map((update) => ({ document: name, update }))
+		);
 		await compactDocument(db, name, 0, () => stateOf(doc));
 		records.set('shape:c', { id: 'shape:c', x: 3 });
 		records.delete('shape:a');
-		await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
+		await appendDocumentUpdates(
+			db,
+			pending.splice(0).map((update) => ({ document: name, update }))
+		);
 
 		const stored = await loadStoredDocument(db, name);
 		expect(stored.snapshot).not.toBeNull();
@@ -63,7 +65,10 @@ describeEachDatabase('document persistence', (database) => {
 		const snapshot = new Uint8Array(70_000).map((_, i) => (i * 7919) % 256);
 		const update = crypto.getRandomValues(new Uint8Array(4096));
 		await compactDocument(db, name, 0, () => ({ state: snapshot, stateVector: new Uint8Array([0]) }));
-		await appendDocumentUpdates(db, [{ document: name, update }, { document: name, update: new Uint8Array(0) }]);
+		await appendDocumentUpdates(db, [
+			{ document: name, update },
+			{ document: name, update: new Uint8Array(0) }
+		]);
 
 		const stored = await loadStoredDocument(db, name);
 		expect(Buffer.compare(stored.snapshot!, snapshot)).toBe(0);
@@ -76,11 +81,17 @@ describeEachDatabase('document persistence', (database) => {
 		const name = documentName('canvas', crypto.randomUUID());
 		// Two instances editing one document; each has only its own changes (Redis is slow or down).
 		const [first, second] = [new Y.Doc(), new Y.Doc()];
-		for (const [doc, label] of [[first, 'a'], [second, 'b']] as const) {
+		for (const [doc, label] of [
+			[first, 'a'],
+			[second, 'b']
+		] as const) {
 			const pending: Uint8Array[] = [];
 			recordUpdates(doc, (update) => pending.push(update));
 			for (let i = 0; i < 3; i++) doc.getMap('records').set(`shape:${label}${i}`, { label, i });
-			await appendDocumentUpdates(db, pending.map((update) => ({ document: name, update })));
+			await appendDocumentUpdates(
+				db,
+				pending.map((update) => ({ document: name, update }))
+			);
 		}
 		second.getMap('records').delete('shape:b0');
 		await appendDocumentUpdates(db, [{ document: name, update: Y.encodeStateAsUpdate(second) }]);
@@ -103,7 +114,11 @@ describeEachDatabase('document persistence', (database) => {
 		Y.applyUpdate(fresh, Y.encodeStateAsUpdate(second, Y.encodeStateVector(new Y.Doc())));
 		const afterSecond = await compactDocument(db, name, 0, merge(fresh));
 		expect(afterSecond.revision).toBe(afterFirst.revision + 1);
-		expect(docFromStored(await loadStoredDocument(db, name)).getMap('records').toJSON()).toEqual({ ...expectedRecords(), 'shape:late': { late: true } });
+		expect(
+			docFromStored(await loadStoredDocument(db, name))
+				.getMap('records')
+				.toJSON()
+		).toEqual({ ...expectedRecords(), 'shape:late': { late: true } });
 
 		function expectedRecords() {
 			const records: Record<string, unknown> = {};
@@ -120,7 +135,10 @@ describeEachDatabase('document persistence', (database) => {
 		const pending: Uint8Array[] = [];
 		recordUpdates(doc, (update) => pending.push(update));
 		for (let i = 0; i < 5; i++) doc.getMap('records').set(`shape:${i}`, { i });
-		await appendDocumentUpdates(db, pending.splice(0).map((update) => ({ document: name, update })));
+		await appendDocumentUpdates(
+			db,
+			pending.splice(0).map((update) => ({ document: name, update }))
+		);
 		// An update written by someone else between the tail read and the commit must survive.
 		const late = new Y.Doc();
 		late.getMap('records').set('shape:late', { late: true });
@@ -129,7 +147,11 @@ describeEachDatabase('document persistence', (database) => {
 			return stateOf(doc);
 		});
 		await waitFor(async () => (await loadStoredDocument(db, name)).updates.length === 1);
-		expect(docFromStored(await loadStoredDocument(db, name)).getMap('records').toJSON()).toEqual({
+		expect(
+			docFromStored(await loadStoredDocument(db, name))
+				.getMap('records')
+				.toJSON()
+		).toEqual({
 			...doc.getMap('records').toJSON(),
 			'shape:late': { late: true }
 		});
@@ -146,7 +168,11 @@ describeEachDatabase('document persistence', (database) => {
 		log.close(); // the "crash": no compaction ever ran
 		const [{ value: snapshots }] = await db.select({ value: count() }).from(documents).where(eq(documents.name, name));
 		expect(snapshots).toBe(0);
-		expect(docFromStored(await loadStoredDocument(db, name)).getMap('records').toJSON()).toEqual(doc.getMap('records').toJSON());
+		expect(
+			docFromStored(await loadStoredDocument(db, name))
+				.getMap('records')
+				.toJSON()
+		).toEqual(doc.getMap('records').toJSON());
 	});
 
 	it('the update log writes batches within its window and merges each document into one row', async () => {
@@ -186,7 +212,11 @@ describeEachDatabase('document persistence', (database) => {
 		const timeout = new Promise((resolve) => setTimeout(resolve, 2000, 'still waiting'));
 		expect(await Promise.race([saved, timeout])).toBe('saved');
 		expect(log.hasUnsaved(quiet)).toBe(false);
-		expect(docFromStored(await loadStoredDocument(db, quiet)).getMap('records').get('shape:1')).toEqual({ quiet: true });
+		expect(
+			docFromStored(await loadStoredDocument(db, quiet))
+				.getMap('records')
+				.get('shape:1')
+		).toEqual({ quiet: true });
 		editing = false;
 		await busyLoop;
 		await log.flushAll();
@@ -218,7 +248,11 @@ describeEachDatabase('document persistence', (database) => {
 		doc.getMap('records').set('shape:2', { during: true });
 		await waitFor(() => !log.hasUnsaved(name), 5000);
 		expect(failures).toEqual([1, 2, 3]);
-		expect(docFromStored(await loadStoredDocument(db, name)).getMap('records').toJSON()).toEqual({
+		expect(
+			docFromStored(await loadStoredDocument(db, name))
+				.getMap('records')
+				.toJSON()
+		).toEqual({
 			'shape:1': { before: true },
 			'shape:2': { during: true }
 		});

@@ -138,8 +138,7 @@ describe('two instances through Redis', () => {
 	});
 
 	it('sign-in attempts are counted across instances', async () => {
-		const attempt = (instance: RunningServer) =>
-			api(instance.url, '/api/v1/auth/login', { body: { email: owner.email, password: 'not the password' } });
+		const attempt = (instance: RunningServer) => api(instance.url, '/api/v1/auth/login', { body: { email: owner.email, password: 'not the password' } });
 		expect((await attempt(instances[0])).status).toBe(401);
 		expect((await attempt(instances[1])).status).toBe(401);
 		expect((await attempt(instances[0])).status).toBe(401);

@@ -31,7 +31,18 @@ function destination(response: Response): URL {
 	return new URL(location, server.url);
 }
 
-const TRICKS = ['/%09/evil.example', '/%0a/evil.example', '/%0d/evil.example', '%0a', '%0d', '%E3%80%82', '/%E3%80%82evil.example', '/%5C/evil.example', '/.//evil.example', 'https://evil.example'];
+const TRICKS = [
+	'/%09/evil.example',
+	'/%0a/evil.example',
+	'/%0d/evil.example',
+	'%0a',
+	'%0d',
+	'%E3%80%82',
+	'/%E3%80%82evil.example',
+	'/%5C/evil.example',
+	'/.//evil.example',
+	'https://evil.example'
+];
 
 describe('?next= after signing in', () => {
 	it('signing in with next=/%09/evil.example lands on our origin', async () => {

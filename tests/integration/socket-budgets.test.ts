@@ -145,7 +145,8 @@ describe('a socket that floods sync requests or stops reading', () => {
 		seedCanvas(writer.records);
 		for (let batch = 0; batch < 10; batch++) {
 			writer.doc.transact(() => {
-				for (let i = batch * 4; i < batch * 4 + 4; i++) writer.records.set(`shape:big${i}`, geoShape(`shape:big${i}`, {}, { richText: richText(String(i).padEnd(100_000, '.')) }));
+				for (let i = batch * 4; i < batch * 4 + 4; i++)
+					writer.records.set(`shape:big${i}`, geoShape(`shape:big${i}`, {}, { richText: richText(String(i).padEnd(100_000, '.')) }));
 			});
 			await waitFor(() => !writer.provider.hasUnsyncedChanges, 10_000, 'the server to take a batch');
 		}

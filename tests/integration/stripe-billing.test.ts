@@ -28,7 +28,17 @@ afterAll(() => fake.close());
 
 /** A Stripe event as Stripe would send it, signed with the webhook secret. */
 function signed(type: string, object: Record<string, unknown>, secret = STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET, id = `evt_${++eventCounter}_${Date.now()}`) {
-	const payload = JSON.stringify({ id, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object }, api_version: '2025-01-01', livemode: false, pending_webhooks: 1, request: null });
+	const payload = JSON.stringify({
+		id,
+		object: 'event',
+		type,
+		created: Math.floor(Date.now() / 1000),
+		data: { object },
+		api_version: '2025-01-01',
+		livemode: false,
+		pending_webhooks: 1,
+		request: null
+	});
 	return { payload, signature: signer.webhooks.generateTestHeaderString({ payload, secret }), id };
 }
 
@@ -48,7 +58,11 @@ describeEachDatabase('stripe billing', (database) => {
 		await expect(handleWebhook(db, stripe, forged.payload, forged.signature)).rejects.toMatchObject({ code: 'INVALID_INPUT', status: 400 });
 		await expect(handleWebhook(db, stripe, forged.payload, null)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 		const good = signed('customer.subscription.updated', { id: subscription.id });
-		const stale = signer.webhooks.generateTestHeaderString({ payload: good.payload, secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 });
+		const stale = signer.webhooks.generateTestHeaderString({
+			payload: good.payload,
+			secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET,
+			timestamp: Math.floor(Date.now() / 1000) - 3600
+		});
 		await expect(handleWebhook(db, stripe, good.payload, stale)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 		await expect(handleWebhook(db, stripe, good.payload.replace('"livemode":false', '"livemode":true'), good.signature)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 		expect((await billing.teamPlan(db, teamId)).plan).toBe('free');
@@ -103,7 +117,14 @@ describeEachDatabase('stripe billing', (database) => {
 	it('credit packs: a paid checkout adds credits once, a refund takes back its share', async () => {
 		const { db } = database();
 		const { teamId } = await ownerTeam(db);
-		const completed = signed('checkout.session.completed', { id: 'cs_pack', object: 'checkout.session', mode: 'payment', payment_status: 'paid', payment_intent: `pi_${eventCounter}`, metadata: { teamId, credits: '500' } });
+		const completed = signed('checkout.session.completed', {
+			id: 'cs_pack',
+			object: 'checkout.session',
+			mode: 'payment',
+			payment_status: 'paid',
+			payment_intent: `pi_${eventCounter}`,
+			metadata: { teamId, credits: '500' }
+		});
 		await handleWebhook(db, stripe, completed.payload, completed.signature);
 		expect(await credits.balance(db, teamId)).toBe(500);
 		const paymentIntent = JSON.parse(completed.payload).data.object.payment_intent;
@@ -140,6 +161,8 @@ describeEachDatabase('stripe billing', (database) => {
 		expect(fake.requests.slice(before).filter((call) => call.path === '/v1/customers')).toHaveLength(1);
 
 		const member = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
-		await expect(startCheckout(recordingServices(db, { stripe }), { kind: 'user', userId: member.id }, teamId, { plan: 'pro' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(startCheckout(recordingServices(db, { stripe }), { kind: 'user', userId: member.id }, teamId, { plan: 'pro' })).rejects.toMatchObject({
+			code: 'NOT_FOUND'
+		});
 	});
 });

@@ -27,7 +27,11 @@ async function deliver(type: string, object: Record<string, unknown>) {
 }
 
 it('rejects unsigned webhooks with 400 and applies signed ones', async () => {
-	const forged = await fetch(`${server.url}/api/webhooks/stripe`, { method: 'POST', body: '{"id":"evt_x","type":"invoice.paid"}', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' } });
+	const forged = await fetch(`${server.url}/api/webhooks/stripe`, {
+		method: 'POST',
+		body: '{"id":"evt_x","type":"invoice.paid"}',
+		headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' }
+	});
 	expect(forged.status).toBe(400);
 	expect((await forged.json()).error.code).toBe('INVALID_INPUT');
 });

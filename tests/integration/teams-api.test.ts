@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.dispose());
 
-function expectError(response: { status: number; body: any }, status: number, code: string) {
+function expectError(response: { status: number; body: unknown }, status: number, code: string) {
 	expect(response.status).toBe(status);
 	expect(response.body).toMatchObject({ error: { code, message: expect.any(String) } });
 }
@@ -39,7 +39,7 @@ describe('teams', () => {
 		expectError(await api(server.url, `/api/v1/canvases/${canvasId}`, { token: owner.token }), 404, 'NOT_FOUND');
 	});
 
-	it('validates names and hides other people\'s teams', async () => {
+	it("validates names and hides other people's teams", async () => {
 		expectError(await api(server.url, '/api/v1/teams', { token: owner.token, body: { name: '  ' } }), 400, 'INVALID_INPUT');
 		expectError(await api(server.url, '/api/v1/teams', { token: owner.token, body: { name: 'x'.repeat(81) } }), 400, 'INVALID_INPUT');
 		const teamId = await newTeam('Private');
@@ -79,17 +79,35 @@ describe('invitations and members', () => {
 		expect(JSON.stringify(pending.body)).not.toContain(link.body.token);
 
 		const joiner = await signUp(server.url, 'Jo');
-		expect((await api(server.url, `/api/v1/invitations/${link.body.token}/accept`, { method: 'POST', token: joiner.token })).body).toMatchObject({ teamId, role: 'editor', joined: true });
+		expect((await api(server.url, `/api/v1/invitations/${link.body.token}/accept`, { method: 'POST', token: joiner.token })).body).toMatchObject({
+			teamId,
+			role: 'editor',
+			joined: true
+		});
 		const members = await api(server.url, `/api/v1/teams/${teamId}/members`, { token: joiner.token });
-		expect(members.body.members.map((m: { name: string; role: string }) => [m.name, m.role]).sort()).toEqual([['Jo', 'editor'], ['Olga', 'owner']]);
+		expect(members.body.members.map((m: { name: string; role: string }) => [m.name, m.role]).sort()).toEqual([
+			['Jo', 'editor'],
+			['Olga', 'owner']
+		]);
 
-		expectError(await api(server.url, `/api/v1/teams/${teamId}/members/${joiner.id}`, { method: 'PATCH', token: owner.token, body: { role: 'boss' } }), 400, 'INVALID_INPUT');
+		expectError(
+			await api(server.url, `/api/v1/teams/${teamId}/members/${joiner.id}`, { method: 'PATCH', token: owner.token, body: { role: 'boss' } }),
+			400,
+			'INVALID_INPUT'
+		);
 		expectError(await api(server.url, `/api/v1/teams/${teamId}/members/${owner.id}`, { method: 'PATCH', token: owner.token, body: { role: 'admin' } }), 409, 'CONFLICT');
-		expectError(await api(server.url, `/api/v1/teams/${teamId}/members/${owner.id}`, { method: 'PATCH', token: joiner.token, body: { role: 'viewer' } }), 403, 'FORBIDDEN');
+		expectError(
+			await api(server.url, `/api/v1/teams/${teamId}/members/${owner.id}`, { method: 'PATCH', token: joiner.token, body: { role: 'viewer' } }),
+			403,
+			'FORBIDDEN'
+		);
 
 		expect((await api(server.url, `/api/v1/teams/${teamId}/transfer-ownership`, { token: owner.token, body: { userId: joiner.id } })).status).toBe(200);
 		const after = await api(server.url, `/api/v1/teams/${teamId}/members`, { token: owner.token });
-		expect(after.body.members.map((m: { name: string; role: string }) => [m.name, m.role]).sort()).toEqual([['Jo', 'owner'], ['Olga', 'admin']]);
+		expect(after.body.members.map((m: { name: string; role: string }) => [m.name, m.role]).sort()).toEqual([
+			['Jo', 'owner'],
+			['Olga', 'admin']
+		]);
 
 		expect((await api(server.url, `/api/v1/invitations/${email.body.id}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
 		const late = await signUp(server.url, 'Late');
@@ -106,7 +124,13 @@ describe('invitations and members', () => {
 
 	it('validates invitations', async () => {
 		const teamId = await newTeam('Strict');
-		for (const body of [{ role: 'owner' }, { role: 'editor', expiresInDays: 0 }, { role: 'editor', maxUses: 0 }, { role: 'editor', email: 'nope' }, { role: 'editor', extra: true }]) {
+		for (const body of [
+			{ role: 'owner' },
+			{ role: 'editor', expiresInDays: 0 },
+			{ role: 'editor', maxUses: 0 },
+			{ role: 'editor', email: 'nope' },
+			{ role: 'editor', extra: true }
+		]) {
 			expectError(await api(server.url, `/api/v1/teams/${teamId}/invitations`, { token: owner.token, body }), 400, 'INVALID_INPUT');
 		}
 	});
@@ -144,7 +168,12 @@ describe('canvases across teams', () => {
 		const listed = await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token });
 		expect(listed.body.shareLinks).toEqual([expect.objectContaining({ id: created.body.id, lastUsedAt: null })]);
 		expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
-		for (const body of [{ access: 'admin', audience: 'anyone' }, { access: 'view', audience: 'world' }, { access: 'view', audience: 'anyone', expiresAt: '2001-01-01T00:00:00Z' }, { access: 'view', audience: 'anyone', expiresAt: 'tomorrow' }]) {
+		for (const body of [
+			{ access: 'admin', audience: 'anyone' },
+			{ access: 'view', audience: 'world' },
+			{ access: 'view', audience: 'anyone', expiresAt: '2001-01-01T00:00:00Z' },
+			{ access: 'view', audience: 'anyone', expiresAt: 'tomorrow' }
+		]) {
 			expectError(await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body }), 400, 'INVALID_INPUT');
 		}
 		expectError(await api(server.url, `/api/v1/share-links/${created.body.id}`, { method: 'DELETE', token: stranger.token }), 404, 'NOT_FOUND');

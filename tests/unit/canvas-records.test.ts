@@ -25,7 +25,11 @@ describe('validateRecordChanges', () => {
 		['a valid shape on the page', { 'shape:box': box }, null],
 		['a shape whose id does not match its key', { 'shape:other': box }, /does not match its key/],
 		['a per-tab record (camera)', { 'camera:page:page': { id: 'camera:page:page', typeName: 'camera', x: 0, y: 0, z: 1, meta: {} } }, /not a canvas record/],
-		['a user record (identity comes from accounts)', { 'user:me': { id: 'user:me', typeName: 'user', name: 'Me', color: '#f00', imageUrl: '', meta: {} } }, /not a canvas record/],
+		[
+			'a user record (identity comes from accounts)',
+			{ 'user:me': { id: 'user:me', typeName: 'user', name: 'Me', color: '#f00', imageUrl: '', meta: {} } },
+			/not a canvas record/
+		],
 		['a shape missing its props', { 'shape:box': { ...box, props: {} } }, /./],
 		['a shape at NaN', { 'shape:box': { ...box, x: Number.NaN } }, /./],
 		['a shape on a page that does not exist', { 'shape:box': geoShape('shape:box', { parentId: 'page:missing' }) }, /page:missing, which does not exist/],
@@ -76,7 +80,13 @@ describe('validateMetaChanges', () => {
 describe('recordsDiff and migrateRecords', () => {
 	it('sets only what differs and deletes what the target lacks', () => {
 		const current = { a: { v: 1 }, b: { v: 2 }, c: { v: 3 } };
-		expect(recordsDiff(current, { a: { v: 1 }, b: { v: 20 }, d: { v: 4 } })).toEqual({ set: [['b', { v: 20 }], ['d', { v: 4 }]], remove: ['c'] });
+		expect(recordsDiff(current, { a: { v: 1 }, b: { v: 20 }, d: { v: 4 } })).toEqual({
+			set: [
+				['b', { v: 20 }],
+				['d', { v: 4 }]
+			],
+			remove: ['c']
+		});
 	});
 
 	it('leaves records alone without a schema, and refuses ones from an unknown tldraw', () => {

@@ -54,6 +54,8 @@ describe('abuse limits', () => {
 	it('explains bad values, and a per-address sign-in budget smaller than the per-email one', () => {
 		expect(() => loadConfig({ SIGNUPS_PER_ADDRESS: 'many' })).toThrow(/SIGNUPS_PER_ADDRESS must be a number/);
 		expect(() => loadConfig({ INVITATION_EMAILS_PER_TEAM: '0' })).toThrow(/INVITATION_EMAILS_PER_TEAM must be at least 1/);
-		expect(() => loadConfig({ LOGIN_ATTEMPTS: '20', LOGIN_ATTEMPTS_PER_ADDRESS: '10' })).toThrow(/LOGIN_ATTEMPTS_PER_ADDRESS \(10\) must be at least LOGIN_ATTEMPTS \(20\)/);
+		expect(() => loadConfig({ LOGIN_ATTEMPTS: '20', LOGIN_ATTEMPTS_PER_ADDRESS: '10' })).toThrow(
+			/LOGIN_ATTEMPTS_PER_ADDRESS \(10\) must be at least LOGIN_ATTEMPTS \(20\)/
+		);
 	});
 });

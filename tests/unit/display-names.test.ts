@@ -56,7 +56,9 @@ describe('display names', () => {
 
 	it('names the field and the problem', () => {
 		const parsed = rule.safeParse('Ada\u202E');
-		expect(parsed.error?.issues[0].message).toBe('Name must not contain control, formatting or invisible characters (line breaks, direction overrides, zero-width spaces).');
+		expect(parsed.error?.issues[0].message).toBe(
+			'Name must not contain control, formatting or invisible characters (line breaks, direction overrides, zero-width spaces).'
+		);
 		expect(rule.safeParse('').error?.issues[0].message).toBe('Name must not be empty.');
 		expect(rule.safeParse(42).error?.issues[0].message).toBe('Name must be text.');
 	});

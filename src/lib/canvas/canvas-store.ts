@@ -54,7 +54,10 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 			const id = createUserId(userId);
 			signal = computed(`easel user ${userId}`, () => {
 				if (currentUser.get().id === id) return currentUser.get();
-				const peer = store.query.records('instance_presence').get().find((presence) => presence.userId === id);
+				const peer = store.query
+					.records('instance_presence')
+					.get()
+					.find((presence) => presence.userId === id);
 				return peer ? UserRecordType.create({ id, name: peer.userName, color: peer.color }) : null;
 			});
 			resolved.set(userId, signal);

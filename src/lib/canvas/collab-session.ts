@@ -367,7 +367,9 @@ export async function forgetLocalCanvases(canvasIds?: string[]): Promise<void> {
 	if (typeof indexedDB === 'undefined') return;
 	const names = canvasIds
 		? canvasIds.flatMap((id) => documentNamesOf(id).map((name) => LOCAL_DB_PREFIX + name))
-		: ((await indexedDB.databases?.()) ?? []).map((db) => db.name ?? '').filter((name) => name.startsWith(LOCAL_DB_PREFIX) && parseDocumentName(name.slice(LOCAL_DB_PREFIX.length)));
+		: ((await indexedDB.databases?.()) ?? [])
+				.map((db) => db.name ?? '')
+				.filter((name) => name.startsWith(LOCAL_DB_PREFIX) && parseDocumentName(name.slice(LOCAL_DB_PREFIX.length)));
 	await Promise.all(names.map((name) => clearDocument(name)));
 }
 

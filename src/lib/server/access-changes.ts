@@ -12,7 +12,5 @@ import { syncSeatQuantity } from './stripe/webhooks.ts';
 export async function membershipChanged(services: Services, teamId: string, userIds: string[]): Promise<void> {
 	for (const userId of new Set(userIds)) services.collaboration.closeConnections({ teamId, userId }, 'ACCESS_CHANGED');
 	if (!services.stripe) return;
-	await syncSeatQuantity(services.db, services.stripe, teamId).catch((error) =>
-		services.logger.error({ err: error, teamId }, 'seat quantity not updated in Stripe')
-	);
+	await syncSeatQuantity(services.db, services.stripe, teamId).catch((error) => services.logger.error({ err: error, teamId }, 'seat quantity not updated in Stripe'));
 }

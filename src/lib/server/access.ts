@@ -165,17 +165,9 @@ export interface CanvasAccess {
  * A canvas the actor cannot see is NOT_FOUND, never FORBIDDEN, so ids from other teams reveal
  * nothing; an expired or revoked link is GONE; a team-only link without a team session asks to sign in.
  */
-export async function resolveCanvasAccess(
-	db: Queryable,
-	actor: Actor,
-	canvasId: string,
-	shareToken?: string
-): Promise<CanvasAccess> {
+export async function resolveCanvasAccess(db: Queryable, actor: Actor, canvasId: string, shareToken?: string): Promise<CanvasAccess> {
 	if (!isUuid(canvasId)) throw canvasNotFound();
-	const [canvas] = await db
-		.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title })
-		.from(canvases)
-		.where(eq(canvases.id, canvasId));
+	const [canvas] = await db.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title }).from(canvases).where(eq(canvases.id, canvasId));
 	if (!canvas) throw canvasNotFound();
 	const standing = await teamStanding(db, actor, canvas.teamId);
 	const role = standing?.role ?? null;

@@ -5,13 +5,7 @@ import type { Database } from './db/index.ts';
 import { memberships, teams, users } from './db/schema.ts';
 import { AppError, parseInput } from './errors.ts';
 import { displayNameForOutput, displayNameSchema } from './display-names.ts';
-import {
-	decoyPasswordHash,
-	hashPassword,
-	MAX_PASSWORD_LENGTH,
-	MIN_PASSWORD_LENGTH,
-	verifyPassword
-} from './auth/passwords.ts';
+import { decoyPasswordHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './auth/passwords.ts';
 import { invalidateSession, type SessionUser } from './auth/sessions.ts';
 import type { Services } from './services.ts';
 
@@ -54,11 +48,11 @@ export async function signUp(db: Database, raw: SignUpInput): Promise<SessionUse
 	const name = input.name || displayNameForOutput(input.email.split('@')[0], USER_NAME_MAX_LENGTH);
 	try {
 		return await db.transaction(async (tx) => {
-			const [user] = await tx
-				.insert(users)
-				.values({ email: input.email, name, passwordHash })
-				.returning({ id: users.id, email: users.email, name: users.name });
-			const [team] = await tx.insert(teams).values({ name: personalTeamName(name), personal: true }).returning({ id: teams.id });
+			const [user] = await tx.insert(users).values({ email: input.email, name, passwordHash }).returning({ id: users.id, email: users.email, name: users.name });
+			const [team] = await tx
+				.insert(teams)
+				.values({ name: personalTeamName(name), personal: true })
+				.returning({ id: teams.id });
 			await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: 'owner' });
 			return { ...user, personalTeamId: team.id };
 		});
@@ -122,11 +116,7 @@ export interface SignInThrottle {
 export const INVALID_CREDENTIALS = 'Email or password is incorrect.';
 
 /** Checks credentials under the per IP + email throttle; the same error for unknown email and wrong password. */
-export async function signIn(
-	db: Database,
-	throttle: SignInThrottle,
-	input: { ip: string; email: string; password: string }
-): Promise<SessionUser> {
+export async function signIn(db: Database, throttle: SignInThrottle, input: { ip: string; email: string; password: string }): Promise<SessionUser> {
 	await throttle.consume(input.ip, input.email);
 	const user = await authenticate(db, input.email, input.password);
 	if (!user) throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS);

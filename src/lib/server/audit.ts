@@ -39,7 +39,12 @@ export type AuditEntry = AuditBy & {
 
 export async function record(db: Queryable, entry: AuditEntry): Promise<void> {
 	const { actor, actorId, ...rest } = entry;
-	await db.insert(auditLog).values({ ...rest, ...(actor ? actorColumns(actor) : { actorKind: 'user', actorId: actorId ?? null, actorRef: null }), targetId: entry.targetId ?? null, ip: entry.ip ?? null });
+	await db.insert(auditLog).values({
+		...rest,
+		...(actor ? actorColumns(actor) : { actorKind: 'user', actorId: actorId ?? null, actorRef: null }),
+		targetId: entry.targetId ?? null,
+		ip: entry.ip ?? null
+	});
 }
 
 /** How an actor is stored: a person by their id (the foreign key), the others by kind and reference. */
@@ -94,12 +99,7 @@ const actors = alias(users, 'actors');
 const targets = alias(users, 'targets');
 
 /** Newest first; `before` (an id) pages back. Admins and owners only. */
-export async function listForTeam(
-	db: Queryable,
-	actor: Actor,
-	teamId: string,
-	page: { limit?: number; before?: number } = {}
-): Promise<AuditRow[]> {
+export async function listForTeam(db: Queryable, actor: Actor, teamId: string, page: { limit?: number; before?: number } = {}): Promise<AuditRow[]> {
 	await requireTeamRole(db, actor, teamId, 'team.audit');
 	const { limit, before } = parsePage(page);
 	const rows = await db

@@ -35,7 +35,10 @@ export async function teamPlan(db: Queryable, teamId: string, now = new Date()):
 /** Sets a team's plan directly (the self-hosted admin command; Stripe webhooks use their own sync). */
 export async function setPlan(db: Queryable, teamId: string, plan: PlanId, seats: number | null): Promise<void> {
 	const values = { plan, seats: PLANS[plan].seats === 'bought' ? Math.max(1, seats ?? 1) : null, status: 'active' as const, graceUntil: null, updatedAt: new Date() };
-	await db.insert(teamBilling).values({ teamId, ...values }).onConflictDoUpdate({ target: teamBilling.teamId, set: values });
+	await db
+		.insert(teamBilling)
+		.values({ teamId, ...values })
+		.onConflictDoUpdate({ target: teamBilling.teamId, set: values });
 }
 
 const SEAT_ROLES: Role[] = ['owner', 'admin', 'editor'];
@@ -60,7 +63,12 @@ function upgradeHint(plan: PlanId): string {
 export async function isCanvasOverLimit(db: Queryable, teamId: string, canvasId: string): Promise<boolean> {
 	const { limits } = await teamPlan(db, teamId);
 	if (limits.canvases === null) return false;
-	const editable = await db.select({ id: canvases.id }).from(canvases).where(eq(canvases.teamId, teamId)).orderBy(asc(canvases.createdAt), asc(canvases.id)).limit(limits.canvases);
+	const editable = await db
+		.select({ id: canvases.id })
+		.from(canvases)
+		.where(eq(canvases.teamId, teamId))
+		.orderBy(asc(canvases.createdAt), asc(canvases.id))
+		.limit(limits.canvases);
 	return editable.length === limits.canvases && !editable.some((row) => row.id === canvasId);
 }
 
@@ -96,12 +104,16 @@ export async function assertCanCreateCanvas(tx: Transaction, teamId: string): Pr
 	if (limits.canvases === null) return;
 	const [{ value }] = await tx.select({ value: count() }).from(canvases).where(eq(canvases.teamId, teamId));
 	if (value >= limits.canvases) {
-		throw new AppError('LIMIT_EXCEEDED', `The ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${upgradeHint(limits.plan)}`, {
-			limit: 'canvases',
-			allowed: limits.canvases,
-			used: value,
-			plan: limits.plan
-		});
+		throw new AppError(
+			'LIMIT_EXCEEDED',
+			`The ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${upgradeHint(limits.plan)}`,
+			{
+				limit: 'canvases',
+				allowed: limits.canvases,
+				used: value,
+				plan: limits.plan
+			}
+		);
 	}
 }
 

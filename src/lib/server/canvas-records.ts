@@ -53,7 +53,7 @@ export function validateRecordChanges(after: MapView, changes: ReadonlyMap<strin
 		}
 	}
 	// A record whose parent is being refused would be left dangling: refuse it too.
-	for (let grew = true; grew; ) {
+	for (let grew = true; grew;) {
 		grew = false;
 		for (const [key, change] of changes) {
 			if (change.action === 'delete' || problems.has(key)) continue;

@@ -61,10 +61,7 @@ export async function create(
 	input: { teamId: string; title?: string },
 	options: { maxTitleLength?: number } = {}
 ): Promise<CanvasSummary> {
-	const { teamId, title } = parseInput(
-		z.object({ teamId: teamIdSchema, title: optionalTitleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH) }),
-		input
-	);
+	const { teamId, title } = parseInput(z.object({ teamId: teamIdSchema, title: optionalTitleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH) }), input);
 	await requireTeamRole(db, actor, teamId, 'canvas.create');
 	const id = await db.transaction(async (tx) => {
 		await billing.assertCanCreateCanvas(tx, teamId);
@@ -79,12 +76,7 @@ export async function create(
 
 export async function listForTeam(db: Queryable, actor: Actor, teamId: string): Promise<CanvasSummary[]> {
 	await requireTeamRole(db, actor, teamId, 'team.view');
-	return db
-		.select(summaryColumns)
-		.from(canvases)
-		.leftJoin(users, eq(users.id, canvases.createdBy))
-		.where(eq(canvases.teamId, teamId))
-		.orderBy(desc(canvases.updatedAt));
+	return db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.teamId, teamId)).orderBy(desc(canvases.updatedAt));
 }
 
 export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess }> {
@@ -93,13 +85,7 @@ export async function get(db: Queryable, actor: Actor, canvasId: string): Promis
 	return { ...row, access };
 }
 
-export async function rename(
-	db: Queryable,
-	actor: Actor,
-	canvasId: string,
-	rawTitle: string,
-	options: { maxTitleLength?: number } = {}
-): Promise<CanvasSummary> {
+export async function rename(db: Queryable, actor: Actor, canvasId: string, rawTitle: string, options: { maxTitleLength?: number } = {}): Promise<CanvasSummary> {
 	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'canvas.rename'));
 	const title = parseInput(titleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH), rawTitle);
 	await db.update(canvases).set({ title, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
@@ -143,12 +129,7 @@ export async function duplicate(services: Services, actor: UserActor, canvasId: 
  * The stored state a client applies before its socket connects, for anyone who may open the canvas
  * (a member, or anyone with a usable share link): the same access the socket is given.
  */
-export async function openingState(
-	services: Services,
-	actor: Actor,
-	canvasId: string,
-	request: { shareToken?: string; clientAddress: string }
-): Promise<OpeningState> {
+export async function openingState(services: Services, actor: Actor, canvasId: string, request: { shareToken?: string; clientAddress: string }): Promise<OpeningState> {
 	const { db, collaboration } = services;
 	if (actor.kind === 'anonymous' && !request.shareToken) throw new AppError('UNAUTHENTICATED', 'Sign in, or open the canvas through its share link.');
 	const access = await resolveCanvasAccess(db, actor, canvasId, request.shareToken);
@@ -159,13 +140,7 @@ export async function openingState(
  * Moves a canvas to another team; the actor must administer both. After the commit the sockets
  * open on it are re-authorised, since who may see it has changed.
  */
-export async function move(
-	services: Services,
-	actor: UserActor,
-	canvasId: string,
-	rawTeamId: string,
-	context: { ip?: string | null } = {}
-): Promise<CanvasSummary> {
+export async function move(services: Services, actor: UserActor, canvasId: string, rawTeamId: string, context: { ip?: string | null } = {}): Promise<CanvasSummary> {
 	const { db, collaboration } = services;
 	const teamId = parseInput(teamIdSchema, rawTeamId);
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.move');
@@ -174,7 +149,14 @@ export async function move(
 	await db.transaction(async (tx) => {
 		await billing.assertCanCreateCanvas(tx, teamId);
 		await tx.update(canvases).set({ teamId, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
-		const entry = { actorId: actor.userId, action: 'canvas.move' as const, targetType: 'canvas' as const, targetId: canvasId, details: { title: source.canvas.title, from: source.canvas.teamId, to: teamId }, ip: context.ip };
+		const entry = {
+			actorId: actor.userId,
+			action: 'canvas.move' as const,
+			targetType: 'canvas' as const,
+			targetId: canvasId,
+			details: { title: source.canvas.title, from: source.canvas.teamId, to: teamId },
+			ip: context.ip
+		};
 		await audit.record(tx, { teamId: source.canvas.teamId, ...entry });
 		await audit.record(tx, { teamId, ...entry });
 	});

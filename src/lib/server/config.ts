@@ -37,7 +37,11 @@ const environmentSchema = z.object({
 	/** Joins several instances: documents, revocations and rate limits are shared through Redis. */
 	REDIS_URL: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
 	/** Namespace of Easel's Redis keys and channels (several deployments can share one Redis). */
-	REDIS_PREFIX: z.string().trim().regex(/^[\w.-]{1,64}$/, { error: 'REDIS_PREFIX must be 1–64 letters, digits, dots, dashes or underscores' }).default('easel'),
+	REDIS_PREFIX: z
+		.string()
+		.trim()
+		.regex(/^[\w.-]{1,64}$/, { error: 'REDIS_PREFIX must be 1–64 letters, digits, dots, dashes or underscores' })
+		.default('easel'),
 	/** Header carrying the client address behind a reverse proxy (as adapter-node reads it), e.g. x-forwarded-for. */
 	ADDRESS_HEADER: z.string().trim().optional(),
 	/** With x-forwarded-for: how many trusted proxies appended to it. */
@@ -124,9 +128,7 @@ export class ConfigError extends Error {
 
 /** Parses an environment (process.env by default); throws ConfigError listing every bad value. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-	const blankToUndefined = Object.fromEntries(
-		Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value])
-	);
+	const blankToUndefined = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]));
 	const parsed = environmentSchema.safeParse(blankToUndefined);
 	if (!parsed.success) {
 		throw new ConfigError(
@@ -148,14 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		]);
 	}
 	if (values.LOGIN_ATTEMPTS_PER_ADDRESS < values.LOGIN_ATTEMPTS) {
-		throw new ConfigError([`LOGIN_ATTEMPTS_PER_ADDRESS (${values.LOGIN_ATTEMPTS_PER_ADDRESS}) must be at least LOGIN_ATTEMPTS (${values.LOGIN_ATTEMPTS}): the per-address budget covers every email`]);
+		throw new ConfigError([
+			`LOGIN_ATTEMPTS_PER_ADDRESS (${values.LOGIN_ATTEMPTS_PER_ADDRESS}) must be at least LOGIN_ATTEMPTS (${values.LOGIN_ATTEMPTS}): the per-address budget covers every email`
+		]);
 	}
-	const publicOrigin = values.PUBLIC_ORIGIN
-		? new URL(values.PUBLIC_ORIGIN).origin
-		: `http://localhost:${values.PORT}`;
-	const allowedOrigins = values.PUBLIC_ORIGIN
-		? [publicOrigin]
-		: [`http://localhost:${values.PORT}`, `http://127.0.0.1:${values.PORT}`];
+	const publicOrigin = values.PUBLIC_ORIGIN ? new URL(values.PUBLIC_ORIGIN).origin : `http://localhost:${values.PORT}`;
+	const allowedOrigins = values.PUBLIC_ORIGIN ? [publicOrigin] : [`http://localhost:${values.PORT}`, `http://127.0.0.1:${values.PORT}`];
 	return Object.freeze({
 		...values,
 		publicOrigin,

@@ -9,7 +9,10 @@ import { AppError } from './errors.ts';
 import { parsePage } from './paging.ts';
 
 export async function balance(db: Queryable, teamId: string): Promise<number> {
-	const [{ value }] = await db.select({ value: sum(creditLedger.delta) }).from(creditLedger).where(eq(creditLedger.teamId, teamId));
+	const [{ value }] = await db
+		.select({ value: sum(creditLedger.delta) })
+		.from(creditLedger)
+		.where(eq(creditLedger.teamId, teamId));
 	return Number(value ?? 0);
 }
 
@@ -33,11 +36,7 @@ export async function ledger(db: Queryable, teamId: string, page: { limit?: numb
 
 /** Adds credits (monthly grant, purchase) or removes them (refund); applied once per reason + reference. */
 export async function record(db: Queryable, teamId: string, delta: number, reason: CreditReason, reference: string): Promise<boolean> {
-	const inserted = await db
-		.insert(creditLedger)
-		.values({ teamId, delta, reason, reference })
-		.onConflictDoNothing()
-		.returning({ id: creditLedger.id });
+	const inserted = await db.insert(creditLedger).values({ teamId, delta, reason, reference }).onConflictDoNothing().returning({ id: creditLedger.id });
 	return inserted.length > 0;
 }
 
@@ -124,19 +123,11 @@ async function settle(db: Database, teamId: string, reservationId: string, used:
  * each release once, so running it twice, or racing a commit, never gives credits back twice.
  */
 export async function releaseExpired(db: Database, now = new Date(), maxTeams = 500): Promise<number> {
-	const due = await db
-		.selectDistinct({ teamId: creditReservations.teamId })
-		.from(creditReservations)
-		.where(lte(creditReservations.expiresAt, now))
-		.limit(maxTeams);
+	const due = await db.selectDistinct({ teamId: creditReservations.teamId }).from(creditReservations).where(lte(creditReservations.expiresAt, now)).limit(maxTeams);
 	let released = 0;
 	for (const { teamId } of due) {
 		released += await db.transaction(async (tx) => {
-			const [locked] = await tx
-				.select({ teamId: teamBilling.teamId })
-				.from(teamBilling)
-				.where(eq(teamBilling.teamId, teamId))
-				.for('update', { skipLocked: true });
+			const [locked] = await tx.select({ teamId: teamBilling.teamId }).from(teamBilling).where(eq(teamBilling.teamId, teamId)).for('update', { skipLocked: true });
 			if (!locked) return 0;
 			const expired = await tx
 				.delete(creditReservations)

@@ -8,7 +8,8 @@ import { z } from 'zod';
 // use), Cs (lone surrogates), and the Hangul and braille fillers, which render as blanks.
 const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}\u115f\u1160\u3164\uffa0\u2800]/u;
 const JOINERS = new Set(['\u200c', '\u200d']);
-const PICTOGRAPH = /[\p{Extended_Pictographic}\u{1f3fb}-\u{1f3ff}\ufe0f]/u;
+// Pictographs, skin tones and VS16 (listed first: after a skin tone it would read as one combined character).
+const PICTOGRAPH = /[\ufe0f\p{Extended_Pictographic}\u{1f3fb}-\u{1f3ff}]/u;
 // Scripts that shape with ZWNJ/ZWJ (Persian, Indic, …). Latin, Greek and Cyrillic never need them,
 // so there they could only hide a difference ("ad\u200cmin").
 const JOINING_LETTER = /[\p{L}\p{M}]/u;
@@ -72,5 +73,10 @@ export function displayNameForOutput(value: string, maxLength: number): string {
 		.replace(/\s+/g, ' ')
 		.trim();
 	const characters = Array.from(visible);
-	return characters.length <= maxLength ? visible : `${characters.slice(0, maxLength - 1).join('').trimEnd()}…`;
+	return characters.length <= maxLength
+		? visible
+		: `${characters
+				.slice(0, maxLength - 1)
+				.join('')
+				.trimEnd()}…`;
 }

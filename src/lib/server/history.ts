@@ -4,7 +4,7 @@ import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { readBytes } from './db/bytea.ts';
-import type { Database, Queryable } from './db/index.ts';
+import type { Queryable } from './db/index.ts';
 import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
 import { migrateRecords, recordsDiff } from './canvas-records.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
@@ -167,7 +167,10 @@ export async function saveNamed(services: Services, actor: UserActor, canvasId: 
 export async function rename(db: Queryable, actor: Actor, canvasId: string, versionId: string, label: string): Promise<Version> {
 	const row = await requireVersion(db, actor, canvasId, versionId, 'history.manage', new Date());
 	if (row.kind !== 'named') throw new AppError('INVALID_INPUT', 'Only named versions can be renamed.');
-	await db.update(documentVersions).set({ label: parseInput(versionLabelSchema, label) }).where(eq(documentVersions.id, versionId));
+	await db
+		.update(documentVersions)
+		.set({ label: parseInput(versionLabelSchema, label) })
+		.where(eq(documentVersions.id, versionId));
 	return getVersion(db, versionId);
 }
 
@@ -197,7 +200,14 @@ export async function restore(services: Services, actor: UserActor, canvasId: st
 	});
 	const state = await collaboration.readDocumentState(document);
 	const when = row.createdAt.toISOString().slice(0, 16).replace('T', ' ');
-	return capture(db, { document, state, kind: 'restore', label: `Restored ${row.label ? `“${row.label}”` : `version of ${when} UTC`}`, createdBy: actor.userId, authorIds: [actor.userId] });
+	return capture(db, {
+		document,
+		state,
+		kind: 'restore',
+		label: `Restored ${row.label ? `“${row.label}”` : `version of ${when} UTC`}`,
+		createdBy: actor.userId,
+		authorIds: [actor.userId]
+	});
 }
 
 /**
@@ -214,7 +224,13 @@ export async function prune(db: Queryable, now = new Date()): Promise<number> {
 		const cutoff = new Date(now.getTime() - (limits.historyDays + PRUNE_GRACE_DAYS) * DAY_MS);
 		// Every kind of document of the team's canvases, as names (so the index on `document` serves).
 		const teamDocuments = DOCUMENT_KINDS.map((kind) =>
-			inArray(documentVersions.document, db.select({ name: sql<string>`${documentNamePrefix(kind)}::text || ${canvases.id}::text` }).from(canvases).where(eq(canvases.teamId, teamId)))
+			inArray(
+				documentVersions.document,
+				db
+					.select({ name: sql<string>`${documentNamePrefix(kind)}::text || ${canvases.id}::text` })
+					.from(canvases)
+					.where(eq(canvases.teamId, teamId))
+			)
 		);
 		const kinds: VersionKind[] = limits.keepsNamedVersions ? ['auto', 'restore'] : ['auto', 'restore', 'named'];
 		const removed = await db
@@ -225,4 +241,3 @@ export async function prune(db: Queryable, now = new Date()): Promise<number> {
 	}
 	return deleted;
 }
-

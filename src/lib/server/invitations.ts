@@ -19,7 +19,12 @@ export const createInvitationSchema = z
 	.object({
 		role: z.enum(INVITATION_ROLES, { error: `Role must be one of ${INVITATION_ROLES.join(', ')}.` }),
 		email: emailSchema.optional(),
-		expiresInDays: z.number({ error: 'expiresInDays must be a number.' }).int().min(1, { error: 'An invitation lasts at least 1 day.' }).max(90, { error: 'An invitation lasts at most 90 days.' }).default(7),
+		expiresInDays: z
+			.number({ error: 'expiresInDays must be a number.' })
+			.int()
+			.min(1, { error: 'An invitation lasts at least 1 day.' })
+			.max(90, { error: 'An invitation lasts at most 90 days.' })
+			.default(7),
 		maxUses: z.number({ error: 'maxUses must be a number.' }).int().min(1, { error: 'maxUses must be at least 1.' }).max(1000).nullable().optional()
 	})
 	.strict();
@@ -71,7 +76,15 @@ export async function create(
 				maxUses
 			})
 			.returning({ id: invitations.id });
-		await audit.record(tx, { teamId, actorId: actor.userId, action: 'invitation.create', targetType: 'invitation', targetId: row.id, details: { role: parsed.role, email: parsed.email ?? null, maxUses }, ip: context.ip });
+		await audit.record(tx, {
+			teamId,
+			actorId: actor.userId,
+			action: 'invitation.create',
+			targetType: 'invitation',
+			targetId: row.id,
+			details: { role: parsed.role, email: parsed.email ?? null, maxUses },
+			ip: context.ip
+		});
 		return row.id;
 	});
 	return { invitation: await getById(db, id), token };
@@ -108,11 +121,7 @@ export async function listPending(db: Queryable, actor: Actor, teamId: string): 
 }
 
 function usableNow() {
-	return and(
-		isNull(invitations.revokedAt),
-		gt(invitations.expiresAt, sql`now()`),
-		or(isNull(invitations.maxUses), lt(invitations.uses, invitations.maxUses))
-	);
+	return and(isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`), or(isNull(invitations.maxUses), lt(invitations.uses, invitations.maxUses)));
 }
 
 export async function revoke(db: Database, actor: UserActor, invitationId: string, context: ChangeContext = {}): Promise<void> {
@@ -127,7 +136,14 @@ export async function revoke(db: Database, actor: UserActor, invitationId: strin
 			.where(and(eq(invitations.id, invitationId), isNull(invitations.revokedAt)))
 			.returning({ id: invitations.id });
 		if (revoked.length === 0) return; // already revoked
-		await audit.record(tx, { teamId: invitation.teamId, actorId: actor.userId, action: 'invitation.revoke', targetType: 'invitation', targetId: invitationId, ip: context.ip });
+		await audit.record(tx, {
+			teamId: invitation.teamId,
+			actorId: actor.userId,
+			action: 'invitation.revoke',
+			targetType: 'invitation',
+			targetId: invitationId,
+			ip: context.ip
+		});
 	});
 }
 
@@ -185,7 +201,10 @@ export async function accept(
 			.returning({ teamId: invitations.teamId, role: invitations.role, id: invitations.id, email: invitations.email });
 		if (!used) {
 			const found = await preview(tx, token);
-			throw new AppError('GONE', `This invitation ${found.problem === 'used' ? 'has already been used' : found.problem === 'expired' ? 'has expired' : 'was revoked'}. Ask for a new one.`);
+			throw new AppError(
+				'GONE',
+				`This invitation ${found.problem === 'used' ? 'has already been used' : found.problem === 'expired' ? 'has expired' : 'was revoked'}. Ask for a new one.`
+			);
 		}
 		// An invitation sent to an address is for that person only, not for whoever the link reaches.
 		// Easel does not verify addresses, so "that person" is the account registered with it.
@@ -203,18 +222,40 @@ export async function accept(
 			.where(and(eq(memberships.teamId, used.teamId), eq(memberships.userId, userId)));
 		if (existing) {
 			// Already a member: give the use back.
-			await tx.update(invitations).set({ uses: sql`${invitations.uses} - 1` }).where(eq(invitations.id, used.id));
+			await tx
+				.update(invitations)
+				.set({ uses: sql`${invitations.uses} - 1` })
+				.where(eq(invitations.id, used.id));
 			const role = ROLE_RANK[existing.role] >= ROLE_RANK[used.role] ? existing.role : used.role;
 			if (role !== existing.role) {
 				if (!takesSeat(existing.role)) await billing.assertSeatAvailable(tx, used.teamId, role);
-				await tx.update(memberships).set({ role }).where(and(eq(memberships.teamId, used.teamId), eq(memberships.userId, userId)));
-				await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.role_change', targetType: 'user', targetId: userId, details: { from: existing.role, to: role, invitationId: used.id }, ip: context.ip });
+				await tx
+					.update(memberships)
+					.set({ role })
+					.where(and(eq(memberships.teamId, used.teamId), eq(memberships.userId, userId)));
+				await audit.record(tx, {
+					teamId: used.teamId,
+					actorId: userId,
+					action: 'member.role_change',
+					targetType: 'user',
+					targetId: userId,
+					details: { from: existing.role, to: role, invitationId: used.id },
+					ip: context.ip
+				});
 			}
 			return { teamId: used.teamId, role, joined: false, roleChanged: role !== existing.role };
 		}
 		await billing.assertSeatAvailable(tx, used.teamId, used.role);
 		await tx.insert(memberships).values({ teamId: used.teamId, userId, role: used.role });
-		await audit.record(tx, { teamId: used.teamId, actorId: userId, action: 'member.join', targetType: 'user', targetId: userId, details: { role: used.role, invitationId: used.id }, ip: context.ip });
+		await audit.record(tx, {
+			teamId: used.teamId,
+			actorId: userId,
+			action: 'member.join',
+			targetType: 'user',
+			targetId: userId,
+			details: { role: used.role, invitationId: used.id },
+			ip: context.ip
+		});
 		return { teamId: used.teamId, role: used.role, joined: true, roleChanged: false };
 	});
 	if (result.joined || result.roleChanged) await membershipChanged(services, result.teamId, [userId]);

@@ -3,7 +3,7 @@
 // (`services()` in runtime.ts); the collaboration server, scripts and tests build their own.
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
-import type { CollaborationControl } from './runtime.ts';
+import type { CollaborationControl } from './collaboration-control.ts';
 import type { StripeSettings } from './stripe/client.ts';
 
 export interface Services {

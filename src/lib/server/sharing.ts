@@ -115,8 +115,19 @@ export async function revokeLink(services: Services, actor: UserActor, linkId: s
 		throw error instanceof AppError && error.code === 'NOT_FOUND' ? notFound('Share link') : error;
 	});
 	await db.transaction(async (tx) => {
-		await tx.update(shareLinks).set({ revokedAt: new Date() }).where(and(eq(shareLinks.id, linkId), isNull(shareLinks.revokedAt)));
-		await audit.record(tx, { teamId: access.canvas.teamId, actorId: actor.userId, action: 'share_link.revoke', targetType: 'share_link', targetId: linkId, details: { canvasId: link.canvasId, canvasTitle: access.canvas.title }, ip: context.ip });
+		await tx
+			.update(shareLinks)
+			.set({ revokedAt: new Date() })
+			.where(and(eq(shareLinks.id, linkId), isNull(shareLinks.revokedAt)));
+		await audit.record(tx, {
+			teamId: access.canvas.teamId,
+			actorId: actor.userId,
+			action: 'share_link.revoke',
+			targetType: 'share_link',
+			targetId: linkId,
+			details: { canvasId: link.canvasId, canvasTitle: access.canvas.title },
+			ip: context.ip
+		});
 	});
 	services.collaboration.closeConnections({ shareLinkId: link.id }, 'ACCESS_CHANGED');
 	return link;

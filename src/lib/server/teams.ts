@@ -179,8 +179,19 @@ export async function changeRole(
 			throw new AppError('CONFLICT', 'A team needs at least one owner: make someone else an owner first.');
 		}
 		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, input.role, { buyerIsOwner: actorRole === 'owner' });
-		await tx.update(memberships).set({ role: input.role }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, input.userId)));
-		await audit.record(tx, { teamId, actorId: actor.userId, action: 'member.role_change', targetType: 'user', targetId: input.userId, details: { from: previous, to: input.role }, ip: context.ip });
+		await tx
+			.update(memberships)
+			.set({ role: input.role })
+			.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, input.userId)));
+		await audit.record(tx, {
+			teamId,
+			actorId: actor.userId,
+			action: 'member.role_change',
+			targetType: 'user',
+			targetId: input.userId,
+			details: { from: previous, to: input.role },
+			ip: context.ip
+		});
 		return { previous, role: input.role, changed: true };
 	});
 	if (result.changed) await membershipChanged(services, teamId, [input.userId]);
@@ -192,13 +203,7 @@ export async function changeRole(
  * cannot go. After the commit the member's sockets on the team's canvases are re-authorised (and
  * so refused) and Stripe's seat quantity follows.
  */
-export async function removeMember(
-	services: Services,
-	actor: UserActor,
-	teamId: string,
-	userId: string,
-	context: ChangeContext = {}
-): Promise<void> {
+export async function removeMember(services: Services, actor: UserActor, teamId: string, userId: string, context: ChangeContext = {}): Promise<void> {
 	const { db } = services;
 	const leaving = userId === actor.userId;
 	await requireTeamRole(db, actor, teamId, leaving ? 'team.view' : 'team.members');
@@ -235,13 +240,7 @@ export async function removeMember(
  * seat, so it needs a free one like any promotion (the actor keeps theirs as admin). After the
  * commit both members' sockets are re-authorised and Stripe's seat quantity follows.
  */
-export async function transferOwnership(
-	services: Services,
-	actor: UserActor,
-	teamId: string,
-	userId: string,
-	context: ChangeContext = {}
-): Promise<void> {
+export async function transferOwnership(services: Services, actor: UserActor, teamId: string, userId: string, context: ChangeContext = {}): Promise<void> {
 	const { db } = services;
 	if (userId === actor.userId) throw new AppError('INVALID_INPUT', 'Choose another member to transfer ownership to.');
 	await requireTeamRole(db, actor, teamId, 'team.view');
@@ -255,9 +254,23 @@ export async function transferOwnership(
 			throw new AppError('CONFLICT', 'They are an owner already.');
 		}
 		if (!takesSeat(previous)) await billing.assertSeatAvailable(tx, teamId, 'owner', { buyerIsOwner: true });
-		await tx.update(memberships).set({ role: 'owner' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, memberId)));
-		await tx.update(memberships).set({ role: 'admin' }).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, actor.userId)));
-		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.transfer_ownership', targetType: 'user', targetId: memberId, details: { from: previous }, ip: context.ip });
+		await tx
+			.update(memberships)
+			.set({ role: 'owner' })
+			.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, memberId)));
+		await tx
+			.update(memberships)
+			.set({ role: 'admin' })
+			.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, actor.userId)));
+		await audit.record(tx, {
+			teamId,
+			actorId: actor.userId,
+			action: 'team.transfer_ownership',
+			targetType: 'user',
+			targetId: memberId,
+			details: { from: previous },
+			ip: context.ip
+		});
 	});
 	// Both roles changed: the new owner may have been a viewer, the old owner is now an admin.
 	await membershipChanged(services, teamId, [actor.userId, memberId]);
@@ -276,4 +289,3 @@ export async function touchMembership(db: Queryable, teamId: string, userId: str
 			)
 		);
 }
-

@@ -96,7 +96,17 @@ const MESSAGE_AWARENESS = 1;
 const MESSAGE_AUTH = 2;
 const AUTH_PERMISSION_DENIED = 1;
 const AUTH_AUTHENTICATED = 2;
-const MESSAGE_NAMES: Record<number, string> = { 0: 'sync', 1: 'awareness', 2: 'auth', 3: 'queryAwareness', 5: 'stateless', 7: 'close', 8: 'syncStatus', 9: 'ping', 10: 'pong' };
+const MESSAGE_NAMES: Record<number, string> = {
+	0: 'sync',
+	1: 'awareness',
+	2: 'auth',
+	3: 'queryAwareness',
+	5: 'stateless',
+	7: 'close',
+	8: 'syncStatus',
+	9: 'ping',
+	10: 'pong'
+};
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 /** Hocuspocus closes sockets silent for 60 s; a provider renews its awareness every 15 s. */
 const KEEPALIVE_MS = 15_000;

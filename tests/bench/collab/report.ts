@@ -42,8 +42,7 @@ export function fanoutMedians(runs: FanoutResult[]) {
 }
 
 const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
-const ratio = (easel: number | null | undefined, bare: number | null | undefined) =>
-	easel === null || easel === undefined || !bare ? null : easel / bare;
+const ratio = (easel: number | null | undefined, bare: number | null | undefined) => (easel === null || easel === undefined || !bare ? null : easel / bare);
 const verdict = (value: number | null, goal: number) =>
 	value === null ? '–' : value <= 0 ? 'n/a (RSS fell)' : value <= goal ? `${value.toFixed(2)}× ✓` : `${value.toFixed(2)}× ✗`;
 
@@ -69,7 +68,9 @@ export function renderReport(results: Results): string {
 			...ratios.map((value) => (editors === 200 ? verdict(value, GOALS.fanoutP99) : `p99 ${fmt(value, 2)}×`))
 		]);
 		if (editors === 200) {
-			easels.forEach((target, i) => verdicts.push(`p99 fan-out at 200 editors and ${rate} edits/s, ${target.label}: ${verdict(ratios[i], GOALS.fanoutP99)} of bare (goal ≤ ${GOALS.fanoutP99}×)`));
+			easels.forEach((target, i) =>
+				verdicts.push(`p99 fan-out at 200 editors and ${rate} edits/s, ${target.label}: ${verdict(ratios[i], GOALS.fanoutP99)} of bare (goal ≤ ${GOALS.fanoutP99}×)`)
+			);
 		}
 	}
 
@@ -94,7 +95,9 @@ export function renderReport(results: Results): string {
 				...marginal.map((value) => verdict(value, GOALS.rssPerSocket))
 			]);
 			easels.forEach((target, i) =>
-				verdicts.push(`RSS per idle socket from ${base.sockets} to ${base.moreSockets} sockets, ${target.label}: ${verdict(marginal[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`)
+				verdicts.push(
+					`RSS per idle socket from ${base.sockets} to ${base.moreSockets} sockets, ${target.label}: ${verdict(marginal[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`
+				)
 			);
 		}
 		/** A row with bare's figure, each Easel's, and their ratios (no goal attached). */
@@ -118,7 +121,11 @@ export function renderReport(results: Results): string {
 			...easels.map((target) => fmt(idle[target.label]?.idleServerCpuPct)),
 			...easels.map(() => '')
 		]);
-		easels.forEach((target, i) => verdicts.push(`RSS per idle socket (${base.documents} → ${base.sockets} sockets), ${target.label}: ${verdict(socketRatios[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`));
+		easels.forEach((target, i) =>
+			verdicts.push(
+				`RSS per idle socket (${base.documents} → ${base.sockets} sockets), ${target.label}: ${verdict(socketRatios[i], GOALS.rssPerSocket)} of bare (goal ≤ ${GOALS.rssPerSocket}×)`
+			)
+		);
 		easels.forEach((target) => {
 			const heapRatio = ratio(idle[target.label]?.heapPerSocketKb, base.heapPerSocketKb);
 			verdicts.push(
@@ -142,7 +149,7 @@ export function renderReport(results: Results): string {
 		const arrived = (result: ColdLoadResult | undefined) => (result ? `${fmt(result.authenticatedMsMedian, 0)} / ${fmt(result.documentArrivedMsMedian, 0)}` : '–');
 		rows.push([
 			'',
-			'of which server side: open → authorised / → document received, median ms (Easel: the download\'s headers / body; bare: the socket\'s answer / document frame)',
+			"of which server side: open → authorised / → document received, median ms (Easel: the download's headers / body; bare: the socket's answer / document frame)",
 			arrived(row),
 			...easels.map((target) => arrived(of(target.label))),
 			...easels.map((target) => `${fmt(ratio(of(target.label)?.documentArrivedMsMedian, row.documentArrivedMsMedian), 2)}×`)
@@ -157,7 +164,11 @@ export function renderReport(results: Results): string {
 				...easels.map((target) => `${fmt(ratio(of(target.label)?.medianMs, reference.medianMs), 2)}×`)
 			]);
 		}
-		easels.forEach((target, i) => verdicts.push(`cold load of ${row.records.toLocaleString('en')} records, ${target.label}: ${verdict(ratios[i], GOALS.coldLoad)} of bare (goal ≤ ${GOALS.coldLoad}×)`));
+		easels.forEach((target, i) =>
+			verdicts.push(
+				`cold load of ${row.records.toLocaleString('en')} records, ${target.label}: ${verdict(ratios[i], GOALS.coldLoad)} of bare (goal ≤ ${GOALS.coldLoad}×)`
+			)
+		);
 	}
 
 	for (const target of easels) {
@@ -187,22 +198,36 @@ export function renderReport(results: Results): string {
 				'– (no browser app)',
 				...only(`${fmt(figures.documentUpdatesPerS)} (${fmt(figures.documentUpdatesPerS / tabs)}); ${fmt(figures.recordsRejectedPerS)}`)
 			]);
-			rows.push(['', 'frames per second the server sent each tab (KiB/s); frames each tab sent', '', ...only(`${fmt(figures.framesToTabPerS)} (${fmt(figures.kibToTabPerS)}); ${fmt(figures.framesFromTabPerS)}`)]);
-			rows.push(['', 'server CPU; all Chromium processes; other people\'s load on the machine, %', '', ...only(`${fmt(figures.serverCpuPct)}; ${fmt(figures.browserCpuPct)}; ${fmt(figures.foreignBusyPct)}`)]);
+			rows.push([
+				'',
+				'frames per second the server sent each tab (KiB/s); frames each tab sent',
+				'',
+				...only(`${fmt(figures.framesToTabPerS)} (${fmt(figures.kibToTabPerS)}); ${fmt(figures.framesFromTabPerS)}`)
+			]);
+			rows.push([
+				'',
+				"server CPU; all Chromium processes; other people's load on the machine, %",
+				'',
+				...only(`${fmt(figures.serverCpuPct)}; ${fmt(figures.browserCpuPct)}; ${fmt(figures.foreignBusyPct)}`)
+			]);
 		};
 		if (idleOneTab) idleRows(idleOneTab, 1, '1 Chromium tab on a new canvas');
 		idleRows(idle, result.tabs, `${result.tabs} Chromium tabs on the same canvas`);
 		rows.push([
 			`browser tabs + ${receiving.writers} provider writers ${label}, ${fmt(receiving.sentPerS)} edits/s, ${fmt(receiving.seconds)} s`,
-			'provider write → in a tab\'s tldraw store, p50 / p95 / p99 ms (deliveries ÷ sent × tabs; provider → provider p99)',
+			"provider write → in a tab's tldraw store, p50 / p95 / p99 ms (deliveries ÷ sent × tabs; provider → provider p99)",
 			'– (no browser app)',
-			...only(`${fmt(receiving.latency.p50, 2)} / ${fmt(receiving.latency.p95, 2)} / ${fmt(receiving.latency.p99, 2)} (${fmt(receiving.deliveredShare, 2)}; ${fmt(receiving.providerLatency.p99, 2)})`)
+			...only(
+				`${fmt(receiving.latency.p50, 2)} / ${fmt(receiving.latency.p95, 2)} / ${fmt(receiving.latency.p99, 2)} (${fmt(receiving.deliveredShare, 2)}; ${fmt(receiving.providerLatency.p99, 2)})`
+			)
 		]);
 		rows.push([
 			'',
 			'document updates per second; reverted/s; server CPU %; Chromium CPU %; others %',
 			'',
-			...only(`${fmt(receiving.documentUpdatesPerS)}; ${fmt(receiving.recordsRejectedPerS)}; ${fmt(receiving.serverCpuPct)}; ${fmt(receiving.browserCpuPct)}; ${fmt(receiving.foreignBusyPct)}`)
+			...only(
+				`${fmt(receiving.documentUpdatesPerS)}; ${fmt(receiving.recordsRejectedPerS)}; ${fmt(receiving.serverCpuPct)}; ${fmt(receiving.browserCpuPct)}; ${fmt(receiving.foreignBusyPct)}`
+			)
 		]);
 		const windows = idleOneTab ? [idleOneTab, idle] : [idle];
 		const met = windows.every((figures) => figures.documentUpdates / figures.seconds <= GOALS.idleTabUpdatesPerS);
@@ -226,20 +251,34 @@ export function renderReport(results: Results): string {
 
 	// Details: what the load looked like, so a client-bound or noisy run is visible.
 	if (results.fanout.length) {
-		lines.push('', 'Fan-out details (each repetition):', '', '| editors | server | edits/s | probe deliveries/s | light msgs/s | p99 ms | server CPU % (of it kernel) | client CPU % | machine busy % | of it others % | light closed |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+		lines.push(
+			'',
+			'Fan-out details (each repetition):',
+			'',
+			'| editors | server | edits/s | probe deliveries/s | light msgs/s | p99 ms | server CPU % (of it kernel) | client CPU % | machine busy % | of it others % | light closed |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+		);
 		for (const { editors, runs } of results.fanout) {
 			for (const [label, list] of Object.entries(runs)) {
 				for (const run of list) {
-					lines.push(`| ${editors} | ${label} | ${fmt(run.editsPerS)} | ${run.deliveriesPerS} | ${run.lightMessagesPerS} | ${fmt(run.latency.p99, 2)} | ${fmt(run.serverCpuPct)} (${fmt(run.serverSystemCpuPct)}) | ${run.clientCpuPct.map((x) => fmt(x)).join(' + ')} | ${fmt(run.machineBusyPct)} | ${fmt(run.foreignBusyPct)} | ${run.lightClosed} |`);
+					lines.push(
+						`| ${editors} | ${label} | ${fmt(run.editsPerS)} | ${run.deliveriesPerS} | ${run.lightMessagesPerS} | ${fmt(run.latency.p99, 2)} | ${fmt(run.serverCpuPct)} (${fmt(run.serverSystemCpuPct)}) | ${run.clientCpuPct.map((x) => fmt(x)).join(' + ')} | ${fmt(run.machineBusyPct)} | ${fmt(run.foreignBusyPct)} | ${run.lightClosed} |`
+					);
 				}
 			}
 		}
 	}
 	for (const [label, rejected] of Object.entries(results.rejectedRecords)) {
-		lines.push('', `${label} reverted ${rejected} record changes written by the bench${rejected ? ' — ITS FIGURES INCLUDE REVERTS' : ' (every bench record passed validation)'}.`);
+		lines.push(
+			'',
+			`${label} reverted ${rejected} record changes written by the bench${rejected ? ' — ITS FIGURES INCLUDE REVERTS' : ' (every bench record passed validation)'}.`
+		);
 	}
 	if (results.discarded.length) {
-		lines.push('', `Discarded and repeated because other processes loaded the machine: ${results.discarded.map(({ editors, target, result }) => `${target} at ${editors} editors (others ${fmt(result.foreignBusyPct)} %, p99 ${fmt(result.latency.p99, 2)} ms)`).join('; ')}.`);
+		lines.push(
+			'',
+			`Discarded and repeated because other processes loaded the machine: ${results.discarded.map(({ editors, target, result }) => `${target} at ${editors} editors (others ${fmt(result.foreignBusyPct)} %, p99 ${fmt(result.latency.p99, 2)} ms)`).join('; ')}.`
+		);
 	}
 	for (const [label, persisted] of Object.entries(results.persist)) {
 		lines.push(
@@ -248,7 +287,10 @@ export function renderReport(results: Results): string {
 			'',
 			'| offered edits/s | sent/s | logged/s | drain ms | batches | mean batch ms | server CPU % | failed batches |',
 			'| --- | --- | --- | --- | --- | --- | --- | --- |',
-			...persisted.steps.map((step) => `| ${step.targetRate} | ${fmt(step.sentPerS)} | ${fmt(step.persistedPerS)} | ${step.drainMs} | ${step.batches} | ${fmt(step.batchMsMean)} | ${fmt(step.serverCpuPct)} | ${step.failures} |`)
+			...persisted.steps.map(
+				(step) =>
+					`| ${step.targetRate} | ${fmt(step.sentPerS)} | ${fmt(step.persistedPerS)} | ${step.drainMs} | ${step.batches} | ${fmt(step.batchMsMean)} | ${fmt(step.serverCpuPct)} | ${step.failures} |`
+			)
 		);
 	}
 	return lines.join('\n');

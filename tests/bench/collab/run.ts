@@ -199,7 +199,9 @@ try {
 						log(`fan-out: ${editors} editors, ${rate} edits/s on ${target.label} (repetition ${repetition + 1}/${settings.repeat})`);
 						await waitForQuiet(ownPids());
 						const result = await fanout(target, workers, { editors, probes: settings.probes, rate, warmupS: settings.warmupS, durationS: settings.durationS }, ownPids());
-						log(`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}% (kernel ${result.serverSystemCpuPct}%), ${result.editsPerS} edits/s, light receivers got ${JSON.stringify(result.lightMessagesPerSByType)} msgs/s, ${result.lightClosed} closed, other load ${result.foreignBusyPct}%`);
+						log(
+							`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}% (kernel ${result.serverSystemCpuPct}%), ${result.editsPerS} edits/s, light receivers got ${JSON.stringify(result.lightMessagesPerSByType)} msgs/s, ${result.lightClosed} closed, other load ${result.foreignBusyPct}%`
+						);
 						const noisy = (result.foreignBusyPct ?? 0) > settings.noiseLimit;
 						if (noisy && attempt < settings.retries) {
 							log(`  other processes kept ${result.foreignBusyPct}% of the machine busy: discarded, repeating`);
@@ -224,7 +226,12 @@ try {
 			try {
 				log(`idle: ${settings.sockets} sockets over ${settings.documents} documents on a fresh ${target.label}`);
 				await waitForQuiet([...ownPids(), target.pid]);
-				results.idle[target.label] = await idle(target, workers, { sockets: settings.sockets, documents: settings.documents, idleS: settings.idleS, moreSockets: settings.moreSockets }, log);
+				results.idle[target.label] = await idle(
+					target,
+					workers,
+					{ sockets: settings.sockets, documents: settings.documents, idleS: settings.idleS, moreSockets: settings.moreSockets },
+					log
+				);
 				log(`  ${results.idle[target.label].rssPerSocketKb} KiB RSS and ${results.idle[target.label].heapPerSocketKb} KiB heap per socket`);
 			} finally {
 				await target.stop('SIGTERM').catch(() => {});
@@ -263,14 +270,25 @@ try {
 		for (const target of easels) {
 			log(`browser tabs: ${settings.tabs} Chromium tabs on one canvas of ${target.label}`);
 			await waitForQuiet(ownPids());
-			results.tabs[target.label] = await tabs(target, workers, { tabs: settings.tabs, idleS: settings.tabsWindowS, rate: settings.tabsRate, receiveS: settings.tabsWindowS }, ownPids(), log);
+			results.tabs[target.label] = await tabs(
+				target,
+				workers,
+				{ tabs: settings.tabs, idleS: settings.tabsWindowS, rate: settings.tabsRate, receiveS: settings.tabsWindowS },
+				ownPids(),
+				log
+			);
 		}
 	}
 	if (scenarios.has('persist')) {
 		for (const target of easels) {
 			log(`persisted updates on ${target.label}`);
 			await waitForQuiet(ownPids());
-			results.persist[target.label] = await persist(target, workers, { documents: 10, writersPerDocument: 2, rates: settings.persistRates, stepS: settings.persistStepS }, log);
+			results.persist[target.label] = await persist(
+				target,
+				workers,
+				{ documents: 10, writersPerDocument: 2, rates: settings.persistRates, stepS: settings.persistStepS },
+				log
+			);
 		}
 	}
 } finally {
@@ -293,8 +311,11 @@ if (flags.profile) {
 		'cold load': (label) => (results.coldLoad[label] ?? []).flatMap((result) => result.windowsUs)
 	};
 	for (const [scenario, windows] of Object.entries(windowsOf)) {
-		const profiles = loaded.flatMap(({ target, profile }) => (profile && windows(target.label).length ? [{ label: target.label, summary: summarizeProfile(profile, windows(target.label)) }] : []));
-		if (profiles.length) console.log(`CPU profiles during the ${scenario} measurements (${flags.profile}; wall-clock samples, idle excluded):\n\n${renderProfiles(profiles)}\n`);
+		const profiles = loaded.flatMap(({ target, profile }) =>
+			profile && windows(target.label).length ? [{ label: target.label, summary: summarizeProfile(profile, windows(target.label)) }] : []
+		);
+		if (profiles.length)
+			console.log(`CPU profiles during the ${scenario} measurements (${flags.profile}; wall-clock samples, idle excluded):\n\n${renderProfiles(profiles)}\n`);
 	}
 }
 if (flags.json) {

@@ -146,10 +146,18 @@ export async function idle(target: Target, workers: Workers, options: IdleOption
 		await sleep(1000);
 		const base = await target.memory();
 		const started = performance.now();
-		await connect(workers.full, Array.from({ length: documents }, (_, i) => spec(i)), 'idle: one socket per document');
+		await connect(
+			workers.full,
+			Array.from({ length: documents }, (_, i) => spec(i)),
+			'idle: one socket per document'
+		);
 		await sleep(5000);
 		const afterDocuments = await target.memory();
-		await connect(workers.full, Array.from({ length: sockets - documents }, (_, i) => spec(documents + i)), 'idle: the other sockets');
+		await connect(
+			workers.full,
+			Array.from({ length: sockets - documents }, (_, i) => spec(documents + i)),
+			'idle: the other sockets'
+		);
 		const connectMs = Math.round(performance.now() - started);
 		await sleep(3000);
 		// The idle window: what keeping the sockets open costs; memory is read after it (connect-time buffers are transient).
@@ -159,13 +167,19 @@ export async function idle(target: Target, workers: Workers, options: IdleOption
 		const afterAll = await target.memory();
 		let more: Memory | null = null;
 		if (options.moreSockets > sockets) {
-			await connect(workers.full, Array.from({ length: options.moreSockets - sockets }, (_, i) => spec(sockets + i)), 'idle: more sockets');
+			await connect(
+				workers.full,
+				Array.from({ length: options.moreSockets - sockets }, (_, i) => spec(sockets + i)),
+				'idle: more sockets'
+			);
 			await sleep(5000);
 			more = await target.memory();
 		}
 		const both = (memory: Memory) =>
 			`${mb(memory.rssKb)} MiB RSS (heap used ${mbOf(memory.heapUsedKb)} of ${mbOf(memory.heapTotalKb)}, young generation ${mbOf(memory.youngGenerationKb)}, external ${mbOf(memory.externalKb)})`;
-		log(`  base ${both(base)}, ${documents} documents ${both(afterDocuments)}, ${sockets} sockets ${both(afterAll)}${more ? `, ${options.moreSockets} sockets ${both(more)}` : ''}`);
+		log(
+			`  base ${both(base)}, ${documents} documents ${both(afterDocuments)}, ${sockets} sockets ${both(afterAll)}${more ? `, ${options.moreSockets} sockets ${both(more)}` : ''}`
+		);
 		const extra = sockets - documents;
 		const rssPerSocketKb = (afterAll.rssKb - afterDocuments.rssKb) / extra;
 		const heapPerSocket =
@@ -180,7 +194,8 @@ export async function idle(target: Target, workers: Workers, options: IdleOption
 			idleServerCpuPct: cpuPercent(cpuBefore, cpuAfter),
 			connectMs,
 			marginalRssPerSocketKb: more ? round((more.rssKb - afterAll.rssKb) / (options.moreSockets - sockets)) : null,
-			marginalHeapPerSocketKb: more && more.heapUsedKb !== null && afterAll.heapUsedKb !== null ? round((more.heapUsedKb - afterAll.heapUsedKb) / (options.moreSockets - sockets)) : null,
+			marginalHeapPerSocketKb:
+				more && more.heapUsedKb !== null && afterAll.heapUsedKb !== null ? round((more.heapUsedKb - afterAll.heapUsedKb) / (options.moreSockets - sockets)) : null,
 			rssMbWithMoreSockets: more ? mb(more.rssKb) : null
 		};
 	} finally {
@@ -255,7 +270,9 @@ export async function coldLoad(target: Target, workers: Workers, options: ColdLo
 				seedMs: seeded.seedMs,
 				windowsUs
 			});
-			log(`  ${count} records: ${fullMs.join(', ')} ms (authenticated after ${trials.map((trial) => trial.authenticatedMs).join(', ')} ms, document arrived after ${trials.map((trial) => trial.documentArrivedMs).join(', ')} ms)`);
+			log(
+				`  ${count} records: ${fullMs.join(', ')} ms (authenticated after ${trials.map((trial) => trial.authenticatedMs).join(', ')} ms, document arrived after ${trials.map((trial) => trial.documentArrivedMs).join(', ')} ms)`
+			);
 		} finally {
 			await closeAll(workers);
 		}
@@ -338,7 +355,9 @@ export async function persist(target: EaselTarget, workers: Workers, options: Pe
 			serverCpuPct: cpuPercent(cpu0, cpu1),
 			failures: delta('easel_update_log_failures_total')
 		};
-		log(`  ${rate}/s: sent ${step.sentPerS}/s, persisted ${step.persistedPerS}/s, drained ${step.drainMs} ms after the last edit, ${batches} batches (mean ${step.batchMsMean} ms), server CPU ${step.serverCpuPct}%`);
+		log(
+			`  ${rate}/s: sent ${step.sentPerS}/s, persisted ${step.persistedPerS}/s, drained ${step.drainMs} ms after the last edit, ${batches} batches (mean ${step.batchMsMean} ms), server CPU ${step.serverCpuPct}%`
+		);
 		steps.push(step);
 	}
 	// Read back what the database holds. PostgreSQL can be read beside the running server; the

@@ -240,7 +240,10 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 			await dispose();
 			throw new Error(`Easel exited with ${server.child.exitCode}:\n${server.output()}`);
 		}
-		const healthy = await fetch(`${baseUrl}/healthz`).then((response) => response.ok, () => false);
+		const healthy = await fetch(`${baseUrl}/healthz`).then(
+			(response) => response.ok,
+			() => false
+		);
 		if (healthy) break;
 		if (Date.now() > deadline) {
 			await dispose();

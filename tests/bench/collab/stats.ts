@@ -160,7 +160,7 @@ export function browserProcesses(rootPid: number): number[] {
 		}
 	}
 	const found: number[] = [];
-	for (let queue = [...(children.get(rootPid) ?? [])]; queue.length > 0; ) {
+	for (let queue = [...(children.get(rootPid) ?? [])]; queue.length > 0;) {
 		const pid = queue.shift()!;
 		queue.push(...(children.get(pid) ?? []));
 		try {

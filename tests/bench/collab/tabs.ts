@@ -250,7 +250,12 @@ export async function tabs(target: EaselTarget, workers: Workers, options: TabsO
 			await connect(workers.full, writers, 'browser tabs: provider writers');
 			await sleep(500);
 			const warmupMs = 2000;
-			const loadDone = workers.full.call<LoadResult>('load', { writers: writers.map((writer) => writer.id), rate: options.rate, warmupMs, durationMs: options.receiveS * 1000 });
+			const loadDone = workers.full.call<LoadResult>('load', {
+				writers: writers.map((writer) => writer.id),
+				rate: options.rate,
+				warmupMs,
+				durationMs: options.receiveS * 1000
+			});
 			await sleep(warmupMs);
 			const from = now();
 			await Promise.all(tabs.map((tab) => tab.page.evaluate((at) => ((window as unknown as BenchWindow).__easelBench!.from = at), from)));

@@ -268,11 +268,12 @@ function close({ ids }: { ids?: string[] }) {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-const operations: Record<string, (args: any) => unknown> = { connect, load, seed, coldLoad, clocks, close };
+// Each operation takes its own arguments; the orchestrator (workers.ts) sends the matching ones over IPC.
+const operations: Record<string, (args: never) => unknown> = { connect, load, seed, coldLoad, clocks, close };
 
 process.on('message', async (message: { id: number; op: string; args: unknown }) => {
 	try {
-		const result = await operations[message.op](message.args);
+		const result = await (operations[message.op] as (args: unknown) => unknown)(message.args);
 		process.send!({ id: message.id, ok: true, result });
 	} catch (error) {
 		process.send!({ id: message.id, ok: false, error: error instanceof Error ? error.stack : String(error) });

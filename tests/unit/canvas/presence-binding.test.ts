@@ -90,7 +90,10 @@ describe('bindPresenceToAwareness', () => {
 		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 		const good = new Awareness(new Y.Doc());
 		const bad = new Awareness(new Y.Doc());
-		cleanups.push(() => good.destroy(), () => bad.destroy());
+		cleanups.push(
+			() => good.destroy(),
+			() => bad.destroy()
+		);
 		const presence = viewer.awareness.getLocalState()!.presence;
 		good.setLocalState({ user: { id: 'dan', name: 'Dan', color: '#123456' }, presence });
 		bad.setLocalState({ user: { id: 'eve', name: 'Eve', color: '#654321' }, presence: { ...presence, cursor: 'everywhere' } });

@@ -11,9 +11,7 @@ export const API_KEY_PREFIX = 'easel_';
 /** A session token as `generateSessionToken` makes them: 20 random bytes in lower-case base32. */
 const SESSION_TOKEN = /^[a-z2-7]{32}$/;
 
-export type BearerIdentity =
-	| { kind: 'session'; actor: UserActor; session: ValidatedSession }
-	| { kind: 'apiKey'; actor: ApiKeyActor };
+export type BearerIdentity = { kind: 'session'; actor: UserActor; session: ValidatedSession } | { kind: 'apiKey'; actor: ApiKeyActor };
 
 interface BearerScheme {
 	matches(token: string): boolean;

@@ -56,11 +56,7 @@ export async function createSession(db: Queryable, token: string, userId: string
  * Resolves a session token to its user. Expired sessions are deleted; sessions in the second half
  * of their lifetime are extended (sliding expiry), so active users stay signed in.
  */
-export async function validateSessionToken(
-	db: Queryable,
-	token: string,
-	lifetimeDays: number
-): Promise<ValidatedSession | null> {
+export async function validateSessionToken(db: Queryable, token: string, lifetimeDays: number): Promise<ValidatedSession | null> {
 	if (!/^[a-z2-7]{32}$/.test(token)) return null;
 	const sessionId = sessionIdFromToken(token);
 	const [row] = await db

@@ -9,11 +9,7 @@ import { acquireDataDirLock } from './data-dir-lock.ts';
 export { schema };
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
-export type Transaction = PgTransaction<
-	PgQueryResultHKT,
-	typeof schema,
-	ExtractTablesWithRelations<typeof schema>
->;
+export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
 /** Anything queries can run on: the database or an open transaction. */
 export type Queryable = Database | Transaction;
 

@@ -1,19 +1,6 @@
 // Database schema (drizzle). Migrations in drizzle/ are generated from this file.
 import { sql } from 'drizzle-orm';
-import {
-	bigint,
-	check,
-	index,
-	integer,
-	pgTable,
-	primaryKey,
-	text,
-	timestamp,
-	uniqueIndex,
-	uuid,
-	boolean,
-	jsonb
-} from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, boolean, jsonb } from 'drizzle-orm/pg-core';
 import { bytea } from './bytea.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -67,10 +54,7 @@ export const memberships = pgTable(
 		createdAt: createdAt(),
 		lastActiveAt: timestamp('last_active_at', { withTimezone: true })
 	},
-	(table) => [
-		primaryKey({ columns: [table.teamId, table.userId] }),
-		index('memberships_user_id_idx').on(table.userId)
-	]
+	(table) => [primaryKey({ columns: [table.teamId, table.userId] }), index('memberships_user_id_idx').on(table.userId)]
 );
 
 export const canvases = pgTable(

@@ -37,7 +37,17 @@ export async function deleteOrphanedVersions(db: Queryable): Promise<number> {
 	const canvasId = canvasIdOf(documentVersions.document);
 	const removed = await db
 		.delete(documentVersions)
-		.where(and(isNotNull(canvasId), notExists(db.select({ id: canvases.id }).from(canvases).where(sql`${canvases.id} = ${canvasId}`))))
+		.where(
+			and(
+				isNotNull(canvasId),
+				notExists(
+					db
+						.select({ id: canvases.id })
+						.from(canvases)
+						.where(sql`${canvases.id} = ${canvasId}`)
+				)
+			)
+		)
 		.returning({ id: documentVersions.id });
 	return removed.length;
 }

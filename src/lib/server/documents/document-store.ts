@@ -75,7 +75,10 @@ export async function compactDocument(
 		const storedRevision = current?.revision ?? 0;
 		let foreignSnapshot: Uint8Array | null = null;
 		if (current && storedRevision !== knownRevision) {
-			const [row] = await tx.select({ state: readBytes(documents.state) }).from(documents).where(eq(documents.name, name));
+			const [row] = await tx
+				.select({ state: readBytes(documents.state) })
+				.from(documents)
+				.where(eq(documents.name, name));
 			foreignSnapshot = row.state;
 		}
 		const tail = await tx

@@ -59,7 +59,9 @@ export async function startCheckout(services: Services, actor: UserActor, teamId
 	}
 	const pack = stripe.creditPacks.find((candidate) => candidate.credits === input.creditPack);
 	if (!pack) {
-		throw new AppError('INVALID_INPUT', `There is no pack of ${input.creditPack} credits. Packs: ${stripe.creditPacks.map((p) => p.credits).join(', ') || 'none'}.`, { field: 'creditPack' });
+		throw new AppError('INVALID_INPUT', `There is no pack of ${input.creditPack} credits. Packs: ${stripe.creditPacks.map((p) => p.credits).join(', ') || 'none'}.`, {
+			field: 'creditPack'
+		});
 	}
 	const session = await stripe.client.checkout.sessions.create({
 		mode: 'payment',

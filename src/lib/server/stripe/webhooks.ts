@@ -71,7 +71,11 @@ async function apply(db: Queryable, stripe: StripeSettings, event: Stripe.Event,
 			const teamId = subscriptionId ? await syncSubscription(db, stripe, subscriptionId, now) : null;
 			if (teamId) {
 				const [row] = await db.select({ graceUntil: teamBilling.graceUntil }).from(teamBilling).where(eq(teamBilling.teamId, teamId));
-				if (!row?.graceUntil) await db.update(teamBilling).set({ graceUntil: new Date(now.getTime() + PAYMENT_GRACE_DAYS * DAY_MS) }).where(eq(teamBilling.teamId, teamId));
+				if (!row?.graceUntil)
+					await db
+						.update(teamBilling)
+						.set({ graceUntil: new Date(now.getTime() + PAYMENT_GRACE_DAYS * DAY_MS) })
+						.where(eq(teamBilling.teamId, teamId));
 			}
 			return;
 		}
@@ -131,7 +135,10 @@ export async function syncSubscription(db: Queryable, stripe: StripeSettings, su
 
 /** Keeps the Team plan's seat quantity equal to the seats in use (prorated), after members change. */
 export async function syncSeatQuantity(db: Queryable, stripe: StripeSettings, teamId: string): Promise<void> {
-	const [row] = await db.select({ plan: teamBilling.plan, subscriptionId: teamBilling.stripeSubscriptionId, seats: teamBilling.seats }).from(teamBilling).where(eq(teamBilling.teamId, teamId));
+	const [row] = await db
+		.select({ plan: teamBilling.plan, subscriptionId: teamBilling.stripeSubscriptionId, seats: teamBilling.seats })
+		.from(teamBilling)
+		.where(eq(teamBilling.teamId, teamId));
 	if (!row || row.plan !== 'team' || !row.subscriptionId) return;
 	const wanted = Math.max(1, await billing.seatsUsed(db, teamId));
 	if (wanted === row.seats) return;

@@ -34,9 +34,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 		signIn: false as const,
 		canvas: { id: access.canvas.id, title: access.canvas.title },
 		canEdit: access.canEdit,
-		me: locals.user
-			? { id: locals.user.id, name: locals.user.name, color: userColor(locals.user.id) }
-			: guestIdentity(crypto.randomUUID()),
+		me: locals.user ? { id: locals.user.id, name: locals.user.name, color: userColor(locals.user.id) } : guestIdentity(crypto.randomUUID()),
 		licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? ''
 	};
 };

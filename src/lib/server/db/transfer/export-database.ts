@@ -48,7 +48,12 @@ export async function exportDatabase(
 						? sql`replace(encode(${sql.identifier(column.name)}, 'base64'), E'\n', '') as ${sql.identifier(`c${index}`)}`
 						: sql`${sql.identifier(column.name)}::text as ${sql.identifier(`c${index}`)}`
 				);
-				const order = table.primaryKey.length ? sql` order by ${sql.join(table.primaryKey.map((column) => sql.identifier(column)), sql`, `)}` : sql``;
+				const order = table.primaryKey.length
+					? sql` order by ${sql.join(
+							table.primaryKey.map((column) => sql.identifier(column)),
+							sql`, `
+						)}`
+					: sql``;
 				await tx.execute(sql`declare easel_export no scroll cursor for select ${sql.join(values, sql`, `)} from ${sql.identifier(table.name)}${order}`);
 				const perChunk = table.columns.some((column) => column.type === 'bytea') ? BINARY_ROWS_PER_CHUNK : ROWS_PER_CHUNK;
 				for (;;) {

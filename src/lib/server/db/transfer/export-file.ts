@@ -101,7 +101,8 @@ export class ExportReader {
 
 	finish(): ExportHeader & TransferSummary {
 		if (!this.header) throw new AppError('INVALID_INPUT', 'The export file is empty.');
-		if (!this.ended) throw new AppError('INVALID_INPUT', 'The export file is incomplete: it ends before its end marker (was the export interrupted or the file cut short?).');
+		if (!this.ended)
+			throw new AppError('INVALID_INPUT', 'The export file is incomplete: it ends before its end marker (was the export interrupted or the file cut short?).');
 		return { ...this.header, rows: this.counts };
 	}
 

@@ -15,7 +15,12 @@ export async function importDatabase(db: Queryable, lines: AsyncIterable<string>
 		const target = new Map((await describeTables(tx)).map((table) => [table.name, table]));
 		if (target.size === 0) throw new AppError('CONFLICT', 'The target database has no Easel tables: migrate it before importing.');
 		// Writers that start meanwhile wait for the import instead of slipping rows in under it.
-		await tx.execute(sql`lock table ${sql.join([...target.keys()].map((name) => sql.identifier(name)), sql`, `)} in exclusive mode`);
+		await tx.execute(
+			sql`lock table ${sql.join(
+				[...target.keys()].map((name) => sql.identifier(name)),
+				sql`, `
+			)} in exclusive mode`
+		);
 		const occupied = await nonEmptyTables(tx);
 		if (occupied.length) throw targetNotEmpty(occupied);
 		const reader = new ExportReader();
@@ -69,7 +74,10 @@ async function insertRows(tx: Queryable, table: Table, values: (string | null)[]
 	);
 	const overriding = table.columns.some((column) => column.identity === 'a') ? sql` overriding system value` : sql``;
 	await tx.execute(
-		sql`insert into ${sql.identifier(table.name)} (${sql.join(table.columns.map((column) => sql.identifier(column.name)), sql`, `)})${overriding}
+		sql`insert into ${sql.identifier(table.name)} (${sql.join(
+			table.columns.map((column) => sql.identifier(column.name)),
+			sql`, `
+		)})${overriding}
 			select ${sql.join(casts, sql`, `)} from json_array_elements(${JSON.stringify(values)}::json) with ordinality as chunk(r, n) order by n`
 	);
 }

@@ -35,7 +35,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			},
 			plan: { name: PLANS[limits.plan].name, historyDays: limits.historyDays, upgrade: upgradeFor(limits.plan)?.name ?? null },
 			// A canvas beyond the plan's canvas limit (after a downgrade) is read-only until the team is back within it.
-			planLimit: canvas.access.readOnlyReason === 'plan_limit' ? { plan: PLANS[limits.plan].name, canvases: limits.canvases, upgrade: upgradeFor(limits.plan)?.name ?? null } : null,
+			planLimit:
+				canvas.access.readOnlyReason === 'plan_limit'
+					? { plan: PLANS[limits.plan].name, canvases: limits.canvases, upgrade: upgradeFor(limits.plan)?.name ?? null }
+					: null,
 			teams: myTeams,
 			me: { id: user.id, name: user.name, color: userColor(user.id) },
 			licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? '',

@@ -17,10 +17,7 @@ export const GET: RequestHandler = api(async (event) => {
 
 export const POST: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const input = await readJson(
-		event,
-		z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH).optional(), teamId: z.string().optional() }).strict()
-	);
+	const input = await readJson(event, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH).optional(), teamId: z.string().optional() }).strict());
 	const teamId = input.teamId ?? (await personalTeamId(event.locals.db, actor.userId));
 	const canvas = await canvases.create(event.locals.db, actor, { teamId, title: input.title }, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas), { status: 201 });

@@ -38,7 +38,11 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 	const self = entry.targetId !== null && entry.targetId === entry.actorId;
 	const target = entry.targetId ? (names.users[entry.targetId] ?? entry.targetName ?? 'a former member') : 'someone';
 	const canvas = (id: unknown) =>
-		typeof id === 'string' && names.canvases[id] ? quoted(names.canvases[id]) : typeof entry.details?.canvasTitle === 'string' ? quoted(entry.details.canvasTitle) : 'a canvas';
+		typeof id === 'string' && names.canvases[id]
+			? quoted(names.canvases[id])
+			: typeof entry.details?.canvasTitle === 'string'
+				? quoted(entry.details.canvasTitle)
+				: 'a canvas';
 	const team = (id: unknown) => (typeof id === 'string' && names.teams[id] ? names.teams[id] : 'another team');
 
 	switch (entry.action) {
@@ -72,7 +76,10 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 			const title = details.canvasTitle ? quoted(details.canvasTitle) : canvas(details.canvasId);
 			const who = details.audience === 'team' ? 'signed-in team members' : 'anyone';
 			const verb = details.access === 'edit' ? 'edit' : 'view';
-			return { actor, did: `shared ${title}: ${who} with the link can ${verb}${details.expiresAt ? ` until ${new Date(String(details.expiresAt)).toLocaleDateString('en', { month: 'short', day: 'numeric', year: 'numeric' })}` : ''}` };
+			return {
+				actor,
+				did: `shared ${title}: ${who} with the link can ${verb}${details.expiresAt ? ` until ${new Date(String(details.expiresAt)).toLocaleDateString('en', { month: 'short', day: 'numeric', year: 'numeric' })}` : ''}`
+			};
 		}
 		case 'share_link.revoke':
 			return { actor, did: `revoked a share link to ${canvas(details.canvasId)}` };

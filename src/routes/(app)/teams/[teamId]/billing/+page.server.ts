@@ -35,7 +35,10 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 
 const checkoutForm = z.union([
 	z.object({ plan: z.literal('pro') }),
-	z.object({ plan: z.literal('team'), seats: z.coerce.number({ error: 'Seats must be a number.' }).int().min(1, { error: 'At least one seat.' }).max(1000, { error: 'At most 1000 seats.' }) }),
+	z.object({
+		plan: z.literal('team'),
+		seats: z.coerce.number({ error: 'Seats must be a number.' }).int().min(1, { error: 'At least one seat.' }).max(1000, { error: 'At most 1000 seats.' })
+	}),
 	z.object({ creditPack: z.coerce.number().int() })
 ]);
 

@@ -14,6 +14,9 @@ export const GET: RequestHandler = api(async (event) => {
 export const POST: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const input = await readJson(event, invitations.createInvitationSchema);
-	const { invitation, token, url, emailed } = await invitations.invite(event.locals.db, actor, event.params.teamId, input, { ...invitationEmailOptions(event.locals.db), context });
+	const { invitation, token, url, emailed } = await invitations.invite(event.locals.db, actor, event.params.teamId, input, {
+		...invitationEmailOptions(event.locals.db),
+		context
+	});
 	return Response.json(invitationJson(invitation, { token, url }), { status: 201, headers: { 'x-invitation-emailed': String(emailed) } });
 });
