@@ -127,7 +127,14 @@ export interface SocketState {
 }
 
 export function newSocketState(syncRequestsPerMinute: number): SocketState {
-	return { refused: false, authenticated: false, framesBeforeAuth: 0, bytesBeforeAuth: 0, syncRequestTokens: syncRequestsPerMinute, syncRequestsCheckedAt: Date.now() };
+	return {
+		refused: false,
+		authenticated: false,
+		framesBeforeAuth: 0,
+		bytesBeforeAuth: 0,
+		syncRequestTokens: syncRequestBurst(syncRequestsPerMinute),
+		syncRequestsCheckedAt: Date.now()
+	};
 }
 
 /** Counts a frame; true when the socket is over its pre-authentication budget. */
@@ -139,13 +146,25 @@ export function overPreAuthBudget(state: SocketState, bytes: number): boolean {
 }
 
 /**
- * Counts a sync request; true when the socket is over its budget: `perMinute` at once, refilled at
- * `perMinute` a minute. A browser sends one per document when it connects; each costs the server an
- * encode of what the client lacks (up to the whole document), so a flood of them from one socket,
- * even a read-only one, would fill the server's memory with copies of the canvas.
+ * Sync requests a socket may send at once. A browser sends one per document it opens (a canvas and
+ * its chat: two); every one queued is an encode of up to the whole document, made even after the
+ * socket was closed for the next one, so the burst is what bounds a flood's memory.
+ */
+export const SYNC_REQUEST_BURST = 5;
+
+function syncRequestBurst(perMinute: number): number {
+	return Math.min(SYNC_REQUEST_BURST, perMinute);
+}
+
+/**
+ * Counts a sync request; true when the socket is over its budget: SYNC_REQUEST_BURST at once,
+ * refilled at `perMinute` a minute. Each costs the server an encode of what the client lacks (up to
+ * the whole document), so a flood of them from one socket, even a read-only one, would fill the
+ * server's memory with copies of the canvas.
  */
 export function overSyncRequestBudget(state: SocketState, perMinute: number, now = Date.now()): boolean {
-	state.syncRequestTokens = Math.min(perMinute, state.syncRequestTokens + ((now - state.syncRequestsCheckedAt) * perMinute) / 60_000);
+	const burst = syncRequestBurst(perMinute);
+	state.syncRequestTokens = Math.min(burst, state.syncRequestTokens + ((now - state.syncRequestsCheckedAt) * perMinute) / 60_000);
 	state.syncRequestsCheckedAt = now;
 	if (state.syncRequestTokens < 1) return true;
 	state.syncRequestTokens -= 1;

@@ -68,6 +68,9 @@ export function createSocketGateway(deps: {
 				const websocket = guardSocket(peer.websocket as unknown as WebSocket & { terminate(): void }, {
 					maxQueuedBytes: config.MAX_SOCKET_QUEUE_BYTES,
 					onOverflow: () => {
+						// A socket already closed for flooding is counted once, when it was refused.
+						if (context.socket.refused) return;
+						context.socket.refused = true;
 						meters.socketsDropped.inc();
 						logger.warn({ peer: peer.id, ip: context.ip }, 'dropped a socket whose client stopped reading (send queue over MAX_SOCKET_QUEUE_BYTES)');
 					}
