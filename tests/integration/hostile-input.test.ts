@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
+import { authFrame, frame, syncFrame } from '../helpers/hocuspocus-frames.ts';
 import { connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { seedCanvas, testShape } from '../helpers/tldraw-records.ts';
@@ -29,29 +30,6 @@ afterAll(async () => {
 	reader?.destroy();
 	await server?.dispose();
 });
-
-/** One Hocuspocus frame: the document name, then the message. */
-function frame(name: string, write: (encoder: encoding.Encoder) => void): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarString(encoder, name);
-	write(encoder);
-	return encoding.toUint8Array(encoder);
-}
-
-const authFrame = (name: string, token: string) =>
-	frame(name, (e) => {
-		encoding.writeVarUint(e, 2); // Auth
-		encoding.writeVarUint(e, 0); // token
-		encoding.writeVarString(e, token);
-		encoding.writeVarString(e, '4.8.0');
-	});
-
-const syncFrame = (name: string, step: number, payload: Uint8Array) =>
-	frame(name, (e) => {
-		encoding.writeVarUint(e, 0); // Sync
-		encoding.writeVarUint(e, step);
-		encoding.writeVarUint8Array(e, payload);
-	});
 
 /** Opens a raw socket, sends the frames, and resolves with the close code and reason (or -1 if it stays open). */
 async function closeAfter(frames: (string | Uint8Array)[], waitMs = 3000): Promise<{ code: number; reason: string }> {

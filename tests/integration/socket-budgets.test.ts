@@ -5,9 +5,9 @@
 // link closes the sockets it opened, as revoking it does.
 import { readFileSync } from 'node:fs';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { authFrame, syncFrame } from '../helpers/hocuspocus-frames.ts';
 import * as Y from 'yjs';
 import { SYNC_REQUEST_BURST } from '../../server/collab/frames.ts';
 import { appendDocumentUpdates } from '../../src/lib/server/documents/document-store.ts';
@@ -15,30 +15,6 @@ import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, t
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { DOCUMENT_RECORD, PAGE_RECORD, geoShape, richText, seedCanvas, testShape } from '../helpers/tldraw-records.ts';
-
-/** One Hocuspocus frame: the document name, then the message. */
-function frame(name: string, write: (encoder: encoding.Encoder) => void): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarString(encoder, name);
-	write(encoder);
-	return encoding.toUint8Array(encoder);
-}
-
-const authFrame = (name: string, token: string) =>
-	frame(name, (e) => {
-		encoding.writeVarUint(e, 2); // Auth
-		encoding.writeVarUint(e, 0); // token
-		encoding.writeVarString(e, token);
-		encoding.writeVarString(e, '4.8.0');
-	});
-
-/** A sync message in either envelope Hocuspocus applies: Sync (0) or SyncReply (4). */
-const syncFrame = (name: string, messageType: 0 | 4, step: number, payload: Uint8Array) =>
-	frame(name, (e) => {
-		encoding.writeVarUint(e, messageType);
-		encoding.writeVarUint(e, step);
-		encoding.writeVarUint8Array(e, payload);
-	});
 
 interface RawSocket {
 	socket: WebSocket;
@@ -105,14 +81,14 @@ describe('the canvas size limit, whatever envelope carries the change', () => {
 		const records = writer.getMap('records');
 		records.set(DOCUMENT_RECORD.id, DOCUMENT_RECORD);
 		records.set(PAGE_RECORD.id, PAGE_RECORD);
-		raw.socket.send(syncFrame(name, messageType, 2, Y.encodeStateAsUpdate(writer)));
+		raw.socket.send(syncFrame(name, 2, Y.encodeStateAsUpdate(writer), messageType));
 		let refused = false;
 		void raw.closed.then(() => (refused = true));
 		let sent = 0;
 		for (let i = 0; i < 20 && !refused; i++) {
 			const before = Y.encodeStateVector(writer);
 			records.set(`shape:${i}`, geoShape(`shape:${i}`, {}, { richText: richText('x'.repeat(8 * 1024)) }));
-			raw.socket.send(syncFrame(name, messageType, 2, Y.encodeStateAsUpdate(writer, before)));
+			raw.socket.send(syncFrame(name, 2, Y.encodeStateAsUpdate(writer, before), messageType));
 			sent++;
 			await new Promise((resolve) => setTimeout(resolve, 30));
 		}
@@ -177,7 +153,7 @@ describe('a socket that floods sync requests or stops reading', () => {
 		const before = rssOf(server.process.pid!);
 		raw.socket.send(authFrame(name, viewToken));
 		const emptyStateVector = Y.encodeStateVector(new Y.Doc());
-		for (let i = 0; i < count; i++) raw.socket.send(syncFrame(name, 0, 0, emptyStateVector));
+		for (let i = 0; i < count; i++) raw.socket.send(syncFrame(name, 0, emptyStateVector));
 		let peak = before;
 		for (let i = 0; i < 25; i++) {
 			await new Promise((resolve) => setTimeout(resolve, 200));
@@ -210,7 +186,7 @@ describe('a socket that floods sync requests or stops reading', () => {
 
 		const raw = await openRaw(server);
 		raw.socket.send(authFrame(name, viewToken));
-		for (let i = 0; i < 25; i++) raw.socket.send(syncFrame(name, 4, 0, upToDate));
+		for (let i = 0; i < 25; i++) raw.socket.send(syncFrame(name, 0, upToDate, 4));
 		expect(await within(raw.closed, 10_000, { code: -1, reason: 'still open' })).toEqual({ code: 4429, reason: 'RATE_LIMITED' });
 
 		// The ordinary viewer's socket is still there and live.

@@ -135,11 +135,6 @@ export function recordsDiff(current: Record<string, unknown>, target: Record<str
 	};
 }
 
-/** The serialized schema of this server's tldraw, as a writer stores it in `meta.schema`. */
-export function currentSchema(): SerializedSchema {
-	return tldrawSchema.serialize();
-}
-
 /** Ids a record points at that must exist: a shape's parent, a binding's two shapes. */
 function referencesOf(record: TLRecord | undefined): string[] {
 	if (!record || typeof record !== 'object') return [];
