@@ -25,6 +25,9 @@ function collaborationDevServer(): Plugin {
 export default defineConfig({
 	plugins: [sveltekit(), collaborationDevServer()],
 	optimizeDeps: { exclude: ['@tldraw/assets'] },
+	// tldraw fetches its translations; one that small would be inlined as a data: URL, which the
+	// CSP's connect-src (rightly) refuses, and the editor then fails to start. Keep JSON as files.
+	build: { assetsInlineLimit: (file: string) => (file.endsWith('.json') ? false : undefined) },
 	server: { port: 5173 },
 	test: {
 		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'src/**/*.test.ts'],
