@@ -156,6 +156,8 @@ export function createCollaborationServer(deps: {
 			return openings.read(documentName);
 		},
 		transact: (documentName, writer, change) => transactDocument(hocuspocus, recordLimits, documentName, writer, change),
+		openChat: () => Promise.reject(new AppError('NOT_FOUND', 'The chat is not served yet.')),
+		setPeerPresence: () => {},
 		closeConnections(match, reason) {
 			control?.send({ kind: 'close', match, reason });
 			return connections.close(match, reason);

@@ -42,7 +42,11 @@ export function recordingServices(
 		closeConnections(match, reason) {
 			recorded.closed.push({ match, reason });
 			return 0;
-		}
+		},
+		async openChat() {
+			throw new Error('recordingServices has no live chat: use a collaboration server for chat tests');
+		},
+		setPeerPresence() {}
 	};
 	return {
 		db,

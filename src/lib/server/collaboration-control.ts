@@ -3,6 +3,7 @@
 // which connections to close and why. Implemented by server/collab/index.ts.
 import type { ConnectionCloseReason } from '../collab-protocol.ts';
 import type { Actor } from './access.ts';
+import type { ChatAuthor, ChatMessage, MessageStatus, RunChangeView } from '../chat/chat-document.ts';
 
 /** What the HTTP side may ask of the collaboration server. */
 export interface CollaborationControl {
@@ -29,6 +30,57 @@ export interface CollaborationControl {
 	 * `ACCESS_CHANGED` makes them reconnect and be authorised afresh, anything else stops them.
 	 */
 	closeConnections(match: ConnectionMatch, reason: CloseReason): number;
+	/**
+	 * Opens a server-side writer on the chat of `canvasId` (the assistant streams its answers
+	 * through it). Every change is one transaction stamped with `writer`; close it when done.
+	 */
+	openChat(canvasId: string, writer: DocumentWriter): Promise<ChatWriter>;
+	/**
+	 * Shows a server-side peer (the assistant) among a canvas's collaborators: its avatar, name
+	 * and cursor, or removes it with null. Lives while the document is loaded on this instance.
+	 */
+	setPeerPresence(canvasId: string, peerId: string, presence: PeerPresence | null): void;
+}
+
+/** A server-side peer's presence on a canvas. */
+export interface PeerPresence {
+	name: string;
+	color: string;
+	/** Where its cursor is, in page coordinates. */
+	cursor: { x: number; y: number };
+	pageId: string;
+	selectedShapeIds?: string[];
+}
+
+/** The fields the server writes on a message it adds (the author is the writer's, stamped as given). */
+export interface ServerMessage {
+	id: string;
+	parentId: string | null;
+	author: ChatAuthor;
+	role: 'user' | 'assistant';
+	text: string;
+	status: MessageStatus;
+	runId?: string;
+	tier?: string;
+}
+
+/** What the server may change on a message it wrote (assistant answers). */
+export interface ServerMessageUpdate {
+	status?: MessageStatus;
+	creditsCharged?: number;
+	usage?: { inputTokens: number; outputTokens: number };
+	changes?: RunChangeView[];
+	error?: string | null;
+}
+
+export interface ChatWriter {
+	/** The chat's messages now. */
+	messages(): ChatMessage[];
+	addMessage(message: ServerMessage): Promise<void>;
+	/** Appends to a message's text (callers coalesce: one call is one update everyone receives). */
+	appendText(messageId: string, text: string): Promise<void>;
+	update(messageId: string, fields: ServerMessageUpdate): Promise<void>;
+	close(): Promise<void>;
 }
 
 /** Who changes a document from the server, and as what. */

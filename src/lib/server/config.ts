@@ -1,5 +1,6 @@
 // Process configuration: read once from the environment, validated with zod, frozen.
 import { z } from 'zod';
+import { AI_PROVIDERS } from './db/schema.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -101,6 +102,34 @@ const environmentSchema = z.object({
 	/** Invitation emails sent for one team within INVITATION_EMAIL_WINDOW_SECONDS, by all its admins. */
 	INVITATION_EMAILS_PER_TEAM: integer('INVITATION_EMAILS_PER_TEAM', 1, 1_000_000).default(50),
 	INVITATION_EMAIL_WINDOW_SECONDS: integer('INVITATION_EMAIL_WINDOW_SECONDS', 1, 7 * 86400).default(3600),
+	/** Longest chat message a person may write (characters); longer ones are reverted. */
+	MAX_CHAT_MESSAGE_CHARS: integer('MAX_CHAT_MESSAGE_CHARS', 100, 1_000_000).default(16_000),
+	/** Most messages (every branch counted) one canvas's chat may hold; more are reverted. */
+	MAX_CHAT_MESSAGES: integer('MAX_CHAT_MESSAGES', 10, 1_000_000).default(5_000),
+	/** The operator's AI provider; without it the chat is a team chat and the assistant is off. */
+	AI_PROVIDER: z.enum(AI_PROVIDERS, { error: `AI_PROVIDER must be one of ${AI_PROVIDERS.join(', ')}` }).optional(),
+	/** The provider's API address (required for openai-compatible; ollama defaults to http://127.0.0.1:11434/v1). */
+	AI_BASE_URL: optionalUrl('AI_BASE_URL', ['http:', 'https:']),
+	AI_API_KEY: z.string().trim().optional(),
+	/** Model id of each tier; fast is required with AI_PROVIDER, a tier without a model is unavailable. */
+	AI_MODEL_FAST: z.string().trim().optional(),
+	AI_MODEL_BALANCED: z.string().trim().optional(),
+	AI_MODEL_BEST: z.string().trim().optional(),
+	/** The longest an assistant run may take, start to end, before it fails with a timeout. */
+	AI_TIMEOUT_SECONDS: integer('AI_TIMEOUT_SECONDS', 5, 3600).default(120),
+	/** Most model steps (tool call rounds) in one assistant run. */
+	AI_MAX_STEPS: integer('AI_MAX_STEPS', 1, 50).default(8),
+	/** Most tokens the model may write in one step. */
+	AI_MAX_OUTPUT_TOKENS: integer('AI_MAX_OUTPUT_TOKENS', 64, 200_000).default(4096),
+	/**
+	 * Key that seals secrets at rest (teams' own provider keys): 32 bytes, base64. Without it one is
+	 * generated into DATA_DIR/secret.key; several instances must share one, so set it with DATABASE_URL.
+	 */
+	SECRETS_KEY: z
+		.string()
+		.trim()
+		.optional()
+		.refine((value) => !value || Buffer.from(value, 'base64').length === 32, { error: 'SECRETS_KEY must be 32 bytes in base64 (openssl rand -base64 32)' }),
 	/** Collaboration sockets one client address may open per minute (counted before authentication). */
 	WS_CONNECTIONS_PER_MINUTE: integer('WS_CONNECTIONS_PER_MINUTE', 1, 1_000_000).default(300)
 });
@@ -153,6 +182,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		throw new ConfigError([
 			`LOGIN_ATTEMPTS_PER_ADDRESS (${values.LOGIN_ATTEMPTS_PER_ADDRESS}) must be at least LOGIN_ATTEMPTS (${values.LOGIN_ATTEMPTS}): the per-address budget covers every email`
 		]);
+	}
+	if (values.AI_PROVIDER) {
+		const problems: string[] = [];
+		if (!values.AI_MODEL_FAST) problems.push('AI_MODEL_FAST: required when AI_PROVIDER is set (the model id of the fast tier)');
+		if ((values.AI_PROVIDER === 'openai' || values.AI_PROVIDER === 'anthropic') && !values.AI_API_KEY)
+			problems.push(`AI_API_KEY: required when AI_PROVIDER is ${values.AI_PROVIDER}`);
+		if (values.AI_PROVIDER === 'openai-compatible' && !values.AI_BASE_URL) problems.push('AI_BASE_URL: required when AI_PROVIDER is openai-compatible');
+		if (problems.length) throw new ConfigError(problems);
 	}
 	const publicOrigin = values.PUBLIC_ORIGIN ? new URL(values.PUBLIC_ORIGIN).origin : `http://localhost:${values.PORT}`;
 	const allowedOrigins = values.PUBLIC_ORIGIN ? [publicOrigin] : [`http://localhost:${values.PORT}`, `http://127.0.0.1:${values.PORT}`];

@@ -1,5 +1,5 @@
 // The plan catalog: what each plan allows. Code asks `limitsFor(...)`, never `if (plan === 'pro')`.
-import type { PlanId } from './db/schema.ts';
+import type { ModelTier, PlanId } from './db/schema.ts';
 
 export interface Plan {
 	id: PlanId;
@@ -14,12 +14,59 @@ export interface Plan {
 	keepsNamedVersions: boolean;
 	/** AI credits granted each month, per plan or per seat. */
 	monthlyCredits: { amount: number; perSeat: boolean };
+	/** The assistant's model tiers this plan may use. */
+	modelTiers: readonly ModelTier[];
+	/** Assistant runs one person may start per minute, and the whole team per day. */
+	assistantRuns: { perUserPerMinute: number; perTeamPerDay: number };
+}
+
+/** What each model tier costs: credits per assistant request = 1 × multiplier (the seeds' Haiku/Sonnet/Opus). */
+export const MODEL_TIER_CATALOG: Record<ModelTier, { label: string; multiplier: number; description: string }> = {
+	fast: { label: 'Fast', multiplier: 1, description: 'Quick answers and small edits' },
+	balanced: { label: 'Balanced', multiplier: 3, description: 'Most diagrams' },
+	best: { label: 'Best', multiplier: 10, description: 'Large or subtle designs' }
+};
+
+/** Credits one assistant request costs on a tier. */
+export const ASSISTANT_REQUEST_CREDITS = 1;
+export function assistantRequestCredits(tier: ModelTier): number {
+	return ASSISTANT_REQUEST_CREDITS * MODEL_TIER_CATALOG[tier].multiplier;
 }
 
 export const PLANS: Record<PlanId, Plan> = {
-	free: { id: 'free', name: 'Free', seats: 3, canvases: 10, historyDays: 7, keepsNamedVersions: false, monthlyCredits: { amount: 50, perSeat: false } },
-	pro: { id: 'pro', name: 'Pro', seats: 10, canvases: null, historyDays: 90, keepsNamedVersions: true, monthlyCredits: { amount: 1000, perSeat: false } },
-	team: { id: 'team', name: 'Team', seats: 'bought', canvases: null, historyDays: null, keepsNamedVersions: true, monthlyCredits: { amount: 1000, perSeat: true } }
+	free: {
+		id: 'free',
+		name: 'Free',
+		seats: 3,
+		canvases: 10,
+		historyDays: 7,
+		keepsNamedVersions: false,
+		monthlyCredits: { amount: 50, perSeat: false },
+		modelTiers: ['fast'],
+		assistantRuns: { perUserPerMinute: 5, perTeamPerDay: 100 }
+	},
+	pro: {
+		id: 'pro',
+		name: 'Pro',
+		seats: 10,
+		canvases: null,
+		historyDays: 90,
+		keepsNamedVersions: true,
+		monthlyCredits: { amount: 1000, perSeat: false },
+		modelTiers: ['fast', 'balanced', 'best'],
+		assistantRuns: { perUserPerMinute: 20, perTeamPerDay: 2000 }
+	},
+	team: {
+		id: 'team',
+		name: 'Team',
+		seats: 'bought',
+		canvases: null,
+		historyDays: null,
+		keepsNamedVersions: true,
+		monthlyCredits: { amount: 1000, perSeat: true },
+		modelTiers: ['fast', 'balanced', 'best'],
+		assistantRuns: { perUserPerMinute: 30, perTeamPerDay: 10000 }
+	}
 };
 
 export interface Limits {
@@ -29,6 +76,8 @@ export interface Limits {
 	historyDays: number | null;
 	keepsNamedVersions: boolean;
 	monthlyCredits: number;
+	modelTiers: readonly ModelTier[];
+	assistantRuns: { perUserPerMinute: number; perTeamPerDay: number };
 }
 
 /** The limits in force for a plan and (team plan) a number of seats bought. */
@@ -41,7 +90,9 @@ export function limitsFor(planId: PlanId, seatsBought: number | null): Limits {
 		canvases: plan.canvases,
 		historyDays: plan.historyDays,
 		keepsNamedVersions: plan.keepsNamedVersions,
-		monthlyCredits: plan.monthlyCredits.perSeat ? plan.monthlyCredits.amount * seats : plan.monthlyCredits.amount
+		monthlyCredits: plan.monthlyCredits.perSeat ? plan.monthlyCredits.amount * seats : plan.monthlyCredits.amount,
+		modelTiers: plan.modelTiers,
+		assistantRuns: plan.assistantRuns
 	};
 }
 

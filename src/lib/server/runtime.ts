@@ -10,7 +10,19 @@ import type { Services } from './services.ts';
 import type { ActionThrottle, LoginThrottle } from './rate-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 
-export type { CanvasDraft, CloseReason, CollaborationControl, ConnectionMatch, DocumentWriter, MapDraft, OpeningState } from './collaboration-control.ts';
+export type {
+	CanvasDraft,
+	ChatWriter,
+	CloseReason,
+	CollaborationControl,
+	ConnectionMatch,
+	DocumentWriter,
+	MapDraft,
+	OpeningState,
+	PeerPresence,
+	ServerMessage,
+	ServerMessageUpdate
+} from './collaboration-control.ts';
 
 export interface Runtime {
 	config: Config;

@@ -237,7 +237,8 @@ export const creditReservations = pgTable(
 	(table) => [index('credit_reservations_expires_at_idx').on(table.expiresAt)]
 );
 
-export const VERSION_KINDS = ['auto', 'named', 'restore', 'publish'] as const;
+/** `assistant`: captured before an assistant run's first change ("Before AI: <prompt>"). */
+export const VERSION_KINDS = ['auto', 'named', 'restore', 'publish', 'assistant'] as const;
 export type VersionKind = (typeof VERSION_KINDS)[number];
 
 /** Version history: full Yjs states (compressed). Restoring is a forward change, never a rewrite. */
@@ -265,4 +266,116 @@ export const stripeEvents = pgTable('stripe_events', {
 	id: text('id').primaryKey(),
 	type: text('type').notNull(),
 	receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow()
+});
+
+export const MODEL_TIERS = ['fast', 'balanced', 'best'] as const;
+export type ModelTier = (typeof MODEL_TIERS)[number];
+export const AI_PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'ollama'] as const;
+export type AiProvider = (typeof AI_PROVIDERS)[number];
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const RUN_CHANGE_KINDS = ['created', 'updated', 'deleted'] as const;
+export const RUN_CHANGE_STATES = ['pending', 'accepted', 'rejected'] as const;
+
+/** One canvas change an assistant run made, as listed for review. */
+export interface StoredRunChange {
+	id: string;
+	kind: (typeof RUN_CHANGE_KINDS)[number];
+	recordIds: string[];
+	summary: string;
+	state: (typeof RUN_CHANGE_STATES)[number];
+	/** What each record was before the run changed it (null: it did not exist) and what the run left. */
+	before: Record<string, unknown | null>;
+	after: Record<string, unknown | null>;
+}
+
+/** Assistant runs: who asked what on which canvas, what it cost, what it changed. */
+export const assistantRuns = pgTable(
+	'assistant_runs',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		canvasId: uuid('canvas_id')
+			.notNull()
+			.references(() => canvases.id, { onDelete: 'cascade' }),
+		/** The person who asked (null for a guest on a share link, or once the account is deleted). */
+		userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+		/** Who asked, as an actor kind (user, apiKey, guest) and reference (key id, guest socket name). */
+		actorKind: text('actor_kind').notNull(),
+		actorRef: text('actor_ref'),
+		/** The chat messages: the prompt, and the answer the run streams into. */
+		promptMessageId: text('prompt_message_id').notNull(),
+		answerMessageId: text('answer_message_id').notNull(),
+		prompt: text('prompt').notNull(),
+		tier: text('tier', { enum: MODEL_TIERS }).notNull(),
+		provider: text('provider', { enum: AI_PROVIDERS }).notNull(),
+		model: text('model').notNull(),
+		/** Whether the team's own provider key paid for it (no Easel credits). */
+		ownKey: boolean('own_key').notNull().default(false),
+		/** Whether the run had editing tools (the invoker could edit the canvas). */
+		canEdit: boolean('can_edit').notNull(),
+		status: text('status', { enum: RUN_STATUSES }).notNull().default('queued'),
+		reservationId: uuid('reservation_id'),
+		estimatedCredits: integer('estimated_credits').notNull(),
+		creditsCharged: integer('credits_charged').notNull().default(0),
+		inputTokens: integer('input_tokens').notNull().default(0),
+		outputTokens: integer('output_tokens').notNull().default(0),
+		changes: jsonb('changes').$type<StoredRunChange[]>().notNull().default([]),
+		error: text('error'),
+		/** The "Before AI" version captured before the first change. */
+		versionId: uuid('version_id'),
+		createdAt: createdAt(),
+		startedAt: timestamp('started_at', { withTimezone: true }),
+		finishedAt: timestamp('finished_at', { withTimezone: true }),
+		/** Last sign of life from the instance running it; a running run silent for long is failed by the sweeper. */
+		heartbeatAt: timestamp('heartbeat_at', { withTimezone: true })
+	},
+	(table) => [index('assistant_runs_canvas_idx').on(table.canvasId, table.createdAt), index('assistant_runs_status_idx').on(table.status)]
+);
+
+/** Every AI request, for the usage page and rate limits (kept when the run or canvas goes). */
+export const aiUsageEvents = pgTable(
+	'ai_usage_events',
+	{
+		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+		canvasId: uuid('canvas_id').references(() => canvases.id, { onDelete: 'set null' }),
+		runId: uuid('run_id'),
+		/** What the request was: an assistant run now; design docs and code later. */
+		feature: text('feature').notNull().default('assistant'),
+		provider: text('provider').notNull(),
+		model: text('model').notNull(),
+		tier: text('tier', { enum: MODEL_TIERS }).notNull(),
+		inputTokens: integer('input_tokens').notNull().default(0),
+		outputTokens: integer('output_tokens').notNull().default(0),
+		credits: integer('credits').notNull().default(0),
+		ownKey: boolean('own_key').notNull().default(false),
+		latencyMs: integer('latency_ms').notNull().default(0),
+		/** succeeded, failed or cancelled. */
+		outcome: text('outcome').notNull(),
+		createdAt: createdAt()
+	},
+	(table) => [index('ai_usage_events_team_idx').on(table.teamId, table.createdAt)]
+);
+
+/** A team's AI settings: its own provider key (encrypted at rest) and whether edit-link guests may use AI. */
+export const teamAiSettings = pgTable('team_ai_settings', {
+	teamId: uuid('team_id')
+		.primaryKey()
+		.references(() => teams.id, { onDelete: 'cascade' }),
+	/** Bring your own key: provider, base URL, per-tier model ids and the key, sealed with the server secret. */
+	provider: text('provider', { enum: AI_PROVIDERS }),
+	baseUrl: text('base_url'),
+	models: jsonb('models').$type<Partial<Record<ModelTier, string>>>(),
+	apiKeySealed: text('api_key_sealed'),
+	/** The key's last four characters, to show it masked. */
+	apiKeyHint: text('api_key_hint'),
+	allowGuestAi: boolean('allow_guest_ai').notNull().default(false),
+	updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 });
