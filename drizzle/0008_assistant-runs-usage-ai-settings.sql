@@ -69,4 +69,5 @@ ALTER TABLE "team_ai_settings" ADD CONSTRAINT "team_ai_settings_team_id_teams_id
 ALTER TABLE "team_ai_settings" ADD CONSTRAINT "team_ai_settings_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "ai_usage_events_team_idx" ON "ai_usage_events" USING btree ("team_id","created_at");--> statement-breakpoint
 CREATE INDEX "assistant_runs_canvas_idx" ON "assistant_runs" USING btree ("canvas_id","created_at");--> statement-breakpoint
-CREATE INDEX "assistant_runs_status_idx" ON "assistant_runs" USING btree ("status");
+CREATE INDEX "assistant_runs_status_idx" ON "assistant_runs" USING btree ("status");--> statement-breakpoint
+CREATE UNIQUE INDEX "assistant_runs_one_running_per_canvas" ON "assistant_runs" USING btree ("canvas_id") WHERE status = 'running';

@@ -332,7 +332,12 @@ export const assistantRuns = pgTable(
 		/** Last sign of life from the instance running it; a running run silent for long is failed by the sweeper. */
 		heartbeatAt: timestamp('heartbeat_at', { withTimezone: true })
 	},
-	(table) => [index('assistant_runs_canvas_idx').on(table.canvasId, table.createdAt), index('assistant_runs_status_idx').on(table.status)]
+	(table) => [
+		index('assistant_runs_canvas_idx').on(table.canvasId, table.createdAt),
+		index('assistant_runs_status_idx').on(table.status),
+		// At most one run edits a canvas at a time, across every instance: a second one waits its turn.
+		uniqueIndex('assistant_runs_one_running_per_canvas').on(table.canvasId).where(sql`status = 'running'`)
+	]
 );
 
 /** Every AI request, for the usage page and rate limits (kept when the run or canvas goes). */
