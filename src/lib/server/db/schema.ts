@@ -336,7 +336,9 @@ export const assistantRuns = pgTable(
 		index('assistant_runs_canvas_idx').on(table.canvasId, table.createdAt),
 		index('assistant_runs_status_idx').on(table.status),
 		// At most one run edits a canvas at a time, across every instance: a second one waits its turn.
-		uniqueIndex('assistant_runs_one_running_per_canvas').on(table.canvasId).where(sql`status = 'running'`)
+		uniqueIndex('assistant_runs_one_running_per_canvas')
+			.on(table.canvasId)
+			.where(sql`status = 'running'`)
 	]
 );
 
