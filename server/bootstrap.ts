@@ -9,6 +9,8 @@ import { createLogger, type Logger } from '../src/lib/server/logger.ts';
 import { ActionThrottle, LoginThrottle } from '../src/lib/server/rate-limits.ts';
 import { setRuntime } from '../src/lib/server/runtime.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
+import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
+import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -29,9 +31,10 @@ const CREDIT_SWEEP_INTERVAL_MS = 60 * 1000;
 
 /**
  * Periodic housekeeping: prune versions past their plan's retention (first run a minute after start),
- * release expired credit reservations every minute. Every instance runs both; both are safe to race.
+ * release expired credit reservations and fail assistant runs whose instance died every minute. Every
+ * instance runs them all; all are safe to race.
  */
-function startMaintenance(db: Database, logger: Logger): () => void {
+function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunner): () => void {
 	const prune = () =>
 		history
 			.prune(db)
@@ -42,7 +45,17 @@ function startMaintenance(db: Database, logger: Logger): () => void {
 			.releaseExpired(db)
 			.then((released) => released > 0 && logger.info({ released }, 'released expired credit reservations'))
 			.catch((error) => logger.warn({ err: error }, 'releasing expired credit reservations failed; will retry'));
-	const timers = [setTimeout(prune, 60_000), setInterval(prune, PRUNE_INTERVAL_MS), setInterval(sweepCredits, CREDIT_SWEEP_INTERVAL_MS)];
+	const sweepRuns = () =>
+		assistant
+			.sweep()
+			.then((failed) => failed > 0 && logger.info({ failed }, 'failed assistant runs whose instance stopped'))
+			.catch((error) => logger.warn({ err: error }, 'sweeping assistant runs failed; will retry'));
+	const timers = [
+		setTimeout(prune, 60_000),
+		setInterval(prune, PRUNE_INTERVAL_MS),
+		setInterval(sweepCredits, CREDIT_SWEEP_INTERVAL_MS),
+		setInterval(sweepRuns, CREDIT_SWEEP_INTERVAL_MS)
+	];
 	for (const timer of timers) timer.unref();
 	return () => timers.forEach(clearTimeout);
 }
@@ -57,12 +70,20 @@ export async function startServices(config: Config, logger = createLogger(config
 	const redis: RedisConnections | undefined = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX, logger) : undefined;
 	if (redis) logger.info({ instance: redis.instanceId }, 'joining other instances through redis');
 	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });
+	const assistant = new AssistantRunner({
+		db: database.db,
+		collaboration,
+		config,
+		logger,
+		rateLimits: new AssistantRateLimits({ redis: redis?.limits, keyPrefix: `${config.REDIS_PREFIX}:assistant-runs` })
+	});
 	setRuntime({
 		config,
 		db: database.db,
 		driver: database.driver,
 		logger,
 		collaboration,
+		assistant,
 		loginThrottle: new LoginThrottle(
 			{ keyPrefix: `${config.REDIS_PREFIX}:login`, points: config.LOGIN_ATTEMPTS, durationSeconds: config.LOGIN_WINDOW_SECONDS, redis: redis?.limits },
 			{ keyPrefix: `${config.REDIS_PREFIX}:login-address`, points: config.LOGIN_ATTEMPTS_PER_ADDRESS, durationSeconds: config.LOGIN_WINDOW_SECONDS, redis: redis?.limits }
@@ -94,7 +115,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined
 	});
-	const stopMaintenance = startMaintenance(database.db, logger);
+	const stopMaintenance = startMaintenance(database.db, logger, assistant);
 	let stopping: Promise<void> | undefined;
 	return {
 		config,
@@ -103,6 +124,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		stop: () =>
 			(stopping ??= (async () => {
 				stopMaintenance();
+				await assistant.stop();
 				await collaboration.shutdown();
 				setRuntime(undefined);
 				await Promise.all([database.close(), redis?.close()]);

@@ -85,7 +85,8 @@ export interface ChatWriter {
 
 /** Who changes a document from the server, and as what. */
 export interface DocumentWriter {
-	origin: 'restore' | 'assistant' | 'ingest' | 'import';
+	/** `review`: a person rejecting an assistant run's changes (the inverse, as a forward change). */
+	origin: 'restore' | 'assistant' | 'review' | 'ingest' | 'import';
 	actor: Actor;
 }
 

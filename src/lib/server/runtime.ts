@@ -2,6 +2,7 @@
 // app and the collaboration server, and the domain's `Services` built from it. The SvelteKit build
 // bundles its own copy of the domain modules, so both live on globalThis under registered symbols
 // rather than in module variables.
+import type { AssistantRunner } from './ai/assistant-runner.ts';
 import type { CollaborationControl } from './collaboration-control.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/index.ts';
@@ -30,6 +31,8 @@ export interface Runtime {
 	driver: 'pglite' | 'postgres';
 	logger: Logger;
 	collaboration: CollaborationControl;
+	/** The AI assistant: starts, runs, cancels and reviews runs on this instance. */
+	assistant: AssistantRunner;
 	loginThrottle: LoginThrottle;
 	/** Sign-ups per client address. */
 	signUpThrottle: ActionThrottle;
