@@ -232,7 +232,7 @@ export async function prune(db: Queryable, now = new Date()): Promise<number> {
 					.where(eq(canvases.teamId, teamId))
 			)
 		);
-		const kinds: VersionKind[] = limits.keepsNamedVersions ? ['auto', 'restore'] : ['auto', 'restore', 'named'];
+		const kinds: VersionKind[] = limits.keepsNamedVersions ? ['auto', 'restore', 'assistant'] : ['auto', 'restore', 'assistant', 'named'];
 		const removed = await db
 			.delete(documentVersions)
 			.where(and(or(...teamDocuments), lt(documentVersions.createdAt, cutoff), inArray(documentVersions.kind, kinds)))

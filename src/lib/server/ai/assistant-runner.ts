@@ -151,8 +151,7 @@ export class AssistantRunner {
 			const { prompt, promptMessageId, isNewPrompt } = this.resolvePrompt(messages, input);
 			await this.deps.rateLimits.consume({ teamId, requesterKey: rights.userId ?? rights.author.id, limits: plan.limits.assistantRuns });
 			const estimatedCredits = resolved.ownKey ? 0 : assistantRequestCredits(tier);
-			const reservationId =
-				estimatedCredits > 0 ? await credits.reserve(db, teamId, estimatedCredits, { ttlMs: (config.AI_TIMEOUT_SECONDS + 5 * 60) * 1000 }) : null;
+			const reservationId = estimatedCredits > 0 ? await credits.reserve(db, teamId, estimatedCredits, { ttlMs: (config.AI_TIMEOUT_SECONDS + 5 * 60) * 1000 }) : null;
 			const answerMessageId = newMessageId();
 			let row: RunRow;
 			try {
@@ -179,7 +178,16 @@ export class AssistantRunner {
 				if (isNewPrompt) {
 					await chat.addMessage({ id: promptMessageId, parentId: input.parentMessageId ?? null, author: rights.author, role: 'user', text: prompt, status: 'done' });
 				}
-				await chat.addMessage({ id: answerMessageId, parentId: promptMessageId, author: ASSISTANT_AUTHOR, role: 'assistant', text: '', status: 'streaming', runId: row.id, tier });
+				await chat.addMessage({
+					id: answerMessageId,
+					parentId: promptMessageId,
+					author: ASSISTANT_AUTHOR,
+					role: 'assistant',
+					text: '',
+					status: 'streaming',
+					runId: row.id,
+					tier
+				});
 			} catch (error) {
 				if (reservationId) await credits.release(db, teamId, reservationId).catch(() => {});
 				throw error;
@@ -265,7 +273,10 @@ export class AssistantRunner {
 		let failed = 0;
 		for (const run of stale) {
 			if (this.active.has(run.id)) continue;
-			const ended = await this.finish(run, { status: 'failed', failure: { kind: 'lost', reason: 'The server running this request stopped. Nothing was charged; retry it.' } });
+			const ended = await this.finish(run, {
+				status: 'failed',
+				failure: { kind: 'lost', reason: 'The server running this request stopped. Nothing was charged; retry it.' }
+			});
 			if (ended) failed++;
 		}
 		return failed;
@@ -346,11 +357,7 @@ export class AssistantRunner {
 				const result = streamText({
 					model: resolved.model,
 					system: assistantSystemPrompt({ canEdit: run.canEdit }),
-					messages: assistantMessages(
-						thread,
-						run.prompt,
-						describeCanvasForModel(graph, { selectedShapeIds: focus.selectedShapeIds, viewport: focus.viewport })
-					),
+					messages: assistantMessages(thread, run.prompt, describeCanvasForModel(graph, { selectedShapeIds: focus.selectedShapeIds, viewport: focus.viewport })),
 					tools: run.canEdit ? createCanvasTools(session) : undefined,
 					stopWhen: isStepCount(config.AI_MAX_STEPS),
 					maxOutputTokens: config.AI_MAX_OUTPUT_TOKENS,
@@ -371,7 +378,10 @@ export class AssistantRunner {
 							break;
 						case 'tool-call':
 							if (part.invalid) {
-								failure ??= { kind: 'malformed_tool_call', reason: `The model sent malformed arguments for ${part.toolName}, so that step was not applied. Retry, or try a larger model.` };
+								failure ??= {
+									kind: 'malformed_tool_call',
+									reason: `The model sent malformed arguments for ${part.toolName}, so that step was not applied. Retry, or try a larger model.`
+								};
 								controller.abort(new DOMException('Malformed tool call', 'AbortError'));
 							}
 							break;
@@ -394,7 +404,8 @@ export class AssistantRunner {
 			if (changes.length) await publishChanges().catch(() => {});
 			const cancelled = entry.cancelled || (controller.signal.aborted && !failure && !this.stopping);
 			if (!failure && timeout.aborted && !cancelled) failure = { kind: 'timeout', reason: `The AI provider did not finish within ${config.AI_TIMEOUT_SECONDS} seconds.` };
-			if (!failure && this.stopping && controller.signal.aborted) failure = { kind: 'shutdown', reason: 'The server restarted during this request. Nothing was charged; retry it.' };
+			if (!failure && this.stopping && controller.signal.aborted)
+				failure = { kind: 'shutdown', reason: 'The server restarted during this request. Nothing was charged; retry it.' };
 			await this.finish(run, {
 				status: failure ? 'failed' : cancelled ? 'cancelled' : 'succeeded',
 				failure,
@@ -405,7 +416,11 @@ export class AssistantRunner {
 			});
 		} catch (error) {
 			logger.error({ err: error, runId: queued.id }, 'assistant run failed');
-			await this.finish(queued, { status: 'failed', failure: { kind: 'internal', reason: 'The assistant failed unexpectedly. Nothing was charged; retry it.' }, chat }).catch(() => {});
+			await this.finish(queued, {
+				status: 'failed',
+				failure: { kind: 'internal', reason: 'The assistant failed unexpectedly. Nothing was charged; retry it.' },
+				chat
+			}).catch(() => {});
 		} finally {
 			if (heartbeat) clearInterval(heartbeat);
 			this.active.delete(queued.id);
@@ -419,7 +434,10 @@ export class AssistantRunner {
 		const { db } = this.deps;
 		for (;;) {
 			if (entry.controller.signal.aborted) {
-				await this.finish(run, { status: entry.cancelled ? 'cancelled' : 'failed', failure: entry.cancelled ? undefined : { kind: 'shutdown', reason: 'The server restarted before this request ran. Nothing was charged; retry it.' } });
+				await this.finish(run, {
+					status: entry.cancelled ? 'cancelled' : 'failed',
+					failure: entry.cancelled ? undefined : { kind: 'shutdown', reason: 'The server restarted before this request ran. Nothing was charged; retry it.' }
+				});
 				return null;
 			}
 			try {
@@ -508,10 +526,17 @@ export class AssistantRunner {
 				error: outcome.failure?.reason ?? null,
 				finishedAt: new Date()
 			})
-			.where(and(eq(assistantRuns.id, run.id), inArray(assistantRuns.status, ['queued', 'running', ...(outcome.status === 'cancelled' ? (['cancelled'] as const) : [])]), sql`${assistantRuns.finishedAt} is null`))
+			.where(
+				and(
+					eq(assistantRuns.id, run.id),
+					inArray(assistantRuns.status, ['queued', 'running', ...(outcome.status === 'cancelled' ? (['cancelled'] as const) : [])]),
+					sql`${assistantRuns.finishedAt} is null`
+				)
+			)
 			.returning({ id: assistantRuns.id });
 		if (!ended) return false;
-		if (outcome.failure && outcome.failure.kind !== 'shutdown') logger.warn({ runId: run.id, kind: outcome.failure.kind, reason: outcome.failure.reason }, 'assistant run failed');
+		if (outcome.failure && outcome.failure.kind !== 'shutdown')
+			logger.warn({ runId: run.id, kind: outcome.failure.kind, reason: outcome.failure.reason }, 'assistant run failed');
 		await recordUsage(db, {
 			teamId: run.teamId,
 			userId: run.userId,

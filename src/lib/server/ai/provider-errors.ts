@@ -16,7 +16,10 @@ export function describeProviderError(error: unknown, options: { timeoutSeconds:
 		const status = last.statusCode;
 		const detail = providerMessage(last);
 		if (status === 401 || status === 403) {
-			return { kind: 'provider_auth', reason: `The AI provider refused the API key (${status}). An admin can check the key in team settings or the server's AI_API_KEY.` };
+			return {
+				kind: 'provider_auth',
+				reason: `The AI provider refused the API key (${status}). An admin can check the key in team settings or the server's AI_API_KEY.`
+			};
 		}
 		if (status === 429) return { kind: 'provider_rate_limited', reason: `The AI provider is rate limiting requests (429). Try again in a minute.${detail}` };
 		if (status === 404) return { kind: 'provider_error', reason: `The AI provider does not know this model (404).${detail}` };
@@ -24,7 +27,13 @@ export function describeProviderError(error: unknown, options: { timeoutSeconds:
 		return { kind: 'unreachable', reason: `Could not reach the AI provider (${hostOf(last.url)}).` };
 	}
 	const code = causeCode(last);
-	if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'EAI_AGAIN' || (last instanceof TypeError && /fetch failed/i.test(last.message))) {
+	if (
+		code === 'ECONNREFUSED' ||
+		code === 'ENOTFOUND' ||
+		code === 'ECONNRESET' ||
+		code === 'EAI_AGAIN' ||
+		(last instanceof TypeError && /fetch failed/i.test(last.message))
+	) {
 		return { kind: 'unreachable', reason: 'Could not reach the AI provider.' };
 	}
 	return { kind: 'internal', reason: 'The assistant failed unexpectedly. Try again.' };
