@@ -12,6 +12,7 @@ import { createMessageMap, readMessages } from '../../src/lib/chat/chat-document
 import { COLLAB_PATH } from '../../src/lib/collab-protocol.ts';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import { createSession, generateSessionToken } from '../../src/lib/server/auth/sessions.ts';
+import { writeNewDocument } from '../../src/lib/server/documents/document-store.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
@@ -19,7 +20,7 @@ import type { DocumentWriter } from '../../src/lib/server/runtime.ts';
 import { connectCanvas, waitFor, type CanvasClient } from '../helpers/clients.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
 
-describeEachDatabase('server-side peers in a canvas and its chat', (database) => {
+describeEachDatabase('a canvas and its chat in process: server-side writers, stored content, peer presence', (database) => {
 	let collaboration: CollaborationServer;
 	let http: Server;
 	let wsUrl: string;
@@ -134,6 +135,21 @@ describeEachDatabase('server-side peers in a canvas and its chat', (database) =>
 		await expect(chat.appendText(crypto.randomUUID(), 'y')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		expect(chat.messages().find((message) => message.id === ids[0])?.text).toBe('x');
 		await chat.close();
+	});
+
+	it('a stored chat loses content in types a chat does not have, and keeps its messages', async () => {
+		const { user, token, canvasId } = await personWithCanvas('Legacy');
+		const stored = new Y.Doc();
+		const id = crypto.randomUUID();
+		stored
+			.getMap('messages')
+			.set(id, createMessageMap({ id, parentId: null, author: { kind: 'user', id: user.id, name: user.name }, role: 'user', text: 'kept', status: 'done' }));
+		stored.getMap('records').set('shape:stowaway', { secret: true });
+		await writeNewDocument(database().db, `chat:${canvasId}`, Y.encodeStateAsUpdate(stored), Y.encodeStateVector(stored));
+		const reader = connect(`chat:${canvasId}`, token);
+		await reader.synced;
+		await waitFor(() => reader.doc.getMap('records').size === 0, 5000, 'the unknown type purged');
+		expect(readMessages(reader.doc).map((message) => message.text)).toEqual(['kept']);
 	});
 
 	it("shows the assistant's presence to a canvas client, moves it, and removes it", async () => {
