@@ -137,6 +137,38 @@ describeEachDatabase('a canvas and its chat in process: server-side writers, sto
 		await chat.close();
 	});
 
+	it('closes a client that rewrites a reverted message every time, with CONFLICT', async () => {
+		const { user, token, canvasId, writer } = await personWithCanvas('Looper');
+		const chat = await collaboration.openChat(canvasId, writer);
+		const id = crypto.randomUUID();
+		await chat.addMessage({ id, parentId: null, author: { kind: 'user', id: user.id, name: user.name }, role: 'user', text: 'original', status: 'done' });
+		await chat.addMessage({
+			id: crypto.randomUUID(),
+			parentId: id,
+			author: { kind: 'assistant', id: 'assistant', name: 'Easel AI' },
+			role: 'assistant',
+			text: 'answer',
+			status: 'done'
+		});
+		const looper = connect(`chat:${canvasId}`, token);
+		await looper.synced;
+		const messages = looper.doc.getMap<Y.Map<unknown>>('messages');
+		let writes = 0;
+		const rewrite = () => {
+			const answer = [...messages.values()].find((message) => message.get('role') === 'assistant')!;
+			if (writes >= 200 || answer.get('status') === 'failed') return;
+			writes++;
+			answer.set('status', 'failed');
+		};
+		messages.observeDeep(() => setTimeout(rewrite, 0));
+		const closed = new Promise<string>((resolve) => looper.provider.on('close', ({ event }: { event: CloseEvent }) => resolve(event.reason)));
+		rewrite();
+		expect(await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 10_000))])).toBe('CONFLICT');
+		expect(writes).toBeLessThan(60);
+		expect(chat.messages().find((message) => message.role === 'assistant')?.status).toBe('done');
+		await chat.close();
+	});
+
 	it('a stored chat loses content in types a chat does not have, and keeps its messages', async () => {
 		const { user, token, canvasId } = await personWithCanvas('Legacy');
 		const stored = new Y.Doc();
