@@ -70,13 +70,8 @@ export async function startServices(config: Config, logger = createLogger(config
 	const redis: RedisConnections | undefined = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX, logger) : undefined;
 	if (redis) logger.info({ instance: redis.instanceId }, 'joining other instances through redis');
 	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });
-	const assistant = new AssistantRunner({
-		db: database.db,
-		collaboration,
-		config,
-		logger,
-		rateLimits: new AssistantRateLimits({ redis: redis?.limits, keyPrefix: `${config.REDIS_PREFIX}:assistant-runs` })
-	});
+	const assistantRateLimits = new AssistantRateLimits({ keyPrefix: config.REDIS_PREFIX, redis: redis?.limits });
+	const assistant = new AssistantRunner({ db: database.db, collaboration, config, logger, rateLimits: assistantRateLimits });
 	setRuntime({
 		config,
 		db: database.db,
@@ -111,6 +106,7 @@ export async function startServices(config: Config, logger = createLogger(config
 				redis: redis?.limits
 			})
 		},
+		assistantRateLimits,
 		stripe: stripeSettings(config),
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined

@@ -104,7 +104,7 @@ export class AssistantRunner {
 			teamModels(db, config, teamId),
 			this.askRights(requester, access),
 			modelTiersForTeam(db, config, teamId),
-			credits.balance(db, teamId)
+			credits.currentBalance(db, teamId)
 		]);
 		const defaultTier = (tiers.find((tier) => tier.available)?.tier ?? 'fast') as ModelTierId;
 		return {
@@ -149,7 +149,7 @@ export class AssistantRunner {
 		try {
 			const messages = chat.messages();
 			const { prompt, promptMessageId, isNewPrompt } = this.resolvePrompt(messages, input);
-			await this.deps.rateLimits.consume({ teamId, requesterKey: rights.userId ?? rights.author.id, limits: plan.limits.assistantRuns });
+			await this.deps.rateLimits.consume({ teamId, requesterKey: rights.userId ?? rights.author.id, limits: plan.limits.assistantRuns, plan: plan.limits.plan });
 			const estimatedCredits = resolved.ownKey ? 0 : assistantRequestCredits(tier);
 			const reservationId = estimatedCredits > 0 ? await credits.reserve(db, teamId, estimatedCredits, { ttlMs: (config.AI_TIMEOUT_SECONDS + 5 * 60) * 1000 }) : null;
 			const answerMessageId = newMessageId();
