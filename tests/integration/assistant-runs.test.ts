@@ -59,20 +59,24 @@ describeEachServerDatabase('assistant runs', (database) => {
 		return client;
 	}
 
-	async function openCanvas(user = owner) {
+	/** A canvas in a new person's own (Free) team, with their canvas and chat clients: each test its own budget. */
+	async function openCanvas(name = 'Ada') {
+		const user = await signUp(server.url, name);
 		const canvasId = await createCanvas(server.url, user, 'Architecture');
 		const canvas = connect(`canvas:${canvasId}`, user.token);
 		const chat = connect(`chat:${canvasId}`, user.token);
 		await Promise.all([canvas.synced, chat.synced]);
 		seedCanvas(canvas.records);
 		await waitFor(() => !canvas.provider.hasUnsyncedChanges);
-		return { canvasId, canvas, chat };
+		return { canvasId, canvas, chat, user };
 	}
 
 	const messagesOf = (chat: CanvasClient): ChatMessage[] => readMessages(chat.doc);
 	const answerOf = (chat: CanvasClient, messageId: string) => messagesOf(chat).find((message) => message.id === messageId);
-	const shapesOf = (canvas: CanvasClient) => [...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'shape') as Record<string, any>[];
-	const bindingsOf = (canvas: CanvasClient) => [...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'binding') as Record<string, any>[];
+	const shapesOf = (canvas: CanvasClient) =>
+		[...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'shape') as Record<string, any>[];
+	const bindingsOf = (canvas: CanvasClient) =>
+		[...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'binding') as Record<string, any>[];
 
 	async function balance(user = owner): Promise<number> {
 		return (await api(server.url, `/api/v1/teams/${user.personalTeamId}/credits`, { token: user.token })).body.balance;
@@ -96,14 +100,17 @@ describeEachServerDatabase('assistant runs', (database) => {
 	}
 
 	it('streams the answer into the chat and draws bound boxes and arrows everyone sees, charged on success', async () => {
-		const { canvasId, canvas, chat } = await openCanvas();
-		const watcher = connect(`canvas:${canvasId}`, owner.token);
+		const { canvasId, canvas, chat, user } = await openCanvas();
+		const watcher = connect(`canvas:${canvasId}`, user.token);
 		await watcher.synced;
-		const before = await balance();
+		const before = await balance(user);
 		const answer = 'I drew a web app that calls an API, which reads PostgreSQL and caches in Redis. '.repeat(6);
-		ai.enqueue({ kind: 'tool-calls', text: 'Drawing it now.', calls: [{ name: 'draw_diagram', arguments: WEB_APP }] }, { kind: 'text', text: answer, chunkSize: 3, delayMs: 2 });
+		ai.enqueue(
+			{ kind: 'tool-calls', text: 'Drawing it now.', calls: [{ name: 'draw_diagram', arguments: WEB_APP }] },
+			{ kind: 'text', text: answer, chunkSize: 3, delayMs: 2 }
+		);
 
-		const started = await startRun(canvasId, { prompt: '@ai draw a web app with an API, PostgreSQL and a Redis cache', tier: 'fast' });
+		const started = await startRun(canvasId, { prompt: '@ai draw a web app with an API, PostgreSQL and a Redis cache', tier: 'fast' }, user);
 		expect(started.status).toBe(202);
 		expect(started.body.run).toMatchObject({ tier: 'fast', estimatedCredits: 1 });
 		const { id: runId, messageId, promptMessageId } = started.body.run;
@@ -111,11 +118,11 @@ describeEachServerDatabase('assistant runs', (database) => {
 		// The prompt is the asker's message (stamped by the server), the answer the assistant's, streaming live.
 		await waitFor(() => answerOf(chat, messageId) !== undefined, 5000, 'the answer message');
 		const prompt = answerOf(chat, promptMessageId)!;
-		expect(prompt).toMatchObject({ role: 'user', author: { kind: 'user', id: owner.id }, text: 'draw a web app with an API, PostgreSQL and a Redis cache' });
+		expect(prompt).toMatchObject({ role: 'user', author: { kind: 'user', id: user.id }, text: 'draw a web app with an API, PostgreSQL and a Redis cache' });
 		const seenLengths = new Set<number>();
 		const textObserver = () => seenLengths.add(answerOf(chat, messageId)?.text.length ?? 0);
 		chat.doc.on('update', textObserver);
-		const run = await finished(canvasId, runId);
+		const run = await finished(canvasId, runId, user);
 		chat.doc.off('update', textObserver);
 		expect(run).toMatchObject({ status: 'succeeded', creditsCharged: 1 });
 		expect(run.usage.inputTokens).toBeGreaterThan(0);
@@ -149,10 +156,10 @@ describeEachServerDatabase('assistant runs', (database) => {
 		expect(run.changes).toHaveLength(1);
 		expect(run.changes[0]).toMatchObject({ kind: 'created', state: 'pending', summary: expect.stringMatching(/4 shapes and 3 arrows/) });
 		expect(done.changes).toEqual(run.changes);
-		expect(await balance()).toBe(before - 1);
+		expect(await balance(user)).toBe(before - 1);
 
 		// A "Before AI" version was captured before the first change.
-		const versions = (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token })).body.versions;
+		const versions = (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: user.token })).body.versions;
 		expect(versions.some((version: any) => version.kind === 'assistant' && version.label.startsWith('Before AI: draw a web app'))).toBe(true);
 
 		// The model was told the canvas, the rules, and offered the tools; the canvas text is framed as data.
@@ -164,47 +171,50 @@ describeEachServerDatabase('assistant runs', (database) => {
 	});
 
 	it('rejects a change for everyone, but refuses where a person edited the shape since', async () => {
-		const { canvasId, canvas } = await openCanvas();
+		const { canvasId, canvas, user } = await openCanvas();
 		ai.enqueue({ kind: 'tool-calls', calls: [{ name: 'draw_diagram', arguments: WEB_APP }] }, { kind: 'text', text: 'Done.' });
-		const first = await startRun(canvasId, { prompt: 'draw the web app' });
-		const firstRun = await finished(canvasId, first.body.run.id);
+		const first = await startRun(canvasId, { prompt: 'draw the web app' }, user);
+		const firstRun = await finished(canvasId, first.body.run.id, user);
 		ai.enqueue(
 			{ kind: 'tool-calls', calls: [{ name: 'draw_diagram', arguments: { nodes: [{ id: 'q', label: 'Queue', kind: 'queue' }], edges: [] } }] },
 			{ kind: 'text', text: 'Added a queue.' }
 		);
-		const second = await startRun(canvasId, { prompt: 'add a queue' });
-		const secondRun = await finished(canvasId, second.body.run.id);
+		const second = await startRun(canvasId, { prompt: 'add a queue' }, user);
+		const secondRun = await finished(canvasId, second.body.run.id, user);
 		await waitFor(() => shapesOf(canvas).filter((shape) => shape.type === 'geo').length === 5, 5000, 'five boxes');
 
 		// A person moves the queue: rejecting the run that made it is refused, and nothing changes.
 		const queue = shapesOf(canvas).find((shape) => shape.meta?.kind === 'queue')!;
 		canvas.records.set(queue.id, { ...queue, x: queue.x + 300 });
 		await waitFor(() => !canvas.provider.hasUnsyncedChanges);
-		const refused = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${secondRun.id}/reject`, { token: owner.token, body: {} });
+		const refused = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${secondRun.id}/reject`, { token: user.token, body: {} });
 		expect(refused.status).toBe(200);
 		expect(refused.body.rejected).toEqual([]);
 		expect(refused.body.refused).toEqual([{ changeId: secondRun.changes[0].id, reason: expect.stringMatching(/changed/) }]);
 		expect(canvas.records.has(queue.id)).toBe(true);
 
 		// The untouched run is rejected: its boxes, arrows and bindings go for every client.
-		const watcher = connect(`canvas:${canvasId}`, owner.token);
+		const watcher = connect(`canvas:${canvasId}`, user.token);
 		await watcher.synced;
-		const rejected = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${firstRun.id}/reject`, { token: owner.token, body: { changeIds: [firstRun.changes[0].id] } });
+		const rejected = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${firstRun.id}/reject`, {
+			token: user.token,
+			body: { changeIds: [firstRun.changes[0].id] }
+		});
 		expect(rejected.body).toEqual({ rejected: [firstRun.changes[0].id], refused: [] });
 		await waitFor(() => shapesOf(watcher).length === 1 && bindingsOf(watcher).length === 0, 5000, 'the rejected shapes to disappear');
 		expect(shapesOf(watcher)[0].id).toBe(queue.id);
-		const afterReject = (await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${firstRun.id}`, { token: owner.token })).body.run;
+		const afterReject = (await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${firstRun.id}`, { token: user.token })).body.run;
 		expect(afterReject.changes[0].state).toBe('rejected');
-		const again = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${firstRun.id}/reject`, { token: owner.token, body: {} });
+		const again = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${firstRun.id}/reject`, { token: user.token, body: {} });
 		expect(again.body.rejected).toEqual([]);
 
-		const accepted = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${secondRun.id}/accept`, { method: 'POST', token: owner.token });
+		const accepted = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${secondRun.id}/accept`, { method: 'POST', token: user.token });
 		expect(accepted.body).toEqual({ accepted: [secondRun.changes[0].id], refused: [] });
 	});
 
 	it('ends failed with a readable reason and charges nothing when the provider fails', async () => {
-		const { canvasId, chat } = await openCanvas();
-		const before = await balance();
+		const { canvasId, chat, user } = await openCanvas();
+		const before = await balance(user);
 		// [reply, how many requests it takes (the SDK retries a retryable status once), reason shown]
 		const cases: [Parameters<AiTestServer['enqueue']>[0], number, RegExp][] = [
 			[{ kind: 'http-error', status: 500, message: 'upstream exploded' }, 2, /failed \(500\)/],
@@ -214,9 +224,9 @@ describeEachServerDatabase('assistant runs', (database) => {
 		];
 		for (const [reply, requests, reason] of cases) {
 			for (let request = 0; request < requests; request++) ai.enqueue(reply);
-			const started = await startRun(canvasId, { prompt: 'draw something' });
+			const started = await startRun(canvasId, { prompt: 'draw something' }, user);
 			expect(started.status).toBe(202);
-			const run = await finished(canvasId, started.body.run.id);
+			const run = await finished(canvasId, started.body.run.id, user);
 			expect(run.status, JSON.stringify(run)).toBe('failed');
 			expect(run.error).toMatch(reason);
 			expect(run.creditsCharged).toBe(0);
@@ -224,43 +234,43 @@ describeEachServerDatabase('assistant runs', (database) => {
 			expect(answerOf(chat, started.body.run.messageId)!.error).toMatch(reason);
 			expect(ai.queued()).toBe(0);
 		}
-		expect(await balance()).toBe(before);
+		expect(await balance(user)).toBe(before);
 	});
 
 	it('cancels a hanging run at once, and queues a second run on the same canvas until the first ends', async () => {
-		const { canvasId, chat } = await openCanvas();
-		const before = await balance();
+		const { canvasId, chat, user } = await openCanvas();
+		const before = await balance(user);
 		const generationsBefore = ai.generations().length;
 		ai.enqueue({ kind: 'hang' });
-		const hanging = await startRun(canvasId, { prompt: 'think forever' });
+		const hanging = await startRun(canvasId, { prompt: 'think forever' }, user);
 		await ai.waitForGenerations(generationsBefore + 1);
 		ai.enqueue({ kind: 'text', text: 'Second answer.' });
-		const waiting = await startRun(canvasId, { prompt: 'then answer' });
-		const queued = (await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${waiting.body.run.id}`, { token: owner.token })).body.run;
+		const waiting = await startRun(canvasId, { prompt: 'then answer' }, user);
+		const queued = (await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${waiting.body.run.id}`, { token: user.token })).body.run;
 		expect(queued).toMatchObject({ status: 'queued', queuePosition: 1 });
 
 		const startedCancel = Date.now();
-		const cancelled = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${hanging.body.run.id}/cancel`, { method: 'POST', token: owner.token });
+		const cancelled = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${hanging.body.run.id}/cancel`, { method: 'POST', token: user.token });
 		expect(cancelled.body.run).toMatchObject({ status: 'cancelled', creditsCharged: 0 });
 		expect(Date.now() - startedCancel).toBeLessThan(3000);
 		await ai.waitUntil(() => ai.generations()[generationsBefore].aborted, 5000);
 		await waitFor(() => answerOf(chat, hanging.body.run.messageId)?.status === 'cancelled', 5000, 'the cancelled message');
 
-		const second = await finished(canvasId, waiting.body.run.id);
+		const second = await finished(canvasId, waiting.body.run.id, user);
 		expect(second.status).toBe('succeeded');
-		expect(await balance()).toBe(before - 1);
+		expect(await balance(user)).toBe(before - 1);
 	});
 
 	it('retrying an answer makes a sibling under the same prompt', async () => {
-		const { canvasId, chat } = await openCanvas();
+		const { canvasId, chat, user } = await openCanvas();
 		ai.enqueue({ kind: 'text', text: 'First try.' });
-		const first = await startRun(canvasId, { prompt: 'explain the diagram' });
-		await finished(canvasId, first.body.run.id);
+		const first = await startRun(canvasId, { prompt: 'explain the diagram' }, user);
+		await finished(canvasId, first.body.run.id, user);
 		ai.enqueue({ kind: 'text', text: 'Second try.' });
-		const retry = await startRun(canvasId, { retryMessageId: first.body.run.messageId });
+		const retry = await startRun(canvasId, { retryMessageId: first.body.run.messageId }, user);
 		expect(retry.status).toBe(202);
 		expect(retry.body.run.promptMessageId).toBe(first.body.run.promptMessageId);
-		await finished(canvasId, retry.body.run.id);
+		await finished(canvasId, retry.body.run.id, user);
 		await waitFor(() => answerOf(chat, retry.body.run.messageId)?.text === 'Second try.', 5000, 'the retried answer');
 		const siblings = messagesOf(chat).filter((message) => message.parentId === first.body.run.promptMessageId);
 		expect(siblings.map((message) => message.text).sort()).toEqual(['First try.', 'Second try.']);
@@ -284,11 +294,17 @@ describeEachServerDatabase('assistant runs', (database) => {
 		expect(ai.generations().at(-1)!.system).toMatch(/cannot change it/);
 
 		const link = await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body: { access: 'view', audience: 'anyone' } });
-		const guest = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs`, { body: { prompt: 'hello' }, headers: { 'x-easel-share-token': link.body.token } });
+		const guest = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs`, {
+			body: { prompt: 'hello' },
+			headers: { 'x-easel-share-token': link.body.token }
+		});
 		expect(guest.status).toBe(403);
 		expect(guest.body.error.message).toMatch(/view link/);
 		const editLink = await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body: { access: 'edit', audience: 'anyone' } });
-		const editGuest = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs`, { body: { prompt: 'hello' }, headers: { 'x-easel-share-token': editLink.body.token } });
+		const editGuest = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs`, {
+			body: { prompt: 'hello' },
+			headers: { 'x-easel-share-token': editLink.body.token }
+		});
 		expect(editGuest.status).toBe(403);
 		expect(editGuest.body.error.message).toMatch(/team allows it/);
 
@@ -306,8 +322,8 @@ describeEachServerDatabase('assistant runs', (database) => {
 		const canvasId = await createCanvas(server.url, person, 'Busy canvas');
 		const statuses: number[] = [];
 		let limited: Awaited<ReturnType<typeof startRun>> | undefined;
+		for (let index = 0; index < 5; index++) ai.enqueue({ kind: 'text', text: `Answer ${index}` });
 		for (let index = 0; index < 6; index++) {
-			ai.enqueue({ kind: 'text', text: `Answer ${index}` });
 			const response = await startRun(canvasId, { prompt: `question ${index}` }, person);
 			statuses.push(response.status);
 			if (response.status === 429) limited = response;
