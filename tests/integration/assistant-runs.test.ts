@@ -4,6 +4,7 @@
 // credits and rate limits behave as a team paying for it would expect. On both drivers.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readMessages, type ChatMessage } from '../../src/lib/chat/chat-document.ts';
+import * as credits from '../../src/lib/server/credits.ts';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { startOpenAiTestServer, type AiTestServer } from '../helpers/openai-test-server.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -334,3 +335,42 @@ describeEachServerDatabase('assistant runs', (database) => {
 		await ai.waitUntil(() => ai.queued() === 0, 10_000);
 	});
 });
+
+// Spending a team's credits through runs would take the rate limit's minutes: the ledger is
+// drained directly, which needs a database the test can reach while the server runs.
+describeEachServerDatabase(
+	'assistant without credits',
+	(database) => {
+		let ai: AiTestServer;
+		let server: RunningServer;
+		beforeAll(async () => {
+			ai = await startOpenAiTestServer();
+			server = await startServer({ env: { ...database().env, AI_PROVIDER: 'openai-compatible', AI_BASE_URL: ai.baseURL, AI_MODEL_FAST: 'fast-model' } });
+		});
+		afterAll(async () => {
+			await server?.dispose();
+			await ai?.close();
+		});
+
+		it('refuses a run with a clear message, starts nothing and charges nothing', async () => {
+			const person = await signUp(server.url, 'Broke');
+			const canvasId = await createCanvas(server.url, person, 'No credits');
+			const balanceNow = async () => (await api(server.url, `/api/v1/teams/${person.personalTeamId}/credits`, { token: person.token })).body.balance as number;
+			const granted = await balanceNow();
+			expect(granted).toBe(50);
+			await credits.record(await database().direct(), person.personalTeamId, -granted, 'adjustment', 'drained-by-test');
+			expect(await balanceNow()).toBe(0);
+
+			const refused = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs`, { token: person.token, body: { prompt: 'draw a queue' } });
+			expect(refused.status).toBe(402);
+			expect(refused.body.error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/needs 1 AI credit and the team has 0/) });
+			expect(ai.generations()).toHaveLength(0);
+			expect(await balanceNow()).toBe(0);
+			const chat = connectCanvas(server.wsUrl, `chat:${canvasId}`, person.token);
+			await chat.synced;
+			expect(readMessages(chat.doc)).toEqual([]);
+			chat.destroy();
+		});
+	},
+	{ drivers: ['postgres'] }
+);

@@ -125,11 +125,15 @@ export async function reserve(db: Database, teamId: string, amount: number, opti
 		await lockTeam(tx, teamId);
 		const available = await balance(tx, teamId);
 		if (available < amount) {
-			throw new AppError('LIMIT_EXCEEDED', `This needs ${amount} AI credits and the team has ${available}. Buy credits or upgrade for a bigger monthly grant.`, {
-				limit: 'credits',
-				needed: amount,
-				available
-			});
+			throw new AppError(
+				'LIMIT_EXCEEDED',
+				`This needs ${amount} AI ${amount === 1 ? 'credit' : 'credits'} and the team has ${available}. Buy credits or upgrade for a bigger monthly grant.`,
+				{
+					limit: 'credits',
+					needed: amount,
+					available
+				}
+			);
 		}
 		await tx.insert(creditLedger).values({ teamId, delta: -amount, reason: 'reservation', reference: reservationId });
 		await tx.insert(creditReservations).values({ id: reservationId, teamId, amount, expiresAt });
