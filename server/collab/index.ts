@@ -18,10 +18,13 @@ import { ConnectionThrottle } from '../../src/lib/server/rate-limits.ts';
 import type { CloseReason, CollaborationControl } from '../../src/lib/server/runtime.ts';
 import { Authentication } from './authentication.ts';
 import { AutoVersions } from './auto-versions.ts';
+import { ChatValidation } from './chat-validation.ts';
+import { openChatWriter } from './chat-writer.ts';
 import { trackLocalConnections } from './connections.ts';
 import type { ConnectionContext } from './context.ts';
 import { DocumentSizeLimit } from './limits.ts';
 import { OpeningLoads } from './opening-loads.ts';
+import { PeerPresences } from './peer-presence.ts';
 import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 import { RecordValidation } from './record-validation.ts';
@@ -58,8 +61,9 @@ export function createCollaborationServer(deps: {
 		onBatchWritten: (ms) => meters.persistBatchSeconds.observe(ms / 1000),
 		onBatchFailed: () => meters.persistFailures.inc(),
 		onDocumentWritten: (documentName) => {
-			// Keeps the dashboard's "edited" order fresh without a write per keystroke.
-			const canvasId = parseDocumentName(documentName)?.canvasId;
+			// Keeps the dashboard's "edited" order fresh without a write per keystroke; a chat message is not an edit of the canvas.
+			const address = parseDocumentName(documentName);
+			const canvasId = address?.kind === 'canvas' ? address.canvasId : undefined;
 			const now = Date.now();
 			if (!canvasId || now - (touchThrottle.get(canvasId) ?? 0) < 30_000) return;
 			touchThrottle.set(canvasId, now);
@@ -69,6 +73,7 @@ export function createCollaborationServer(deps: {
 	});
 
 	const autoVersions = new AutoVersions({ db, logger });
+	const peerPresences = new PeerPresences();
 	const hocuspocus = new Hocuspocus<ConnectionContext>({
 		name: 'easel',
 		quiet: true,
@@ -89,10 +94,19 @@ export function createCollaborationServer(deps: {
 				onRejected: (count) => meters.recordsRejected.inc(count),
 				onRevertLoop: () => meters.revertLoops.inc()
 			}),
+			new ChatValidation({
+				maxMessageChars: config.MAX_CHAT_MESSAGE_CHARS,
+				maxMessages: config.MAX_CHAT_MESSAGES,
+				logger,
+				onRejected: (count) => meters.chatChangesRejected.inc(count),
+				onRevertLoop: () => meters.revertLoops.inc()
+			}),
 			autoVersions,
-			new Presence()
+			new Presence(),
+			peerPresences
 		]
 	});
+	peerPresences.attach(hocuspocus);
 
 	meters.gauges.connections = () => hocuspocus.getConnectionsCount();
 	meters.gauges.documents = () => hocuspocus.getDocumentsCount();
@@ -156,8 +170,13 @@ export function createCollaborationServer(deps: {
 			return openings.read(documentName);
 		},
 		transact: (documentName, writer, change) => transactDocument(hocuspocus, recordLimits, documentName, writer, change),
-		openChat: () => Promise.reject(new AppError('NOT_FOUND', 'The chat is not served yet.')),
-		setPeerPresence: () => {},
+		openChat: (canvasId, writer) =>
+			openChatWriter(hocuspocus, canvasId, writer, {
+				maxMessages: config.MAX_CHAT_MESSAGES,
+				isFull: (documentName) => sizeLimit.isFull(documentName),
+				isDiscarded: (documentName) => persistence.isDiscarded(documentName)
+			}),
+		setPeerPresence: (canvasId, peerId, presence) => peerPresences.set(canvasId, peerId, presence),
 		closeConnections(match, reason) {
 			control?.send({ kind: 'close', match, reason });
 			return connections.close(match, reason);
@@ -165,6 +184,7 @@ export function createCollaborationServer(deps: {
 		async shutdown() {
 			gateway.stopAccepting();
 			connections.stop();
+			peerPresences.clear();
 			await persistence.flush();
 			await Promise.all([...hocuspocus.documents.values()].map((document) => persistence.compact(document)));
 			gateway.closeAll(SOCKET_CLOSES.SERVER_RESTARTING);

@@ -1,6 +1,7 @@
-// Refuses document updates that would take a document past its size limit.
+// Refuses document updates that would take a document (a canvas or its chat) past its size limit.
 import type { beforeHandleMessagePayload, Extension, onChangePayload } from '@hocuspocus/server';
 import { AppError } from '../../src/lib/server/errors.ts';
+import { parseDocumentName } from '../../src/lib/document-names.ts';
 import { frameEffect } from './frames.ts';
 
 export class DocumentSizeLimit implements Extension {
@@ -18,6 +19,11 @@ export class DocumentSizeLimit implements Extension {
 		this.sizes.set(documentName, bytes);
 	}
 
+	/** Whether the document is at or past its limit: server-side writers refuse to grow it further. */
+	isFull(documentName: string): boolean {
+		return (this.sizes.get(documentName) ?? 0) >= this.maxDocumentBytes;
+	}
+
 	async onChange({ documentName, update }: onChangePayload): Promise<void> {
 		this.sizes.set(documentName, (this.sizes.get(documentName) ?? 0) + update.byteLength);
 	}
@@ -32,7 +38,7 @@ export class DocumentSizeLimit implements Extension {
 		if (size > this.maxDocumentBytes) {
 			const error = new AppError(
 				'PAYLOAD_TOO_LARGE',
-				`This canvas has reached its size limit of ${Math.round(this.maxDocumentBytes / 1024 / 1024)} MB; the change was not saved.`
+				`This ${parseDocumentName(documentName)?.kind === 'chat' ? 'chat' : 'canvas'} has reached its size limit of ${Math.round(this.maxDocumentBytes / 1024 / 1024)} MB; the change was not saved.`
 			);
 			throw { code: error.closeCode, reason: error.code, message: error.message };
 		}

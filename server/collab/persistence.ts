@@ -155,6 +155,11 @@ export class Persistence implements Extension {
 		this.revisions.delete(documentName);
 	}
 
+	/** Whether the document was deleted while open (its changes are no longer stored). */
+	isDiscarded(documentName: string): boolean {
+		return this.discarded.has(documentName);
+	}
+
 	/** Stops storing a deleted document. */
 	discard(documentName: string): void {
 		this.discarded.add(documentName);

@@ -7,32 +7,24 @@
 // write path (writes.ts) refuses their bad changes before they commit.
 //
 // A client that writes the same refused change again whenever it is reverted would loop for ever
-// (every round logged and broadcast): such a connection is closed, loudly. Content in top-level
-// types a canvas doesn't have is deleted (frames.ts refuses the writes it can see on arrival).
-import { isTransactionOrigin, type afterLoadDocumentPayload, type Connection, type Extension } from '@hocuspocus/server';
-import * as Y from 'yjs';
+// (every round logged and broadcast): such a connection is closed, loudly (revert-loops.ts). Content
+// in top-level types a canvas doesn't have is deleted (unknown-types.ts).
+import type { afterLoadDocumentPayload, Connection, Extension } from '@hocuspocus/server';
+import type * as Y from 'yjs';
 import { CONNECTION_CLOSES } from '../../src/lib/collab-protocol.ts';
 import { validateMetaChanges, validateRecordChanges, type KeyChange, type RecordLimits } from '../../src/lib/server/canvas-records.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
 import { parseDocumentName } from '../../src/lib/document-names.ts';
 import { DOCUMENT_KIND_RULES } from './document-kinds.ts';
-
-/** Any Yjs type held in a document's `share` (top-level) map. */
-type TopLevelType = Y.Doc['share'] extends Map<string, infer T> ? T : never;
-
-/**
- * Reverted transactions from one connection within the window that mean it is looping: a person
- * pasting bad records is reverted once per paste, a client rewriting on every revert many times a second.
- */
-export const REVERT_LOOP = { transactions: 30, windowMs: 10_000 };
+import { REVERT_LOOP, RevertLoops } from './revert-loops.ts';
+import { fromClient, guardTopLevelTypes } from './unknown-types.ts';
 
 export class RecordValidation implements Extension {
 	private readonly limits: RecordLimits;
 	private readonly logger: Logger;
 	private readonly onRejected: (count: number) => void;
 	private readonly onRevertLoop: () => void;
-	/** Per connection: when its current window of reverts started, and how many it holds. */
-	private readonly reverts = new WeakMap<Connection, { since: number; transactions: number }>();
+	private readonly loops = new RevertLoops();
 
 	constructor(options: RecordLimits & { logger: Logger; onRejected?: (count: number) => void; onRevertLoop?: () => void }) {
 		this.limits = { maxRecordBytes: options.maxRecordBytes, maxRecords: options.maxRecords };
@@ -43,16 +35,7 @@ export class RecordValidation implements Extension {
 
 	async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
 		if (parseDocumentName(documentName)?.kind !== 'canvas') return;
-		const topLevelTypes = DOCUMENT_KIND_RULES.canvas!.topLevelTypes;
-		// Stored before unknown types were refused: nothing reads them, so they go.
-		for (const [name, type] of document.share) if (!topLevelTypes.has(name)) this.purge(document, name, type, documentName);
-		document.on('afterTransaction', (transaction: Y.Transaction) => {
-			if (!fromClient(transaction)) return;
-			for (const changed of transaction.changed.keys()) {
-				const [name, root] = rootOf(document, changed);
-				if (name !== undefined && !topLevelTypes.has(name)) this.purge(document, name, root, documentName);
-			}
-		});
+		guardTopLevelTypes(document, documentName, DOCUMENT_KIND_RULES.canvas!.topLevelTypes, this, this.logger);
 		const records = document.getMap<unknown>('records');
 		const meta = document.getMap<unknown>('meta');
 		records.observe((event, transaction) => {
@@ -90,7 +73,7 @@ export class RecordValidation implements Extension {
 			userId: (connection?.context as { user?: { id?: string } } | undefined)?.user?.id,
 			refused: [...problems].slice(0, 5).map(([key, problem]) => ({ key: key.slice(0, 80), problem }))
 		};
-		if (connection && this.isLooping(connection)) {
+		if (connection && this.loops.isLooping(connection)) {
 			this.onRevertLoop();
 			this.logger.error(
 				details,
@@ -101,37 +84,4 @@ export class RecordValidation implements Extension {
 		}
 		this.logger.warn(details, `reverted ${problems.size} invalid record change(s) from a client`);
 	}
-
-	/** Counts one reverted transaction from `connection`; true once it has had too many in the window. */
-	private isLooping(connection: Connection): boolean {
-		const now = Date.now();
-		let window = this.reverts.get(connection);
-		if (!window || now - window.since > REVERT_LOOP.windowMs) this.reverts.set(connection, (window = { since: now, transactions: 0 }));
-		window.transactions++;
-		return window.transactions > REVERT_LOOP.transactions;
-	}
-
-	/** Deletes everything in a top-level type the document kind doesn't have. */
-	private purge(document: Y.Doc, name: string, root: TopLevelType, documentName: string): void {
-		const items = [...root._map.values()];
-		for (let item = root._start; item; item = item.right) items.push(item);
-		const live = items.filter((item) => !item.deleted);
-		if (live.length === 0) return;
-		document.transact((transaction) => {
-			for (const item of live) item.delete(transaction);
-		}, this);
-		this.logger.warn({ documentName, type: name.slice(0, 40), deleted: live.length }, 'deleted content in an unknown top-level type');
-	}
-}
-
-/** The top-level type a (possibly nested) Yjs type belongs to, with its name. */
-function rootOf(document: Y.Doc, type: TopLevelType): [string | undefined, TopLevelType] {
-	let root = type;
-	while (root._item && root._item.parent instanceof Y.AbstractType) root = root._item.parent;
-	for (const [name, candidate] of document.share) if (candidate === root) return [name, root];
-	return [undefined, root];
-}
-
-function fromClient(transaction: Y.Transaction): boolean {
-	return isTransactionOrigin(transaction.origin) && transaction.origin.source === 'connection';
 }

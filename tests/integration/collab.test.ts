@@ -72,7 +72,8 @@ describe('live collaboration through the real server', () => {
 		await expect(connect(canvasId, 'x'.repeat(32)).synced).rejects.toThrow('UNAUTHENTICATED');
 		await expect(connect(canvasId, stranger.token).synced).rejects.toThrow('NOT_FOUND');
 		await expect(connectCanvas(server.wsUrl, 'canvas:not-a-uuid', owner.token).synced).rejects.toThrow('NOT_FOUND');
-		await expect(connectCanvas(server.wsUrl, `chat:${canvasId}`, owner.token).synced).rejects.toThrow('NOT_FOUND');
+		await expect(connectCanvas(server.wsUrl, `chat:${canvasId}`, stranger.token).synced).rejects.toThrow('NOT_FOUND');
+		await expect(connectCanvas(server.wsUrl, `notes:${canvasId}`, owner.token).synced).rejects.toThrow('NOT_FOUND');
 		await expect(connectCanvas(server.wsUrl, `canvas:${crypto.randomUUID()}`, owner.token).synced).rejects.toThrow('NOT_FOUND');
 	});
 

@@ -50,6 +50,11 @@ function createMetrics() {
 			help: 'Invalid record changes from clients that the server reverted',
 			registers: [registry]
 		}),
+		chatChangesRejected: new client.Counter({
+			name: 'easel_chat_changes_rejected_total',
+			help: 'Chat message changes from clients that the server reverted',
+			registers: [registry]
+		}),
 		socketsDropped: new client.Counter({
 			name: 'easel_sockets_dropped_total',
 			help: 'Collaboration sockets closed for flooding sync requests or not reading what they were sent',
