@@ -137,6 +137,14 @@ describeEachDatabase('a canvas and its chat in process: server-side writers, sto
 		await chat.close();
 	});
 
+	it("opens no writer on a canvas that is gone or of another team's run", async () => {
+		const { canvasId, writer } = await personWithCanvas('Owner');
+		const other = await personWithCanvas('Other');
+		await expect(collaboration.openChat(crypto.randomUUID(), writer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(collaboration.openChat(canvasId, other.writer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		expect(collaboration.hocuspocus.documents.has(`chat:${canvasId}`)).toBe(false);
+	});
+
 	it('closes a client that rewrites a reverted message every time, with CONFLICT', async () => {
 		const { user, token, canvasId, writer } = await personWithCanvas('Looper');
 		const chat = await collaboration.openChat(canvasId, writer);
