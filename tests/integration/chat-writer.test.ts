@@ -137,6 +137,14 @@ describeEachDatabase('a canvas and its chat in process: server-side writers, sto
 		await chat.close();
 	});
 
+	it("opens no writer on a canvas that is gone or of another team's run", async () => {
+		const { canvasId, writer } = await personWithCanvas('Owner');
+		const other = await personWithCanvas('Other');
+		await expect(collaboration.openChat(crypto.randomUUID(), writer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(collaboration.openChat(canvasId, other.writer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		expect(collaboration.hocuspocus.documents.has(`chat:${canvasId}`)).toBe(false);
+	});
+
 	it('closes a client that rewrites a reverted message every time, with CONFLICT', async () => {
 		const { user, token, canvasId, writer } = await personWithCanvas('Looper');
 		const chat = await collaboration.openChat(canvasId, writer);
@@ -182,6 +190,31 @@ describeEachDatabase('a canvas and its chat in process: server-side writers, sto
 		await reader.synced;
 		await waitFor(() => reader.doc.getMap('records').size === 0, 5000, 'the unknown type purged');
 		expect(readMessages(reader.doc).map((message) => message.text)).toEqual(['kept']);
+	});
+
+	it('opens a chat in two steps like a canvas: stored updates first, then the socket', async () => {
+		const { user, token, canvasId, writer } = await personWithCanvas('Opener');
+		const chat = await collaboration.openChat(canvasId, writer);
+		const id = crypto.randomUUID();
+		await chat.addMessage({ id, parentId: null, author: { kind: 'user', id: user.id, name: user.name }, role: 'user', text: 'stored', status: 'done' });
+		await chat.close();
+		const opening = await collaboration.openingState(`chat:${canvasId}`, '127.0.0.1');
+		const doc = new Y.Doc();
+		for (const update of opening.updates) Y.applyUpdate(doc, update);
+		expect(readMessages(doc).map((message) => message.text)).toEqual(['stored']);
+		opening.startLoading();
+		const client = connectCanvas(wsUrl, `chat:${canvasId}`, token, doc);
+		clients.push(client);
+		await client.synced;
+		// The document the opening loaded is validated like any other.
+		const forged = crypto.randomUUID();
+		doc
+			.getMap('messages')
+			.set(
+				forged,
+				createMessageMap({ id: forged, parentId: null, author: { kind: 'assistant', id: 'assistant', name: 'Easel AI' }, role: 'assistant', text: 'x', status: 'done' })
+			);
+		await waitFor(() => !doc.getMap('messages').has(forged), 5000, 'the forged message removed');
 	});
 
 	it("shows the assistant's presence to a canvas client, moves it, and removes it", async () => {
