@@ -324,7 +324,7 @@ export class AssistantRunner {
 			const changes: StoredRunChange[] = [];
 			let versionCaptured = false;
 			const presence = (point: { x: number; y: number }) =>
-				collaboration.setPeerPresence(run.canvasId, run.id, { name: ASSISTANT_AUTHOR.name, color: ASSISTANT_COLOR, cursor: point, pageId });
+				collaboration.setPeerPresence(run.canvasId, ASSISTANT_AUTHOR.id, { name: ASSISTANT_AUTHOR.name, color: ASSISTANT_COLOR, cursor: point, pageId });
 			presence(focus.viewport ? { x: focus.viewport.x + focus.viewport.w / 2, y: focus.viewport.y + focus.viewport.h / 2 } : { x: 0, y: 0 });
 
 			const session: ToolSession = {
@@ -424,7 +424,7 @@ export class AssistantRunner {
 		} finally {
 			if (heartbeat) clearInterval(heartbeat);
 			this.active.delete(queued.id);
-			collaboration.setPeerPresence(queued.canvasId, queued.id, null);
+			collaboration.setPeerPresence(queued.canvasId, ASSISTANT_AUTHOR.id, null);
 			await chat?.close().catch(() => {});
 		}
 	}
