@@ -83,11 +83,13 @@ export class MemoryCanvas {
 	/** How many transactions committed (a refused one does not count). */
 	commits = 0;
 
-	/** A canvas holding the document and first page a browser seeds, plus `records`. */
+	/** A canvas holding the document and first page a browser seeds, plus `records` (validated; `commits` counts from 0 after). */
 	static seeded(records: Record<string, unknown> = {}): MemoryCanvas {
 		const canvas = new MemoryCanvas();
-		for (const [id, record] of Object.entries({ [DOCUMENT_RECORD.id]: DOCUMENT_RECORD, [PAGE_RECORD.id]: PAGE_RECORD, ...records }))
-			canvas.records.set(id, structuredCopy(record));
+		canvas.transact((draft) => {
+			for (const [id, record] of Object.entries({ [DOCUMENT_RECORD.id]: DOCUMENT_RECORD, [PAGE_RECORD.id]: PAGE_RECORD, ...records })) draft.records.set(id, record);
+		});
+		canvas.commits = 0;
 		return canvas;
 	}
 
