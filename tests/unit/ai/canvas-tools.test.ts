@@ -7,22 +7,8 @@ import { CanvasToolError, createCanvasTools } from '../../../src/lib/server/ai/c
 import { overlaps } from '../../../src/lib/server/ai/diagram-layout.ts';
 import { validateRecordChanges, type KeyChange } from '../../../src/lib/server/canvas-records.ts';
 import { MemoryCanvas, memorySession } from '../../helpers/canvas-draft.ts';
+import { WEB_STACK } from '../../helpers/assistant-diagrams.ts';
 import { DOCUMENT_RECORD, PAGE_RECORD, geoShape, richText } from '../../helpers/tldraw-records.ts';
-
-export const WEB_STACK = {
-	nodes: [
-		{ id: 'web', label: 'Web app', kind: 'client' },
-		{ id: 'api', label: 'API', kind: 'service' },
-		{ id: 'pg', label: 'PostgreSQL', kind: 'database', technology: 'PostgreSQL 17' },
-		{ id: 'redis', label: 'Redis cache', kind: 'cache' }
-	],
-	edges: [
-		{ from: 'web', to: 'api', label: 'HTTPS' },
-		{ from: 'api', to: 'pg' },
-		{ from: 'api', to: 'redis' }
-	],
-	direction: 'RIGHT'
-};
 
 async function call(tools: ToolSet, name: string, input: unknown) {
 	return tools[name].execute!(input, { toolCallId: `call-${name}`, messages: [], context: {} });
