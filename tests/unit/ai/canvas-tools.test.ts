@@ -4,14 +4,14 @@ import type { ToolSet } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
 import { CanvasToolError, createCanvasTools } from '../../../src/lib/server/ai/canvas-tools.ts';
-import { overlaps } from '../../../src/lib/server/ai/diagram-layout.ts';
+import { nodeSizeFor, overlaps } from '../../../src/lib/server/ai/diagram-layout.ts';
 import { validateRecordChanges, type KeyChange } from '../../../src/lib/server/canvas-records.ts';
 import { MemoryCanvas, memorySession } from '../../helpers/canvas-draft.ts';
 import { WEB_STACK } from '../../helpers/assistant-diagrams.ts';
 import { DOCUMENT_RECORD, PAGE_RECORD, geoShape, richText } from '../../helpers/tldraw-records.ts';
 
-async function call(tools: ToolSet, name: string, input: unknown) {
-	return tools[name].execute!(input, { toolCallId: `call-${name}`, messages: [], context: {} });
+async function call(tools: ToolSet, name: string, input: unknown, abortSignal?: AbortSignal) {
+	return tools[name].execute!(input, { toolCallId: `call-${name}`, messages: [], context: {}, abortSignal });
 }
 
 type Shape = { id: string; type: string; x: number; y: number; parentId: string; props: Record<string, unknown>; meta: Record<string, unknown> };
@@ -105,6 +105,34 @@ describe('draw_diagram', () => {
 		expect(readCanvasGraph(canvas.toJSON()).edges).toEqual([expect.objectContaining({ from: result.shapeIds.billing, to: 'shape:auth', label: 'verifies tokens' })]);
 	});
 
+	it('lays out calls made at once one after the other, so two diagrams never land on each other', async () => {
+		const canvas = MemoryCanvas.seeded();
+		const { session } = memorySession(canvas);
+		const tools = createCanvasTools(session);
+		await Promise.all([call(tools, 'draw_diagram', WEB_STACK), call(tools, 'draw_diagram', WEB_STACK)]);
+		const nodes = readCanvasGraph(canvas.toJSON()).nodes;
+		expect(nodes).toHaveLength(8);
+		for (const node of nodes) for (const other of nodes) if (other !== node) expect(overlaps(node, other)).toBe(false);
+	});
+
+	it('draws near where the person is looking when the session knows', async () => {
+		const canvas = MemoryCanvas.seeded({ 'shape:mine': geoShape('shape:mine', { x: 0, y: 0 }) });
+		const { session } = memorySession(canvas);
+		const viewport = { x: 5000, y: 3000, w: 1600, h: 900 };
+		await call(createCanvasTools({ ...session, viewport }), 'draw_diagram', WEB_STACK);
+		for (const node of readCanvasGraph(canvas.toJSON()).nodes.filter((node) => node.id !== 'shape:mine')) expect(overlaps(node, viewport)).toBe(true);
+	});
+
+	it('writes nothing once the run is cancelled', async () => {
+		const canvas = MemoryCanvas.seeded();
+		const { session, changes } = memorySession(canvas);
+		const cancel = new AbortController();
+		cancel.abort();
+		await expect(call(createCanvasTools(session), 'draw_diagram', WEB_STACK, cancel.signal)).rejects.toThrow();
+		expect(canvas.commits).toBe(0);
+		expect(changes).toEqual([]);
+	});
+
 	it.each([
 		[
 			'an edge to a node that does not exist',
@@ -182,6 +210,11 @@ describe('the editing tools', () => {
 		expect(redis.meta.kind).toBe('queue');
 		expect((records[result.shapeIds.api] as Shape).props.color).toBe('red');
 		expect(changes.slice(1).map((change) => change.summary)).toEqual(["restyled 'Redis cache' as queue", "restyled 'API' red"]);
+
+		// A diamond holds less text than a rectangle of its size: the box grows to keep the label inside.
+		await call(tools, 'restyle_shapes', { changes: [{ id: result.shapeIds.web, kind: 'gateway' }] });
+		const web = canvas.toJSON()[result.shapeIds.web] as Shape;
+		expect(web.props).toMatchObject({ geo: 'diamond', ...nodeSizeFor('Web app', 'diamond') });
 	});
 
 	it('deletes a box with the arrows that would dangle, and records all of them as they were', async () => {
