@@ -185,7 +185,13 @@ async function drawDiagram(session: ToolSession, input: DrawDiagramInput) {
 		return { from, to, label: edge.label };
 	});
 
-	const kinds = new Map(nodes.map((node) => [node.id, normalizeKind(node.kind ?? node.technology)]));
+	// An unknown kind may still be clear from the technology ("PostgreSQL" is a database).
+	const kinds = new Map(
+		nodes.map((node) => [
+			node.id,
+			normalizeKind(node.kind) === 'other' && node.kind?.toLowerCase() !== 'other' ? normalizeKind(node.technology) : normalizeKind(node.kind)
+		])
+	);
 	const layout = await layoutDiagram(
 		{
 			nodes: nodes.map((node) => ({ id: node.id, label: node.label, ...nodeSizeFor(node.label, styleOf(kinds.get(node.id)!).geo) })),

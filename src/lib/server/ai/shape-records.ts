@@ -108,7 +108,8 @@ export function arrowRecords(options: { pageId: string; index: string; from: { i
 			arrowheadEnd: 'arrow',
 			font: 'sans',
 			start: { x: 0, y: 0 },
-			end: { x: end.x - start.x || 1, y: end.y - start.y },
+			// A zero-length arrow has no direction; tldraw redraws it from the bindings anyway.
+			end: end.x === start.x && end.y === start.y ? { x: 1, y: 0 } : { x: end.x - start.x, y: end.y - start.y },
 			bend: 0,
 			richText: richTextOf(options.label ?? ''),
 			labelPosition: 0.5,
