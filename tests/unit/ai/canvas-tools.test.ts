@@ -14,7 +14,7 @@ async function call(tools: ToolSet, name: string, input: unknown, abortSignal?: 
 	return tools[name].execute!(input, { toolCallId: `call-${name}`, messages: [], context: {}, abortSignal });
 }
 
-type Shape = { id: string; type: string; x: number; y: number; parentId: string; props: Record<string, unknown>; meta: Record<string, unknown> };
+type Shape = { id: string; type: string; x: number; y: number; index: string; parentId: string; props: Record<string, unknown>; meta: Record<string, unknown> };
 type Binding = { id: string; fromId: string; toId: string; props: { terminal: string } };
 
 function shapesOf(canvas: MemoryCanvas, type?: string): Shape[] {
@@ -242,6 +242,71 @@ describe('the editing tools', () => {
 		expect(readCanvasGraph(canvas.toJSON()).edges).toContainEqual(expect.objectContaining({ from: result.shapeIds.redis, to: 'shape:mine', label: 'notes' }));
 		expect(changes[1]).toMatchObject({ kind: 'created', summary: "connected 'Redis cache' to 'My notes'" });
 		expect(changes[1].recordIds).toHaveLength(3);
+	});
+
+	it('puts arrows where tldraw keeps bound arrows (common parent, just above the higher end), so a browser has nothing to fix', async () => {
+		const frame = {
+			id: 'shape:frame',
+			typeName: 'shape',
+			type: 'frame',
+			x: 1000,
+			y: 0,
+			rotation: 0.3,
+			index: 'a1',
+			parentId: 'page:page',
+			isLocked: false,
+			opacity: 1,
+			meta: {},
+			props: { w: 700, h: 500, name: 'Backend', color: 'black' }
+		};
+		const canvas = MemoryCanvas.seeded({
+			[frame.id]: frame,
+			'shape:in1': geoShape('shape:in1', { x: 50, y: 50, parentId: frame.id, index: 'a1' }),
+			'shape:in2': geoShape('shape:in2', { x: 400, y: 300, parentId: frame.id, index: 'a2' }),
+			'shape:low': geoShape('shape:low', { x: 0, y: 0, index: 'a2' }),
+			'shape:high': geoShape('shape:high', { x: 0, y: 300, index: 'a3' })
+		});
+		const { session } = memorySession(canvas);
+		const tools = createCanvasTools(session);
+		await call(tools, 'connect_shapes', {
+			connections: [
+				{ from: 'shape:in1', to: 'shape:in2' },
+				{ from: 'shape:in2', to: 'shape:low' },
+				{ from: 'shape:low', to: 'shape:frame' },
+				{ from: 'shape:high', to: 'shape:low' }
+			]
+		});
+		await call(tools, 'draw_diagram', { ...WEB_STACK, edges: [...WEB_STACK.edges, { from: 'pg', to: 'shape:in1' }] });
+
+		const records = canvas.toJSON();
+		const shapes = shapesOf(canvas);
+		const ancestorsOf = (id: string): string[] => {
+			const parent = (records[id] as Shape).parentId;
+			return parent.startsWith('shape:') ? [parent, ...ancestorsOf(parent)] : [parent];
+		};
+		for (const arrow of shapesOf(canvas, 'arrow')) {
+			const [start, end] = ['start', 'end'].map(
+				(terminal) => bindingsOf(canvas).find((binding) => binding.fromId === arrow.id && binding.props.terminal === terminal)!.toId
+			);
+			const common = ancestorsOf(start).find((id) => ancestorsOf(end).includes(id));
+			expect(arrow.parentId).toBe(common);
+			const nearest = (id: string) => [id, ...ancestorsOf(id)].map((candidate) => records[candidate] as Shape).find((shape) => shape?.parentId === arrow.parentId)!;
+			const highest = [nearest(start), nearest(end)]
+				.map((shape) => shape.index)
+				.sort()
+				.at(-1)!;
+			const index = arrow.index;
+			expect(index > highest).toBe(true);
+			const nextNonArrow = shapes
+				.filter((shape) => shape.parentId === arrow.parentId && shape.type !== 'arrow')
+				.map((shape) => shape.index)
+				.filter((other) => other > highest)
+				.sort()[0];
+			if (nextNonArrow) expect(index < nextNonArrow).toBe(true);
+		}
+		// Inside the rotated frame, the arrow's position is in the frame's coordinates: near its children, not at page coordinates.
+		const inner = shapesOf(canvas, 'arrow').find((arrow) => arrow.parentId === 'shape:frame')!;
+		expect(Math.abs(inner.x) + Math.abs(inner.y)).toBeLessThan(800);
 	});
 
 	it('touches only shapes that exist on the session’s page', async () => {

@@ -183,6 +183,16 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 	return { pageId: page, nodes, edges, others };
 }
 
+/** Converts page coordinates into those of the children of `parentId` (a shape or a page). */
+export function pageToParentSpace(records: Record<string, unknown>, parentId: string): (point: { x: number; y: number }) => { x: number; y: number } {
+	if (!parentId.startsWith('shape:') || !records[parentId]) return (point) => point;
+	const shapes = new Map<string, ShapeRecord>();
+	for (const [id, record] of Object.entries(records)) if ((record as { typeName?: unknown })?.typeName === 'shape') shapes.set(id, record as ShapeRecord);
+	const { cos, sin, x, y } = new ShapeGeometry(shapes).pageTransform(parentId);
+	// The inverse of rotating by (cos, sin) then translating by (x, y).
+	return (point) => ({ x: cos * (point.x - x) + sin * (point.y - y), y: -sin * (point.x - x) + cos * (point.y - y) });
+}
+
 /** Page positions and sizes of shapes, following parents (frames, groups) and their rotations. */
 class ShapeGeometry {
 	private readonly shapes: Map<string, ShapeRecord>;
@@ -222,7 +232,7 @@ class ShapeGeometry {
 		return { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) };
 	}
 
-	private pageTransform(id: string, depth = 0): Transform {
+	pageTransform(id: string, depth = 0): Transform {
 		const cached = this.transforms.get(id);
 		if (cached) return cached;
 		const shape = this.shapes.get(id);

@@ -7,10 +7,21 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CanvasDraft, MapDraft } from '../collaboration-control.ts';
 import type { StoredRunChange } from '../db/schema.ts';
-import { describeCanvasForModel, plainTextOf, readCanvasGraph, type CanvasGraph } from './canvas-graph.ts';
+import { describeCanvasForModel, pageToParentSpace, plainTextOf, readCanvasGraph, type CanvasGraph } from './canvas-graph.ts';
 import { LAYOUT_DIRECTIONS, layoutDiagram, nodeSizeFor, type Box } from './diagram-layout.ts';
 import { normalizeKind, SHAPE_COLORS, styleOf, NODE_KINDS } from './node-kinds.ts';
-import { arrowRecords, indexesAbove, newShapeId, nodeShape, richTextOf, shortLabel, type BindingJson, type JsonRecord, type ShapeJson } from './shape-records.ts';
+import {
+	arrowRecords,
+	indexesAbove,
+	newShapeId,
+	nodeShape,
+	placeArrows,
+	richTextOf,
+	shortLabel,
+	type BindingJson,
+	type JsonRecord,
+	type ShapeJson
+} from './shape-records.ts';
 
 /** What a run gives its tools: the one canvas (and page) they may touch, and how to write and report. */
 export interface ToolSession {
@@ -195,7 +206,9 @@ async function drawDiagram(session: ToolSession, input: DrawDiagramInput) {
 	const layout = await layoutDiagram(
 		{
 			nodes: nodes.map((node) => ({ id: node.id, label: node.label, ...nodeSizeFor(node.label, styleOf(kinds.get(node.id)!).geo) })),
-			edges: resolvedEdges.filter((edge) => edge.from.kind === 'new' && edge.to.kind === 'new').map((edge) => ({ from: edge.from.id, to: edge.to.id })),
+			edges: resolvedEdges
+				.filter((edge) => edge.from.kind === 'new' && edge.to.kind === 'new')
+				.map((edge) => ({ from: edge.from.id, to: edge.to.id, label: edge.label })),
 			direction,
 			viewport: session.viewport
 		},
@@ -203,6 +216,8 @@ async function drawDiagram(session: ToolSession, input: DrawDiagramInput) {
 	);
 	const shapeIds = new Map(nodes.map((node) => [node.id, newShapeId()]));
 	const block = boundsOf([...layout.values()]);
+	const endOf = (end: { kind: 'new' | 'existing'; id: string }): { id: string; box: Box } =>
+		end.kind === 'new' ? { id: shapeIds.get(end.id)!, box: layout.get(end.id)! } : { id: end.id, box: existing.get(end.id)! };
 	session.moveCursor({ x: block.x + block.w / 2, y: block.y + block.h / 2 });
 
 	const after: Record<string, JsonRecord> = {};
@@ -210,9 +225,7 @@ async function drawDiagram(session: ToolSession, input: DrawDiagramInput) {
 	await session.transact((draft) => {
 		const missing = resolvedEdges.flatMap((edge) => [edge.from, edge.to]).find((end) => end.kind === 'existing' && !draft.records.has(end.id));
 		if (missing) throw new CanvasToolError(`The shape ${missing.id} was deleted meanwhile; read the canvas again.`);
-		const indexes = indexesAbove(draft.records, session.pageId, nodes.length + resolvedEdges.length);
-		const boxOf = (end: { kind: 'new' | 'existing'; id: string }): { id: string; box: Box } =>
-			end.kind === 'new' ? { id: shapeIds.get(end.id)!, box: layout.get(end.id)! } : { id: end.id, box: existing.get(end.id)! };
+		const indexes = indexesAbove(draft.records, session.pageId, nodes.length);
 		nodes.forEach((node, position) => {
 			const shape = nodeShape({
 				id: shapeIds.get(node.id)!,
@@ -225,20 +238,29 @@ async function drawDiagram(session: ToolSession, input: DrawDiagramInput) {
 				runId: session.runId
 			});
 			after[shape.id] = shape;
+			draft.records.set(shape.id, shape);
 		});
-		resolvedEdges.forEach((edge, position) => {
+		const ends = resolvedEdges.map((edge) => ({ from: endOf(edge.from), to: endOf(edge.to), label: edge.label }));
+		const placements = placeArrows(
+			draft.records,
+			session.pageId,
+			ends.map((end) => ({ from: end.from.id, to: end.to.id }))
+		);
+		ends.forEach((end, position) => {
 			const { arrow, bindings } = arrowRecords({
-				pageId: session.pageId,
-				index: indexes[nodes.length + position],
-				from: boxOf(edge.from),
-				to: boxOf(edge.to),
-				label: edge.label,
-				runId: session.runId
+				placement: placements[position],
+				from: end.from,
+				to: end.to,
+				label: end.label,
+				runId: session.runId,
+				toParentSpace: pageToParentSpace(records, placements[position].parentId)
 			});
-			for (const record of [arrow, ...bindings]) after[record.id] = record;
+			for (const record of [arrow, ...bindings]) {
+				after[record.id] = record;
+				draft.records.set(record.id, record);
+			}
 			arrows.push({ id: arrow.id, from: bindings[0].toId, to: bindings[1].toId });
 		});
-		for (const record of Object.values(after)) draft.records.set(record.id, record);
 	});
 
 	const recordIds = Object.keys(after);
@@ -412,12 +434,14 @@ async function connectShapes(session: ToolSession, connections: { from: string; 
 	const changes: StoredRunChange[] = [];
 	const arrowIds: string[] = [];
 	await session.transact((draft) => {
-		const indexes = indexesAbove(draft.records, session.pageId, targets.length);
+		for (const id of targets.flatMap((target) => [target.from, target.to])) {
+			if (!draft.records.has(id)) throw new CanvasToolError(`The shape ${id} was deleted meanwhile; read the canvas again.`);
+		}
+		const placements = placeArrows(draft.records, session.pageId, targets);
 		targets.forEach((target, position) => {
-			for (const id of [target.from, target.to]) if (!draft.records.has(id)) throw new CanvasToolError(`The shape ${id} was deleted meanwhile; read the canvas again.`);
 			const { arrow, bindings } = arrowRecords({
-				pageId: session.pageId,
-				index: indexes[position],
+				placement: placements[position],
+				toParentSpace: pageToParentSpace(records, placements[position].parentId),
 				from: { id: target.from, box: boxes.get(target.from)! },
 				to: { id: target.to, box: boxes.get(target.to)! },
 				label: target.label,
