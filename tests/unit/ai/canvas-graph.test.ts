@@ -1,6 +1,7 @@
 // The graph reader: what the assistant (and design docs, code per node) see of a canvas page.
 import { describe, expect, it } from 'vitest';
-import { describeCanvasForModel, plainTextOf, readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
+import { describeCanvasForModel, readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
+import { plainTextOf } from '../../../src/lib/server/ai/rich-text.ts';
 import { MemoryCanvas } from '../../helpers/canvas-draft.ts';
 import { geoShape, richText } from '../../helpers/tldraw-records.ts';
 

@@ -4,17 +4,17 @@ import type { ToolSet } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
 import { CanvasToolError, createCanvasTools } from '../../../src/lib/server/ai/canvas-tools.ts';
-import { overlaps } from '../../../src/lib/server/ai/diagram-layout.ts';
+import { nodeSizeFor, overlaps } from '../../../src/lib/server/ai/diagram-layout.ts';
 import { validateRecordChanges, type KeyChange } from '../../../src/lib/server/canvas-records.ts';
 import { MemoryCanvas, memorySession } from '../../helpers/canvas-draft.ts';
 import { WEB_STACK } from '../../helpers/assistant-diagrams.ts';
 import { DOCUMENT_RECORD, PAGE_RECORD, geoShape, richText } from '../../helpers/tldraw-records.ts';
 
-async function call(tools: ToolSet, name: string, input: unknown) {
-	return tools[name].execute!(input, { toolCallId: `call-${name}`, messages: [], context: {} });
+async function call(tools: ToolSet, name: string, input: unknown, abortSignal?: AbortSignal) {
+	return tools[name].execute!(input, { toolCallId: `call-${name}`, messages: [], context: {}, abortSignal });
 }
 
-type Shape = { id: string; type: string; x: number; y: number; parentId: string; props: Record<string, unknown>; meta: Record<string, unknown> };
+type Shape = { id: string; type: string; x: number; y: number; index: string; parentId: string; props: Record<string, unknown>; meta: Record<string, unknown> };
 type Binding = { id: string; fromId: string; toId: string; props: { terminal: string } };
 
 function shapesOf(canvas: MemoryCanvas, type?: string): Shape[] {
@@ -105,6 +105,34 @@ describe('draw_diagram', () => {
 		expect(readCanvasGraph(canvas.toJSON()).edges).toEqual([expect.objectContaining({ from: result.shapeIds.billing, to: 'shape:auth', label: 'verifies tokens' })]);
 	});
 
+	it('lays out calls made at once one after the other, so two diagrams never land on each other', async () => {
+		const canvas = MemoryCanvas.seeded();
+		const { session } = memorySession(canvas);
+		const tools = createCanvasTools(session);
+		await Promise.all([call(tools, 'draw_diagram', WEB_STACK), call(tools, 'draw_diagram', WEB_STACK)]);
+		const nodes = readCanvasGraph(canvas.toJSON()).nodes;
+		expect(nodes).toHaveLength(8);
+		for (const node of nodes) for (const other of nodes) if (other !== node) expect(overlaps(node, other)).toBe(false);
+	});
+
+	it('draws near where the person is looking when the session knows', async () => {
+		const canvas = MemoryCanvas.seeded({ 'shape:mine': geoShape('shape:mine', { x: 0, y: 0 }) });
+		const { session } = memorySession(canvas);
+		const viewport = { x: 5000, y: 3000, w: 1600, h: 900 };
+		await call(createCanvasTools({ ...session, viewport }), 'draw_diagram', WEB_STACK);
+		for (const node of readCanvasGraph(canvas.toJSON()).nodes.filter((node) => node.id !== 'shape:mine')) expect(overlaps(node, viewport)).toBe(true);
+	});
+
+	it('writes nothing once the run is cancelled', async () => {
+		const canvas = MemoryCanvas.seeded();
+		const { session, changes } = memorySession(canvas);
+		const cancel = new AbortController();
+		cancel.abort();
+		await expect(call(createCanvasTools(session), 'draw_diagram', WEB_STACK, cancel.signal)).rejects.toThrow();
+		expect(canvas.commits).toBe(0);
+		expect(changes).toEqual([]);
+	});
+
 	it.each([
 		[
 			'an edge to a node that does not exist',
@@ -182,6 +210,11 @@ describe('the editing tools', () => {
 		expect(redis.meta.kind).toBe('queue');
 		expect((records[result.shapeIds.api] as Shape).props.color).toBe('red');
 		expect(changes.slice(1).map((change) => change.summary)).toEqual(["restyled 'Redis cache' as queue", "restyled 'API' red"]);
+
+		// A diamond holds less text than a rectangle of its size: the box grows to keep the label inside.
+		await call(tools, 'restyle_shapes', { changes: [{ id: result.shapeIds.web, kind: 'gateway' }] });
+		const web = canvas.toJSON()[result.shapeIds.web] as Shape;
+		expect(web.props).toMatchObject({ geo: 'diamond', ...nodeSizeFor('Web app', 'diamond') });
 	});
 
 	it('deletes a box with the arrows that would dangle, and records all of them as they were', async () => {
@@ -209,6 +242,71 @@ describe('the editing tools', () => {
 		expect(readCanvasGraph(canvas.toJSON()).edges).toContainEqual(expect.objectContaining({ from: result.shapeIds.redis, to: 'shape:mine', label: 'notes' }));
 		expect(changes[1]).toMatchObject({ kind: 'created', summary: "connected 'Redis cache' to 'My notes'" });
 		expect(changes[1].recordIds).toHaveLength(3);
+	});
+
+	it('puts arrows where tldraw keeps bound arrows (common parent, just above the higher end), so a browser has nothing to fix', async () => {
+		const frame = {
+			id: 'shape:frame',
+			typeName: 'shape',
+			type: 'frame',
+			x: 1000,
+			y: 0,
+			rotation: 0.3,
+			index: 'a1',
+			parentId: 'page:page',
+			isLocked: false,
+			opacity: 1,
+			meta: {},
+			props: { w: 700, h: 500, name: 'Backend', color: 'black' }
+		};
+		const canvas = MemoryCanvas.seeded({
+			[frame.id]: frame,
+			'shape:in1': geoShape('shape:in1', { x: 50, y: 50, parentId: frame.id, index: 'a1' }),
+			'shape:in2': geoShape('shape:in2', { x: 400, y: 300, parentId: frame.id, index: 'a2' }),
+			'shape:low': geoShape('shape:low', { x: 0, y: 0, index: 'a2' }),
+			'shape:high': geoShape('shape:high', { x: 0, y: 300, index: 'a3' })
+		});
+		const { session } = memorySession(canvas);
+		const tools = createCanvasTools(session);
+		await call(tools, 'connect_shapes', {
+			connections: [
+				{ from: 'shape:in1', to: 'shape:in2' },
+				{ from: 'shape:in2', to: 'shape:low' },
+				{ from: 'shape:low', to: 'shape:frame' },
+				{ from: 'shape:high', to: 'shape:low' }
+			]
+		});
+		await call(tools, 'draw_diagram', { ...WEB_STACK, edges: [...WEB_STACK.edges, { from: 'pg', to: 'shape:in1' }] });
+
+		const records = canvas.toJSON();
+		const shapes = shapesOf(canvas);
+		const ancestorsOf = (id: string): string[] => {
+			const parent = (records[id] as Shape).parentId;
+			return parent.startsWith('shape:') ? [parent, ...ancestorsOf(parent)] : [parent];
+		};
+		for (const arrow of shapesOf(canvas, 'arrow')) {
+			const [start, end] = ['start', 'end'].map(
+				(terminal) => bindingsOf(canvas).find((binding) => binding.fromId === arrow.id && binding.props.terminal === terminal)!.toId
+			);
+			const common = ancestorsOf(start).find((id) => ancestorsOf(end).includes(id));
+			expect(arrow.parentId).toBe(common);
+			const nearest = (id: string) => [id, ...ancestorsOf(id)].map((candidate) => records[candidate] as Shape).find((shape) => shape?.parentId === arrow.parentId)!;
+			const highest = [nearest(start), nearest(end)]
+				.map((shape) => shape.index)
+				.sort()
+				.at(-1)!;
+			const index = arrow.index;
+			expect(index > highest).toBe(true);
+			const nextNonArrow = shapes
+				.filter((shape) => shape.parentId === arrow.parentId && shape.type !== 'arrow')
+				.map((shape) => shape.index)
+				.filter((other) => other > highest)
+				.sort()[0];
+			if (nextNonArrow) expect(index < nextNonArrow).toBe(true);
+		}
+		// Inside the rotated frame, the arrow's position is in the frame's coordinates: near its children, not at page coordinates.
+		const inner = shapesOf(canvas, 'arrow').find((arrow) => arrow.parentId === 'shape:frame')!;
+		expect(Math.abs(inner.x) + Math.abs(inner.y)).toBeLessThan(800);
 	});
 
 	it('touches only shapes that exist on the session’s page', async () => {

@@ -46,6 +46,13 @@ describe('layoutDiagram', () => {
 		expect(up.get('web')!.y).toBeGreaterThan(up.get('db')!.y);
 	});
 
+	it('leaves room between the layers for arrow labels', async () => {
+		const label = 'publishes order events';
+		const placed = await layoutDiagram({ nodes: chain.nodes, edges: [{ from: 'web', to: 'api', label }, chain.edges[1]] }, []);
+		const gap = placed.get('api')!.x - (placed.get('web')!.x + placed.get('web')!.w);
+		expect(gap).toBeGreaterThanOrEqual(label.length * 10);
+	});
+
 	it('places a diagram right of what the canvas holds, or in free space near the viewport', async () => {
 		const existing = [
 			{ x: 0, y: 0, w: 400, h: 300 },

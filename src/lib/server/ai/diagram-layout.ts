@@ -15,8 +15,8 @@ export type LayoutDirection = (typeof LAYOUT_DIRECTIONS)[number];
 export interface DiagramToLayOut {
 	/** Boxes to place; without `w`/`h` they are sized from the label (`nodeSizeFor`). */
 	nodes: { id: string; label: string; w?: number; h?: number }[];
-	/** Arrows between the boxes (edges to anything else are ignored here). */
-	edges: { from: string; to: string }[];
+	/** Arrows between the boxes (edges to anything else are ignored here); labels get room between the layers. */
+	edges: { from: string; to: string; label?: string }[];
 	direction?: LayoutDirection;
 	/** Where the people are looking: the block goes in free space nearest its centre. */
 	viewport?: Box;
@@ -70,13 +70,17 @@ export function nodeSizeFor(label: string, geo = 'rectangle'): { w: number; h: n
 export async function layoutDiagram(diagram: DiagramToLayOut, occupied: Box[]): Promise<Map<string, Box>> {
 	const ids = new Set(diagram.nodes.map((node) => node.id));
 	const sized = diagram.nodes.map((node) => ({ id: node.id, ...(node.w && node.h ? { w: node.w, h: node.h } : nodeSizeFor(node.label)) }));
+	const direction = diagram.direction ?? 'RIGHT';
+	// Arrow labels sit between the layers: across a left-right flow they need their width, up-down one line.
+	const longestLabel = Math.max(0, ...diagram.edges.filter((edge) => ids.has(edge.from) && ids.has(edge.to)).map((edge) => edge.label?.length ?? 0));
+	const labelRoom = longestLabel === 0 ? 0 : direction === 'RIGHT' || direction === 'LEFT' ? Math.min(400, longestLabel * CHAR_WIDTH * 0.9 + 40) : LINE_HEIGHT + 20;
 	const graph = await elk.layout({
 		id: 'root',
 		layoutOptions: {
 			'elk.algorithm': 'layered',
-			'elk.direction': diagram.direction ?? 'RIGHT',
+			'elk.direction': direction,
 			'elk.spacing.nodeNode': '60',
-			'elk.layered.spacing.nodeNodeBetweenLayers': '110',
+			'elk.layered.spacing.nodeNodeBetweenLayers': String(Math.round(Math.max(110, labelRoom + 60))),
 			'elk.spacing.componentComponent': '80',
 			'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
 			'elk.padding': '[top=0,left=0,bottom=0,right=0]'

@@ -98,9 +98,14 @@ const KIND_ALIASES: Record<string, NodeKind> = {
 /** The kind a model's word names (`"Postgres"` → database), or `other`. */
 export function normalizeKind(word: string | undefined | null): NodeKind {
 	if (!word) return 'other';
-	const key = word.toLowerCase().replace(/[^a-z0-9]/g, '');
-	if ((NODE_KINDS as readonly string[]).includes(key)) return key as NodeKind;
-	return KIND_ALIASES[key] ?? KIND_ALIASES[key.replace(/s$/, '')] ?? 'other';
+	const exact = (key: string): NodeKind | undefined => ((NODE_KINDS as readonly string[]).includes(key) ? (key as NodeKind) : KIND_ALIASES[key]);
+	const known = (key: string): NodeKind | undefined => exact(key) ?? exact(key.replace(/e?s$/, '')) ?? exact(key.replace(/s$/, ''));
+	// The whole phrase first ("load balancer"), then its words ("PostgreSQL 17", "Amazon S3 bucket").
+	const words = word
+		.toLowerCase()
+		.split(/[^a-z0-9]+/)
+		.filter(Boolean);
+	return known(words.join('')) ?? words.map(known).find(Boolean) ?? 'other';
 }
 
 export function styleOf(kind: NodeKind): NodeStyle {

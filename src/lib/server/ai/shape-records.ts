@@ -2,7 +2,7 @@
 // style, arrows with a binding at each end (so they follow the boxes), and the fractional indexes
 // that stack new shapes above what a page holds. Every record passes the schema's validators.
 import { createBindingId, createShapeId, toRichText } from '@tldraw/tlschema';
-import { getIndicesAbove, type IndexKey } from '@tldraw/utils';
+import { getIndicesAbove, getIndicesBetween, type IndexKey } from '@tldraw/utils';
 import type { MapDraft } from '../collaboration-control.ts';
 import type { Box } from './diagram-layout.ts';
 import { styleOf, type NodeKind } from './node-kinds.ts';
@@ -78,11 +78,19 @@ export function nodeShape(options: {
  * from their bindings (centre anchors, stopping at the edges); `start`/`end` are set to the same
  * edge points so the record also reads right on its own.
  */
-export function arrowRecords(options: { pageId: string; index: string; from: { id: string; box: Box }; to: { id: string; box: Box }; label?: string; runId: string }): {
-	arrow: ShapeJson;
-	bindings: [BindingJson, BindingJson];
-} {
-	const { start, end } = edgePoints(options.from.box, options.to.box);
+export function arrowRecords(options: {
+	placement: ArrowPlacement;
+	from: { id: string; box: Box };
+	to: { id: string; box: Box };
+	label?: string;
+	runId: string;
+	/** Page coordinates to the coordinates of the arrow's parent (identity on the page). */
+	toParentSpace?: (point: { x: number; y: number }) => { x: number; y: number };
+}): { arrow: ShapeJson; bindings: [BindingJson, BindingJson] } {
+	const local = options.toParentSpace ?? ((point: { x: number; y: number }) => point);
+	const edge = edgePoints(options.from.box, options.to.box);
+	const start = local(edge.start);
+	const end = local(edge.end);
 	const arrowId = createShapeId();
 	const meta = { createdByRun: options.runId };
 	const arrow: ShapeJson = {
@@ -92,8 +100,8 @@ export function arrowRecords(options: { pageId: string; index: string; from: { i
 		x: start.x,
 		y: start.y,
 		rotation: 0,
-		index: options.index,
-		parentId: options.pageId,
+		index: options.placement.index,
+		parentId: options.placement.parentId,
 		isLocked: false,
 		opacity: 1,
 		meta,
@@ -108,7 +116,8 @@ export function arrowRecords(options: { pageId: string; index: string; from: { i
 			arrowheadEnd: 'arrow',
 			font: 'sans',
 			start: { x: 0, y: 0 },
-			end: { x: end.x - start.x || 1, y: end.y - start.y },
+			// A zero-length arrow has no direction; tldraw redraws it from the bindings anyway.
+			end: end.x === start.x && end.y === start.y ? { x: 1, y: 0 } : { x: end.x - start.x, y: end.y - start.y },
 			bend: 0,
 			richText: richTextOf(options.label ?? ''),
 			labelPosition: 0.5,
@@ -140,6 +149,56 @@ function edgePoints(from: Box, to: Box): { start: { x: number; y: number }; end:
 		return { x: Math.round(centre.x + dx * t), y: Math.round(centre.y + dy * t) };
 	};
 	return { start: exit(from, a, b), end: exit(to, b, a) };
+}
+
+export interface ArrowPlacement {
+	parentId: string;
+	index: string;
+}
+
+/**
+ * Where tldraw keeps an arrow bound to two shapes, so a browser receiving it has nothing to fix
+ * (it would move it, and the record would no longer be what the run left): in the shapes' common
+ * ancestor (else the page), stacked just above the higher of the two (or of their ancestors there),
+ * below the next shape. One placement per pair, in order; pairs stacking on one shape get distinct indexes.
+ */
+export function placeArrows(records: MapDraft, pageId: string, pairs: { from: string; to: string }[]): ArrowPlacement[] {
+	const shape = (id: string) => records.get(id) as ShapeJson | undefined;
+	const ancestors = (id: string): string[] => {
+		const chain: string[] = [];
+		for (let current = shape(shape(id)?.parentId ?? ''); current && !chain.includes(current.id); current = shape(current.parentId)) chain.push(current.id);
+		return chain;
+	};
+	const nearestIn = (parentId: string, id: string): ShapeJson | undefined => {
+		for (let current = shape(id), hops = 0; current && hops < 64; current = shape(current.parentId), hops++) if (current.parentId === parentId) return current;
+		return undefined;
+	};
+	const wanted = pairs.map(({ from, to }) => {
+		const toAncestors = new Set(ancestors(to));
+		const parentId = ancestors(from).find((id) => toAncestors.has(id)) ?? pageId;
+		const below = [nearestIn(parentId, from), nearestIn(parentId, to)].filter((sibling): sibling is ShapeJson => !!sibling).map((sibling) => sibling.index);
+		return { parentId, below: below.length > 0 ? below.reduce((a, b) => (a > b ? a : b)) : null };
+	});
+	// Arrows stacking on the same shape share the gap above it.
+	const groups = new Map<string, number[]>();
+	wanted.forEach((want, position) => {
+		const key = `${want.parentId} ${want.below ?? ''}`;
+		groups.set(key, [...(groups.get(key) ?? []), position]);
+	});
+	const placements: ArrowPlacement[] = new Array(pairs.length);
+	for (const positions of groups.values()) {
+		const { parentId, below } = wanted[positions[0]];
+		const siblingIndexes = records
+			.keys()
+			.filter((key) => key.startsWith('shape:'))
+			.map((key) => shape(key)!)
+			.filter((sibling) => sibling.parentId === parentId && typeof sibling.index === 'string')
+			.map((sibling) => sibling.index);
+		const above = below === null ? null : siblingIndexes.filter((index) => index > below).reduce<string | null>((a, b) => (a === null || b < a ? b : a), null);
+		const indexes = below === null ? indexesAbove(records, parentId, positions.length) : getIndicesBetween(below as IndexKey, above as IndexKey | null, positions.length);
+		positions.forEach((position, i) => (placements[position] = { parentId, index: indexes[i] }));
+	}
+	return placements;
 }
 
 /** `count` fresh indexes above every shape directly on `pageId`, in order. */
