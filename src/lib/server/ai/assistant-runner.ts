@@ -330,6 +330,7 @@ export class AssistantRunner {
 			const session: ToolSession = {
 				runId: run.id,
 				pageId,
+				viewport: focus.viewport,
 				transact: async (change) => {
 					if (controller.signal.aborted) throw new AppError('CONFLICT', 'The run was stopped.');
 					if (!versionCaptured) {
