@@ -10,6 +10,7 @@ import { limitsFor, PLANS } from '../../src/lib/server/plans.ts';
 import type { UserActor } from '../../src/lib/server/access.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
+import { setCreditBalance } from '../helpers/credits.ts';
 import { recordingServices } from '../helpers/services.ts';
 
 describe('plan catalog', () => {
@@ -83,7 +84,7 @@ describeEachDatabase('credits ledger', (database) => {
 	it('50 concurrent spends never take the balance below zero', async () => {
 		const { db } = database();
 		const boss = await owner(db);
-		await credits.record(db, boss.teamId, 100, 'grant', 'period:test');
+		await setCreditBalance(db, boss.teamId, 100);
 		const attempts = await Promise.allSettled(
 			Array.from({ length: 50 }, async () => {
 				const reservation = await credits.reserve(db, boss.teamId, 7);
@@ -101,6 +102,7 @@ describeEachDatabase('credits ledger', (database) => {
 	it('commit charges at most what was reserved, release charges nothing, both are idempotent', async () => {
 		const { db } = database();
 		const boss = await owner(db);
+		await setCreditBalance(db, boss.teamId, 0);
 		await credits.record(db, boss.teamId, 50, 'grant', 'period:a');
 		expect(await credits.record(db, boss.teamId, 50, 'grant', 'period:a')).toBe(false); // the same grant twice
 		const first = await credits.reserve(db, boss.teamId, 20);

@@ -7,6 +7,7 @@ import * as credits from '../../src/lib/server/credits.ts';
 import * as teams from '../../src/lib/server/teams.ts';
 import { creditLedger, creditReservations } from '../../src/lib/server/db/schema.ts';
 import type { OpenDatabase } from '../../src/lib/server/db/index.ts';
+import { setCreditBalance } from '../helpers/credits.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
 
 const MINUTE = 60_000;
@@ -14,7 +15,7 @@ const MINUTE = 60_000;
 async function teamWithCredits(db: OpenDatabase['db'], grant: number): Promise<string> {
 	const user = await accounts.signUp(db, { email: uniqueEmail('credits'), password: 'password123', name: 'Holder' });
 	const team = await teams.create(db, { kind: 'user', userId: user.id }, 'Credits team');
-	await credits.record(db, team.id, grant, 'grant', `period:${team.id}`);
+	await setCreditBalance(db, team.id, grant);
 	return team.id;
 }
 

@@ -1,6 +1,6 @@
 // What a team's owners see of its billing: plan, seats, limits, the credit ledger read as people
 // read it, and a failed payment to fix. The billing page, its layout banner and the API share it.
-import type { Queryable } from './db/index.ts';
+import type { Database, Queryable } from './db/index.ts';
 import { can, requireTeamRole, type Actor } from './access.ts';
 import * as billing from './billing.ts';
 import * as credits from './credits.ts';
@@ -29,8 +29,9 @@ export interface CreditEntry {
 }
 
 /** The team's billing for its owners (`team.billing`); `entries` recent credit entries, newest first. */
-export async function overview(db: Queryable, actor: Actor, teamId: string, options: { entries?: number } = {}): Promise<BillingOverview> {
+export async function overview(db: Database, actor: Actor, teamId: string, options: { entries?: number; now?: Date } = {}): Promise<BillingOverview> {
 	await requireTeamRole(db, actor, teamId, 'team.billing');
+	await credits.ensureMonthlyGrant(db, teamId, options.now);
 	const [plan, seatsUsed, balance, rows] = await Promise.all([
 		billing.teamPlan(db, teamId),
 		billing.seatsUsed(db, teamId),

@@ -11,15 +11,19 @@ export interface TeamPlan {
 	seatsBought: number | null;
 	currentPeriodEnd: Date | null;
 	graceUntil: Date | null;
+	/** The Stripe subscription paying for the plan (null on free, and for plans set by the admin command). */
+	stripeSubscriptionId: string | null;
 	/** The limits in force now: a lapsed subscription past its grace period falls back to free. */
 	limits: Limits;
 }
 
-const PAID_STATUSES = new Set(['active', 'trialing']);
+/** Subscription statuses whose invoice is paid (or a trial). */
+export const PAID_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing']);
 
 export async function teamPlan(db: Queryable, teamId: string, now = new Date()): Promise<TeamPlan> {
 	const [row] = await db.select().from(teamBilling).where(eq(teamBilling.teamId, teamId));
-	if (!row) return { plan: 'free', status: 'active', seatsBought: null, currentPeriodEnd: null, graceUntil: null, limits: limitsFor('free', null) };
+	if (!row)
+		return { plan: 'free', status: 'active', seatsBought: null, currentPeriodEnd: null, graceUntil: null, stripeSubscriptionId: null, limits: limitsFor('free', null) };
 	const inGrace = row.graceUntil !== null && row.graceUntil.getTime() > now.getTime();
 	const effective: PlanId = row.plan === 'free' || PAID_STATUSES.has(row.status) || inGrace ? row.plan : 'free';
 	return {
@@ -28,6 +32,7 @@ export async function teamPlan(db: Queryable, teamId: string, now = new Date()):
 		seatsBought: row.seats,
 		currentPeriodEnd: row.currentPeriodEnd,
 		graceUntil: row.graceUntil,
+		stripeSubscriptionId: row.stripeSubscriptionId,
 		limits: limitsFor(effective, row.seats)
 	};
 }

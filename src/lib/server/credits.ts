@@ -1,10 +1,12 @@
-// AI credits as a ledger: a team's balance is the sum of its rows. Work reserves credits first,
-// then commits what it used or releases the reservation, so the balance never goes negative; a
-// reservation whose holder died expires and is released by the sweeper (`releaseExpired`).
-import { and, desc, eq, lt, lte, sum } from 'drizzle-orm';
-import type { Database, Queryable, Transaction } from './db/index.ts';
+// AI credits as a ledger: a team's balance is the sum of its rows. Every period the plan's monthly
+// credits are granted once (`ensureMonthlyGrant`, lazily, wherever the balance matters). Work
+// reserves credits first, then commits what it used or releases the reservation, so the balance
+// never goes negative; a reservation whose holder died expires and is released by the sweeper.
+import { and, desc, eq, like, lt, lte, or, sum } from 'drizzle-orm';
+import type { Database, Queryable } from './db/index.ts';
 import { creditLedger, creditReservations, teamBilling, type CreditReason } from './db/schema.ts';
 import { isUuid } from './access.ts';
+import * as billing from './billing.ts';
 import { AppError } from './errors.ts';
 import { parsePage } from './paging.ts';
 
@@ -40,8 +42,66 @@ export async function record(db: Queryable, teamId: string, delta: number, reaso
 	return inserted.length > 0;
 }
 
-/** Serialises credit changes of one team (row lock on its billing row). */
-async function lockTeam(tx: Transaction, teamId: string): Promise<void> {
+/**
+ * The period a team's monthly credits belong to at `now`, as the ledger reference of its grant: the
+ * calendar month (UTC) without a Stripe subscription, the subscription's billing period (known by
+ * its end, the one bound of it we store) with one. Null while a subscriber's period is not paid or
+ * not yet reported by Stripe: the paid invoice grants it then.
+ */
+export function grantPeriod(plan: billing.TeamPlan, now: Date): string | null {
+	if (!plan.stripeSubscriptionId) return `period:${now.toISOString().slice(0, 7)}`;
+	if (!billing.PAID_STATUSES.has(plan.status) || !plan.currentPeriodEnd || plan.currentPeriodEnd.getTime() <= now.getTime()) return null;
+	return `period:stripe:${plan.currentPeriodEnd.toISOString()}`;
+}
+
+/** Credits granted for one period so far: its first grant plus any top-ups after upgrades. */
+async function grantedInPeriod(db: Queryable, teamId: string, period: string): Promise<number> {
+	const [{ value }] = await db
+		.select({ value: sum(creditLedger.delta) })
+		.from(creditLedger)
+		.where(and(eq(creditLedger.teamId, teamId), eq(creditLedger.reason, 'grant'), or(eq(creditLedger.reference, period), like(creditLedger.reference, `${period}:%`))));
+	return Number(value ?? 0);
+}
+
+/**
+ * Grants the team its plan's monthly credits for the current period, once: the period's grants add
+ * up to the largest allowance the team had in it (an upgrade mid-period adds the difference, a
+ * downgrade takes nothing back). Cheap when already granted (two reads); safe on several instances
+ * at once. Returns the credits this call added.
+ */
+export async function ensureMonthlyGrant(db: Database, teamId: string, now = new Date()): Promise<number> {
+	const plan = await billing.teamPlan(db, teamId, now);
+	const period = grantPeriod(plan, now);
+	if (!period || (await grantedInPeriod(db, teamId, period)) >= plan.limits.monthlyCredits) return 0;
+	return db.transaction((tx) => grantMonthly(tx, teamId, now));
+}
+
+/**
+ * `ensureMonthlyGrant` inside a caller's transaction (the Stripe webhook's): under the team's credit
+ * lock it re-reads the plan and what the period already got, and tops it up to the allowance. The
+ * ledger's unique (team, reason, reference) is a second guard: a period's first grant is
+ * `period:<p>`, a top-up to N credits `period:<p>:<N>`.
+ */
+export async function grantMonthly(tx: Queryable, teamId: string, now = new Date()): Promise<number> {
+	await lockTeam(tx, teamId);
+	const plan = await billing.teamPlan(tx, teamId, now);
+	const period = grantPeriod(plan, now);
+	if (!period) return 0;
+	const allowance = plan.limits.monthlyCredits;
+	const granted = await grantedInPeriod(tx, teamId, period);
+	if (granted >= allowance) return 0;
+	const added = allowance - granted;
+	return (await record(tx, teamId, added, 'grant', granted === 0 ? period : `${period}:${allowance}`)) ? added : 0;
+}
+
+/** The balance after this period's grant: what pages and the API show. */
+export async function currentBalance(db: Database, teamId: string, now = new Date()): Promise<number> {
+	await ensureMonthlyGrant(db, teamId, now);
+	return balance(db, teamId);
+}
+
+/** Serialises credit changes of one team (row lock on its billing row); call it inside a transaction. */
+async function lockTeam(tx: Queryable, teamId: string): Promise<void> {
 	await tx.insert(teamBilling).values({ teamId }).onConflictDoNothing();
 	await tx.select({ teamId: teamBilling.teamId }).from(teamBilling).where(eq(teamBilling.teamId, teamId)).for('update');
 }
@@ -57,8 +117,10 @@ export async function reserve(db: Database, teamId: string, amount: number, opti
 	if (!Number.isInteger(amount) || amount <= 0) throw new AppError('INVALID_INPUT', 'A reservation must be a positive whole number of credits.');
 	const ttlMs = options.ttlMs ?? DEFAULT_RESERVATION_TTL_MS;
 	if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new AppError('INVALID_INPUT', 'A reservation must expire after a positive time.');
-	const expiresAt = new Date((options.now ?? new Date()).getTime() + ttlMs);
+	const now = options.now ?? new Date();
+	const expiresAt = new Date(now.getTime() + ttlMs);
 	const reservationId = crypto.randomUUID();
+	await ensureMonthlyGrant(db, teamId, now);
 	await db.transaction(async (tx) => {
 		await lockTeam(tx, teamId);
 		const available = await balance(tx, teamId);

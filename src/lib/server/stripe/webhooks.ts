@@ -62,8 +62,8 @@ async function apply(db: Queryable, stripe: StripeSettings, event: Stripe.Event,
 			const teamId = await syncSubscription(db, stripe, subscriptionId, now);
 			if (!teamId) return;
 			await db.update(teamBilling).set({ graceUntil: null }).where(eq(teamBilling.teamId, teamId));
-			const { limits } = await billing.teamPlan(db, teamId, now);
-			await credits.record(db, teamId, limits.monthlyCredits, 'grant', invoice.id!);
+			// Keyed by the subscription's period, as the lazy grant is: one grant per period, whoever comes first.
+			await credits.grantMonthly(db, teamId, now);
 			return;
 		}
 		case 'invoice.payment_failed': {

@@ -12,7 +12,7 @@ export const GET: RequestHandler = api(async (event) => {
 	const [plan, seatsUsed, balance] = await Promise.all([
 		billing.teamPlan(event.locals.db, teamId),
 		billing.seatsUsed(event.locals.db, teamId),
-		credits.balance(event.locals.db, teamId)
+		credits.currentBalance(event.locals.db, teamId)
 	]);
 	return Response.json({
 		plan: plan.plan,

@@ -9,6 +9,7 @@ export const GET: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
 	await requireTeamRole(event.locals.db, actor, event.params.teamId, 'team.billing');
 	const page = readQuery(event, pageSchema);
+	await credits.ensureMonthlyGrant(event.locals.db, event.params.teamId);
 	const rows = await credits.ledger(event.locals.db, event.params.teamId, page);
 	return Response.json({
 		balance: await credits.balance(event.locals.db, event.params.teamId),
