@@ -8,6 +8,7 @@ import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
 import type { Services } from './services.ts';
 import type { ActionThrottle, LoginThrottle } from './rate-limits.ts';
+import type { AssistantRateLimits } from './ai/assistant-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 
 export type {
@@ -35,6 +36,8 @@ export interface Runtime {
 	signUpThrottle: ActionThrottle;
 	/** Invitation emails per sender (user id) and per team (team id). */
 	invitationEmailThrottles: { perSender: ActionThrottle; perTeam: ActionThrottle };
+	/** Assistant runs a person may start a minute and a team a day, by plan. */
+	assistantRateLimits: AssistantRateLimits;
 	/** Stripe billing, or null when self-hosted without it (plans then come from `npm run admin`). */
 	stripe: StripeSettings | null;
 	/** Resolves when the database answers (readiness). */
