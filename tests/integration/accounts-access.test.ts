@@ -31,7 +31,8 @@ describe('role permissions', () => {
 		'team.audit': ['owner', 'admin'],
 		'team.rename': ['owner'],
 		'team.delete': ['owner'],
-		'team.billing': ['owner']
+		'team.billing': ['owner'],
+		'team.usage': ['owner', 'admin']
 	};
 	for (const action of Object.keys(ROLE_PERMISSIONS) as Action[]) {
 		for (const role of ROLES) {

@@ -32,7 +32,8 @@ export const ROLE_PERMISSIONS = {
 	'team.audit': ADMINS,
 	'team.rename': OWNERS,
 	'team.delete': OWNERS,
-	'team.billing': OWNERS
+	'team.billing': OWNERS,
+	'team.usage': ADMINS
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ROLE_PERMISSIONS;
@@ -287,7 +288,8 @@ const ACTION_WORDS: Record<Action, string> = {
 	'team.audit': 'see the activity log',
 	'team.rename': 'rename the team',
 	'team.delete': 'delete the team',
-	'team.billing': 'manage billing'
+	'team.billing': 'manage billing',
+	'team.usage': 'see AI usage'
 };
 
 export function forbidden(role: Role, action: Action): AppError {
