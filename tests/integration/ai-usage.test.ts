@@ -21,7 +21,7 @@ async function person(db: Database, name: string): Promise<UserActor> {
 	return { kind: 'user', userId: user.id };
 }
 
-async function join(db: Database, owner: UserActor, teamId: string, who: UserActor, role: Role): Promise<void> {
+async function join(db: Database, owner: UserActor, teamId: string, who: UserActor, role: Exclude<Role, 'owner'>): Promise<void> {
 	const invite = await invitations.create(db, owner, teamId, { role, maxUses: 1 });
 	await invitations.accept(recordingServices(db), who, invite.token);
 }
