@@ -116,6 +116,7 @@ describeEachDatabase('AI usage report', (database) => {
 		await expect(usageReport(db, { kind: 'anonymous' }, team.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(usageReport(db, owner, team.id, { month: '2027-13' })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'month' } });
 		await expect(usageReport(db, owner, team.id, { month: 'march' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+		await expect(usageReport(db, owner, team.id, { month: '0050-01' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 	});
 
 	it('recordUsage refuses impossible events', async () => {
