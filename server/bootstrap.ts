@@ -7,6 +7,7 @@ import * as credits from '../src/lib/server/credits.ts';
 import * as history from '../src/lib/server/history.ts';
 import { createLogger, type Logger } from '../src/lib/server/logger.ts';
 import { ActionThrottle, LoginThrottle } from '../src/lib/server/rate-limits.ts';
+import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { setRuntime } from '../src/lib/server/runtime.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';

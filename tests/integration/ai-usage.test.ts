@@ -21,7 +21,7 @@ async function person(db: Database, name: string): Promise<UserActor> {
 	return { kind: 'user', userId: user.id };
 }
 
-async function join(db: Database, owner: UserActor, teamId: string, who: UserActor, role: Role): Promise<void> {
+async function join(db: Database, owner: UserActor, teamId: string, who: UserActor, role: Exclude<Role, 'owner'>): Promise<void> {
 	const invite = await invitations.create(db, owner, teamId, { role, maxUses: 1 });
 	await invitations.accept(recordingServices(db), who, invite.token);
 }
@@ -116,6 +116,7 @@ describeEachDatabase('AI usage report', (database) => {
 		await expect(usageReport(db, { kind: 'anonymous' }, team.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(usageReport(db, owner, team.id, { month: '2027-13' })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'month' } });
 		await expect(usageReport(db, owner, team.id, { month: 'march' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+		await expect(usageReport(db, owner, team.id, { month: '0050-01' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 	});
 
 	it('recordUsage refuses impossible events', async () => {

@@ -112,6 +112,24 @@ describe('assistant run limits shared through Redis', () => {
 	});
 });
 
+describe('assistant run limits while Redis is away', () => {
+	it('fall back to counting in memory at once, still enforcing the plan', async () => {
+		// A client that never connected, made as the server makes its limits client: commands fail at once.
+		const away = new Redis({ host: '127.0.0.1', port: 1, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+		try {
+			const limits = new AssistantRateLimits({ keyPrefix: `test-${crypto.randomUUID()}`, redis: away });
+			const teamId = crypto.randomUUID();
+			for (let run = 0; run < FREE.perUserPerMinute; run++) await limits.consume({ teamId, requesterKey: 'offline', limits: FREE, plan: 'free' });
+			await expect(limits.consume({ teamId, requesterKey: 'offline', limits: FREE, plan: 'free' })).rejects.toMatchObject({
+				code: 'RATE_LIMITED',
+				details: { limit: 'runs_per_user_per_minute' }
+			});
+		} finally {
+			away.disconnect();
+		}
+	});
+});
+
 describe('RATE_LIMITED over HTTP', () => {
 	it('answers 429 with Retry-After and the limit in the body', async () => {
 		const response = jsonError(

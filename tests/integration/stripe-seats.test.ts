@@ -69,5 +69,8 @@ it('checkout and portal answer with Stripe URLs for owners, and 404 without Stri
 	const stranger = await signUp(server.url, 'Nosy');
 	expect((await api(server.url, `/api/v1/teams/${owner.personalTeamId}/billing/checkout`, { token: stranger.token, body: { plan: 'pro' } })).status).toBe(404);
 	expect((await api(server.url, `/api/v1/teams/${owner.personalTeamId}/billing`, { token: stranger.token })).status).toBe(404);
-	expect((await api(server.url, `/api/v1/teams/${owner.personalTeamId}/credits`, { token: owner.token })).body).toMatchObject({ balance: 0, entries: [] });
+	expect((await api(server.url, `/api/v1/teams/${owner.personalTeamId}/credits`, { token: owner.token })).body).toMatchObject({
+		balance: 50,
+		entries: [{ delta: 50, reason: 'grant' }] // the Free plan's monthly credits, granted when first needed
+	});
 });

@@ -88,7 +88,7 @@ export interface UsageReport {
 	monthlyCredits: number;
 }
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const MONTH = /^(2\d{3})-(0[1-9]|1[0-2])$/;
 
 /** The YYYY-MM of a date (UTC). */
 export function monthOf(date: Date): string {
