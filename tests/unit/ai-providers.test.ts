@@ -41,11 +41,7 @@ describe('AI providers from configuration', () => {
 		expect(modelsFrom(null, false)).toMatchObject({ configured: false, ownKey: false });
 	});
 
-	it.each([
-		['openai', 'chat completions'],
-		['openai-compatible', 'chat completions'],
-		['ollama', 'chat completions']
-	] as const)('%s sends %s with the key and the tier model, and meters usage', async (provider) => {
+	it.each(['openai', 'openai-compatible', 'ollama'] as const)('%s sends chat completions with the key and the tier model, and meters usage', async (provider) => {
 		const config = loadConfig({
 			AI_PROVIDER: provider,
 			AI_BASE_URL: openai.baseURL,

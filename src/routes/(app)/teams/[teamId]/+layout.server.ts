@@ -22,7 +22,8 @@ export const load: LayoutServerLoad = async ({ locals, params }) => {
 			audit: can(team.role, 'team.audit'),
 			rename: can(team.role, 'team.rename'),
 			delete: can(team.role, 'team.delete'),
-			billing: can(team.role, 'team.billing')
+			billing: can(team.role, 'team.billing'),
+			ai: can(team.role, 'team.ai')
 		},
 		payment: await paymentProblem(locals.db, actorOf(locals), team.id)
 	};
