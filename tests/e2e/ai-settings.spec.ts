@@ -26,7 +26,11 @@ const test = base.extend<Record<never, never>, { provider: AiTestServer; server:
 	],
 	server: [
 		async ({ provider }, use) => {
-			const holder = { current: await startServer({ env: { AI_PROVIDER: 'openai-compatible', AI_BASE_URL: provider.baseURL, AI_MODEL_FAST: 'server-fast' } }) };
+			const holder = {
+				current: await startServer({
+					env: { AI_PROVIDER: 'openai-compatible', AI_BASE_URL: provider.baseURL, AI_MODEL_FAST: 'server-fast', AI_ALLOW_PRIVATE_TEAM_URLS: 'true' }
+				})
+			};
 			await use(holder);
 			await holder.current.dispose();
 		},

@@ -39,7 +39,9 @@ describeEachServerDatabase('AI settings and model tiers over HTTP', (database) =
 		AI_API_KEY: SERVER_KEY,
 		AI_MODEL_FAST: 'server-fast',
 		AI_MODEL_BALANCED: 'server-balanced',
-		AI_MODEL_BEST: 'server-best'
+		AI_MODEL_BEST: 'server-best',
+		// The team's "own" provider is the local test server too.
+		AI_ALLOW_PRIVATE_TEAM_URLS: 'true'
 	});
 
 	/** Plans change through `npm run admin` on PGlite (one process: the server stops meanwhile) and directly on PostgreSQL. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateText } from 'ai';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as accounts from '../../src/lib/server/accounts.ts';
@@ -37,8 +38,9 @@ afterAll(async () => {
 	await Promise.all([openai?.close(), anthropic?.close()]);
 });
 
+/** The provider test servers listen on 127.0.0.1, so team settings may use private addresses here unless a test says otherwise. */
 function configWith(env: Record<string, string> = {}): Config {
-	return loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'easel-ai-')), SECRETS_KEY: randomBytes(32).toString('base64'), ...env });
+	return loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'easel-ai-')), SECRETS_KEY: randomBytes(32).toString('base64'), AI_ALLOW_PRIVATE_TEAM_URLS: 'true', ...env });
 }
 
 async function person(db: OpenDatabase['db'], name: string): Promise<UserActor> {
@@ -214,6 +216,40 @@ describeEachDatabase('team AI settings', (database) => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(9_500);
 		await openai.waitUntil(() => openai.generations().at(-1)!.aborted);
 	}, 20_000);
+
+	it("by default team settings may not point at the server's own network", async () => {
+		const { db } = database();
+		const strict = configWith({ AI_ALLOW_PRIVATE_TEAM_URLS: 'false', SECRETS_KEY: config.SECRETS_KEY!, DATA_DIR: config.DATA_DIR });
+		for (const baseUrl of [openai.baseURL, 'http://localhost:11434/v1', 'http://[::1]:8080/v1', 'http://169.254.169.254/v1', 'http://10.1.2.3/v1']) {
+			await expect(aiSettings.saveAiSettings(db, strict, admin, teamId, { provider: 'openai-compatible', baseUrl, models: { fast: 'x' } })).rejects.toMatchObject({
+				code: 'INVALID_INPUT',
+				details: { field: 'baseUrl' },
+				message: expect.stringContaining('private or local address')
+			});
+		}
+		// Ollama's default address is the server's own machine: a team must name its own.
+		await expect(aiSettings.saveAiSettings(db, strict, admin, teamId, { provider: 'ollama', models: { fast: 'llama3.2' } })).rejects.toMatchObject({
+			details: { field: 'baseUrl' }
+		});
+		const before = openai.generations().length;
+		const tested = await aiSettings.testConnection(db, strict, admin, teamId, {
+			provider: 'openai-compatible',
+			baseUrl: openai.baseURL,
+			models: { fast: 'team-fast' },
+			apiKey: TEAM_KEY
+		});
+		expect(tested).toMatchObject({ ok: false, reason: expect.stringContaining('AI_ALLOW_PRIVATE_TEAM_URLS=true') });
+		// Settings saved while allowed do not reach the private address once it is disallowed.
+		await aiSettings.saveAiSettings(db, config, admin, teamId, {
+			provider: 'openai-compatible',
+			baseUrl: openai.baseURL,
+			models: { fast: 'team-fast' },
+			apiKey: TEAM_KEY
+		});
+		const fast = (await teamModels(db, strict, teamId)).modelFor('fast')!;
+		await expect(generateText({ model: fast.model, prompt: 'hi', maxRetries: 0 })).rejects.toThrow(/private or local address/);
+		expect(openai.generations().length).toBe(before);
+	});
 
 	it('edit-link guests may use AI only when an admin allows it', async () => {
 		const { db } = database();

@@ -11,10 +11,13 @@ import type { Queryable } from '../db/index.ts';
 import { AI_PROVIDERS, MODEL_TIERS, teamAiSettings, type AiProvider, type ModelTier } from '../db/schema.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { secretBoxFor } from '../secret-box.ts';
+import { assertPublicUrl, PrivateAddressError } from './public-addresses.ts';
 import {
 	isComplete,
 	languageModel,
+	OLLAMA_DEFAULT_BASE_URL,
 	operatorSettings,
+	teamFetch,
 	teamProviderSettings,
 	PROVIDERS_NEEDING_BASE_URL,
 	PROVIDERS_NEEDING_KEY,
@@ -165,6 +168,7 @@ export async function saveAiSettings(
 		if (PROVIDERS_NEEDING_BASE_URL.includes(provider) && !input.baseUrl) throw invalid('baseUrl', `A base URL is required for ${provider}.`);
 		if (PROVIDERS_NEEDING_KEY.includes(provider) && !apiKeySealed) throw invalid('apiKey', `An API key is required for ${provider}.`);
 		if (!MODEL_TIERS.some((tier) => models[tier])) throw invalid('models', 'Give the model id of at least one tier (fast is the one most runs use).');
+		if (!config.AI_ALLOW_PRIVATE_TEAM_URLS) await assertTeamAddress(provider, input.baseUrl ?? null);
 	}
 	const values = {
 		provider,
@@ -214,6 +218,22 @@ export async function setAllowGuestAi(db: Queryable, actor: UserActor, teamId: s
 	return viewOf(await readRow(db, teamId));
 }
 
+/** Team settings may not aim the server at its own network (see public-addresses.ts). */
+async function assertTeamAddress(provider: AiProvider, baseUrl: string | null): Promise<void> {
+	const url = baseUrl ?? (provider === 'ollama' ? OLLAMA_DEFAULT_BASE_URL : null);
+	if (!url) return;
+	try {
+		await assertPublicUrl(url);
+	} catch (error) {
+		if (!(error instanceof PrivateAddressError)) throw error;
+		throw invalid('baseUrl', privateAddressReason(error));
+	}
+}
+
+function privateAddressReason(error: PrivateAddressError): string {
+	return `${error.message} Use the provider's public address (the operator can allow private ones with AI_ALLOW_PRIVATE_TEAM_URLS=true).`;
+}
+
 function invalid(field: string, message: string): AppError {
 	return new AppError('INVALID_INPUT', message, { field });
 }
@@ -258,13 +278,17 @@ async function settingsToTest(db: Queryable, config: Config, teamId: string, inp
 		provider,
 		baseUrl: input.baseUrl !== undefined ? input.baseUrl : (row?.baseUrl ?? null),
 		apiKey: input.apiKey ?? savedKey,
-		models: input.models ?? row?.models ?? {}
+		models: input.models ?? row?.models ?? {},
+		fetch: teamFetch(config)
 	};
 }
 
 /** A reason a person can act on, from what the AI SDK threw. */
 export function connectionProblem(error: unknown, settings: ProviderSettings, modelId: string): string {
 	const where = describeAddress(settings);
+	for (let current: unknown = error; current instanceof Error; current = current.cause) {
+		if (current instanceof PrivateAddressError) return privateAddressReason(current);
+	}
 	if (APICallError.isInstance(error) && error.statusCode !== undefined) {
 		const status = error.statusCode;
 		if (status === 401 || status === 403) return `The provider refused the key (HTTP ${status}). Check the API key.`;
@@ -280,7 +304,7 @@ export function connectionProblem(error: unknown, settings: ProviderSettings, mo
 }
 
 function describeAddress(settings: ProviderSettings): string {
-	const url = settings.baseUrl ?? (settings.provider === 'ollama' ? 'http://127.0.0.1:11434/v1' : null);
+	const url = settings.baseUrl ?? (settings.provider === 'ollama' ? OLLAMA_DEFAULT_BASE_URL : null);
 	if (!url) return settings.provider === 'anthropic' ? 'api.anthropic.com' : 'api.openai.com';
 	try {
 		return new URL(url).host;
