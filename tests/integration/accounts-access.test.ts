@@ -29,6 +29,7 @@ describe('role permissions', () => {
 		'team.members': ['owner', 'admin'],
 		'team.invite': ['owner', 'admin'],
 		'team.audit': ['owner', 'admin'],
+		'team.ai': ['owner', 'admin'],
 		'team.rename': ['owner'],
 		'team.delete': ['owner'],
 		'team.billing': ['owner'],

@@ -3,6 +3,7 @@
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AI_ENABLE_HINT, modelsFrom, operatorSettings, OLLAMA_DEFAULT_BASE_URL } from '../../src/lib/server/ai/providers.ts';
+import { isPrivateAddress } from '../../src/lib/server/ai/public-addresses.ts';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import type { AiTestServer } from '../helpers/ai-test-server.ts';
 import { startAnthropicTestServer } from '../helpers/anthropic-test-server.ts';
@@ -41,11 +42,7 @@ describe('AI providers from configuration', () => {
 		expect(modelsFrom(null, false)).toMatchObject({ configured: false, ownKey: false });
 	});
 
-	it.each([
-		['openai', 'chat completions'],
-		['openai-compatible', 'chat completions'],
-		['ollama', 'chat completions']
-	] as const)('%s sends %s with the key and the tier model, and meters usage', async (provider) => {
+	it.each(['openai', 'openai-compatible', 'ollama'] as const)('%s sends chat completions with the key and the tier model, and meters usage', async (provider) => {
 		const config = loadConfig({
 			AI_PROVIDER: provider,
 			AI_BASE_URL: openai.baseURL,
@@ -78,4 +75,24 @@ describe('AI providers from configuration', () => {
 		expect(modelsFrom({ provider: 'ollama', models: {} }, true).configured).toBe(false);
 		expect(modelsFrom({ provider: 'ollama', models: { balanced: 'qwen' } }, true)).toMatchObject({ configured: true, ownKey: true });
 	});
+});
+
+describe('private addresses (team settings)', () => {
+	it.each([
+		['127.0.0.1', true],
+		['10.0.0.8', true],
+		['172.20.1.1', true],
+		['192.168.1.10', true],
+		['169.254.169.254', true],
+		['100.100.1.1', true],
+		['0.0.0.0', true],
+		['::1', true],
+		['fe80::1', true],
+		['fd12:3456::1', true],
+		['::ffff:127.0.0.1', true],
+		['8.8.8.8', false],
+		['104.18.6.192', false],
+		['2606:4700::6810:6c0', false],
+		['::ffff:8.8.8.8', false]
+	])('%s private: %s', (address, expected) => expect(isPrivateAddress(address)).toBe(expected));
 });

@@ -30,6 +30,8 @@ export const ROLE_PERMISSIONS = {
 	'team.members': ADMINS,
 	'team.invite': ADMINS,
 	'team.audit': ADMINS,
+	/** The team's own AI provider settings (bring your own key) and whether edit-link guests may use AI. */
+	'team.ai': ADMINS,
 	'team.rename': OWNERS,
 	'team.delete': OWNERS,
 	'team.billing': OWNERS,
@@ -286,6 +288,7 @@ const ACTION_WORDS: Record<Action, string> = {
 	'team.members': 'manage members',
 	'team.invite': 'invite people',
 	'team.audit': 'see the activity log',
+	'team.ai': "change the team's AI settings",
 	'team.rename': 'rename the team',
 	'team.delete': 'delete the team',
 	'team.billing': 'manage billing',

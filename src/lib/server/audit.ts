@@ -20,7 +20,8 @@ export type AuditAction =
 	| 'invitation.revoke'
 	| 'share_link.create'
 	| 'share_link.revoke'
-	| 'canvas.move';
+	| 'canvas.move'
+	| 'ai_settings.update';
 
 /**
  * Who an entry is by: any actor with a standing (`actor`), or, as most call sites say it, a person's

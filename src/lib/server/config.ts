@@ -119,6 +119,14 @@ const environmentSchema = z.object({
 	AI_TIMEOUT_SECONDS: integer('AI_TIMEOUT_SECONDS', 5, 3600).default(120),
 	/** Most model steps (tool call rounds) in one assistant run. */
 	AI_MAX_STEPS: integer('AI_MAX_STEPS', 1, 50).default(8),
+	/**
+	 * Whether a team's own AI settings may point at loopback or private-network addresses (a team's
+	 * Ollama on the LAN); off by default, since every person administers their personal team.
+	 */
+	AI_ALLOW_PRIVATE_TEAM_URLS: z
+		.enum(['true', 'false'], { error: 'AI_ALLOW_PRIVATE_TEAM_URLS must be true or false' })
+		.default('false')
+		.transform((value) => value === 'true'),
 	/** Most tokens the model may write in one step. */
 	AI_MAX_OUTPUT_TOKENS: integer('AI_MAX_OUTPUT_TOKENS', 64, 200_000).default(4096),
 	/**

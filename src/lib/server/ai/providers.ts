@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import type { Queryable } from '../db/index.ts';
 import { MODEL_TIERS, teamAiSettings, type AiProvider, type ModelTier } from '../db/schema.ts';
 import { SecretBoxError, secretBoxFor } from '../secret-box.ts';
+import { publicOnlyFetch } from './public-addresses.ts';
 
 export type { AiProvider, ModelTier };
 
@@ -30,6 +31,8 @@ export interface ProviderSettings {
 	apiKey?: string | null;
 	/** Model id per tier; a tier without one is unavailable. */
 	models: Partial<Record<ModelTier, string>>;
+	/** The fetch requests go through (team settings: public addresses only, see public-addresses.ts). */
+	fetch?: typeof fetch;
 }
 
 export interface ResolvedModel {
@@ -51,19 +54,20 @@ export interface TeamModels {
 export function languageModel(settings: ProviderSettings, modelId: string): LanguageModel {
 	const baseURL = settings.baseUrl ?? undefined;
 	const apiKey = settings.apiKey ?? undefined;
+	const fetch = settings.fetch;
 	switch (settings.provider) {
 		case 'openai':
 			// Chat completions, not the Responses API that `openai(id)` uses: it is the protocol every
 			// OpenAI-compatible server and proxy (and our test server) speaks, and all Easel needs.
-			return createOpenAI({ apiKey, baseURL }).chat(modelId);
+			return createOpenAI({ apiKey, baseURL, fetch }).chat(modelId);
 		case 'anthropic':
-			return createAnthropic({ apiKey, baseURL })(modelId);
+			return createAnthropic({ apiKey, baseURL, fetch })(modelId);
 		case 'ollama':
-			return createOpenAICompatible({ name: 'ollama', baseURL: baseURL ?? OLLAMA_DEFAULT_BASE_URL, apiKey, includeUsage: true })(modelId);
+			return createOpenAICompatible({ name: 'ollama', baseURL: baseURL ?? OLLAMA_DEFAULT_BASE_URL, apiKey, includeUsage: true, fetch })(modelId);
 		case 'openai-compatible':
 			if (!baseURL) throw new Error('An openai-compatible provider needs a base URL.');
 			// Without includeUsage such servers send no token counts, and runs could not be metered.
-			return createOpenAICompatible({ name: 'openai-compatible', baseURL, apiKey, includeUsage: true })(modelId);
+			return createOpenAICompatible({ name: 'openai-compatible', baseURL, apiKey, includeUsage: true, fetch })(modelId);
 	}
 }
 
@@ -113,8 +117,14 @@ export async function teamProviderSettings(db: Queryable, config: Config, teamId
 		provider: row.provider,
 		baseUrl: row.baseUrl,
 		apiKey: row.apiKeySealed ? openKey(config, row.apiKeySealed, teamId) : null,
-		models: row.models ?? {}
+		models: row.models ?? {},
+		fetch: teamFetch(config)
 	};
+}
+
+/** Team settings reach public addresses only, unless the operator allows private ones. */
+export function teamFetch(config: Config): typeof fetch | undefined {
+	return config.AI_ALLOW_PRIVATE_TEAM_URLS ? undefined : publicOnlyFetch;
 }
 
 /**

@@ -50,15 +50,20 @@ export interface FormCall<E extends RequestEvent> {
 /** How a form's fields become the handler's input: a zod schema over the fields, or a function of the FormData. */
 export type FormInput<T> = z.ZodType<T> | ((data: FormData) => T);
 
+export interface FormActionOptions {
+	/** Fields never echoed back in a failure's `values` (API keys, passwords). */
+	secretFields?: string[];
+}
+
 /**
  * Wraps a form action: reads the form, requires a signed-in actor, parses the fields, calls the
  * handler (one domain call), and maps AppErrors and zod errors to `fail()` with the submitted values
  * (so the page can re-fill the form). Redirects thrown by the handler pass through.
  */
-export function formAction<E extends RequestEvent, T, R>(input: FormInput<T>, handler: (input: T, call: FormCall<E>) => Promise<R>) {
+export function formAction<E extends RequestEvent, T, R>(input: FormInput<T>, handler: (input: T, call: FormCall<E>) => Promise<R>, options: FormActionOptions = {}) {
 	return async (event: E): Promise<R | FormFailure> => {
 		const data = await event.request.formData();
-		const values = formValues(data);
+		const values = formValues(data, ...(options.secretFields ?? []));
 		try {
 			const actor = actorOf(event.locals);
 			const parsed = typeof input === 'function' ? input(data) : parseForm(data, input);

@@ -23,7 +23,8 @@ export const load: LayoutServerLoad = async ({ locals, params }) => {
 			rename: can(team.role, 'team.rename'),
 			delete: can(team.role, 'team.delete'),
 			billing: can(team.role, 'team.billing'),
-			usage: can(team.role, 'team.usage')
+			usage: can(team.role, 'team.usage'),
+			ai: can(team.role, 'team.ai')
 		},
 		payment: await paymentProblem(locals.db, actorOf(locals), team.id)
 	};

@@ -87,7 +87,20 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 			return details.from === names.teamId
 				? { actor, did: `moved ${quoted(details.title)} to ${team(details.to)}` }
 				: { actor, did: `moved ${quoted(details.title)} here from ${team(details.from)}` };
+		case 'ai_settings.update':
+			return { actor, did: describeAiSettingsChange(details) };
 		default:
 			return { actor, did: entry.action.replace(/[._]/g, ' ') };
 	}
+}
+
+/** "changed the team's AI settings (provider anthropic, new key)"; the key itself is never in the log. */
+function describeAiSettingsChange(details: Record<string, unknown>): string {
+	if (details.cleared === true) return "removed the team's own AI provider (the server's is used again)";
+	const parts: string[] = [];
+	if (typeof details.provider === 'string') parts.push(`provider ${details.provider}`);
+	if (details.key === 'set') parts.push('new key');
+	if (details.key === 'cleared') parts.push('key removed');
+	if (typeof details.allowGuestAi === 'boolean') parts.push(details.allowGuestAi ? 'edit-link guests may use AI' : 'edit-link guests may not use AI');
+	return `changed the team's AI settings${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

@@ -1,8 +1,34 @@
 import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import { can } from '$lib/server/access';
+import * as teamAiSettings from '$lib/server/ai/team-ai-settings';
 import * as teams from '$lib/server/teams';
+import { actorOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
-import type { Actions } from './$types';
+import { runtime } from '$lib/server/runtime';
+import type { Actions, PageServerLoad } from './$types';
+
+/** Admins see the team's AI settings; the server's provider is named so the page can say what is used otherwise. */
+export const load: PageServerLoad = async ({ locals, params, parent }) => {
+	const { team } = await parent();
+	if (!can(team.role, 'team.ai')) return { ai: null };
+	const settings = await teamAiSettings.getAiSettings(locals.db, actorOf(locals), params.teamId);
+	return { ai: { settings, serverProvider: runtime().config.AI_PROVIDER ?? null } };
+};
+
+/** The AI form's fields as the domain's input: blank provider = the server's; checkboxes are present when ticked. */
+function aiSettingsInput(data: FormData) {
+	const text = (name: string) => {
+		const value = data.get(name);
+		return typeof value === 'string' ? value : '';
+	};
+	return {
+		provider: text('provider') || null,
+		baseUrl: text('baseUrl'),
+		models: { fast: text('modelFast'), balanced: text('modelBalanced'), best: text('modelBest') },
+		apiKey: text('apiKey')
+	};
+}
 
 export const actions: Actions = {
 	rename: formAction(z.object({ name: teams.teamNameSchema }), async ({ name }, { event, actor, context }) => {
@@ -18,5 +44,31 @@ export const actions: Actions = {
 	leave: formAction(z.object({}), async (_, { event, actor, services, context }) => {
 		await teams.removeMember(services, actor, event.params.teamId, actor.userId, context);
 		redirect(303, '/');
-	})
+	}),
+	/** Saves the team's own AI provider (a blank key keeps the saved one). */
+	saveAi: formAction(
+		(data) => ({ ...aiSettingsInput(data), clearKey: data.get('clearKey') === 'on' }),
+		async (input, { event, actor, context }) => {
+			await teamAiSettings.saveAiSettings(event.locals.db, runtime().config, actor, event.params.teamId, input, context);
+			return { aiSaved: true };
+		},
+		{ secretFields: ['apiKey'] }
+	),
+	/** Tries the settings as filled in (saved or not) with one real request. */
+	testAi: formAction(
+		aiSettingsInput,
+		async (input, { event, actor }) => {
+			const aiTest = await teamAiSettings.testConnection(event.locals.db, runtime().config, actor, event.params.teamId, { ...input, apiKey: input.apiKey || undefined });
+			return { aiTest };
+		},
+		{ secretFields: ['apiKey'] }
+	),
+	/** Lets (or stops) edit-link guests use the assistant on the team's credits. */
+	guestAi: formAction(
+		(data) => data.get('allowGuestAi') === 'on',
+		async (allow, { event, actor, context }) => {
+			await teamAiSettings.setAllowGuestAi(event.locals.db, actor, event.params.teamId, allow, context);
+			return { guestAiSaved: allow };
+		}
+	)
 };
