@@ -7,7 +7,6 @@ import * as credits from '../src/lib/server/credits.ts';
 import * as history from '../src/lib/server/history.ts';
 import { createLogger, type Logger } from '../src/lib/server/logger.ts';
 import { ActionThrottle, LoginThrottle } from '../src/lib/server/rate-limits.ts';
-import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { setRuntime } from '../src/lib/server/runtime.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
@@ -68,6 +67,11 @@ export async function startServices(config: Config, logger = createLogger(config
 		migrationsFolder: MIGRATIONS_FOLDER
 	});
 	logger.info({ driver: database.driver }, 'database ready');
+	if (config.DATABASE_URL && !config.SECRETS_KEY) {
+		logger.warn(
+			"SECRETS_KEY is not set: this instance seals teams' AI keys with its own DATA_DIR/secret.key, which other instances cannot open. Set one SECRETS_KEY on every instance."
+		);
+	}
 	const redis: RedisConnections | undefined = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX, logger) : undefined;
 	if (redis) logger.info({ instance: redis.instanceId }, 'joining other instances through redis');
 	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });

@@ -14,7 +14,7 @@ import type { ChatWriter, CollaborationControl, DocumentWriter } from '../collab
 import type { Config } from '../config.ts';
 import * as credits from '../credits.ts';
 import type { Database } from '../db/index.ts';
-import { assistantRuns, teamAiSettings, users, type ModelTier, type StoredRunChange } from '../db/schema.ts';
+import { assistantRuns, users, type ModelTier, type StoredRunChange } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import * as history from '../history.ts';
 import type { Logger } from '../logger.ts';
@@ -25,6 +25,7 @@ import { describeCanvasForModel, readCanvasGraph } from './canvas-graph.ts';
 import { createCanvasTools, type ToolSession } from './canvas-tools.ts';
 import { acceptChanges, rejectChanges } from './change-review.ts';
 import { modelTiersForTeam } from './model-tiers.ts';
+import { guestAiAllowed } from './team-ai-settings.ts';
 import { describeProviderError, type RunFailure } from './provider-errors.ts';
 import { AI_ENABLE_HINT, teamModels, type ResolvedModel } from './providers.ts';
 import { TextStreamBuffer } from './text-stream-buffer.ts';
@@ -602,8 +603,7 @@ export class AssistantRunner {
 		if (access.link?.access !== 'edit') {
 			return { canAsk: false, canEdit: false, reason: 'People with a view link can read the chat but cannot ask the assistant.', author, userId };
 		}
-		const [settings] = await db.select({ allowGuestAi: teamAiSettings.allowGuestAi }).from(teamAiSettings).where(eq(teamAiSettings.teamId, access.canvas.teamId));
-		if (!settings?.allowGuestAi) {
+		if (!(await guestAiAllowed(db, access.canvas.teamId))) {
 			return { canAsk: false, canEdit: false, reason: "Guests can use the assistant only when the team allows it (its credits are the team's).", author, userId };
 		}
 		return { canAsk: true, canEdit: access.canEdit, author, userId };
