@@ -43,7 +43,9 @@ describeEachServerDatabase('assistant runs', (database) => {
 				AI_MODEL_FAST: 'fast-model',
 				AI_MODEL_BALANCED: 'balanced-model',
 				AI_MODEL_BEST: 'best-model',
-				AI_TIMEOUT_SECONDS: '20'
+				AI_TIMEOUT_SECONDS: '20',
+				// The team's own provider below is this machine's test server.
+				AI_ALLOW_PRIVATE_TEAM_URLS: 'true'
 			}
 		});
 		owner = await signUp(server.url, 'Ada');
@@ -316,6 +318,26 @@ describeEachServerDatabase('assistant runs', (database) => {
 		expect(bad.status).toBe(400);
 		const stranger = await signUp(server.url, 'Stranger');
 		expect((await startRun(canvasId, { prompt: 'hi' }, stranger)).status).toBe(404);
+	});
+
+	it("runs on a team's own key cost no Easel credits but are counted in usage", async () => {
+		const { canvasId, user } = await openCanvas('Owner');
+		const saved = await api(server.url, `/api/v1/teams/${user.personalTeamId}/ai-settings`, {
+			method: 'PUT',
+			token: user.token,
+			body: { provider: 'openai-compatible', baseUrl: ai.baseURL, models: { fast: 'team-fast' }, apiKey: 'team-secret-key' }
+		});
+		expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+		const before = await balance(user);
+		ai.enqueue({ kind: 'text', text: 'Paid by your key.' });
+		const started = await startRun(canvasId, { prompt: 'hello' }, user);
+		expect(started.body.run.estimatedCredits).toBe(0);
+		const run = await finished(canvasId, started.body.run.id, user);
+		expect(run).toMatchObject({ status: 'succeeded', creditsCharged: 0, ownKey: true });
+		expect(ai.generations().at(-1)).toMatchObject({ apiKey: 'team-secret-key', model: 'team-fast' });
+		expect(await balance(user)).toBe(before);
+		const usage = await api(server.url, `/api/v1/teams/${user.personalTeamId}/ai-usage`, { token: user.token });
+		expect(usage.body.totals).toMatchObject({ runs: 1, ownKeyRuns: 1, credits: 0 });
 	});
 
 	it('limits runs per person per minute with Retry-After, naming the limit', async () => {
