@@ -299,14 +299,14 @@ describeEachServerDatabase('assistant runs', (database) => {
 		const link = await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body: { access: 'view', audience: 'anyone' } });
 		const guest = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs`, {
 			body: { prompt: 'hello' },
-			headers: { 'x-easel-share-token': link.body.token }
+			headers: { 'easel-share-token': link.body.token }
 		});
 		expect(guest.status).toBe(403);
 		expect(guest.body.error.message).toMatch(/view link/);
 		const editLink = await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body: { access: 'edit', audience: 'anyone' } });
 		const editGuest = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs`, {
 			body: { prompt: 'hello' },
-			headers: { 'x-easel-share-token': editLink.body.token }
+			headers: { 'easel-share-token': editLink.body.token }
 		});
 		expect(editGuest.status).toBe(403);
 		expect(editGuest.body.error.message).toMatch(/team allows it/);

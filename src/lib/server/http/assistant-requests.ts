@@ -1,13 +1,11 @@
 // The assistant routes' edge: who asks (a session, an API key, or a guest with a share link sent as
-// `X-Easel-Share-Token`) and what a run request may contain.
+// `Easel-Share-Token`, as for the document state) and what a run request may contain.
 import type { RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { MODEL_TIERS } from '../db/schema.ts';
 import type { AssistantRunner, Requester } from '../ai/assistant-runner.ts';
 import { runtime } from '../runtime.ts';
-
-/** The header a share-link page sends its token in (a guest has no session to ask with). */
-export const SHARE_TOKEN_HEADER = 'x-easel-share-token';
+import { SHARE_TOKEN_HEADER } from '../../document-state.ts';
 
 export function requesterOf(event: RequestEvent): Requester {
 	if (event.locals.bearerProblem) throw event.locals.bearerProblem;
