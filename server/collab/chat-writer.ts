@@ -6,6 +6,8 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { MESSAGE_KEYS, createMessageMap, messagesMap, readMessages } from '../../src/lib/chat/chat-document.ts';
 import { documentName } from '../../src/lib/document-names.ts';
+import { resolveCanvasAccess } from '../../src/lib/server/access.ts';
+import type { Queryable } from '../../src/lib/server/db/index.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { ChatWriter, DocumentWriter, ServerMessage, ServerMessageUpdate } from '../../src/lib/server/runtime.ts';
 import type { ConnectionContext } from './context.ts';
@@ -25,7 +27,19 @@ export interface ChatWriterBounds {
 	isDiscarded(documentName: string): boolean;
 }
 
-export async function openChatWriter(hocuspocus: Hocuspocus<ConnectionContext>, canvasId: string, writer: DocumentWriter, bounds: ChatWriterBounds): Promise<ChatWriter> {
+/**
+ * Opens a writer on the chat of `canvasId`. NOT_FOUND when the canvas is gone or the writer's actor
+ * may not see it (a run of another team, or on behalf of someone who left): a chat is never
+ * written, and so never stored, without a canvas someone may read.
+ */
+export async function openChatWriter(
+	hocuspocus: Hocuspocus<ConnectionContext>,
+	db: Queryable,
+	canvasId: string,
+	writer: DocumentWriter,
+	bounds: ChatWriterBounds
+): Promise<ChatWriter> {
+	await resolveCanvasAccess(db, writer.actor, canvasId);
 	const name = documentName('chat', canvasId);
 	const maxChars = bounds.maxMessageChars ?? MAX_SERVER_MESSAGE_CHARS;
 	let connection: Awaited<ReturnType<typeof hocuspocus.openDirectConnection>> | null = await hocuspocus.openDirectConnection(name, { ip: 'server', writer });

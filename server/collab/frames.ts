@@ -103,7 +103,7 @@ function yjsPayloadProblem(step: number, payload: Uint8Array, topLevelTypes: Rea
 	// A write to any other top-level type than its kind's is refused: nothing would validate, bound or
 	// read it, yet it would be stored and sent to every viewer. An item names its top-level type only
 	// when it has no neighbour to inherit it from; those that
-	// inherit from an item of an unknown type are caught after they apply (record-validation.ts).
+	// inherit from an item of an unknown type are caught after they apply (unknown-types.ts).
 	for (const struct of structs) {
 		// Decoded items keep their parent as written: a top-level type's name, or an ID.
 		const parent: unknown = struct instanceof Y.Item ? struct.parent : null;

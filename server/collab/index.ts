@@ -171,7 +171,7 @@ export function createCollaborationServer(deps: {
 		},
 		transact: (documentName, writer, change) => transactDocument(hocuspocus, recordLimits, documentName, writer, change),
 		openChat: (canvasId, writer) =>
-			openChatWriter(hocuspocus, canvasId, writer, {
+			openChatWriter(hocuspocus, db, canvasId, writer, {
 				maxMessages: config.MAX_CHAT_MESSAGES,
 				isFull: (documentName) => sizeLimit.isFull(documentName),
 				isDiscarded: (documentName) => persistence.isDiscarded(documentName)

@@ -12,6 +12,7 @@ import { createMessageMap, readMessages } from '../../src/lib/chat/chat-document
 import { COLLAB_PATH } from '../../src/lib/collab-protocol.ts';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import { createSession, generateSessionToken } from '../../src/lib/server/auth/sessions.ts';
+import { writeNewDocument } from '../../src/lib/server/documents/document-store.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
@@ -19,7 +20,7 @@ import type { DocumentWriter } from '../../src/lib/server/runtime.ts';
 import { connectCanvas, waitFor, type CanvasClient } from '../helpers/clients.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
 
-describeEachDatabase('server-side peers in a canvas and its chat', (database) => {
+describeEachDatabase('a canvas and its chat in process: server-side writers, stored content, peer presence', (database) => {
 	let collaboration: CollaborationServer;
 	let http: Server;
 	let wsUrl: string;
@@ -134,6 +135,86 @@ describeEachDatabase('server-side peers in a canvas and its chat', (database) =>
 		await expect(chat.appendText(crypto.randomUUID(), 'y')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		expect(chat.messages().find((message) => message.id === ids[0])?.text).toBe('x');
 		await chat.close();
+	});
+
+	it("opens no writer on a canvas that is gone or of another team's run", async () => {
+		const { canvasId, writer } = await personWithCanvas('Owner');
+		const other = await personWithCanvas('Other');
+		await expect(collaboration.openChat(crypto.randomUUID(), writer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(collaboration.openChat(canvasId, other.writer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		expect(collaboration.hocuspocus.documents.has(`chat:${canvasId}`)).toBe(false);
+	});
+
+	it('closes a client that rewrites a reverted message every time, with CONFLICT', async () => {
+		const { user, token, canvasId, writer } = await personWithCanvas('Looper');
+		const chat = await collaboration.openChat(canvasId, writer);
+		const id = crypto.randomUUID();
+		await chat.addMessage({ id, parentId: null, author: { kind: 'user', id: user.id, name: user.name }, role: 'user', text: 'original', status: 'done' });
+		await chat.addMessage({
+			id: crypto.randomUUID(),
+			parentId: id,
+			author: { kind: 'assistant', id: 'assistant', name: 'Easel AI' },
+			role: 'assistant',
+			text: 'answer',
+			status: 'done'
+		});
+		const looper = connect(`chat:${canvasId}`, token);
+		await looper.synced;
+		const messages = looper.doc.getMap<Y.Map<unknown>>('messages');
+		let writes = 0;
+		const rewrite = () => {
+			const answer = [...messages.values()].find((message) => message.get('role') === 'assistant')!;
+			if (writes >= 200 || answer.get('status') === 'failed') return;
+			writes++;
+			answer.set('status', 'failed');
+		};
+		messages.observeDeep(() => setTimeout(rewrite, 0));
+		const closed = new Promise<string>((resolve) => looper.provider.on('close', ({ event }: { event: CloseEvent }) => resolve(event.reason)));
+		rewrite();
+		expect(await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 10_000))])).toBe('CONFLICT');
+		expect(writes).toBeLessThan(60);
+		expect(chat.messages().find((message) => message.role === 'assistant')?.status).toBe('done');
+		await chat.close();
+	});
+
+	it('a stored chat loses content in types a chat does not have, and keeps its messages', async () => {
+		const { user, token, canvasId } = await personWithCanvas('Legacy');
+		const stored = new Y.Doc();
+		const id = crypto.randomUUID();
+		stored
+			.getMap('messages')
+			.set(id, createMessageMap({ id, parentId: null, author: { kind: 'user', id: user.id, name: user.name }, role: 'user', text: 'kept', status: 'done' }));
+		stored.getMap('records').set('shape:stowaway', { secret: true });
+		await writeNewDocument(database().db, `chat:${canvasId}`, Y.encodeStateAsUpdate(stored), Y.encodeStateVector(stored));
+		const reader = connect(`chat:${canvasId}`, token);
+		await reader.synced;
+		await waitFor(() => reader.doc.getMap('records').size === 0, 5000, 'the unknown type purged');
+		expect(readMessages(reader.doc).map((message) => message.text)).toEqual(['kept']);
+	});
+
+	it('opens a chat in two steps like a canvas: stored updates first, then the socket', async () => {
+		const { user, token, canvasId, writer } = await personWithCanvas('Opener');
+		const chat = await collaboration.openChat(canvasId, writer);
+		const id = crypto.randomUUID();
+		await chat.addMessage({ id, parentId: null, author: { kind: 'user', id: user.id, name: user.name }, role: 'user', text: 'stored', status: 'done' });
+		await chat.close();
+		const opening = await collaboration.openingState(`chat:${canvasId}`, '127.0.0.1');
+		const doc = new Y.Doc();
+		for (const update of opening.updates) Y.applyUpdate(doc, update);
+		expect(readMessages(doc).map((message) => message.text)).toEqual(['stored']);
+		opening.startLoading();
+		const client = connectCanvas(wsUrl, `chat:${canvasId}`, token, doc);
+		clients.push(client);
+		await client.synced;
+		// The document the opening loaded is validated like any other.
+		const forged = crypto.randomUUID();
+		doc
+			.getMap('messages')
+			.set(
+				forged,
+				createMessageMap({ id: forged, parentId: null, author: { kind: 'assistant', id: 'assistant', name: 'Easel AI' }, role: 'assistant', text: 'x', status: 'done' })
+			);
+		await waitFor(() => !doc.getMap('messages').has(forged), 5000, 'the forged message removed');
 	});
 
 	it("shows the assistant's presence to a canvas client, moves it, and removes it", async () => {

@@ -1,8 +1,10 @@
 // Two Easel instances on different ports sharing real PostgreSQL and real Redis (through a proxy
-// the test can cut): clients split across them converge, revocations and rate limits cross
-// instances, an instance restarts under load without loss, and Redis can be away for 10 seconds.
+// the test can cut): clients split across them converge, a chat is stamped and guarded across them,
+// revocations and rate limits cross instances, an instance restarts under load without loss, and
+// Redis can be away for 10 seconds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { createMessageMap, readMessages } from '../../src/lib/chat/chat-document.ts';
 import { openDatabase, type OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { loadStoredDocument } from '../../src/lib/server/documents/document-store.ts';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
@@ -110,6 +112,25 @@ describe('two instances through Redis', () => {
 		await expectConverged(group, 5_000, 'clients on both instances to converge');
 		expect(group[0].records.size).toBeGreaterThan(10);
 		await leaveAndExpectStored(group, canvasId);
+	});
+
+	it('a chat message written on one instance arrives stamped on the other, and an edit of it there by someone else is reverted on both', async () => {
+		const canvasId = await createCanvas(instances[0].url, owner, 'Chat across instances');
+		const link = await api(instances[0].url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body: { access: 'edit', audience: 'anyone' } });
+		const [writer, guest] = [
+			connectCanvas(instances[0].wsUrl, `chat:${canvasId}`, owner.token),
+			connectCanvas(instances[1].wsUrl, `chat:${canvasId}`, `share:${link.body.token}`)
+		];
+		clients.push(writer, guest);
+		await Promise.all([writer.synced, guest.synced]);
+		const id = crypto.randomUUID();
+		writer.doc
+			.getMap('messages')
+			.set(id, createMessageMap({ id, parentId: null, author: { kind: 'user', id: 'forged', name: 'Forged' }, role: 'user', text: 'Across', status: 'done' }));
+		const on = (client: CanvasClient) => readMessages(client.doc).find((message) => message.id === id);
+		await waitFor(() => on(guest)?.author.id === owner.id, 5000, 'the stamped message on the other instance');
+		((guest.doc.getMap('messages').get(id) as Y.Map<unknown>).get('text') as Y.Text).insert(0, 'Hijacked: ');
+		await waitFor(() => on(writer)?.text === 'Across' && on(guest)?.text === 'Across', 5000, 'the edit reverted on both instances');
 	});
 
 	it('revoking a link on one instance closes its sockets on the other within R', async () => {

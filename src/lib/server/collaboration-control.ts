@@ -33,6 +33,9 @@ export interface CollaborationControl {
 	/**
 	 * Opens a server-side writer on the chat of `canvasId` (the assistant streams its answers
 	 * through it). Every change is one transaction stamped with `writer`; close it when done.
+	 * NOT_FOUND when the canvas is gone or `writer.actor` may not see it. Calls refuse with
+	 * LIMIT_EXCEEDED past MAX_CHAT_MESSAGES, 200,000 characters in one message or the document
+	 * size limit, and with NOT_FOUND once closed or once the canvas was deleted.
 	 */
 	openChat(canvasId: string, writer: DocumentWriter): Promise<ChatWriter>;
 	/**
