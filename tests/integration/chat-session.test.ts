@@ -26,7 +26,7 @@ describeEachDatabase('the chat panel’s session against the collaboration serve
 	const closers: (() => void)[] = [];
 
 	beforeAll(async () => {
-		collaboration = createCollaborationServer({ db: database().db, config: loadConfig({}), logger: createLogger('silent') });
+		collaboration = createCollaborationServer({ db: database().db, config: loadConfig({ MAX_CHAT_MESSAGE_CHARS: '200' }), logger: createLogger('silent') });
 		http = createServer((_request, response) => response.writeHead(404).end());
 		http.on('upgrade', (request, socket, head) => {
 			if (!collaboration.handleUpgrade(request, socket, head)) socket.destroy();
@@ -112,6 +112,14 @@ describeEachDatabase('the chat panel’s session against the collaboration serve
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(guest.messages.find((message) => message.id === firstId)).toMatchObject({ deleted: true, text: '' });
 		expect(readMessages(olga.doc).find((message) => message.id === answerId)?.parentId).toBe(firstId);
+
+		// A message the server refuses (longer than the limit) comes back as a refusal the panel can show.
+		expect(guest.refusedSend).toBe(false);
+		const tooLongId = guest.send('x'.repeat(201), answerId)!;
+		await waitFor(() => guest.refusedSend, 5000, 'the refusal of a message over the limit');
+		expect(guest.messages.some((message) => message.id === tooLongId)).toBe(false);
+		guest.send('Short again', answerId);
+		expect(guest.refusedSend).toBe(false);
 	});
 
 	it('a view link reads the chat and sees who is typing, but cannot write', async () => {
