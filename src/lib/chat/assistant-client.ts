@@ -27,8 +27,9 @@ async function call<T>(url: string, body: unknown, fallback: string): Promise<As
 	try {
 		const parsed = (await response.json()) as { error?: { code?: string; message?: string } };
 		code = parsed.error?.code ?? code;
-		// A 404 without our error body is the route missing, not the canvas.
-		if (parsed.error?.message && (response.status !== 404 || parsed.error.code)) message = parsed.error.message;
+		// The API's catch-all answers a route that doesn't exist (yet) on this server: say so plainly.
+		const routeMissing = response.status === 404 && parsed.error?.message?.startsWith('No API route');
+		if (parsed.error?.message && !routeMissing) message = parsed.error.message;
 	} catch {
 		// Not JSON (a proxy's page, a missing route): the fallback says enough.
 	}

@@ -53,6 +53,8 @@ export class ChatSession {
 	/** The reader's own branch choice at each fork (parent id, '' for the top → child id); never written to the document. */
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- reason: replaced whole (immutable updates) through $state.raw
 	branchChoices: Map<string, string> = $state.raw(new Map());
+	/** A message sent from this tab that the server took back (too long, the chat full, …); cleared by the next send. */
+	refusedSend = $state(false);
 	/** Newest message time this reader has seen (kept per canvas in this browser). */
 	lastReadAt = $state(0);
 	/** Messages by others since then, for the badge on the closed panel's toggle. */
@@ -116,6 +118,7 @@ export class ChatSession {
 		if (!trimmed || !this.canWrite) return null;
 		const id = newMessageId();
 		this.#sentIds.add(id);
+		this.refusedSend = false;
 		const map = createMessageMap({ id, parentId, author: this.#believedAuthor(), role: 'user', text: trimmed, status: 'done' });
 		this.#session.doc.transact(() => messagesMap(this.#session.doc).set(id, map));
 		this.setTyping(false);
@@ -194,6 +197,14 @@ export class ChatSession {
 	#reread(): void {
 		if (this.#destroyed) return;
 		const messages = readMessages(this.#session.doc);
+		// Messages are never removed, only flagged deleted: one of ours that vanished was refused by the server.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- reason: a local lookup, gone when this returns
+		const present = new Set(messages.map((message) => message.id));
+		for (const id of this.#sentIds) {
+			if (present.has(id)) continue;
+			this.#sentIds.delete(id);
+			this.refusedSend = true;
+		}
 		if (!this.#stampedAuthorId) {
 			const own = messages.find((message) => this.#sentIds.has(message.id));
 			if (own) this.#stampedAuthorId = own.author.id;
