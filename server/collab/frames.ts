@@ -147,10 +147,11 @@ export function overPreAuthBudget(state: SocketState, bytes: number): boolean {
 
 /**
  * Sync requests a socket may send at once. A browser sends one per document it opens (a canvas and
- * its chat: two); every one queued is an encode of up to the whole document, made even after the
- * socket was closed for the next one, so the burst is what bounds a flood's memory.
+ * its chat: two), again on every reconnect (a role change makes both reconnect), so 10 covers a tab
+ * re-authorised a few times in a row; every one queued is an encode of up to the whole document,
+ * made even after the socket was closed for the next one, so the burst is what bounds a flood's memory.
  */
-export const SYNC_REQUEST_BURST = 5;
+export const SYNC_REQUEST_BURST = 10;
 
 function syncRequestBurst(perMinute: number): number {
 	return Math.min(SYNC_REQUEST_BURST, perMinute);

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Tldraw, atom, createTLCurrentUser, getUserPreferences, setUserPreferences } from 'tldraw';
 import type { Editor, TLCurrentUser, TLStoreWithStatus, TLUserPreferences } from 'tldraw';
 import 'tldraw/tldraw.css';
+import { trackCanvasFocus } from './canvas-focus.ts';
 import { openCanvas } from './canvas-store.ts';
 import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
 import type { CollabStatus } from './collab-session.ts';
@@ -81,7 +82,9 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			licenseKey={licenseKey}
 			onMount={(editor) => {
 				window.__easelEditor = editor;
+				const forgetFocus = trackCanvasFocus(canvasId, editor);
 				return () => {
+					forgetFocus();
 					if (window.__easelEditor === editor) delete window.__easelEditor;
 				};
 			}}

@@ -74,9 +74,12 @@ export class ChatSession {
 	#destroyed = false;
 
 	readonly #readKey: string;
+	/** The share link this chat was opened through: the assistant API needs it too (a guest has no session). */
+	readonly shareToken: string | undefined;
 
 	constructor(options: ChatSessionOptions) {
 		this.me = options.me;
+		this.shareToken = options.shareToken;
 		this.readOnly = options.readOnly;
 		this.#readKey = `${READ_KEY_PREFIX}${options.canvasId}`;
 		this.lastReadAt = Number(safeStorage()?.getItem(this.#readKey)) || 0;

@@ -1,8 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
 import { can, resolveCanvasAccess } from '$lib/server/access';
-import { placeholderAssistantAvailability } from '$lib/server/assistant-availability-placeholder';
-import * as billing from '$lib/server/billing';
-import * as credits from '$lib/server/credits';
 import { actorOrAnonymous } from '$lib/server/http/actor';
 import { AppError } from '$lib/server/errors';
 import { runtime } from '$lib/server/runtime';
@@ -33,7 +30,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 	}
 	// Members whose own role gives at least what the link gives get the full canvas page.
 	if (access.role && (can(access.role, 'canvas.edit') || access.link?.access !== 'edit')) redirect(303, `/c/${access.canvas.id}`);
-	const [{ limits }, balance] = await Promise.all([billing.teamPlan(locals.db, access.canvas.teamId), credits.balance(locals.db, access.canvas.teamId)]);
+	const assistant = await runtime().assistant.availability({ actor: actorOrAnonymous(locals), shareToken: params.token, name: locals.user?.name }, access);
 	return {
 		signIn: false as const,
 		canvas: { id: access.canvas.id, title: access.canvas.title },
@@ -41,8 +38,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 		me: locals.user
 			? { id: locals.user.id, name: locals.user.name, color: userColor(locals.user.id), guest: false }
 			: { ...guestIdentity(crypto.randomUUID()), guest: true },
-		// PLACEHOLDER: becomes the assistant module's assistantAvailability(db, config, actor/access, canvasId).
-		assistant: placeholderAssistantAvailability(runtime().config, limits, access, balance),
+		assistant,
 		chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },
 		licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? ''
 	};

@@ -1,9 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/access';
 import * as billing from '$lib/server/billing';
-import { placeholderAssistantAvailability } from '$lib/server/assistant-availability-placeholder';
 import * as canvases from '$lib/server/canvases';
-import * as credits from '$lib/server/credits';
 import { AppError } from '$lib/server/errors';
 import { actorOf, userOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
@@ -18,10 +16,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	try {
 		const user = userOf(locals);
 		const canvas = await canvases.get(locals.db, actorOf(locals), params.canvasId);
-		const [myTeams, { limits }, balance] = await Promise.all([
+		const [myTeams, { limits }, assistant] = await Promise.all([
 			teams.listForUser(locals.db, user.id),
 			billing.teamPlan(locals.db, canvas.teamId),
-			credits.balance(locals.db, canvas.teamId),
+			runtime().assistant.availability({ actor: actorOf(locals), name: user.name }, canvas.access),
 			teams.touchMembership(locals.db, canvas.teamId, user.id)
 		]);
 		return {
@@ -44,8 +42,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 					: null,
 			teams: myTeams,
 			me: { id: user.id, name: user.name, color: userColor(user.id) },
-			// PLACEHOLDER: becomes the assistant module's assistantAvailability(db, config, actor/access, canvasId).
-			assistant: placeholderAssistantAvailability(runtime().config, limits, canvas.access, balance),
+			assistant,
 			chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },
 			licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? '',
 			maxTitleLength: runtime().config.MAX_TITLE_LENGTH
