@@ -5,26 +5,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readMessages, type ChatMessage } from '../../src/lib/chat/chat-document.ts';
 import * as credits from '../../src/lib/server/credits.ts';
-import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
+import { api, connectCanvas, createCanvas, signUp, waitFor, type ApiBody, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { startOpenAiTestServer, type AiTestServer } from '../helpers/openai-test-server.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { seedCanvas } from '../helpers/tldraw-records.ts';
-
-const WEB_APP = {
-	nodes: [
-		{ id: 'web', label: 'Web app', kind: 'client' },
-		{ id: 'api', label: 'API', kind: 'service' },
-		{ id: 'db', label: 'PostgreSQL', kind: 'database' },
-		{ id: 'cache', label: 'Redis cache', kind: 'cache' }
-	],
-	edges: [
-		{ from: 'web', to: 'api', label: 'HTTPS' },
-		{ from: 'api', to: 'db' },
-		{ from: 'api', to: 'cache' }
-	],
-	direction: 'RIGHT'
-};
+import { WEB_STACK } from '../helpers/assistant-diagrams.ts';
 
 describeEachServerDatabase('assistant runs', (database) => {
 	let ai: AiTestServer;
@@ -76,10 +62,8 @@ describeEachServerDatabase('assistant runs', (database) => {
 
 	const messagesOf = (chat: CanvasClient): ChatMessage[] => readMessages(chat.doc);
 	const answerOf = (chat: CanvasClient, messageId: string) => messagesOf(chat).find((message) => message.id === messageId);
-	const shapesOf = (canvas: CanvasClient) =>
-		[...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'shape') as Record<string, any>[];
-	const bindingsOf = (canvas: CanvasClient) =>
-		[...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'binding') as Record<string, any>[];
+	const shapesOf = (canvas: CanvasClient) => [...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'shape') as ApiBody[];
+	const bindingsOf = (canvas: CanvasClient) => [...canvas.records.values()].filter((record) => (record as { typeName?: string }).typeName === 'binding') as ApiBody[];
 
 	async function balance(user = owner): Promise<number> {
 		return (await api(server.url, `/api/v1/teams/${user.personalTeamId}/credits`, { token: user.token })).body.balance;
@@ -90,7 +74,7 @@ describeEachServerDatabase('assistant runs', (database) => {
 	}
 
 	async function finished(canvasId: string, runId: string, user = owner) {
-		let run: any;
+		let run: ApiBody;
 		await waitFor(
 			async () => {
 				run = (await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${runId}`, { token: user.token })).body.run;
@@ -109,7 +93,7 @@ describeEachServerDatabase('assistant runs', (database) => {
 		const before = await balance(user);
 		const answer = 'I drew a web app that calls an API, which reads PostgreSQL and caches in Redis. '.repeat(6);
 		ai.enqueue(
-			{ kind: 'tool-calls', text: 'Drawing it now.', calls: [{ name: 'draw_diagram', arguments: WEB_APP }] },
+			{ kind: 'tool-calls', text: 'Drawing it now.', calls: [{ name: 'draw_diagram', arguments: WEB_STACK }] },
 			{ kind: 'text', text: answer, chunkSize: 3, delayMs: 2 }
 		);
 
@@ -163,7 +147,7 @@ describeEachServerDatabase('assistant runs', (database) => {
 
 		// A "Before AI" version was captured before the first change.
 		const versions = (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: user.token })).body.versions;
-		expect(versions.some((version: any) => version.kind === 'assistant' && version.label.startsWith('Before AI: draw a web app'))).toBe(true);
+		expect(versions.some((version: ApiBody) => version.kind === 'assistant' && version.label.startsWith('Before AI: draw a web app'))).toBe(true);
 
 		// The model was told the canvas, the rules, and offered the tools; the canvas text is framed as data.
 		const [first] = ai.generations().slice(-2);
@@ -175,7 +159,7 @@ describeEachServerDatabase('assistant runs', (database) => {
 
 	it('rejects a change for everyone, but refuses where a person edited the shape since', async () => {
 		const { canvasId, canvas, user } = await openCanvas();
-		ai.enqueue({ kind: 'tool-calls', calls: [{ name: 'draw_diagram', arguments: WEB_APP }] }, { kind: 'text', text: 'Done.' });
+		ai.enqueue({ kind: 'tool-calls', calls: [{ name: 'draw_diagram', arguments: WEB_STACK }] }, { kind: 'text', text: 'Done.' });
 		const first = await startRun(canvasId, { prompt: 'draw the web app' }, user);
 		const firstRun = await finished(canvasId, first.body.run.id, user);
 		ai.enqueue(

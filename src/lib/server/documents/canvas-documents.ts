@@ -3,7 +3,7 @@
 import { and, inArray, isNotNull, notExists, sql, type SQL, type AnyColumn } from 'drizzle-orm';
 import type { Queryable } from '../db/index.ts';
 import { canvases, documentVersions } from '../db/schema.ts';
-import type { CollaborationControl } from '../runtime.ts';
+import type { CollaborationControl } from '../collaboration-control.ts';
 import { DOCUMENT_NAME_PATTERN, DOCUMENT_NAME_SEPARATOR, documentNamesOf } from '../../document-names.ts';
 import { deleteDocuments } from './document-store.ts';
 
