@@ -16,7 +16,14 @@ import type { ConnectionContext } from './context.ts';
 export const MAX_SERVER_MESSAGE_CHARS = 200_000;
 
 /** The fields `update` may write (ServerMessageUpdate's keys); anything else a caller passes is ignored. */
-const UPDATABLE_KEYS = [MESSAGE_KEYS.status, MESSAGE_KEYS.creditsCharged, MESSAGE_KEYS.usage, MESSAGE_KEYS.changes, MESSAGE_KEYS.error] as const;
+const UPDATABLE_KEYS = [
+	MESSAGE_KEYS.status,
+	MESSAGE_KEYS.creditsCharged,
+	MESSAGE_KEYS.usage,
+	MESSAGE_KEYS.changes,
+	MESSAGE_KEYS.error,
+	MESSAGE_KEYS.queuePosition
+] as const;
 
 export interface ChatWriterBounds {
 	maxMessages: number;

@@ -235,6 +235,8 @@ describeEachServerDatabase('assistant runs', (database) => {
 		const waiting = await startRun(canvasId, { prompt: 'then answer' }, user);
 		const queued = (await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${waiting.body.run.id}`, { token: user.token })).body.run;
 		expect(queued).toMatchObject({ status: 'queued', queuePosition: 1 });
+		// Everyone reading the chat sees why it waits.
+		await waitFor(() => answerOf(chat, waiting.body.run.messageId)?.queuePosition === 1, 5000, 'the queue place in the chat');
 
 		const startedCancel = Date.now();
 		const cancelled = await api(server.url, `/api/v1/canvases/${canvasId}/assistant/runs/${hanging.body.run.id}/cancel`, { method: 'POST', token: user.token });
@@ -245,6 +247,8 @@ describeEachServerDatabase('assistant runs', (database) => {
 
 		const second = await finished(canvasId, waiting.body.run.id, user);
 		expect(second.status).toBe('succeeded');
+		await waitFor(() => answerOf(chat, waiting.body.run.messageId)?.status === 'done', 5000, 'the second answer');
+		expect(answerOf(chat, waiting.body.run.messageId)!.queuePosition).toBeUndefined();
 		expect(await balance(user)).toBe(before - 1);
 	});
 

@@ -49,7 +49,9 @@ export const MESSAGE_KEYS = {
 	creditsCharged: 'creditsCharged',
 	usage: 'usage',
 	changes: 'changes',
-	error: 'error'
+	error: 'error',
+	/** While the run waits for another run on the canvas: how many go first (absent once it runs). */
+	queuePosition: 'queuePosition'
 } as const;
 
 /** Keys a person may change on their own message after sending it (the text's content too). */
@@ -72,6 +74,7 @@ export interface ChatMessage {
 	usage?: { inputTokens: number; outputTokens: number };
 	changes?: RunChangeView[];
 	error?: string;
+	queuePosition?: number;
 }
 
 export function messagesMap(document: Y.Doc): Y.Map<Y.Map<unknown>> {
@@ -94,7 +97,7 @@ export function readMessage(message: Y.Map<unknown>): ChatMessage | null {
 		text: text.toString(),
 		status: (message.get(MESSAGE_KEYS.status) as MessageStatus | undefined) ?? 'done'
 	};
-	for (const key of ['editedAt', 'deleted', 'runId', 'tier', 'creditsCharged', 'usage', 'changes', 'error'] as const) {
+	for (const key of ['editedAt', 'deleted', 'runId', 'tier', 'creditsCharged', 'usage', 'changes', 'error', 'queuePosition'] as const) {
 		const value = message.get(MESSAGE_KEYS[key]);
 		if (value !== undefined && value !== null) (read as unknown as Record<string, unknown>)[key] = value;
 	}

@@ -74,6 +74,8 @@ export interface ServerMessageUpdate {
 	usage?: { inputTokens: number; outputTokens: number };
 	changes?: RunChangeView[];
 	error?: string | null;
+	/** How many runs go first while this one waits; null once it runs. */
+	queuePosition?: number | null;
 }
 
 export interface ChatWriter {

@@ -433,7 +433,8 @@ export class AssistantRunner {
 
 	/** Waits until the canvas has no running run, then marks this one running; null if it ended meanwhile. */
 	private async claim(run: RunRow, entry: { controller: AbortController; cancelled: boolean }): Promise<RunRow | null> {
-		const { db } = this.deps;
+		const { db, logger } = this.deps;
+		let shownPosition: number | null = null;
 		for (;;) {
 			if (entry.controller.signal.aborted) {
 				await this.finish(run, {
@@ -449,12 +450,23 @@ export class AssistantRunner {
 					.set({ status: 'running', startedAt: now, heartbeatAt: now })
 					.where(and(eq(assistantRuns.id, run.id), eq(assistantRuns.status, 'queued')))
 					.returning();
-				if (claimed) return claimed;
+				if (claimed) {
+					if (shownPosition !== null) await this.publishToChat(run.canvasId, run, { queuePosition: null }).catch(() => {});
+					return claimed;
+				}
 				const [current] = await db.select().from(assistantRuns).where(eq(assistantRuns.id, run.id));
 				if (current?.status === 'cancelled') await this.finish(current, { status: 'cancelled' });
 				return null;
 			} catch (error) {
 				if (!isUniqueViolation(error)) throw error;
+			}
+			// Waiting: the answer says its place, so people see why nothing happens yet.
+			const position = await this.queuePosition(run);
+			if (position !== shownPosition) {
+				shownPosition = position;
+				await this.publishToChat(run.canvasId, run, { queuePosition: position }).catch((error: unknown) =>
+					logger.warn({ err: error, runId: run.id }, 'could not show the queue place')
+				);
 			}
 			await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS));
 		}
@@ -636,15 +648,17 @@ export class AssistantRunner {
 		return run;
 	}
 
+	/** How many runs on the canvas go before this one. */
+	private async queuePosition(run: RunRow): Promise<number> {
+		const [{ ahead }] = await this.deps.db
+			.select({ ahead: count() })
+			.from(assistantRuns)
+			.where(and(eq(assistantRuns.canvasId, run.canvasId), inArray(assistantRuns.status, ['queued', 'running']), lt(assistantRuns.createdAt, run.createdAt)));
+		return Number(ahead);
+	}
+
 	private async view(run: RunRow): Promise<AssistantRunView> {
-		let queuePosition: number | undefined;
-		if (run.status === 'queued') {
-			const [{ ahead }] = await this.deps.db
-				.select({ ahead: count() })
-				.from(assistantRuns)
-				.where(and(eq(assistantRuns.canvasId, run.canvasId), inArray(assistantRuns.status, ['queued', 'running']), lt(assistantRuns.createdAt, run.createdAt)));
-			queuePosition = Number(ahead);
-		}
+		const queuePosition = run.status === 'queued' ? await this.queuePosition(run) : undefined;
 		return {
 			id: run.id,
 			canvasId: run.canvasId,
