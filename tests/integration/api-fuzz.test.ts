@@ -65,7 +65,19 @@ const BODIES: Record<string, Record<string, unknown>> = {
 	'POST /api/v1/teams/[teamId]/billing/checkout': { plan: 'pro', seats: 2 },
 	'POST /api/v1/teams/[teamId]/invitations': { role: 'editor', email: 'invitee@example.com', expiresInDays: 7, maxUses: 3 },
 	'PATCH /api/v1/teams/[teamId]/members/[userId]': { role: 'editor' },
-	'POST /api/v1/teams/[teamId]/transfer-ownership': { userId: '<userId>' }
+	'POST /api/v1/teams/[teamId]/transfer-ownership': { userId: '<userId>' },
+	'POST /api/v1/canvases/[id]/assistant/runs': { prompt: 'Fuzzed', tier: 'fast', parentMessageId: null },
+	'POST /api/v1/canvases/[id]/assistant/runs/[runId]/reject': { changeIds: ['fuzzed'] },
+	'POST /api/v1/canvases/[id]/assistant/runs/[runId]/accept': { changeIds: ['fuzzed'] },
+	// A private address: refused before any connection is made (the fuzz must not wait on a network).
+	'PUT /api/v1/teams/[teamId]/ai-settings': {
+		provider: 'openai-compatible',
+		baseUrl: 'http://127.0.0.1:9/v1',
+		models: { fast: 'fuzz-model' },
+		apiKey: 'fuzz-key',
+		allowGuestAi: false
+	},
+	'POST /api/v1/teams/[teamId]/ai-settings/test': { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:9/v1', models: { fast: 'fuzz-model' }, apiKey: 'fuzz-key' }
 };
 
 const LONG = 'x'.repeat(20_000);
@@ -221,7 +233,9 @@ it('knows every /api/v1 route and the body of each that reads one', () => {
 describeEachServerDatabase('every /api/v1 route under hostile input', (database) => {
 	beforeAll(async () => {
 		fake = await startFakeStripe();
-		server = await startServer({ env: { ...database().env, ...STRIPE_TEST_ENV, STRIPE_API_BASE: fake.url } });
+		// The assistant is configured against a closed port: runs start and fail at once, as with a provider that is down.
+		const ai = { AI_PROVIDER: 'openai-compatible', AI_BASE_URL: 'http://127.0.0.1:9/v1', AI_MODEL_FAST: 'fuzz-model', AI_TIMEOUT_SECONDS: '5' };
+		server = await startServer({ env: { ...database().env, ...STRIPE_TEST_ENV, STRIPE_API_BASE: fake.url, ...ai } });
 		owner = await signUp(server.url, 'FuzzOwner');
 		const member = await signUp(server.url, 'FuzzMember');
 		const team = await api(server.url, '/api/v1/teams', { token: owner.token, body: { name: 'Fuzz team' } });
@@ -237,6 +251,7 @@ describeEachServerDatabase('every /api/v1 route under hostile input', (database)
 		// Signing out is fuzzed with a session of its own, so the owner's stays valid.
 		valid.throwawaySession = (await api(server.url, '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } })).body.token;
 		valid.shareLinkId = (await api(server.url, `/api/v1/canvases/${valid.id}/share-links`, { token: owner.token, body: { access: 'view', audience: 'anyone' } })).body.id;
+		valid.runId = (await api(server.url, `/api/v1/canvases/${valid.id}/assistant/runs`, { token: owner.token, body: { prompt: 'Fuzz' } })).body.run.id;
 	});
 	afterAll(async () => {
 		await server?.dispose();
