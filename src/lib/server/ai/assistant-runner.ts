@@ -91,6 +91,8 @@ export class AssistantRunner {
 	private readonly active = new Map<string, { controller: AbortController; cancelled: boolean }>();
 	/** Per canvas, the runs this instance executes, in order. */
 	private readonly canvasQueues = new Map<string, Promise<void>>();
+	/** Runs waiting for their canvas, with the place their answer shows (kept current as runs before them end). */
+	private readonly waiting = new Map<string, { run: RunRow; shown: number }>();
 	private stopping = false;
 
 	constructor(deps: AssistantRunnerDeps) {
@@ -192,6 +194,11 @@ export class AssistantRunner {
 			} catch (error) {
 				if (reservationId) await credits.release(db, teamId, reservationId).catch(() => {});
 				throw error;
+			}
+			const ahead = await this.queuePosition(row);
+			if (ahead > 0) {
+				await chat.update(answerMessageId, { queuePosition: ahead });
+				this.waiting.set(row.id, { run: row, shown: ahead });
 			}
 			this.enqueue(row, rights, resolved, input.focus ?? {});
 			return { run: { id: row.id, messageId: answerMessageId, promptMessageId, tier, estimatedCredits } };
@@ -433,8 +440,7 @@ export class AssistantRunner {
 
 	/** Waits until the canvas has no running run, then marks this one running; null if it ended meanwhile. */
 	private async claim(run: RunRow, entry: { controller: AbortController; cancelled: boolean }): Promise<RunRow | null> {
-		const { db, logger } = this.deps;
-		let shownPosition: number | null = null;
+		const { db } = this.deps;
 		for (;;) {
 			if (entry.controller.signal.aborted) {
 				await this.finish(run, {
@@ -451,7 +457,7 @@ export class AssistantRunner {
 					.where(and(eq(assistantRuns.id, run.id), eq(assistantRuns.status, 'queued')))
 					.returning();
 				if (claimed) {
-					if (shownPosition !== null) await this.publishToChat(run.canvasId, run, { queuePosition: null }).catch(() => {});
+					if (this.waiting.delete(run.id)) await this.publishToChat(run.canvasId, run, { queuePosition: null }).catch(() => {});
 					return claimed;
 				}
 				const [current] = await db.select().from(assistantRuns).where(eq(assistantRuns.id, run.id));
@@ -460,14 +466,9 @@ export class AssistantRunner {
 			} catch (error) {
 				if (!isUniqueViolation(error)) throw error;
 			}
-			// Waiting: the answer says its place, so people see why nothing happens yet.
-			const position = await this.queuePosition(run);
-			if (position !== shownPosition) {
-				shownPosition = position;
-				await this.publishToChat(run.canvasId, run, { queuePosition: position }).catch((error: unknown) =>
-					logger.warn({ err: error, runId: run.id }, 'could not show the queue place')
-				);
-			}
+			// Waiting for a run on another instance: the answer says its place, so people see why nothing happens yet.
+			if (!this.waiting.has(run.id)) this.waiting.set(run.id, { run, shown: 0 });
+			await this.showQueuePlaces(run.canvasId);
 			await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS));
 		}
 	}
@@ -549,6 +550,8 @@ export class AssistantRunner {
 			)
 			.returning({ id: assistantRuns.id });
 		if (!ended) return false;
+		this.waiting.delete(run.id);
+		void this.showQueuePlaces(run.canvasId).catch(() => {});
 		if (outcome.failure && outcome.failure.kind !== 'shutdown')
 			logger.warn({ runId: run.id, kind: outcome.failure.kind, reason: outcome.failure.reason }, 'assistant run failed');
 		await recordUsage(db, {
@@ -646,6 +649,19 @@ export class AssistantRunner {
 			.where(and(eq(assistantRuns.id, runId), eq(assistantRuns.canvasId, canvasId)));
 		if (!run) throw new AppError('NOT_FOUND', 'That assistant run does not exist on this canvas.');
 		return run;
+	}
+
+	/** Updates the place shown on each answer waiting for `canvasId` on this instance. */
+	private async showQueuePlaces(canvasId: string): Promise<void> {
+		for (const [runId, entry] of this.waiting) {
+			if (entry.run.canvasId !== canvasId) continue;
+			const position = await this.queuePosition(entry.run);
+			if (position === entry.shown || !this.waiting.has(runId)) continue;
+			entry.shown = position;
+			await this.publishToChat(canvasId, entry.run, { queuePosition: position }).catch((error: unknown) =>
+				this.deps.logger.warn({ err: error, runId }, 'could not show the queue place')
+			);
+		}
 	}
 
 	/** How many runs on the canvas go before this one. */

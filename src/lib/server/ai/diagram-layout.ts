@@ -1,6 +1,6 @@
 // Where a new diagram goes: elkjs's layered layout of its boxes (the model says what, elk says
 // where), then the whole block moved into free space so it overlaps nothing already on the canvas.
-import ELK from 'elkjs/lib/elk.bundled.js';
+import { layoutGraph } from './elk-layout.ts';
 
 export interface Box {
 	x: number;
@@ -43,8 +43,6 @@ const GEO_ROOM: Record<string, { w: number; h: number }> = {
 	rhombus: { w: 1.35, h: 1.1 }
 };
 
-const elk = new ELK();
-
 /** A box big enough to show `label` without tldraw having to grow it. */
 export function nodeSizeFor(label: string, geo = 'rectangle'): { w: number; h: number } {
 	const lines = label.split('\n');
@@ -74,7 +72,7 @@ export async function layoutDiagram(diagram: DiagramToLayOut, occupied: Box[]): 
 	// Arrow labels sit between the layers: across a left-right flow they need their width, up-down one line.
 	const longestLabel = Math.max(0, ...diagram.edges.filter((edge) => ids.has(edge.from) && ids.has(edge.to)).map((edge) => edge.label?.length ?? 0));
 	const labelRoom = longestLabel === 0 ? 0 : direction === 'RIGHT' || direction === 'LEFT' ? Math.min(400, longestLabel * CHAR_WIDTH * 0.9 + 40) : LINE_HEIGHT + 20;
-	const graph = await elk.layout({
+	const graph = await layoutGraph({
 		id: 'root',
 		layoutOptions: {
 			'elk.algorithm': 'layered',
