@@ -236,7 +236,13 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		...options.env
 	};
 	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, [...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])]);
+	let stopping = false;
+	// A server that dies mid-run would otherwise only show as refused connections in the next scenario.
+	server.child.once('exit', (code, signal) => {
+		if (!stopping) console.error(`Easel (${options.driver}) exited unexpectedly (${code ?? signal}); its last output:\n${server.output()}`);
+	});
 	const dispose = async () => {
+		stopping = true;
 		pendingDisposals.delete(dispose);
 		await stopProcess(server, 'SIGKILL');
 		await scratch?.drop();
@@ -309,7 +315,7 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		},
 		memory: server.memory,
 		metrics,
-		stop: (signal = 'SIGTERM') => stopProcess(server, signal),
+		stop: (signal = 'SIGTERM') => ((stopping = true), stopProcess(server, signal)),
 		async unloaded() {
 			const samples = await metrics();
 			return samples.get('easel_documents_loaded') === 0 && samples.get('easel_documents_unsaved') === 0;
