@@ -15,6 +15,8 @@ export interface Endpoint {
 	token: string;
 	/** Opening downloads the stored state from here before connecting, as Easel's browser client does. */
 	stateUrl?: string;
+	/** The canvas's chat document, which a client may open on the same socket (as Easel's browser does). */
+	chatDocument?: string;
 }
 
 /** What clients that count (cold loads) received: bytes, and when the largest frame (the document) arrived. */
@@ -44,21 +46,34 @@ class PlainWebSocket extends WebSocket {
 export interface FullClient {
 	doc: Y.Doc;
 	records: Y.Map<unknown>;
+	/** The chat document, when the client opened it too. */
+	chat?: Y.Doc;
+	/** Both documents synced. */
 	synced: Promise<void>;
 	/** Local changes the server has not acknowledged yet. */
 	unsynced(): number;
 	destroy(): void;
 }
 
-export function connectFull(endpoint: Endpoint, options: { countBytes?: boolean; doc?: Y.Doc } = {}): FullClient {
+/** `chat`: also open `endpoint.chatDocument`, a second provider on the same socket. */
+export function connectFull(endpoint: Endpoint, options: { countBytes?: boolean; doc?: Y.Doc; chat?: boolean } = {}): FullClient {
 	const doc = options.doc ?? new Y.Doc();
-	let resolveSynced!: () => void;
-	let rejectSynced!: (error: Error) => void;
-	const synced = new Promise<void>((resolve, reject) => {
-		resolveSynced = resolve;
-		rejectSynced = reject;
-	});
-	synced.catch(() => {});
+	const chat = options.chat && endpoint.chatDocument ? new Y.Doc() : undefined;
+	const failures: ((error: Error) => void)[] = [];
+	const syncedDocuments: Promise<void>[] = [];
+	const watchSync = () => {
+		let resolveSynced!: () => void;
+		syncedDocuments.push(
+			new Promise<void>((resolve, reject) => {
+				resolveSynced = resolve;
+				failures.push(reject);
+			})
+		);
+		return {
+			onSynced: ({ state }: { state: boolean }) => state && resolveSynced(),
+			onAuthenticationFailed: ({ reason }: { reason: string }) => failures.forEach((fail) => fail(new Error(`authentication failed: ${reason}`)))
+		};
+	};
 	const socket = new HocuspocusProviderWebsocket({
 		url: endpoint.url,
 		WebSocketPolyfill: options.countBytes ? CountingWebSocket : PlainWebSocket,
@@ -66,30 +81,40 @@ export function connectFull(endpoint: Endpoint, options: { countBytes?: boolean;
 		maxAttempts: 3,
 		messageReconnectTimeout: 60_000
 	});
-	const provider = new HocuspocusProvider({
-		websocketProvider: socket,
-		name: endpoint.document,
-		document: doc,
-		token: endpoint.token,
-		onSynced: ({ state }) => state && resolveSynced(),
-		onAuthenticationFailed: ({ reason }) => rejectSynced(new Error(`authentication failed: ${reason}`))
-	});
+	const provider = new HocuspocusProvider({ websocketProvider: socket, name: endpoint.document, document: doc, token: endpoint.token, ...watchSync() });
 	provider.attach();
+	const chatProvider = chat
+		? new HocuspocusProvider({ websocketProvider: socket, name: endpoint.chatDocument!, document: chat, token: endpoint.token, ...watchSync() })
+		: undefined;
+	chatProvider?.attach();
+	const synced = Promise.all(syncedDocuments).then(() => {});
+	synced.catch(() => {});
 	return {
 		doc,
 		records: doc.getMap('records'),
+		chat,
 		synced,
 		unsynced: () => provider.unsyncedChanges,
 		destroy() {
+			chatProvider?.destroy();
 			provider.destroy();
 			socket.destroy();
+			chat?.destroy();
 			doc.destroy();
 		}
 	};
 }
 
-/** What light receivers saw; the worker reads and resets it. */
-export const lightStats = { counting: false, messages: 0, bytes: 0, byType: {} as Record<string, number>, closed: 0, closeCodes: {} as Record<string, number> };
+/** What light receivers saw; the worker reads and resets it. Chat documents' messages are counted apart. */
+export const lightStats = {
+	counting: false,
+	messages: 0,
+	bytes: 0,
+	byType: {} as Record<string, number>,
+	chatMessages: 0,
+	closed: 0,
+	closeCodes: {} as Record<string, number>
+};
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -112,22 +137,24 @@ const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 const KEEPALIVE_MS = 15_000;
 
 export interface LightClient {
-	/** Resolves once the server has authenticated the socket and answered the sync request. */
+	/** Resolves once the server has authenticated the socket and answered the sync request (for each document). */
 	ready: Promise<void>;
 	destroy(): void;
 }
 
-export function connectLight(endpoint: Endpoint): LightClient {
+/** `chat`: also open `endpoint.chatDocument` on the same socket, as Easel's browser does. */
+export function connectLight(endpoint: Endpoint, options: { chat?: boolean } = {}): LightClient {
 	const ws = new WebSocket(endpoint.url, { perMessageDeflate: false });
-	const frame = (write: (encoder: encoding.Encoder) => void) => {
+	const documents = [endpoint.document, ...(options.chat && endpoint.chatDocument ? [endpoint.chatDocument] : [])];
+	const frame = (document: string, write: (encoder: encoding.Encoder) => void) => {
 		const encoder = encoding.createEncoder();
-		encoding.writeVarString(encoder, endpoint.document);
+		encoding.writeVarString(encoder, document);
 		write(encoder);
 		return encoding.toUint8Array(encoder);
 	};
 	const clientId = Math.floor(Math.random() * 2 ** 31);
 	let awarenessClock = 0;
-	const renewAwareness = () => {
+	const renewAwareness = (document: string) => {
 		if (ws.readyState !== WebSocket.OPEN) return;
 		const update = encoding.createEncoder();
 		encoding.writeVarUint(update, 1);
@@ -135,54 +162,61 @@ export function connectLight(endpoint: Endpoint): LightClient {
 		encoding.writeVarUint(update, ++awarenessClock);
 		encoding.writeVarString(update, '{}');
 		ws.send(
-			frame((encoder) => {
+			frame(document, (encoder) => {
 				encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
 				encoding.writeVarUint8Array(encoder, encoding.toUint8Array(update));
 			})
 		);
 	};
-	const keepalive = setInterval(renewAwareness, KEEPALIVE_MS);
-	let authenticated = false;
+	const keepalive = setInterval(() => documents.forEach(renewAwareness), KEEPALIVE_MS);
+	const authenticated = new Set<string>();
+	const answered = new Set<string>();
 	const ready = new Promise<void>((resolve, reject) => {
 		ws.once('error', reject);
 		ws.once('close', (code) => reject(new Error(`closed before ready (${code})`)));
 		ws.on('message', (data: Buffer) => {
+			const decoder = decoding.createDecoder(data);
+			const document = decoding.readVarString(decoder);
+			const type = decoding.readVarUint(decoder);
 			if (lightStats.counting) {
-				lightStats.messages++;
-				lightStats.bytes += data.byteLength;
-				const type = MESSAGE_NAMES[peekType(data)] ?? 'other';
-				lightStats.byType[type] = (lightStats.byType[type] ?? 0) + 1;
+				if (document === endpoint.document) {
+					lightStats.messages++;
+					lightStats.bytes += data.byteLength;
+					const name = MESSAGE_NAMES[type] ?? 'other';
+					lightStats.byType[name] = (lightStats.byType[name] ?? 0) + 1;
+				} else lightStats.chatMessages++;
 			}
-			if (authenticated) {
+			if (authenticated.has(document)) {
 				// The first sync message after authentication is the server's answer to step 1.
-				if (peekType(data) === MESSAGE_SYNC) resolve();
+				if (type === MESSAGE_SYNC) answered.add(document);
+				if (answered.size === documents.length) resolve();
 				return;
 			}
-			const decoder = decoding.createDecoder(data);
-			decoding.readVarString(decoder);
-			if (decoding.readVarUint(decoder) !== MESSAGE_AUTH) return;
+			if (type !== MESSAGE_AUTH) return;
 			const answer = decoding.readVarUint(decoder);
-			if (answer === AUTH_PERMISSION_DENIED) reject(new Error(`authentication failed: ${decoding.readVarString(decoder)}`));
+			if (answer === AUTH_PERMISSION_DENIED) reject(new Error(`authentication failed for ${document}: ${decoding.readVarString(decoder)}`));
 			else if (answer === AUTH_AUTHENTICATED) {
-				authenticated = true;
-				setTimeout(renewAwareness, 50);
+				authenticated.add(document);
+				setTimeout(() => renewAwareness(document), 50);
 			}
 		});
 		ws.once('open', () => {
-			ws.send(
-				frame((encoder) => {
-					encoding.writeVarUint(encoder, MESSAGE_AUTH);
-					encoding.writeVarUint(encoder, 0); // token
-					encoding.writeVarString(encoder, endpoint.token);
-				})
-			);
-			ws.send(
-				frame((encoder) => {
-					encoding.writeVarUint(encoder, MESSAGE_SYNC);
-					encoding.writeVarUint(encoder, 0); // step 1
-					encoding.writeVarUint8Array(encoder, EMPTY_STATE_VECTOR);
-				})
-			);
+			for (const document of documents) {
+				ws.send(
+					frame(document, (encoder) => {
+						encoding.writeVarUint(encoder, MESSAGE_AUTH);
+						encoding.writeVarUint(encoder, 0); // token
+						encoding.writeVarString(encoder, endpoint.token);
+					})
+				);
+				ws.send(
+					frame(document, (encoder) => {
+						encoding.writeVarUint(encoder, MESSAGE_SYNC);
+						encoding.writeVarUint(encoder, 0); // step 1
+						encoding.writeVarUint8Array(encoder, EMPTY_STATE_VECTOR);
+					})
+				);
+			}
 		});
 	});
 	ready.catch(() => {});
@@ -199,12 +233,6 @@ export function connectLight(endpoint: Endpoint): LightClient {
 			ws.terminate();
 		}
 	};
-}
-
-function peekType(data: Buffer): number {
-	const decoder = decoding.createDecoder(data);
-	decoding.readVarString(decoder);
-	return decoding.readVarUint(decoder);
 }
 
 /** The page every bench shape sits on. */

@@ -1,5 +1,6 @@
 // Markdown tables for the collaboration benchmark: Easel next to bare Hocuspocus, ratios and goal verdicts.
 import type { ColdLoadResult, FanoutResult, IdleResult, PersistResult } from './scenarios.ts';
+import type { AssistantRunResult, AssistantScript } from './assistant.ts';
 import type { TabsResult, TabsWindow } from './tabs.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,14 +27,30 @@ export interface Results {
 	persist: Record<string, PersistResult>;
 	/** Browser tabs on one canvas (Easel only); absent from --json files written before the scenario existed. */
 	tabs: Record<string, TabsResult>;
+	/**
+	 * Fan-out to editors who also have the chat open, per target label: without the assistant (bare
+	 * Hocuspocus and Easel) and, on Easel, while an assistant run streams and draws. Absent from older --json files.
+	 */
+	assistant?: {
+		editors: number;
+		rate: number;
+		script: AssistantScript;
+		/** Unmeasured runs on each Easel before the measurements (absent: 0). */
+		warmupRuns?: number;
+		without: Record<string, FanoutResult[]>;
+		with: Record<string, (FanoutResult & { alongside?: AssistantRunResult })[]>;
+	} | null;
 	/** Fan-out runs thrown away because other processes loaded the machine; repeated. */
 	discarded: { editors: number; target: string; result: FanoutResult }[];
 	/** Record changes Easel's validation reverted (should be 0: the bench writes valid tldraw records). */
 	rejectedRecords: Record<string, number>;
 }
 
-/** Goals: Easel's figure may be at most this many times bare Hocuspocus's; idle tabs write nothing at all. */
-export const GOALS = { fanoutP99: 1.2, rssPerSocket: 1.5, coldLoad: 1.5, idleTabUpdatesPerS: 0 };
+/**
+ * Goals: Easel's figure may be at most this many times bare Hocuspocus's; idle tabs write nothing at all;
+ * editors' p99 while the assistant streams at most this many times Easel's own without it.
+ */
+export const GOALS = { fanoutP99: 1.2, rssPerSocket: 1.5, coldLoad: 1.5, idleTabUpdatesPerS: 0, assistantFanoutP99: 1.2 };
 
 /** Median of each percentile over the repetitions of one fan-out configuration. */
 export function fanoutMedians(runs: FanoutResult[]) {
@@ -72,6 +89,62 @@ export function renderReport(results: Results): string {
 				verdicts.push(`p99 fan-out at 200 editors and ${rate} edits/s, ${target.label}: ${verdict(ratios[i], GOALS.fanoutP99)} of bare (goal ≤ ${GOALS.fanoutP99}×)`)
 			);
 		}
+	}
+
+	if (results.assistant) {
+		const { editors, rate, script, without } = results.assistant;
+		const withAssistant = results.assistant.with;
+		const any = Object.values(without)[0]?.[0];
+		const shape = any && any.probes < editors ? `${any.probes} full + ${editors - any.probes} light` : `${editors} full`;
+		const p99 = (runs: FanoutResult[] | undefined) => (runs?.length ? fanoutMedians(runs).p99 : null);
+		const cell = (runs: FanoutResult[] | undefined) => {
+			if (!runs?.length) return '–';
+			const medians = fanoutMedians(runs);
+			return `${fmt(medians.p50, 2)} / ${fmt(medians.p95, 2)} / ${fmt(medians.p99, 2)}`;
+		};
+		const shapes = script.diagrams * (script.nodesPerDiagram + script.edgesPerDiagram);
+		rows.push([
+			`assistant: fan-out, ${editors} editors (${shape}) with the canvas and its chat open, ${rate} edits/s, no assistant`,
+			'p50 / p95 / p99 ms',
+			cell(without[bare.label]),
+			...easels.map((target) => cell(without[target.label])),
+			...easels.map((target) => `p99 ${fmt(ratio(p99(without[target.label]), p99(without[bare.label])), 2)}×`)
+		]);
+		const ratios = easels.map((target) => ratio(p99(withAssistant[target.label]), p99(without[target.label])));
+		rows.push([
+			'',
+			`while the assistant streams ${script.tokens.toLocaleString('en')} tokens (~${(script.tokens * 4).toLocaleString('en')} characters, paced over ${script.streamS} s) into the chat and draws ${shapes} shapes (${script.diagrams} draw_diagram calls); p50 / p95 / p99 ms; ratio: p99 ÷ Easel without the assistant (÷ bare)`,
+			'– (no assistant)',
+			...easels.map((target) => cell(withAssistant[target.label])),
+			...easels.map((target, i) => `${verdict(ratios[i], GOALS.assistantFanoutP99)} (${fmt(ratio(p99(withAssistant[target.label]), p99(without[bare.label])), 2)}× bare)`)
+		]);
+		const median1 = (values: (number | null | undefined)[]) => median(values.filter((x): x is number => typeof x === 'number'));
+		const runsOf = (label: string) => (withAssistant[label] ?? []).map((result) => result.alongside).filter((run): run is AssistantRunResult => run !== undefined);
+		rows.push([
+			'',
+			`the runs (after ${results.assistant.warmupRuns ?? 0} unmeasured warm-up run${results.assistant.warmupRuns === 1 ? '' : 's'} per server): succeeded of all; POST → answer done in an editor’s chat, median s; what an editor holds afterwards (boxes + arrows, answer characters); chat updates per second each editor received`,
+			'',
+			...easels.map((target) => {
+				const runs = runsOf(target.label);
+				const last = runs.at(-1)?.view;
+				const chatRate = median1((withAssistant[target.label] ?? []).map((result) => result.chatUpdatesPerProbePerS));
+				return `${runs.filter((run) => run.status === 'succeeded').length} of ${runs.length}; ${fmt(median1(runs.map((run) => run.durationS)))} s; ${last ? `${last.boxes} + ${last.arrows}, ${last.answers.map((answer) => answer.chars).join(', ')} chars` : '–'}; ${fmt(chatRate)}/s`;
+			}),
+			...easels.map(() => '')
+		]);
+		const cpu = (runs: FanoutResult[] | undefined) => fmt(median1((runs ?? []).map((run) => run.serverCpuPct)));
+		rows.push([
+			'',
+			'server CPU, % of a core: without / with the assistant',
+			`${cpu(without[bare.label])} / –`,
+			...easels.map((target) => `${cpu(without[target.label])} / ${cpu(withAssistant[target.label])}`),
+			...easels.map(() => '')
+		]);
+		easels.forEach((target, i) =>
+			verdicts.push(
+				`p99 fan-out to ${editors} editors while the assistant streams ${script.tokens.toLocaleString('en')} tokens and draws ${shapes} shapes, ${target.label}: ${verdict(ratios[i], GOALS.assistantFanoutP99)} of the same canvas without it (goal ≤ ${GOALS.assistantFanoutP99}×)`
+			)
+		);
 	}
 
 	if (results.idle[bare.label]) {
@@ -250,7 +323,7 @@ export function renderReport(results: Results): string {
 	];
 
 	// Details: what the load looked like, so a client-bound or noisy run is visible.
-	if (results.fanout.length) {
+	if (results.fanout.length || results.assistant) {
 		lines.push(
 			'',
 			'Fan-out details (each repetition):',
@@ -258,7 +331,16 @@ export function renderReport(results: Results): string {
 			'| editors | server | edits/s | probe deliveries/s | light msgs/s | p99 ms | server CPU % (of it kernel) | client CPU % | machine busy % | of it others % | light closed |',
 			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
 		);
-		for (const { editors, runs } of results.fanout) {
+		const assistantRows = results.assistant
+			? [
+					{ editors: `${results.assistant.editors} + chat`, runs: results.assistant.without },
+					{
+						editors: `${results.assistant.editors} + chat + assistant`,
+						runs: results.assistant.with
+					}
+				]
+			: [];
+		for (const { editors, runs } of [...results.fanout, ...assistantRows]) {
 			for (const [label, list] of Object.entries(runs)) {
 				for (const run of list) {
 					lines.push(

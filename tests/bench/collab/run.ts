@@ -8,24 +8,25 @@ import { parseArgs } from 'node:util';
 import { buildIfStale } from '../../../server/build-if-stale.ts';
 import { readProfile, renderProfiles, summarizeProfile } from './profile.ts';
 import { renderReport, type Results } from './report.ts';
-import { coldLoad, fanout, idle, persist, type Workers } from './scenarios.ts';
+import { coldLoad, fanout, idle, persist, type FanoutExtras, type FanoutOptions, type FanoutResult, type Workers } from './scenarios.ts';
+import { runAssistant, startAssistantModel, type AssistantRunResult, type AssistantScript } from './assistant.ts';
 import { disposeAll, startBare, startEasel, type EaselTarget, type Target } from './servers.ts';
 import { chromiumMissing, tabs } from './tabs.ts';
 import { startWorker } from './workers.ts';
 import { foreignLoad } from './stats.ts';
 
-export const USAGE = `npm run bench [-- collab] [flags]    Easel vs bare Hocuspocus (fan-out, idle sockets, cold load, persistence, browser tabs)
+export const USAGE = `npm run bench [-- collab] [flags]    Easel vs bare Hocuspocus (fan-out, idle sockets, cold load, persistence, browser tabs, assistant)
 npm run bench -- versions             version history on a 5,000-shape canvas
 
   --database postgres|pglite|postgres,pglite   Easel's database (default postgres: a scratch database
                                      created on --postgres-url and dropped afterwards)
   --postgres-url URL                 default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test
-  --only fanout,idle,coldload,persist,tabs
+  --only fanout,idle,coldload,persist,tabs,assistant
   --editors 10,50,200 --probes 10 --rate 20 --warmup 3 --duration 20 --repeat 3
   --stress-rate 200                  one more fan-out at the largest editor count at this rate (0: none)
   --noise-limit 15 --retries 2       a fan-out run during which other processes kept more than 15 % of
                                      the machine busy is repeated (up to 2 times) and marked
-  --quiet-wait-s 180                 before each measurement, wait up to this long for other processes
+  --quiet-wait-s 180                 before each measurement, wait up to this long (--quick: 5 s) for other processes
                                      to use less than --noise-limit % of the machine
   --sockets 1000 --documents 100 --idle 20
   --more-sockets 5000                then grow to this many sockets: RSS per socket past the slack
@@ -35,7 +36,13 @@ npm run bench -- versions             version history on a 5,000-shape canvas
   --persist-rates 200,1000,2000,4000 --persist-step 8
   --tabs 4 --tabs-window 10 --tabs-rate 10
                                      browser tabs (Easel only): Chromium pages on one canvas, idle (goal: 0 updates/s), then receiving
-  --quick                            a smoke run of a few seconds per scenario
+  --assistant-editors 50 --assistant-tokens 2000 --assistant-stream-s 10 --assistant-diagrams 3 --assistant-window 16
+                                     assistant: fan-out to editors who also have the chat open, with and
+                                     without an assistant run that streams this many tokens over about that long into the chat and
+                                     draws that many diagrams of 6 boxes and 4 arrows, from a local OpenAI-protocol model server
+  --assistant-warmup 1               unmeasured runs on each Easel first (0: measure a fresh server, whose first diagram
+                                     compiles elkjs's layout code; see docs/benchmarks.md)
+  --quick                            a smoke run of a few seconds per scenario (the assistant: one repetition)
   --profile DIR                      run the servers with --cpu-prof (profiles in DIR/bare, DIR/easel-<driver>)
                                      and summarise where their CPU time went
   --json FILE                        also write the raw results as JSON
@@ -46,7 +53,7 @@ const { values: flags } = parseArgs({
 	options: {
 		database: { type: 'string', default: 'postgres' },
 		'postgres-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
-		only: { type: 'string', default: 'fanout,idle,coldload,persist,tabs' },
+		only: { type: 'string', default: 'fanout,idle,coldload,persist,tabs,assistant' },
 		editors: { type: 'string' },
 		probes: { type: 'string', default: '10' },
 		rate: { type: 'string', default: '20' },
@@ -58,7 +65,7 @@ const { values: flags } = parseArgs({
 		repeat: { type: 'string' },
 		retries: { type: 'string', default: '2' },
 		'noise-limit': { type: 'string', default: '15' },
-		'quiet-wait-s': { type: 'string', default: '180' },
+		'quiet-wait-s': { type: 'string' },
 		sockets: { type: 'string' },
 		documents: { type: 'string' },
 		idle: { type: 'string' },
@@ -69,6 +76,12 @@ const { values: flags } = parseArgs({
 		tabs: { type: 'string' },
 		'tabs-window': { type: 'string' },
 		'tabs-rate': { type: 'string' },
+		'assistant-editors': { type: 'string' },
+		'assistant-tokens': { type: 'string' },
+		'assistant-stream-s': { type: 'string' },
+		'assistant-diagrams': { type: 'string' },
+		'assistant-window': { type: 'string' },
+		'assistant-warmup': { type: 'string' },
 		quick: { type: 'boolean', default: false },
 		profile: { type: 'string' },
 		json: { type: 'string' },
@@ -106,7 +119,17 @@ const settings = {
 	persistStepS: number(flags['persist-step'], quick ? 3 : 8),
 	tabs: number(flags.tabs, quick ? 2 : 4),
 	tabsWindowS: number(flags['tabs-window'], quick ? 3 : 10),
-	tabsRate: number(flags['tabs-rate'], 10)
+	tabsRate: number(flags['tabs-rate'], 10),
+	assistantEditors: number(flags['assistant-editors'], 50),
+	assistantScript: {
+		tokens: number(flags['assistant-tokens'], 2000),
+		streamS: number(flags['assistant-stream-s'], 10),
+		diagrams: number(flags['assistant-diagrams'], 3),
+		nodesPerDiagram: 6,
+		edgesPerDiagram: 4
+	} satisfies AssistantScript,
+	assistantWindowS: number(flags['assistant-window'], 16),
+	assistantWarmup: number(flags['assistant-warmup'], 1)
 };
 const scenarios = new Set(flags.only.split(','));
 const drivers = flags.database.split(',') as ('postgres' | 'pglite')[];
@@ -114,7 +137,7 @@ for (const driver of drivers) if (driver !== 'postgres' && driver !== 'pglite') 
 // Checked before anything starts, so a long run does not fail at its last scenario.
 const missingBrowser = scenarios.has('tabs') ? chromiumMissing() : null;
 if (missingBrowser) {
-	console.error(`${missingBrowser}; or leave it out: --only fanout,idle,coldload,persist`);
+	console.error(`${missingBrowser}; or leave it out: --only fanout,idle,coldload,persist,assistant`);
 	process.exit(2);
 }
 
@@ -169,18 +192,44 @@ const results: Results = {
 	coldLoad: {},
 	persist: {},
 	tabs: {},
+	assistant: null,
 	discarded: [],
 	rejectedRecords: {}
 };
 
 const targets: Target[] = [];
 const workers: Workers = { full: await startWorker(), other: await startWorker() };
+// The assistant's model: in this process, so it never shares an event loop with the server under test.
+const assistantModel = scenarios.has('assistant') ? await startAssistantModel(settings.assistantScript) : undefined;
+
+/** One fan-out measurement, repeated (up to --retries times) when other processes kept the machine busy. */
+async function measuredFanout<T>(target: Target, what: string, options: FanoutOptions, extras?: FanoutExtras<T>): Promise<FanoutResult & { alongside?: T }> {
+	const ownPids = () => [process.pid, workers.full.pid, workers.other.pid, ...targets.map((each) => each.pid)];
+	for (let attempt = 0; ; attempt++) {
+		log(what);
+		await waitForQuiet(ownPids());
+		const result = await fanout(target, workers, options, ownPids(), extras);
+		log(
+			`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}% (kernel ${result.serverSystemCpuPct}%), ${result.editsPerS} edits/s, light receivers got ${JSON.stringify(result.lightMessagesPerSByType)} msgs/s, ${result.lightClosed} closed, other load ${result.foreignBusyPct}%`
+		);
+		const noisy = (result.foreignBusyPct ?? 0) > settings.noiseLimit;
+		if (noisy && attempt < settings.retries) {
+			log(`  other processes kept ${result.foreignBusyPct}% of the machine busy: discarded, repeating`);
+			results.discarded.push({ editors: options.editors, target: target.label, result });
+			continue;
+		}
+		return result;
+	}
+}
+
 try {
 	log('starting bare Hocuspocus');
 	targets.push(await startBare({ profileDir: flags.profile && join(flags.profile, 'bare') }));
 	for (const driver of drivers) {
 		log(`starting Easel on ${driver}`);
-		targets.push(await startEasel({ driver, postgresUrl: flags['postgres-url'], profileDir: flags.profile && join(flags.profile, `easel-${driver}`) }));
+		targets.push(
+			await startEasel({ driver, postgresUrl: flags['postgres-url'], profileDir: flags.profile && join(flags.profile, `easel-${driver}`), env: assistantModel?.env })
+		);
 	}
 	results.targets = targets.map((target) => ({ label: target.label, kind: target.kind }));
 	const easels = targets.filter((target): target is EaselTarget => target.kind === 'easel');
@@ -195,25 +244,52 @@ try {
 				// Alternate the order, so neither server always runs first.
 				const order = repetition % 2 === 0 ? targets : [...targets].reverse();
 				for (const target of order) {
-					for (let attempt = 0; ; attempt++) {
-						log(`fan-out: ${editors} editors, ${rate} edits/s on ${target.label} (repetition ${repetition + 1}/${settings.repeat})`);
-						await waitForQuiet(ownPids());
-						const result = await fanout(target, workers, { editors, probes: settings.probes, rate, warmupS: settings.warmupS, durationS: settings.durationS }, ownPids());
-						log(
-							`  p50 ${result.latency.p50} p95 ${result.latency.p95} p99 ${result.latency.p99} ms, server CPU ${result.serverCpuPct}% (kernel ${result.serverSystemCpuPct}%), ${result.editsPerS} edits/s, light receivers got ${JSON.stringify(result.lightMessagesPerSByType)} msgs/s, ${result.lightClosed} closed, other load ${result.foreignBusyPct}%`
-						);
-						const noisy = (result.foreignBusyPct ?? 0) > settings.noiseLimit;
-						if (noisy && attempt < settings.retries) {
-							log(`  other processes kept ${result.foreignBusyPct}% of the machine busy: discarded, repeating`);
-							results.discarded.push({ editors, target: target.label, result });
-							continue;
-						}
-						(runs[target.label] ??= []).push(result);
-						break;
-					}
+					const what = `fan-out: ${editors} editors, ${rate} edits/s on ${target.label} (repetition ${repetition + 1}/${settings.repeat})`;
+					const options = { editors, probes: settings.probes, rate, warmupS: settings.warmupS, durationS: settings.durationS };
+					(runs[target.label] ??= []).push(await measuredFanout(target, what, options));
 				}
 			}
 			results.fanout.push({ editors, rate, runs });
+		}
+	}
+	if (scenarios.has('assistant')) {
+		// Every editor has the chat open in all three cases, so they differ only by the assistant's work.
+		const editors = settings.assistantEditors;
+		const options = { editors, probes: settings.probes, rate: settings.rate, warmupS: settings.warmupS, durationS: settings.assistantWindowS };
+		const script = settings.assistantScript;
+		const assistant: NonNullable<Results['assistant']> = { editors, rate: settings.rate, script, warmupRuns: settings.assistantWarmup, without: {}, with: {} };
+		results.assistant = assistant;
+		const ask =
+			(target: Target) =>
+			({ access, warmupMs, inspect }: Parameters<NonNullable<FanoutExtras<AssistantRunResult>['alongside']>>[0]) =>
+				runAssistant(target as EaselTarget, access, { warmupMs, askAfterMs: 500, timeoutMs: (settings.assistantWindowS + 60) * 1000 }, inspect);
+		for (const target of easels) {
+			for (let i = 0; i < settings.assistantWarmup; i++) {
+				// Not measured: the first run in a process loads and compiles the AI SDK's and elkjs's code.
+				const started = performance.now();
+				const warmup = await fanout(target, workers, { editors: 2, probes: 2, rate: 5, warmupS: 0, durationS: 1 }, ownPids(), { chat: true, alongside: ask(target) });
+				log(
+					`assistant warm-up on ${target.label}: the run ${warmup.alongside?.status}${warmup.alongside?.error ? ` (${warmup.alongside.error})` : ''} in ${Math.round((performance.now() - started) / 100) / 10} s`
+				);
+			}
+		}
+		const cases = [...targets.map((target) => ({ target, withAssistant: false })), ...easels.map((target) => ({ target: target as Target, withAssistant: true }))];
+		for (let repetition = 0; repetition < settings.repeat; repetition++) {
+			for (const { target, withAssistant } of repetition % 2 === 0 ? cases : [...cases].reverse()) {
+				const what = `assistant: ${editors} editors on a canvas and its chat, ${settings.rate} edits/s on ${target.label}, ${withAssistant ? `the assistant streaming ${script.tokens} tokens and drawing ${script.diagrams} diagrams` : 'no assistant'} (repetition ${repetition + 1}/${settings.repeat})`;
+				if (!withAssistant) {
+					(assistant.without[target.label] ??= []).push(await measuredFanout(target, what, options, { chat: true }));
+					continue;
+				}
+				const result = await measuredFanout<AssistantRunResult>(target, what, options, { chat: true, alongside: ask(target) });
+				const run = result.alongside!;
+				log(
+					`  the run ${run.status}${run.error ? ` (${run.error})` : ''}: asked at ${run.askedAtS} s into the window, answer done at ${run.doneAtS} s (window ${settings.assistantWindowS} s); an editor saw ${run.view?.boxes} boxes, ${run.view?.arrows} arrows, answers of ${JSON.stringify(run.view?.answers)} characters; ${result.chatUpdatesPerProbePerS} chat updates/s per probe`
+				);
+				if (run.status !== 'succeeded') log(`WARNING: the assistant run on ${target.label} did not succeed: its figures do not measure a streaming assistant`);
+				if (run.doneAtS !== null && run.doneAtS > settings.assistantWindowS) log(`WARNING: the answer finished after the window closed: raise --assistant-window`);
+				(assistant.with[target.label] ??= []).push(result);
+			}
 		}
 	}
 	if (scenarios.has('idle')) {
@@ -293,6 +369,7 @@ try {
 	}
 } finally {
 	await Promise.all([workers.full.stop(), workers.other.stop()]);
+	await assistantModel?.server.close();
 	for (const target of targets) {
 		// SIGTERM lets Easel store its documents and write a CPU profile when asked for one.
 		await target.stop('SIGTERM').catch(() => {});
@@ -308,7 +385,9 @@ if (flags.profile) {
 	const loaded = results.targets.map((target, i) => ({ target, profile: readProfile(join(flags.profile!, directories[i])) }));
 	const windowsOf: Record<string, (label: string) => [number, number][]> = {
 		'fan-out': (label) => results.fanout.flatMap(({ runs }) => (runs[label] ?? []).map((run) => run.windowUs)),
-		'cold load': (label) => (results.coldLoad[label] ?? []).flatMap((result) => result.windowsUs)
+		'cold load': (label) => (results.coldLoad[label] ?? []).flatMap((result) => result.windowsUs),
+		'assistant scenario without the assistant': (label) => (results.assistant?.without[label] ?? []).map((run) => run.windowUs),
+		'assistant scenario while the assistant streams and draws': (label) => (results.assistant?.with[label] ?? []).map((run) => run.windowUs)
 	};
 	for (const [scenario, windows] of Object.entries(windowsOf)) {
 		const profiles = loaded.flatMap(({ target, profile }) =>

@@ -1,10 +1,10 @@
 // The measured scenarios: fan-out latency, idle sockets, cold load and (Easel only) persisted updates;
 // browser tabs are in tabs.ts. Each takes a running server and the two client workers, and returns plain numbers.
 import { cpus } from 'node:os';
-import type { ClientSpec, ConnectResult, LoadResult, WriterClock } from './worker.ts';
+import type { CanvasView, ClientSpec, ConnectResult, LoadResult, WriterClock } from './worker.ts';
 import type { Worker } from './workers.ts';
 import { monotonicUs } from './profile.ts';
-import type { EaselTarget, Memory, Target } from './servers.ts';
+import type { DocumentAccess, EaselTarget, Memory, Target } from './servers.ts';
 import { cpuPercent, systemCpuPercent, Histogram, machineBusyPercent, median, sampleMachine, sampleProcess, type LatencySummary } from './stats.ts';
 
 export interface Workers {
@@ -59,15 +59,32 @@ export interface FanoutResult extends FanoutOptions {
 	maxTickLagMs: number;
 	/** The measurement window on the monotonic clock, µs (to cut CPU profiles to it). */
 	windowUs: [number, number];
+	/** With `chat`: chat updates per second each probe received, and each light receiver. */
+	chatUpdatesPerProbePerS?: number;
+	chatMessagesPerLightPerS?: number;
+}
+
+/** What a fan-out may add: every editor on the chat too, and work that runs beside the editors' edits. */
+export interface FanoutExtras<T> {
+	/** Every editor also opens the canvas's chat document on its socket, as Easel's browser does. */
+	chat?: boolean;
+	/** Started when the editors start (the window opens `warmupMs` later), awaited before the clients close; `inspect` reads the first probe. */
+	alongside?: (context: { access: DocumentAccess; warmupMs: number; durationMs: number; inspect: () => Promise<CanvasView> }) => Promise<T>;
 }
 
 /** `ownPids`: every process of the benchmark (all servers, the orchestrator), to tell its load from others'. */
-export async function fanout(target: Target, workers: Workers, options: FanoutOptions, ownPids: number[]): Promise<FanoutResult> {
+export async function fanout<T = never>(
+	target: Target,
+	workers: Workers,
+	options: FanoutOptions,
+	ownPids: number[],
+	extras: FanoutExtras<T> = {}
+): Promise<FanoutResult & { alongside?: T }> {
 	const { editors, rate, warmupS, durationS } = options;
 	const probes = Math.min(options.probes, editors);
 	const [access] = await target.documents(1);
 	const endpoint = { url: target.url, ...access };
-	const specs = Array.from({ length: editors }, (_, i): ClientSpec => ({ id: `fanout-${i}`, endpoint, light: i >= probes }));
+	const specs = Array.from({ length: editors }, (_, i): ClientSpec => ({ id: `fanout-${i}`, endpoint, light: i >= probes, chat: extras.chat }));
 	try {
 		await connect(workers.full, specs.slice(0, probes), 'fan-out probes');
 		await connect(workers.other, specs.slice(probes), 'fan-out receivers', 50);
@@ -80,9 +97,11 @@ export async function fanout(target: Target, workers: Workers, options: FanoutOp
 		const startTimer = setTimeout(() => (before = snapshot()), warmupS * 1000);
 		const endTimer = setTimeout(() => (after = snapshot()), (warmupS + durationS) * 1000);
 		const step = { warmupMs: warmupS * 1000, durationMs: durationS * 1000 };
-		const [probeLoad, lightLoad] = await Promise.all([
+		const inspect = () => workers.full.call<CanvasView>('inspect', { id: specs[0].id });
+		const [probeLoad, lightLoad, alongside] = await Promise.all([
 			workers.full.call<LoadResult>('load', { ...step, writers: specs.slice(0, probes).map((spec) => spec.id), rate }),
-			workers.other.call<LoadResult>('load', { ...step, writers: [], rate: 0 })
+			workers.other.call<LoadResult>('load', { ...step, writers: [], rate: 0 }),
+			extras.alongside?.({ access, warmupMs: step.warmupMs, durationMs: step.durationMs, inspect })
 		]);
 		clearTimeout(startTimer);
 		clearTimeout(endTimer);
@@ -104,7 +123,14 @@ export async function fanout(target: Target, workers: Workers, options: FanoutOp
 			machineBusyPct,
 			foreignBusyPct: machineBusyPct === null ? null : round(Math.max(0, machineBusyPct - ownPct)),
 			maxTickLagMs: probeLoad.maxTickLagMs,
-			windowUs: [before?.at ?? 0, after?.at ?? 0]
+			windowUs: [before?.at ?? 0, after?.at ?? 0],
+			...(extras.chat
+				? {
+						chatUpdatesPerProbePerS: round(probeLoad.chatUpdates / probes / durationS),
+						chatMessagesPerLightPerS: editors > probes ? round(lightLoad.lightChatMessages / (editors - probes) / durationS) : undefined
+					}
+				: {}),
+			...(extras.alongside ? { alongside } : {})
 		};
 	} finally {
 		await closeAll(workers);

@@ -27,6 +27,10 @@ export interface DocumentAccess {
 	token: string;
 	/** Where a client opening the document downloads its stored state first (Easel's GET …/state). */
 	stateUrl?: string;
+	/** The chat beside it: Easel's `chat:<canvas id>`; for bare Hocuspocus just another document. */
+	chatDocument: string;
+	/** Easel's canvas id (for its HTTP API). */
+	canvasId?: string;
 }
 
 export interface Memory {
@@ -189,7 +193,10 @@ export async function startBare(options: { profileDir?: string; nodeArgs?: strin
 		url: `ws://127.0.0.1:${port}`,
 		pid: server.child.pid!,
 		async documents(count) {
-			return Array.from({ length: count }, () => ({ document: `bench-${++counter}`, token: 'bare' }));
+			return Array.from({ length: count }, () => {
+				const document = `bench-${++counter}`;
+				return { document, token: 'bare', chatDocument: `${document}-chat` };
+			});
 		},
 		memory: server.memory,
 		stop: (signal = 'SIGTERM') => stopProcess(server, signal),
@@ -206,6 +213,8 @@ export interface EaselOptions {
 	profileDir?: string;
 	/** More node options (V8 flags) for the server process. */
 	nodeArgs?: string[];
+	/** More environment (the assistant's AI_* settings). */
+	env?: NodeJS.ProcessEnv;
 }
 
 export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
@@ -223,10 +232,17 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		WS_CONNECTIONS_PER_MINUTE: '1000000',
 		// …and signs up its users from that address too.
 		SIGNUPS_PER_ADDRESS: '1000000',
-		...(scratch ? { DATABASE_URL: scratch.url } : {})
+		...(scratch ? { DATABASE_URL: scratch.url } : {}),
+		...options.env
 	};
 	const server = spawnServer(join(ROOT, 'server', 'index.ts'), env, [...profileArgs(options.profileDir), ...(options.nodeArgs ?? [])]);
+	let stopping = false;
+	// A server that dies mid-run would otherwise only show as refused connections in the next scenario.
+	server.child.once('exit', (code, signal) => {
+		if (!stopping) console.error(`Easel (${options.driver}) exited unexpectedly (${code ?? signal}); its last output:\n${server.output()}`);
+	});
 	const dispose = async () => {
+		stopping = true;
 		pendingDisposals.delete(dispose);
 		await stopProcess(server, 'SIGKILL');
 		await scratch?.drop();
@@ -287,13 +303,19 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 				const { status, body } = await api(baseUrl, '/api/v1/canvases', { token: user.token, body: { title: `Bench ${i}` } });
 				if (status !== 201) throw new Error(`create canvas failed: ${status} ${JSON.stringify(body)}`);
 				user.canvases++;
-				created.push({ document: documentName('canvas', body.id), token: user.token, stateUrl: `${baseUrl}/api/v1/canvases/${body.id}/state` });
+				created.push({
+					document: documentName('canvas', body.id),
+					token: user.token,
+					stateUrl: `${baseUrl}/api/v1/canvases/${body.id}/state`,
+					chatDocument: documentName('chat', body.id),
+					canvasId: body.id
+				});
 			}
 			return created;
 		},
 		memory: server.memory,
 		metrics,
-		stop: (signal = 'SIGTERM') => stopProcess(server, signal),
+		stop: (signal = 'SIGTERM') => ((stopping = true), stopProcess(server, signal)),
 		async unloaded() {
 			const samples = await metrics();
 			return samples.get('easel_documents_loaded') === 0 && samples.get('easel_documents_unsaved') === 0;

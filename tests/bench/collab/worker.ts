@@ -2,6 +2,7 @@
 // clients, so no client ever shares an event loop with the server under test.
 import * as Y from 'yjs';
 import { decodeUpdateFrames } from '../../../src/lib/document-state.ts';
+import { readMessages } from '../../../src/lib/chat/chat-document.ts';
 import { connectFull, connectLight, lightStats, makeShape, PAGE, received, type Endpoint, type FullClient, type LightClient } from './clients.ts';
 import { Histogram, now, quantile, median } from './stats.ts';
 
@@ -9,6 +10,8 @@ export interface ClientSpec {
 	id: string;
 	endpoint: Endpoint;
 	light?: boolean;
+	/** Also open the endpoint's chat document on the same socket. */
+	chat?: boolean;
 }
 
 export interface ConnectResult {
@@ -26,10 +29,22 @@ export interface LoadResult {
 	/** Light receivers' messages by Hocuspocus message type. */
 	lightMessagesByType: Record<string, number>;
 	lightClosed: number;
+	/** Chat document updates from others that the full clients applied in the window (all of them together). */
+	chatUpdates: number;
+	/** Light receivers' messages for the chat document in the window. */
+	lightChatMessages: number;
 	sent: number;
 	sentInWindow: number;
 	targetInWindow: number;
 	maxTickLagMs: number;
+}
+
+export interface CanvasView {
+	/** Shapes the assistant drew, arrows apart. */
+	boxes: number;
+	arrows: number;
+	/** The chat's assistant messages as this client has them. */
+	answers: { chars: number; status: string }[];
 }
 
 export interface WriterClock {
@@ -44,8 +59,10 @@ const light = new Map<string, LightClient>();
 const documentOf = new Map<string, string>();
 let recording = false;
 let windowStart = Infinity;
+let windowEnd = Infinity;
 let histogram = new Histogram();
 let delivered = 0;
+let chatUpdates = 0;
 
 // A worker never outlives the benchmark, whatever happens to the orchestrator.
 setTimeout(() => process.exit(3), Number(process.env.BENCH_WORKER_MAX_LIFE_S ?? 3600) * 1000).unref();
@@ -74,6 +91,15 @@ function observeLatency(client: FullClient): void {
 	});
 }
 
+/** Counts the chat updates others made that reach this client during the window. */
+function observeChat(client: FullClient): void {
+	client.chat?.on('update', (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+		if (transaction.local || !recording) return;
+		const at = now();
+		if (at >= windowStart && at < windowEnd) chatUpdates++;
+	});
+}
+
 async function connect({ clients, concurrency, timeoutMs }: { clients: ClientSpec[]; concurrency: number; timeoutMs: number }): Promise<ConnectResult> {
 	const syncMs: number[] = [];
 	const errors = new Map<string, number>();
@@ -83,7 +109,7 @@ async function connect({ clients, concurrency, timeoutMs }: { clients: ClientSpe
 		while (next < clients.length) {
 			const spec = clients[next++];
 			const started = now();
-			const client = spec.light ? connectLight(spec.endpoint) : connectFull(spec.endpoint);
+			const client = spec.light ? connectLight(spec.endpoint, { chat: spec.chat }) : connectFull(spec.endpoint, { chat: spec.chat });
 			try {
 				await withTimeout('ready' in client ? client.ready : client.synced, timeoutMs, `sync ${spec.endpoint.document}`);
 				syncMs.push(now() - started);
@@ -92,6 +118,7 @@ async function connect({ clients, concurrency, timeoutMs }: { clients: ClientSpe
 				else {
 					ensurePage(client);
 					observeLatency(client);
+					observeChat(client);
 					full.set(spec.id, client);
 				}
 			} catch (error) {
@@ -117,6 +144,8 @@ async function load(args: { writers: string[]; rate: number; warmupMs: number; d
 	const writers = args.writers.map((id) => full.get(id)).filter((client): client is FullClient => client !== undefined);
 	histogram = new Histogram();
 	delivered = 0;
+	chatUpdates = 0;
+	lightStats.chatMessages = 0;
 	lightStats.messages = 0;
 	lightStats.bytes = 0;
 	lightStats.byType = {};
@@ -124,6 +153,7 @@ async function load(args: { writers: string[]; rate: number; warmupMs: number; d
 	const start = now();
 	windowStart = start + warmupMs;
 	const end = windowStart + durationMs;
+	windowEnd = end;
 	recording = true;
 	const countOn = setTimeout(() => (lightStats.counting = true), warmupMs);
 	const countOff = setTimeout(() => (lightStats.counting = false), warmupMs + durationMs);
@@ -171,6 +201,8 @@ async function load(args: { writers: string[]; rate: number; warmupMs: number; d
 		lightMessages: lightStats.messages,
 		lightMessagesByType: lightStats.byType,
 		lightClosed: lightStats.closed,
+		chatUpdates,
+		lightChatMessages: lightStats.chatMessages,
 		sent,
 		sentInWindow,
 		targetInWindow: Math.round((rate * durationMs) / 1000),
@@ -245,6 +277,20 @@ async function downloadState(stateUrl: string, token: string) {
 	return { doc, headersAt, bodyAt, bytes: body.byteLength };
 }
 
+/** What one full client holds of the assistant's: the shapes its runs drew (`meta.createdByRun`) and its chat answers. */
+function inspect({ id }: { id: string }): CanvasView {
+	const client = full.get(id);
+	if (!client) throw new Error(`no client ${id}`);
+	type Shape = { typeName?: string; type: string; meta?: { createdByRun?: string } };
+	const shapes = [...client.records.values()].filter((record): record is Shape => (record as Shape).typeName === 'shape' && !!(record as Shape).meta?.createdByRun);
+	const answers = client.chat ? readMessages(client.chat).filter((message) => message.role === 'assistant') : [];
+	return {
+		boxes: shapes.filter((shape) => shape.type !== 'arrow').length,
+		arrows: shapes.filter((shape) => shape.type === 'arrow').length,
+		answers: answers.map((message) => ({ chars: message.text.length, status: message.status }))
+	};
+}
+
 /** Each writer's own clock: how many edits it made, to compare with what the database holds. */
 function clocks({ ids }: { ids: string[] }): WriterClock[] {
 	return ids.flatMap((id) => {
@@ -269,7 +315,7 @@ function close({ ids }: { ids?: string[] }) {
 const round = (x: number) => Math.round(x * 10) / 10;
 
 // Each operation takes its own arguments; the orchestrator (workers.ts) sends the matching ones over IPC.
-const operations: Record<string, (args: never) => unknown> = { connect, load, seed, coldLoad, clocks, close };
+const operations: Record<string, (args: never) => unknown> = { connect, load, seed, coldLoad, clocks, inspect, close };
 
 process.on('message', async (message: { id: number; op: string; args: unknown }) => {
 	try {
