@@ -43,7 +43,8 @@ export async function createScratchPostgres(): Promise<{ url: string; drop(): Pr
 
 export type Driver = 'pglite' | 'postgres';
 
-const postgresReachable = await postgresAvailable();
+/** Whether the test PostgreSQL answers; under CI=true importing this module fails instead (it is required there). */
+export const postgresReachable = await postgresAvailable();
 if (!postgresReachable) {
 	if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI=true but does not answer at ${TEST_DATABASE_URL}`);
 	console.warn(`[notice] PostgreSQL does not answer at ${TEST_DATABASE_URL}: the postgres variants are skipped.`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import * as Y from 'yjs';
 import { openDatabase, type Database, type OpenDatabase } from '../../src/lib/server/db/index.ts';
 import { loadStoredDocument } from '../../src/lib/server/documents/document-store.ts';
-import { createScratchPostgres, postgresAvailable, type Driver } from './databases.ts';
+import { createScratchPostgres, postgresReachable, type Driver } from './databases.ts';
 import type { RunningServer } from './server.ts';
 
 export interface ServerDatabase {
@@ -23,8 +23,6 @@ export interface ServerDatabase {
 	/** The test's own connection to the suite's PostgreSQL database (PostgreSQL only). */
 	direct(): Promise<Database>;
 }
-
-const postgresReachable = await postgresAvailable();
 
 export function describeEachServerDatabase(name: string, body: (database: () => ServerDatabase) => void, options: { drivers?: Driver[] } = {}): void {
 	for (const driver of options.drivers ?? (['pglite', 'postgres'] as const)) {
