@@ -4,26 +4,36 @@
 // whose origin names the writer. Hocuspocus fans it out live, so collaborators see it at once and
 // their undo stacks (which track only their own origin) stay theirs.
 import type { Hocuspocus } from '@hocuspocus/server';
-import type * as Y from 'yjs';
 import { parseDocumentName } from '../../src/lib/document-names.ts';
 import { validateMetaChanges, validateRecordChanges, type KeyChange, type MapView, type RecordLimits } from '../../src/lib/server/canvas-records.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { CanvasDraft, DocumentWriter, MapDraft } from '../../src/lib/server/runtime.ts';
 import type { ConnectionContext } from './context.ts';
 
-/** Changes to one Y.Map staged on top of it: reads see them, nothing reaches the map until `apply`. */
-class StagedMap implements MapDraft {
-	private readonly live: Y.Map<unknown>;
+/** What a draft stages over: a Y.Map of the live document, or (in tests) a plain Map. */
+export interface LiveMap {
+	get(key: string): unknown;
+	has(key: string): boolean;
+	readonly size: number;
+	keys(): IterableIterator<string>;
+	set(key: string, value: unknown): unknown;
+	delete(key: string): unknown;
+}
+
+/** Changes to one map staged on top of it: reads see them, nothing reaches the map until `apply`. */
+export class StagedMap implements MapDraft {
+	private readonly live: LiveMap;
 	/** Per key: the staged value, or null when it is staged for deletion. */
 	private readonly staged = new Map<string, { value: unknown } | null>();
 
-	constructor(live: Y.Map<unknown>) {
+	constructor(live: LiveMap) {
 		this.live = live;
 	}
 
+	/** A copy: a writer that changes what it read in place must not change the live document outside a transaction. */
 	get(key: string): unknown {
 		const staged = this.staged.get(key);
-		return staged === undefined ? this.live.get(key) : staged?.value;
+		return copyOf(staged === undefined ? this.live.get(key) : staged?.value);
 	}
 
 	has(key: string): boolean {
@@ -49,8 +59,8 @@ class StagedMap implements MapDraft {
 	}
 
 	set(key: string, value: unknown): void {
-		// Records are JSON: a copy, so the writer can't change what was staged afterwards.
-		this.staged.set(key, { value: JSON.parse(JSON.stringify(value)) });
+		// A copy too, so the writer can't change what was staged afterwards.
+		this.staged.set(key, { value: copyOf(value) });
 	}
 
 	delete(key: string): void {
@@ -82,6 +92,43 @@ class StagedMap implements MapDraft {
 	}
 }
 
+/** Records are JSON. */
+function copyOf<T>(value: T): T {
+	return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * Stages `change` over a canvas's `records` and `meta`, validated as a client's change would be:
+ * the problems, and `apply` to write the change (call it only when there are none).
+ */
+export function stageCanvasChange(
+	live: { records: LiveMap; meta: LiveMap },
+	limits: RecordLimits,
+	change: (draft: CanvasDraft) => void
+): { problems: [string, string][]; changed: number; apply(): void } {
+	const records = new StagedMap(live.records);
+	const meta = new StagedMap(live.meta);
+	change({ records, meta });
+	const recordChanges = records.changes();
+	const metaChanges = meta.changes();
+	return {
+		problems: [...validateRecordChanges(records as MapView, recordChanges, limits), ...validateMetaChanges(meta as MapView, metaChanges, limits)],
+		changed: recordChanges.size + metaChanges.size,
+		apply() {
+			records.apply(recordChanges);
+			meta.apply(metaChanges);
+		}
+	};
+}
+
+/** INVALID_INPUT listing what was wrong with a staged change. */
+export function refusedChange(problems: [string, string][]): AppError {
+	const [key, problem] = problems[0];
+	return new AppError('INVALID_INPUT', `The change was refused: ${key} ${problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}.`, {
+		problems: problems.slice(0, 20).map(([key, problem]) => ({ key, problem }))
+	});
+}
+
 /**
  * Stages `change` on the live document, validates it and applies it as one transaction with the
  * writer as origin; INVALID_INPUT (listing what was wrong) and nothing written when any staged
@@ -100,23 +147,13 @@ export async function transactDocument(
 		let problems: [string, string][] = [];
 		let changed = 0;
 		await connection.transact((document) => {
-			const records = new StagedMap(document.getMap('records'));
-			const meta = new StagedMap(document.getMap('meta'));
-			change({ records, meta });
-			const recordChanges = records.changes();
-			const metaChanges = meta.changes();
-			problems = [...validateRecordChanges(records as MapView, recordChanges, limits), ...validateMetaChanges(meta as MapView, metaChanges, limits)];
+			const staged = stageCanvasChange({ records: document.getMap('records'), meta: document.getMap('meta') }, limits, change);
+			problems = staged.problems;
 			if (problems.length > 0) return;
-			records.apply(recordChanges);
-			meta.apply(metaChanges);
-			changed = recordChanges.size + metaChanges.size;
+			staged.apply();
+			changed = staged.changed;
 		});
-		if (problems.length > 0) {
-			const [key, problem] = problems[0];
-			throw new AppError('INVALID_INPUT', `The change was refused: ${key} ${problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}.`, {
-				problems: problems.slice(0, 20).map(([key, problem]) => ({ key, problem }))
-			});
-		}
+		if (problems.length > 0) throw refusedChange(problems);
 		return { changed };
 	} finally {
 		await connection.disconnect();
