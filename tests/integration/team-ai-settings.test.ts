@@ -12,7 +12,7 @@ import * as accounts from '../../src/lib/server/accounts.ts';
 import * as audit from '../../src/lib/server/audit.ts';
 import * as billing from '../../src/lib/server/billing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
-import { modelTiersForTeam, teamModelTiers } from '../../src/lib/server/ai/model-tiers.ts';
+import { teamModelTiers } from '../../src/lib/server/ai/model-tiers.ts';
 import { teamModels } from '../../src/lib/server/ai/providers.ts';
 import * as aiSettings from '../../src/lib/server/ai/team-ai-settings.ts';
 import type { UserActor } from '../../src/lib/server/access.ts';
@@ -124,7 +124,7 @@ describeEachDatabase('team AI settings', (database) => {
 		expect(models).toMatchObject({ configured: true, ownKey: true });
 		expect(models.modelFor('fast')).toMatchObject({ provider: 'openai-compatible', modelId: 'team-fast', ownKey: true });
 		expect(models.modelFor('balanced')).toBeNull();
-		const tiers = await modelTiersForTeam(db, withServer, teamId);
+		const tiers = (await teamModelTiers(db, withServer, teamId)).tiers;
 		expect(tiers.map((tier) => [tier.tier, tier.credits])).toEqual([
 			['fast', 0],
 			['balanced', 0],
@@ -317,9 +317,9 @@ describeEachDatabase('model tiers for a team', (database) => {
 	it('Pro: every tier with a model; a tier without one is not configured', async () => {
 		const { db } = database();
 		await billing.setPlan(db, teamId, 'pro', null);
-		const all = await modelTiersForTeam(db, configWith({ AI_PROVIDER: 'ollama', AI_MODEL_FAST: 'a', AI_MODEL_BALANCED: 'b', AI_MODEL_BEST: 'c' }), teamId);
+		const all = (await teamModelTiers(db, configWith({ AI_PROVIDER: 'ollama', AI_MODEL_FAST: 'a', AI_MODEL_BALANCED: 'b', AI_MODEL_BEST: 'c' }), teamId)).tiers;
 		expect(all.map((tier) => tier.available)).toEqual([true, true, true]);
-		const partial = await modelTiersForTeam(db, configWith({ AI_PROVIDER: 'ollama', AI_MODEL_FAST: 'a' }), teamId);
+		const partial = (await teamModelTiers(db, configWith({ AI_PROVIDER: 'ollama', AI_MODEL_FAST: 'a' }), teamId)).tiers;
 		expect(partial.map((tier) => [tier.tier, tier.available, tier.unavailableReason])).toEqual([
 			['fast', true, undefined],
 			['balanced', false, 'not_configured'],

@@ -24,7 +24,7 @@ import { assistantMessages, assistantSystemPrompt } from './assistant-prompt.ts'
 import { describeCanvasForModel, readCanvasGraph } from './canvas-graph.ts';
 import { createCanvasTools, type ToolSession } from './canvas-tools.ts';
 import { acceptChanges, rejectChanges } from './change-review.ts';
-import { modelTiersForTeam } from './model-tiers.ts';
+import { teamModelTiers } from './model-tiers.ts';
 import { guestAiAllowed } from './team-ai-settings.ts';
 import { describeProviderError, type RunFailure } from './provider-errors.ts';
 import { AI_ENABLE_HINT, teamModels, type ResolvedModel } from './providers.ts';
@@ -103,20 +103,19 @@ export class AssistantRunner {
 	async availability(requester: Requester, access: CanvasAccess): Promise<AssistantAvailability> {
 		const { db, config } = this.deps;
 		const teamId = access.canvas.teamId;
-		const [models, rights, tiers, balance] = await Promise.all([
-			teamModels(db, config, teamId),
+		const [{ configured, ownKey, tiers }, rights, balance] = await Promise.all([
+			teamModelTiers(db, config, teamId),
 			this.askRights(requester, access),
-			modelTiersForTeam(db, config, teamId),
 			credits.currentBalance(db, teamId)
 		]);
 		const defaultTier = (tiers.find((tier) => tier.available)?.tier ?? 'fast') as ModelTierId;
 		return {
-			configured: models.configured,
+			configured,
 			enableHint: AI_ENABLE_HINT,
-			ownKey: models.ownKey,
-			canAsk: models.configured && rights.canAsk,
+			ownKey,
+			canAsk: configured && rights.canAsk,
 			canEdit: rights.canEdit,
-			reason: models.configured ? rights.reason : 'AI is not set up on this server.',
+			reason: configured ? rights.reason : 'AI is not set up on this server.',
 			tiers,
 			defaultTier,
 			balance

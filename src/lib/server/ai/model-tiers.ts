@@ -14,12 +14,7 @@ export interface TeamModelTiers {
 	tiers: ModelTierView[];
 }
 
-/** Every catalog tier for a team (no actor check: callers authorize). */
-export async function modelTiersForTeam(db: Queryable, config: Config, teamId: string): Promise<ModelTierView[]> {
-	return (await teamModelTiers(db, config, teamId)).tiers;
-}
-
-/** The tiers plus whether any provider is set up and whether the team's own key pays. */
+/** Every catalog tier for a team (no actor check: callers authorize), plus whether any provider is set up and whether the team's own key pays. */
 export async function teamModelTiers(db: Queryable, config: Config, teamId: string, models?: TeamModels): Promise<TeamModelTiers> {
 	const [plan, resolved] = await Promise.all([billing.teamPlan(db, teamId), models ?? teamModels(db, config, teamId)]);
 	const upgrade = upgradeFor(plan.limits.plan);
