@@ -11,6 +11,7 @@ import { setRuntime } from '../src/lib/server/runtime.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
+import { FileBlobStore } from '../src/lib/server/assets/blob-store.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -113,6 +114,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		},
 		assistantRateLimits,
 		stripe: stripeSettings(config),
+		blobs: new FileBlobStore(`${config.DATA_DIR.replace(/\/$/, '')}/assets`),
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined
 	});

@@ -6,6 +6,10 @@ import type { CloseReason, CollaborationControl, ConnectionMatch } from '../../s
 import type { Services } from '../../src/lib/server/services.ts';
 import type { StripeSettings } from '../../src/lib/server/stripe/client.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
+import { FileBlobStore, type BlobStore } from '../../src/lib/server/assets/blob-store.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface RecordedEffects {
 	/** Every `closeConnections` call, in order. */
@@ -19,10 +23,11 @@ export type RecordingServices = Services & { recorded: RecordedEffects; clear():
 /**
  * Services over `db` whose collaboration control records what is closed and discarded. Documents
  * read back as empty unless `readDocumentState` says otherwise; nothing is live, so nothing replaces.
+ * Blobs go to a fresh temporary folder unless `blobs` is given.
  */
 export function recordingServices(
 	db: Database,
-	options: { stripe?: StripeSettings | null; readDocumentState?: (documentName: string) => Promise<Uint8Array> } = {}
+	options: { stripe?: StripeSettings | null; readDocumentState?: (documentName: string) => Promise<Uint8Array>; blobs?: BlobStore } = {}
 ): RecordingServices {
 	const recorded: RecordedEffects = { closed: [], discarded: [] };
 	const collaboration: CollaborationControl = {
@@ -53,6 +58,7 @@ export function recordingServices(
 		collaboration,
 		stripe: options.stripe ?? null,
 		logger: createLogger('silent'),
+		blobs: options.blobs ?? new FileBlobStore(mkdtempSync(join(tmpdir(), 'easel-blobs-'))),
 		recorded,
 		clear() {
 			recorded.closed.length = 0;

@@ -18,7 +18,12 @@ export interface Plan {
 	modelTiers: readonly ModelTier[];
 	/** Assistant runs one person may start per minute, and the whole team per day. */
 	assistantRuns: { perUserPerMinute: number; perTeamPerDay: number };
+	/** Largest file one upload may be, and all the team's assets together, in bytes. */
+	storage: { fileBytes: number; teamBytes: number };
 }
+
+const MB = 1_000_000;
+const GB = 1_000 * MB;
 
 /** What each model tier costs: credits per assistant request = 1 × multiplier (the seeds' Haiku/Sonnet/Opus). */
 export const MODEL_TIER_CATALOG: Record<ModelTier, { label: string; multiplier: number; description: string }> = {
@@ -43,7 +48,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		keepsNamedVersions: false,
 		monthlyCredits: { amount: 50, perSeat: false },
 		modelTiers: ['fast'],
-		assistantRuns: { perUserPerMinute: 5, perTeamPerDay: 100 }
+		assistantRuns: { perUserPerMinute: 5, perTeamPerDay: 100 },
+		storage: { fileBytes: 10 * MB, teamBytes: 1 * GB }
 	},
 	pro: {
 		id: 'pro',
@@ -54,7 +60,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		keepsNamedVersions: true,
 		monthlyCredits: { amount: 1000, perSeat: false },
 		modelTiers: ['fast', 'balanced', 'best'],
-		assistantRuns: { perUserPerMinute: 20, perTeamPerDay: 2000 }
+		assistantRuns: { perUserPerMinute: 20, perTeamPerDay: 2000 },
+		storage: { fileBytes: 100 * MB, teamBytes: 10 * GB }
 	},
 	team: {
 		id: 'team',
@@ -65,7 +72,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		keepsNamedVersions: true,
 		monthlyCredits: { amount: 1000, perSeat: true },
 		modelTiers: ['fast', 'balanced', 'best'],
-		assistantRuns: { perUserPerMinute: 30, perTeamPerDay: 10000 }
+		assistantRuns: { perUserPerMinute: 30, perTeamPerDay: 10000 },
+		storage: { fileBytes: 100 * MB, teamBytes: 100 * GB }
 	}
 };
 
@@ -78,6 +86,7 @@ export interface Limits {
 	monthlyCredits: number;
 	modelTiers: readonly ModelTier[];
 	assistantRuns: { perUserPerMinute: number; perTeamPerDay: number };
+	storage: { fileBytes: number; teamBytes: number };
 }
 
 /** The limits in force for a plan and (team plan) a number of seats bought. */
@@ -92,7 +101,8 @@ export function limitsFor(planId: PlanId, seatsBought: number | null): Limits {
 		keepsNamedVersions: plan.keepsNamedVersions,
 		monthlyCredits: plan.monthlyCredits.perSeat ? plan.monthlyCredits.amount * seats : plan.monthlyCredits.amount,
 		modelTiers: plan.modelTiers,
-		assistantRuns: plan.assistantRuns
+		assistantRuns: plan.assistantRuns,
+		storage: plan.storage
 	};
 }
 

@@ -11,6 +11,7 @@ import type { Services } from './services.ts';
 import type { ActionThrottle, LoginThrottle } from './rate-limits.ts';
 import type { AssistantRateLimits } from './ai/assistant-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
+import type { BlobStore } from './assets/blob-store.ts';
 
 export type {
 	CanvasDraft,
@@ -43,6 +44,8 @@ export interface Runtime {
 	assistantRateLimits: AssistantRateLimits;
 	/** Stripe billing, or null when self-hosted without it (plans then come from `npm run admin`). */
 	stripe: StripeSettings | null;
+	/** Where asset, thumbnail and preview bytes live. */
+	blobs: BlobStore;
 	/** Resolves when the database answers (readiness). */
 	ping(): Promise<void>;
 	/** Resolves when Redis answers; absent on a single instance without Redis. */
@@ -58,9 +61,9 @@ export function setRuntime(runtime: Runtime | undefined): void {
 	(globalThis as Holder)[SERVICES_KEY] = runtime ? servicesOf(runtime) : undefined;
 }
 
-/** The domain's services from a runtime (or anything holding the same four parts). */
-export function servicesOf(from: Pick<Runtime, 'db' | 'collaboration' | 'stripe' | 'logger'>): Services {
-	return { db: from.db, collaboration: from.collaboration, stripe: from.stripe, logger: from.logger };
+/** The domain's services from a runtime (or anything holding the same five parts). */
+export function servicesOf(from: Pick<Runtime, 'db' | 'collaboration' | 'stripe' | 'logger' | 'blobs'>): Services {
+	return { db: from.db, collaboration: from.collaboration, stripe: from.stripe, logger: from.logger, blobs: from.blobs };
 }
 
 /** The services domain functions take, built once when the runtime is registered. */

@@ -1,6 +1,6 @@
 // Database schema (drizzle). Migrations in drizzle/ are generated from this file.
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, boolean, jsonb } from 'drizzle-orm/pg-core';
+import { bigint, check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, boolean, jsonb } from 'drizzle-orm/pg-core';
 import { bytea } from './bytea.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -15,6 +15,8 @@ export const users = pgTable(
 		email: text('email').notNull(),
 		name: text('name').notNull(),
 		passwordHash: text('password_hash').notNull(),
+		/** An instance administrator (`npm run admin -- make-admin <email>`): moderates the public gallery. */
+		isAdmin: boolean('is_admin').notNull().default(false),
 		createdAt: createdAt()
 	},
 	(table) => [uniqueIndex('users_email_key').on(sql`lower(${table.email})`)]
@@ -38,6 +40,10 @@ export const teams = pgTable('teams', {
 	id: uuid('id').primaryKey().defaultRandom(),
 	name: text('name').notNull(),
 	personal: boolean('personal').notNull().default(false),
+	/** Who may publish the team's canvases to the gallery: editors and above (default) or admins only. */
+	publishRole: text('publish_role', { enum: ['editor', 'admin'] })
+		.notNull()
+		.default('editor'),
 	createdAt: createdAt()
 });
 
@@ -66,6 +72,13 @@ export const canvases = pgTable(
 			.references(() => teams.id, { onDelete: 'cascade' }),
 		title: text('title').notNull(),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		/** The thumbnail the browser rendered and uploaded (asset store key), null until someone has. */
+		thumbnailKey: text('thumbnail_key'),
+		thumbnailUpdatedAt: timestamp('thumbnail_updated_at', { withTimezone: true }),
+		/** Remixed from a published canvas: which publication (null once it is gone) and its title then. */
+		remixedFromPublicationId: uuid('remixed_from_publication_id'),
+		remixedFromTitle: text('remixed_from_title'),
+		remixedFromSlug: text('remixed_from_slug'),
 		createdAt: createdAt(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 	},
@@ -386,3 +399,131 @@ export const teamAiSettings = pgTable('team_ai_settings', {
 	updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
 	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 });
+
+/**
+ * The bytes of an uploaded file, stored once per content (sha-256) in the asset store (files under
+ * DATA_DIR/assets, or the S3 bucket) under `storage_key`. A blob no asset row points at is deleted
+ * from the store by the asset sweeper.
+ */
+export const assetBlobs = pgTable('asset_blobs', {
+	sha256: text('sha256').primaryKey(),
+	storageKey: text('storage_key').notNull(),
+	mimeType: text('mime_type').notNull(),
+	bytes: bigint('bytes', { mode: 'number' }).notNull(),
+	createdAt: createdAt()
+});
+
+/**
+ * An image or file on one canvas (`/api/v1/assets/<id>`). It belongs to its canvas: duplicating or
+ * remixing a canvas gives the copy rows of its own pointing at the same blob. A team's storage is
+ * the sum of `bytes` over its canvases' assets.
+ */
+export const assets = pgTable(
+	'assets',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		canvasId: uuid('canvas_id')
+			.notNull()
+			.references(() => canvases.id, { onDelete: 'cascade' }),
+		sha256: text('sha256')
+			.notNull()
+			.references(() => assetBlobs.sha256),
+		mimeType: text('mime_type').notNull(),
+		bytes: bigint('bytes', { mode: 'number' }).notNull(),
+		width: integer('width'),
+		height: integer('height'),
+		/** The name the file was uploaded with, for downloads (never trusted for its type). */
+		fileName: text('file_name'),
+		uploadedBy: uuid('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(table) => [index('assets_canvas_id_idx').on(table.canvasId), index('assets_sha256_idx').on(table.sha256)]
+);
+
+/** A PostgreSQL text-search vector (written with to_tsvector in SQL, never read back as a value). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const MODERATION_STATES = ['visible', 'hidden'] as const;
+export type ModerationState = (typeof MODERATION_STATES)[number];
+
+/**
+ * A canvas published to the gallery (`/p/<slug>`): a frozen version (kind `publish`) with its
+ * preview image; republishing replaces the version, unpublishing deletes the row.
+ */
+export const publications = pgTable(
+	'publications',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		canvasId: uuid('canvas_id')
+			.notNull()
+			.unique()
+			.references(() => canvases.id, { onDelete: 'cascade' }),
+		slug: text('slug').notNull().unique(),
+		/** The frozen version shown; a publish version is kept whatever the history window. */
+		versionId: uuid('version_id')
+			.notNull()
+			.references(() => documentVersions.id),
+		title: text('title').notNull(),
+		description: text('description').notNull().default(''),
+		tags: text('tags')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
+		/** Who published it, as shown on the page (the name is kept if the account goes). */
+		authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+		authorName: text('author_name').notNull(),
+		/** The frozen canvas's text, for search. */
+		canvasText: text('canvas_text').notNull().default(''),
+		searchVector: tsvector('search_vector'),
+		/** The preview image in the asset store (PNG or SVG), or null when none could be made. */
+		previewKey: text('preview_key'),
+		previewMimeType: text('preview_mime_type'),
+		viewCount: bigint('view_count', { mode: 'number' }).notNull().default(0),
+		remixCount: integer('remix_count').notNull().default(0),
+		moderation: text('moderation', { enum: MODERATION_STATES }).notNull().default('visible'),
+		/** Why an instance administrator hid it (shown to its team). */
+		moderationReason: text('moderation_reason'),
+		moderatedBy: uuid('moderated_by').references(() => users.id, { onDelete: 'set null' }),
+		moderatedAt: timestamp('moderated_at', { withTimezone: true }),
+		publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+		createdAt: createdAt()
+	},
+	(table) => [
+		index('publications_search_idx').using('gin', table.searchVector),
+		index('publications_tags_idx').using('gin', table.tags),
+		index('publications_published_at_idx').on(table.publishedAt, table.id),
+		index('publications_view_count_idx').on(table.viewCount, table.id),
+		index('publications_remix_count_idx').on(table.remixCount, table.id)
+	]
+);
+
+/** Assets the frozen version of a publication shows: visitors may fetch exactly these. */
+export const publicationAssets = pgTable(
+	'publication_assets',
+	{
+		publicationId: uuid('publication_id')
+			.notNull()
+			.references(() => publications.id, { onDelete: 'cascade' }),
+		assetId: uuid('asset_id')
+			.notNull()
+			.references(() => assets.id, { onDelete: 'cascade' })
+	},
+	(table) => [primaryKey({ columns: [table.publicationId, table.assetId] }), index('publication_assets_asset_id_idx').on(table.assetId)]
+);
+
+/** A visitor's report of a published canvas, for the instance administrators' moderation queue. */
+export const publicationReports = pgTable(
+	'publication_reports',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		publicationId: uuid('publication_id')
+			.notNull()
+			.references(() => publications.id, { onDelete: 'cascade' }),
+		reason: text('reason').notNull(),
+		reporterId: uuid('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+		/** Set once an administrator has acted on (or dismissed) the report. */
+		resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+		createdAt: createdAt()
+	},
+	(table) => [index('publication_reports_open_idx').on(table.publicationId, table.resolvedAt)]
+);
