@@ -17,6 +17,7 @@ import { metrics } from '../../src/lib/server/metrics.ts';
 import { ConnectionThrottle } from '../../src/lib/server/rate-limits.ts';
 import type { CloseReason, CollaborationControl } from '../../src/lib/server/runtime.ts';
 import { Authentication } from './authentication.ts';
+import { AssetOwnership } from './asset-ownership.ts';
 import { AutoVersions } from './auto-versions.ts';
 import { ChatValidation } from './chat-validation.ts';
 import { openChatWriter } from './chat-writer.ts';
@@ -73,6 +74,7 @@ export function createCollaborationServer(deps: {
 	});
 
 	const autoVersions = new AutoVersions({ db, logger });
+	const assetOwnership = new AssetOwnership({ db });
 	const peerPresences = new PeerPresences();
 	const hocuspocus = new Hocuspocus<ConnectionContext>({
 		name: 'easel',
@@ -91,6 +93,7 @@ export function createCollaborationServer(deps: {
 			new RecordValidation({
 				...recordLimits,
 				logger,
+				assets: assetOwnership,
 				onRejected: (count) => meters.recordsRejected.inc(count),
 				onRevertLoop: () => meters.revertLoops.inc()
 			}),
@@ -169,7 +172,7 @@ export function createCollaborationServer(deps: {
 			}
 			return openings.read(documentName);
 		},
-		transact: (documentName, writer, change) => transactDocument(hocuspocus, recordLimits, documentName, writer, change),
+		transact: (documentName, writer, change) => transactDocument(hocuspocus, recordLimits, documentName, writer, change, assetOwnership),
 		openChat: (canvasId, writer) =>
 			openChatWriter(hocuspocus, db, canvasId, writer, {
 				maxMessages: config.MAX_CHAT_MESSAGES,

@@ -2,12 +2,22 @@
 // imports next): the writer stages its changes on a draft of the live document, the staged changes
 // are validated with the same rules as a client's, and only then applied as one Yjs transaction
 // whose origin names the writer. Hocuspocus fans it out live, so collaborators see it at once and
-// their undo stacks (which track only their own origin) stay theirs.
+// their undo stacks (which track only their own origin) stay theirs. Asset records must point at
+// the canvas's own assets: ids the document doesn't know yet are looked up before anything commits.
 import type { Hocuspocus } from '@hocuspocus/server';
 import { parseDocumentName } from '../../src/lib/document-names.ts';
-import { validateMetaChanges, validateRecordChanges, type KeyChange, type MapView, type RecordLimits } from '../../src/lib/server/canvas-records.ts';
+import {
+	changedAssetSources,
+	foreignAssetProblem,
+	validateMetaChanges,
+	validateRecordChanges,
+	type KeyChange,
+	type MapView,
+	type RecordLimits
+} from '../../src/lib/server/canvas-records.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { CanvasDraft, DocumentWriter, MapDraft } from '../../src/lib/server/runtime.ts';
+import type { AssetOwnership } from './asset-ownership.ts';
 import type { ConnectionContext } from './context.ts';
 
 /** What a draft stages over: a Y.Map of the live document, or (in tests) a plain Map. */
@@ -90,6 +100,13 @@ export class StagedMap implements MapDraft {
 			else this.live.set(key, (this.staged.get(key) as { value: unknown }).value);
 		}
 	}
+
+	/** The same staged changes over another view of the map (the live document a moment later). */
+	over(live: LiveMap): StagedMap {
+		const copy = new StagedMap(live);
+		for (const [key, staged] of this.staged) copy.staged.set(key, staged);
+		return copy;
+	}
 }
 
 /** Records are JSON. */
@@ -97,27 +114,43 @@ function copyOf<T>(value: T): T {
 	return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
+/** A writer's change staged over a canvas and validated. */
+export interface StagedCanvasChange {
+	problems: [string, string][];
+	changed: number;
+	/** The stored asset each added or changed asset record points at anew, by key: the caller checks they are the canvas's. */
+	assetSources: Map<string, string>;
+	/** Writes the change (call it only when there are no problems). */
+	apply(): void;
+	/** The same change staged and validated again over `live` (without running the writer again). */
+	over(live: { records: LiveMap; meta: LiveMap }): StagedCanvasChange;
+}
+
 /**
  * Stages `change` over a canvas's `records` and `meta`, validated as a client's change would be:
  * the problems, and `apply` to write the change (call it only when there are none).
  */
-export function stageCanvasChange(
-	live: { records: LiveMap; meta: LiveMap },
-	limits: RecordLimits,
-	change: (draft: CanvasDraft) => void
-): { problems: [string, string][]; changed: number; apply(): void } {
+export function stageCanvasChange(live: { records: LiveMap; meta: LiveMap }, limits: RecordLimits, change: (draft: CanvasDraft) => void): StagedCanvasChange {
 	const records = new StagedMap(live.records);
 	const meta = new StagedMap(live.meta);
 	change({ records, meta });
+	return validated(records, meta, limits);
+}
+
+function validated(records: StagedMap, meta: StagedMap, limits: RecordLimits): StagedCanvasChange {
 	const recordChanges = records.changes();
 	const metaChanges = meta.changes();
+	const problems = [...validateRecordChanges(records as MapView, recordChanges, limits), ...validateMetaChanges(meta as MapView, metaChanges, limits)];
+	const refused = new Set(problems.map(([key]) => key));
 	return {
-		problems: [...validateRecordChanges(records as MapView, recordChanges, limits), ...validateMetaChanges(meta as MapView, metaChanges, limits)],
+		problems,
 		changed: recordChanges.size + metaChanges.size,
+		assetSources: new Map([...changedAssetSources(records as MapView, recordChanges)].filter(([key]) => !refused.has(key))),
 		apply() {
 			records.apply(recordChanges);
 			meta.apply(metaChanges);
-		}
+		},
+		over: (live) => validated(records.over(live.records), meta.over(live.meta), limits)
 	};
 }
 
@@ -133,27 +166,45 @@ export function refusedChange(problems: [string, string][]): AppError {
  * Stages `change` on the live document, validates it and applies it as one transaction with the
  * writer as origin; INVALID_INPUT (listing what was wrong) and nothing written when any staged
  * record fails. Resolves with how many records and meta keys changed.
+ *
+ * With `assets`, asset records must point at the canvas's own assets. When the change names one
+ * the document doesn't know, nothing is applied at first: the ids are looked up, and the same
+ * staged change is validated again and applied over the document as it is then.
  */
 export async function transactDocument(
 	hocuspocus: Hocuspocus<ConnectionContext>,
 	limits: RecordLimits,
 	documentName: string,
 	writer: DocumentWriter,
-	change: (draft: CanvasDraft) => void
+	change: (draft: CanvasDraft) => void,
+	assets?: AssetOwnership
 ): Promise<{ changed: number }> {
-	if (parseDocumentName(documentName)?.kind !== 'canvas') throw new AppError('NOT_FOUND', 'Unknown document.');
+	const address = parseDocumentName(documentName);
+	if (address?.kind !== 'canvas') throw new AppError('NOT_FOUND', 'Unknown document.');
 	const connection = await hocuspocus.openDirectConnection(documentName, { ip: 'server', writer });
 	try {
-		let problems: [string, string][] = [];
+		let staged: StagedCanvasChange | undefined;
+		let unknown: string[] = [];
 		let changed = 0;
-		await connection.transact((document) => {
-			const staged = stageCanvasChange({ records: document.getMap('records'), meta: document.getMap('meta') }, limits, change);
-			problems = staged.problems;
-			if (problems.length > 0) return;
-			staged.apply();
-			changed = staged.changed;
-		});
-		if (problems.length > 0) throw refusedChange(problems);
+		/** Stages (or stages again) over the live document and applies it when every check passes; `looked` are ids looked up: whether each is the canvas's. */
+		const attempt = (looked: Map<string, boolean>) =>
+			connection.transact((document) => {
+				const live = { records: document.getMap('records'), meta: document.getMap('meta') };
+				staged = staged ? staged.over(live) : stageCanvasChange(live, limits, change);
+				for (const [key, assetId] of staged.assetSources) if (looked.get(assetId) === false) staged.problems.push([key, foreignAssetProblem(assetId)]);
+				if (staged.problems.length > 0) return;
+				unknown = assets ? [...staged.assetSources.values()].filter((id) => !looked.has(id) && !assets.owns(documentName, id)) : [];
+				if (unknown.length > 0) return;
+				staged.apply();
+				changed = staged.changed;
+			});
+		await attempt(new Map());
+		if (unknown.length > 0) {
+			const refused = await assets!.verify(documentName, address.canvasId, unknown);
+			// The same staged change names no other ids, so this one applies or is refused.
+			await attempt(new Map(unknown.map((id) => [id, !refused.has(id)])));
+		}
+		if (staged!.problems.length > 0) throw refusedChange(staged!.problems);
 		return { changed };
 	} finally {
 		await connection.disconnect();

@@ -1,8 +1,17 @@
 // The rules every change to a canvas's records meets, whoever writes it (a client's socket or a
 // server-side writer), as a table.
 import { describe, expect, it } from 'vitest';
-import { migrateRecords, recordsDiff, tldrawSchema, validateMetaChanges, validateRecordChanges, type KeyChange } from '../../src/lib/server/canvas-records.ts';
+import {
+	changedAssetSources,
+	migrateRecords,
+	recordsDiff,
+	tldrawSchema,
+	validateMetaChanges,
+	validateRecordChanges,
+	type KeyChange
+} from '../../src/lib/server/canvas-records.ts';
 import { DOCUMENT_RECORD, PAGE_RECORD, geoShape, richText } from '../helpers/tldraw-records.ts';
+import { imageAsset } from '../helpers/stored-assets.ts';
 
 const LIMITS = { maxRecordBytes: 4096, maxRecords: 5 };
 
@@ -61,6 +70,58 @@ describe('validateRecordChanges', () => {
 	it('lets deletions through', () => {
 		const { view, changes } = changeOf({ ...seeded, 'shape:box': box }, seeded);
 		expect(validateRecordChanges(view, changes, LIMITS).size).toBe(0);
+	});
+});
+
+describe('asset records', () => {
+	const uploaded = '/api/v1/assets/0f1e2d3c-4b5a-4968-8776-655443322110';
+	it.each([
+		['an uploaded asset', uploaded, null],
+		['no src yet (null)', null, null],
+		['no src yet (empty)', '', null],
+		['a legacy inline image', 'data:image/png;base64,iVBORw0KGgo=', null],
+		['an image on another host', 'https://cdn.example/cat.png', /must be an uploaded file/],
+		['a tldraw asset: reference', 'asset:elsewhere', /must be an uploaded file/],
+		['inline HTML', 'data:text/html,<script>alert(1)</script>', /must be an uploaded file|valid url/],
+		['an inline video as an image', 'data:video/mp4;base64,AAAA', /must be an uploaded file/],
+		['our path on another host', `https://evil.example${uploaded}`, /must be an uploaded file/]
+	] as const)('an image whose src is %s', (_label, src, problem) => {
+		const { view, changes } = changeOf(seeded, { ...seeded, 'asset:a': imageAsset('asset:a', src) });
+		const problems = validateRecordChanges(view, changes, { maxRecordBytes: 4096, maxRecords: 100 });
+		if (problem) expect(problems.get('asset:a')).toMatch(problem);
+		else expect(problems.size).toBe(0);
+	});
+
+	it('leaves alone a src the record already had, and a bookmark’s link', () => {
+		const before = { ...seeded, 'asset:a': imageAsset('asset:a', 'https://cdn.example/cat.png') };
+		const { view, changes } = changeOf(before, { ...seeded, 'asset:a': imageAsset('asset:a', 'https://cdn.example/cat.png', { name: 'renamed' }) });
+		expect(validateRecordChanges(view, changes, LIMITS).size).toBe(0);
+		const bookmark = {
+			id: 'asset:b',
+			typeName: 'asset',
+			type: 'bookmark',
+			meta: {},
+			props: { title: 'Docs', description: '', image: '', favicon: '', src: 'https://tldraw.dev' }
+		};
+		const added = changeOf(seeded, { ...seeded, 'asset:b': bookmark });
+		expect(validateRecordChanges(added.view, added.changes, LIMITS).size).toBe(0);
+	});
+
+	it('names the stored assets a change points at anew, and not those a record already pointed at', () => {
+		const other = '/api/v1/assets/11111111-2222-4333-8444-555555555555';
+		const before = { ...seeded, 'asset:kept': imageAsset('asset:kept', uploaded), 'asset:moved': imageAsset('asset:moved', uploaded) };
+		const after = {
+			...seeded,
+			'asset:kept': imageAsset('asset:kept', uploaded, { name: 'renamed' }),
+			'asset:moved': imageAsset('asset:moved', other),
+			'asset:new': imageAsset('asset:new', uploaded.toUpperCase().replace('/API/V1/ASSETS/', '/api/v1/assets/')),
+			'asset:inline': imageAsset('asset:inline', 'data:image/png;base64,iVBORw0KGgo=')
+		};
+		const { view, changes } = changeOf(before, after);
+		expect(Object.fromEntries(changedAssetSources(view, changes))).toEqual({
+			'asset:moved': '11111111-2222-4333-8444-555555555555',
+			'asset:new': '0f1e2d3c-4b5a-4968-8776-655443322110'
+		});
 	});
 });
 

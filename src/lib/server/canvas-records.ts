@@ -2,10 +2,12 @@
 // the browser pins), the validation of changes to a canvas's `records` and `meta` maps, migration
 // of records an older tldraw wrote, and the diff that makes a canvas hold other records. The socket
 // extension (reverting clients' bad changes) and the server-side write path (refusing them before
-// they commit) both ask `validateRecordChanges` and `validateMetaChanges`.
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema';
+// they commit) both ask `validateRecordChanges` and `validateMetaChanges`, and both check the
+// stored assets that `changedAssetSources` names against the canvas's own (that needs the database).
+import { createTLSchema, type TLAsset, type TLRecord } from '@tldraw/tlschema';
 import type { SerializedSchema } from '@tldraw/store';
 import { SHARED_RECORD_TYPES } from '../shared-records.ts';
+import { ASSET_PATH_PREFIX, assetIdOfRecord, assetIdOfSrc } from '../asset-urls.ts';
 import { AppError } from './errors.ts';
 
 export const tldrawSchema = createTLSchema();
@@ -99,7 +101,48 @@ function recordProblem(key: string, value: unknown, previous: unknown, records: 
 	for (const id of referencesOf(record)) {
 		if (!before.has(id) && !records.has(id)) return `refers to ${id.slice(0, 80)}, which does not exist`;
 	}
-	return undefined;
+	return assetSourceProblem(record, previous);
+}
+
+/** An inline image or video, as tldraw stored pasted files before Easel had an asset store. */
+const INLINE_MEDIA = /^data:(image|video)\//i;
+
+/**
+ * Where an image's or video's content may come from: an uploaded asset (`/api/v1/assets/<id>`,
+ * whose owner `changedAssetSources` leaves to the caller), a legacy inline `data:` URL of its kind
+ * (old clients still inline; the record size limit bounds it), or nothing yet (null or '' while
+ * tldraw uploads). Never another host, `asset:` or `blob:`. A src the record already had is left
+ * alone, like references. A bookmark's src is the page it links to, never loaded as content.
+ * See docs/decisions/2026-12-02-asset-records.md.
+ */
+function assetSourceProblem(record: TLRecord, previous: unknown): string | undefined {
+	if (record.typeName !== 'asset' || (record.type !== 'image' && record.type !== 'video')) return undefined;
+	const src = (record as TLAsset<'image' | 'video'>).props.src;
+	if (src === null || src === '' || src === (previous as TLAsset | undefined)?.props?.src) return undefined;
+	if (assetIdOfSrc(src)) return undefined;
+	const inline = INLINE_MEDIA.exec(src);
+	if (inline && inline[1].toLowerCase() === record.type) return undefined;
+	return `its src must be an uploaded file (${ASSET_PATH_PREFIX}<id>), not ${JSON.stringify(src.slice(0, 60))}`;
+}
+
+/**
+ * The stored asset each added or changed asset record now points at, by record key, where that is
+ * a different asset than before: the asset must belong to the canvas (the caller asks the
+ * database). An asset the record already pointed at is left alone, like references.
+ */
+export function changedAssetSources(after: MapView, changes: ReadonlyMap<string, KeyChange>): Map<string, string> {
+	const sources = new Map<string, string>();
+	for (const [key, change] of changes) {
+		if (change.action === 'delete') continue;
+		const assetId = assetIdOfRecord(after.get(key));
+		if (assetId && assetId !== assetIdOfRecord(change.oldValue)) sources.set(key, assetId);
+	}
+	return sources;
+}
+
+/** INVALID_INPUT-style problem for an asset record whose stored asset is not the canvas's. */
+export function foreignAssetProblem(assetId: string): string {
+	return `points at ${ASSET_PATH_PREFIX}${assetId}, which is not a file of this canvas`;
 }
 
 function metaProblem(key: string, value: unknown, limits: RecordLimits): string | undefined {
