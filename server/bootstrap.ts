@@ -7,7 +7,8 @@ import * as credits from '../src/lib/server/credits.ts';
 import * as history from '../src/lib/server/history.ts';
 import { createLogger, type Logger } from '../src/lib/server/logger.ts';
 import { ActionThrottle, LoginThrottle } from '../src/lib/server/rate-limits.ts';
-import { setRuntime } from '../src/lib/server/runtime.ts';
+import { services as runtimeServices, setRuntime } from '../src/lib/server/runtime.ts';
+import { sweepAssets } from '../src/lib/server/assets/asset-sweeper.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
@@ -29,10 +30,13 @@ export interface Services {
 const PRUNE_INTERVAL_MS = 6 * 60 * 60 * 1000;
 /** How often credit reservations past their expiry (their holders died) are released. */
 const CREDIT_SWEEP_INTERVAL_MS = 60 * 1000;
+/** About how often unused assets are collected (each instance jitters it by ±10 %). */
+const ASSET_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
  * Periodic housekeeping: prune versions past their plan's retention (first run a minute after start),
- * release expired credit reservations and fail assistant runs whose instance died every minute. Every
+ * release expired credit reservations and fail assistant runs whose instance died every minute,
+ * collect unused assets about hourly (jittered, so instances started together spread out). Every
  * instance runs them all; all are safe to race.
  */
 function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunner): () => void {
@@ -51,14 +55,30 @@ function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunn
 			.sweep()
 			.then((failed) => failed > 0 && logger.info({ failed }, 'failed assistant runs whose instance stopped'))
 			.catch((error) => logger.warn({ err: error }, 'sweeping assistant runs failed; will retry'));
+	const collectAssets = () =>
+		sweepAssets(runtimeServices())
+			.then((collected) => (collected.assets || collected.blobs || collected.objects) && logger.info(collected, 'collected unused assets and stored files'))
+			.catch((error) => logger.warn({ err: error }, 'collecting unused assets failed; will retry'));
 	const timers = [
 		setTimeout(prune, 60_000),
 		setInterval(prune, PRUNE_INTERVAL_MS),
 		setInterval(sweepCredits, CREDIT_SWEEP_INTERVAL_MS),
 		setInterval(sweepRuns, CREDIT_SWEEP_INTERVAL_MS)
 	];
+	const jittered = (intervalMs: number) => intervalMs * (0.9 + Math.random() * 0.2);
+	let stopped = false;
+	let assetTimer: NodeJS.Timeout | undefined;
+	const scheduleAssets = (delayMs: number) => {
+		assetTimer = setTimeout(() => void collectAssets().finally(() => !stopped && scheduleAssets(jittered(ASSET_SWEEP_INTERVAL_MS))), delayMs);
+		assetTimer.unref();
+	};
+	scheduleAssets(jittered(5 * 60_000));
 	for (const timer of timers) timer.unref();
-	return () => timers.forEach(clearTimeout);
+	return () => {
+		stopped = true;
+		clearTimeout(assetTimer);
+		timers.forEach(clearTimeout);
+	};
 }
 
 export async function startServices(config: Config, logger = createLogger(config.LOG_LEVEL)): Promise<Services> {

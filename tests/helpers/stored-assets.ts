@@ -29,7 +29,8 @@ export async function storeTestAsset(
 	canvasId: string,
 	bytes: Uint8Array,
 	mimeType = 'image/png',
-	options: { createdAt?: Date; uploadedBy?: string | null } = {}
+	/** `recordedBytes`: the size the asset row claims (to fill a team's storage without writing that much). */
+	options: { createdAt?: Date; uploadedBy?: string | null; recordedBytes?: number } = {}
 ): Promise<StoredTestAsset> {
 	const sha256 = createHash('sha256').update(bytes).digest('hex');
 	const storageKey = `blobs/${sha256}`;
@@ -41,7 +42,7 @@ export async function storeTestAsset(
 			canvasId,
 			sha256,
 			mimeType,
-			bytes: bytes.byteLength,
+			bytes: options.recordedBytes ?? bytes.byteLength,
 			width: 1,
 			height: 1,
 			fileName: 'test.png',

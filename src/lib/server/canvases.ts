@@ -13,6 +13,9 @@ import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canva
 import { documentName } from '../document-names.ts';
 import * as audit from './audit.ts';
 import * as billing from './billing.ts';
+import { copyCanvasAssets } from './assets/asset-copies.ts';
+import { assertStorageAvailable, canvasAssetBytes } from './assets/storage-quota.ts';
+import { assetIdsInRecords } from '../asset-urls.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
@@ -106,23 +109,36 @@ export async function remove(services: Services, actor: Actor, canvasId: string)
 	});
 }
 
-/** Copies a canvas, with its current content, into the same team. */
+/**
+ * Copies a canvas, with its current content, into the same team. The copy gets asset rows of its
+ * own for the images it shows (same stored bytes), which count against the team's storage.
+ */
 export async function duplicate(services: Services, actor: UserActor, canvasId: string, maxTitleLength = DEFAULT_MAX_TITLE_LENGTH): Promise<CanvasSummary> {
 	const { db, collaboration } = services;
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
 	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
 	const state = await collaboration.readDocumentState(documentName('canvas', canvasId));
 	const title = `${source.canvas.title} (copy)`.slice(0, maxTitleLength);
-	const id = await db.transaction(async (tx) => {
-		await billing.assertCanCreateCanvas(tx, source.canvas.teamId);
-		const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
-		const doc = new Y.Doc();
+	const doc = new Y.Doc();
+	try {
 		Y.applyUpdate(doc, state);
-		await writeNewDocument(tx, documentName('canvas', row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
+		const records = doc.getMap<unknown>('records');
+		const sourceRecords = records.toJSON();
+		const id = await db.transaction(async (tx) => {
+			await billing.assertCanCreateCanvas(tx, source.canvas.teamId);
+			await assertStorageAvailable(tx, source.canvas.teamId, await canvasAssetBytes(tx, canvasId, assetIdsInRecords(Object.values(sourceRecords))));
+			const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
+			const copied = await copyCanvasAssets(tx, { records: sourceRecords, toCanvasId: row.id, copiedBy: actor.userId, fromCanvasId: canvasId });
+			doc.transact(() => {
+				for (const [key, record] of Object.entries(copied)) if (record !== sourceRecords[key]) records.set(key, record);
+			});
+			await writeNewDocument(tx, documentName('canvas', row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
+			return row.id;
+		});
+		return get(db, actor, id);
+	} finally {
 		doc.destroy();
-		return row.id;
-	});
-	return get(db, actor, id);
+	}
 }
 
 /**
@@ -137,8 +153,9 @@ export async function openingState(services: Services, actor: Actor, canvasId: s
 }
 
 /**
- * Moves a canvas to another team; the actor must administer both. After the commit the sockets
- * open on it are re-authorised, since who may see it has changed.
+ * Moves a canvas to another team; the actor must administer both. Its assets go with it (they
+ * belong to the canvas) and must fit the target team's storage. After the commit the sockets open
+ * on it are re-authorised, since who may see it has changed.
  */
 export async function move(services: Services, actor: UserActor, canvasId: string, rawTeamId: string, context: { ip?: string | null } = {}): Promise<CanvasSummary> {
 	const { db, collaboration } = services;
@@ -148,6 +165,7 @@ export async function move(services: Services, actor: UserActor, canvasId: strin
 	if (source.canvas.teamId === teamId) return get(db, actor, canvasId);
 	await db.transaction(async (tx) => {
 		await billing.assertCanCreateCanvas(tx, teamId);
+		await assertStorageAvailable(tx, teamId, await canvasAssetBytes(tx, canvasId));
 		await tx.update(canvases).set({ teamId, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 		const entry = {
 			actorId: actor.userId,

@@ -86,8 +86,9 @@ export async function remove(services: Services, actor: UserActor, teamId: strin
 	}
 	const canvasIds = await db.transaction(async (tx) => {
 		const ids = (await tx.select({ id: canvases.id }).from(canvases).where(eq(canvases.teamId, teamId))).map((row) => row.id);
-		await deleteCanvasDocuments(tx, ids);
+		// The team first: its canvases' publications (which hold on to their versions) and assets go with it.
 		await tx.delete(teams).where(eq(teams.id, teamId));
+		await deleteCanvasDocuments(tx, ids);
 		return ids;
 	});
 	await discardCanvasDocuments(collaboration, canvasIds);

@@ -9,14 +9,15 @@ import { deleteDocuments } from './document-store.ts';
 
 /**
  * Deletes what the canvases own, for every document kind: snapshot, update log and version history.
- * Call it in the transaction that deletes the canvases, so nothing outlives them.
+ * Call it in the transaction that deletes the canvases, after deleting them (a publication holds on
+ * to its version until its canvas goes), so nothing outlives them.
  */
 export async function deleteCanvasDocuments(db: Queryable, canvasIds: string[]): Promise<void> {
 	const names = canvasIds.flatMap(documentNamesOf);
 	if (names.length === 0) return;
 	await deleteDocuments(db, names);
 	await db.delete(documentVersions).where(inArray(documentVersions.document, names));
-	// Assets (uploaded files) and chat runs will belong to a canvas too: delete them here when they exist.
+	// Asset rows and publications go with the canvas row (foreign keys); the asset sweeper then deletes the unused bytes.
 }
 
 /** Closes the live documents of every kind of these canvases (after or before deleting them). */
