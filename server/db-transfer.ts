@@ -1,7 +1,9 @@
 // `npm run db:export` / `npm run db:import`: move the embedded database (PGlite) to PostgreSQL.
-//   export [--out FILE]   DATA_DIR's embedded database → FILE (JSON Lines); Easel must be stopped; the
-//                         data directory is never changed (a temporary copy is read)
-//   import FILE           FILE → the empty PostgreSQL database at DATABASE_URL, in one transaction
+//   export [--out FILE]   DATA_DIR's embedded database and its stored files (images, thumbnails) →
+//                         FILE (JSON Lines); Easel must be stopped; the data directory is never
+//                         changed (a temporary copy of the database is read)
+//   import FILE           FILE → the empty PostgreSQL database at DATABASE_URL, in one transaction,
+//                         and its stored files → the configured blob store
 import { once } from 'node:events';
 import { cpSync, createReadStream, createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { openDatabase, type OpenDatabase } from '../src/lib/server/db/index.ts';
 import { acquireDataDirLock, DataDirLockedError } from '../src/lib/server/db/data-dir-lock.ts';
 import * as transfer from '../src/lib/server/db/transfer/index.ts';
 import { AppError } from '../src/lib/server/errors.ts';
+import { FileBlobStore, type BlobStore } from '../src/lib/server/assets/blob-store.ts';
 import { MIGRATIONS_FOLDER } from './bootstrap.ts';
 
 const USAGE = [
@@ -34,6 +37,12 @@ function config(): Config {
 	}
 }
 
+/** Where this configuration keeps stored files (the server's own choice), and how to name it to the operator. */
+function blobStore(config: Config): { store: BlobStore; where: string } {
+	const root = resolve(config.DATA_DIR, 'assets');
+	return { store: new FileBlobStore(root), where: root };
+}
+
 /** Error message without a stack, for the operator's terminal. */
 function reason(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -45,7 +54,8 @@ async function exportCommand(args: string[]): Promise<void> {
 	const unknown = args.filter((arg, index) => index !== outFlag && index !== outFlag + 1);
 	if (unknown.length) fail(`Unexpected ${unknown.map((arg) => JSON.stringify(arg)).join(' ')}.\n${USAGE}`);
 	const out = resolve(outFlag >= 0 ? args[outFlag + 1] : DEFAULT_OUT);
-	const { DATA_DIR } = config();
+	const settings = config();
+	const { DATA_DIR } = settings;
 	const source = resolve(DATA_DIR, 'pg');
 	if (!existsSync(join(source, 'PG_VERSION'))) fail(`No embedded database in ${source} (DATA_DIR=${DATA_DIR}): nothing to export.`);
 	if (existsSync(out)) fail(`${out} already exists: choose another --out or remove it.`);
@@ -91,19 +101,25 @@ async function exportCommand(args: string[]): Promise<void> {
 		const failed = once(file, 'error').then(([error]) => Promise.reject(error));
 		failed.catch(() => {});
 		await Promise.race([opened, failed]);
+		const missing: string[] = [];
 		const summary = await transfer.exportDatabase(
 			database.db,
 			async (line) => {
 				if (!file.write(line)) await Promise.race([once(file, 'drain'), failed]);
 			},
-			{ migration: code }
+			{ migration: code, blobs: blobStore(settings).store, onMissingBlob: (key) => missing.push(key) }
 		);
 		file.end();
 		await Promise.race([once(file, 'finish'), failed]);
 		renameSync(partial, out);
 		const total = Object.values(summary.rows).reduce((sum, count) => sum + count, 0);
+		if (missing.length) {
+			console.error(
+				`${missing.length} stored file(s) the database points at are missing from ${blobStore(settings).where} and are not in the export (they were already lost): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`
+			);
+		}
 		console.log(
-			`Exported ${total} rows from ${Object.keys(summary.rows).length} tables (migration ${code.tag}) to ${out} (${megabytes(statSync(out).size)}).\n` +
+			`Exported ${total} rows from ${Object.keys(summary.rows).length} tables and ${summary.blobs.count} stored files (${megabytes(summary.blobs.bytes)}) (migration ${code.tag}) to ${out} (${megabytes(statSync(out).size)}).\n` +
 				`Next: DATABASE_URL=postgres://… npm run db:import -- ${out}`
 		);
 	} catch (error) {
@@ -119,7 +135,8 @@ async function exportCommand(args: string[]): Promise<void> {
 async function importCommand(args: string[]): Promise<void> {
 	if (args.length !== 1 || args[0].startsWith('--')) fail(USAGE);
 	const path = resolve(args[0]);
-	const { DATABASE_URL } = config();
+	const settings = config();
+	const { DATABASE_URL } = settings;
 	if (!DATABASE_URL)
 		fail('DATABASE_URL is not set: set it to the (empty) PostgreSQL database to import into, e.g. DATABASE_URL=postgres://easel:secret@localhost:5432/easel.');
 	if (!existsSync(path) || !statSync(path).isFile()) fail(`No such file: ${path}`);
@@ -152,11 +169,12 @@ async function importCommand(args: string[]): Promise<void> {
 		if (occupied.length) throw transfer.targetNotEmpty(occupied);
 		await database.close();
 		database = await openDatabase({ url: DATABASE_URL, maxConnections: 1, migrationsFolder: MIGRATIONS_FOLDER });
-		const imported = await transfer.importDatabase(database.db, readLines(path), { migration: code });
+		const target = blobStore(settings);
+		const imported = await transfer.importDatabase(database.db, readLines(path), { migration: code, blobs: target.store });
 		const total = Object.values(imported.rows).reduce((sum, count) => sum + count, 0);
 		console.log(
-			`Imported ${total} rows into ${Object.keys(imported.rows).length} tables of ${where} (migration ${code.tag}).\n` +
-				'Next: start Easel with this DATABASE_URL; the embedded data directory is no longer used (keep it as a backup).'
+			`Imported ${total} rows into ${Object.keys(imported.rows).length} tables of ${where} (migration ${code.tag}), and ${imported.blobs.count} stored files (${megabytes(imported.blobs.bytes)}) into ${target.where}.\n` +
+				'Next: start Easel with this DATABASE_URL; the embedded database in the data directory is no longer used (keep it as a backup).'
 		);
 	} catch (error) {
 		failure = error instanceof AppError ? `${error.message} Nothing was imported.` : `Import failed, nothing was imported: ${reason(error)}`;

@@ -17,6 +17,8 @@ import { openDatabase } from '../../src/lib/server/db/index.ts';
 import * as transfer from '../../src/lib/server/db/transfer/index.ts';
 import { createScratchPostgres, postgresAvailable } from '../helpers/databases.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
+import { FileBlobStore, readBlob } from '../../src/lib/server/assets/blob-store.ts';
+import { imageAsset, imageShape, storeTestAsset, tinyPng, type StoredTestAsset } from '../helpers/stored-assets.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -55,8 +57,14 @@ const TABLE_DIGEST = (table: string) => `select count(*)::int as rows, coalesce(
 
 /** The export with its header changed and the trailer's checksum recomputed, as a well-formed file from another Easel would be. */
 function resealed(lines: string[], change: (header: Record<string, Record<string, unknown>>) => unknown): string {
-	const body = [JSON.stringify(change(JSON.parse(lines[0]))), ...lines.slice(1, -2)].map((line) => `${line}\n`);
+	return resealedLines([JSON.stringify(change(JSON.parse(lines[0]))), ...lines.slice(1)]);
+}
+
+/** `lines` (ending with the trailer and an empty line) with the trailer's checksum recomputed; `trailer` may change it too. */
+function resealedLines(lines: string[], trailerChange: (trailer: Record<string, unknown>) => void = () => {}): string {
+	const body = lines.slice(0, -2).map((line) => `${line}\n`);
 	const trailer = JSON.parse(lines.at(-2)!);
+	trailerChange(trailer);
 	trailer.sha256 = createHash('sha256').update(body.join('')).digest('hex');
 	return `${body.join('')}${JSON.stringify(trailer)}\n`;
 }
@@ -66,7 +74,10 @@ const available = await postgresAvailable();
 describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => {
 	const work = mkdtempSync(join(tmpdir(), 'easel-transfer-'));
 	const dataDir = join(work, 'data');
+	/** Where the PostgreSQL server keeps its stored files (the import writes them there). */
+	const targetDataDir = join(work, 'target-data');
 	const exportFile = join(work, 'easel-export.jsonl');
+	let image: StoredTestAsset;
 	const scratches: { url: string; drop(): Promise<void> }[] = [];
 	let embedded: RunningServer | undefined;
 	let onPostgres: RunningServer | undefined;
@@ -93,16 +104,25 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 		const teamCanvas = await api(embedded.url, '/api/v1/canvases', { token: owner.token, body: { title: 'Team board', teamId } });
 		teamCanvasId = teamCanvas.body.id;
 
+		// An uploaded image on the canvas: its rows and bytes, stored as the upload route stores them (the embedded database is one process's: the server steps aside meanwhile).
+		await embedded.stop('SIGTERM');
+		const direct = await openDatabase({ dataDir: join(dataDir, 'pg') });
+		image = await storeTestAsset(direct.db, new FileBlobStore(join(dataDir, 'assets')), canvasId, tinyPng(40), 'image/png', { uploadedBy: owner.id });
+		await direct.close();
+		embedded = await embedded.restart();
+
 		const client = connectCanvas(embedded.wsUrl, `canvas:${canvasId}`, owner.token);
 		await client.synced;
 		seedCanvas(client.records);
 		client.doc.transact(() => {
 			for (let i = 0; i < 50; i++) client.records.set(`shape:${i}`, geoShape(`shape:${i}`, { x: i * 10, y: 100 - i }, { richText: richText(`box ${i} ✓`) }));
+			client.records.set('asset:photo', imageAsset('asset:photo', image.src));
+			client.records.set('shape:photo', imageShape('shape:photo', 'asset:photo'));
 		});
 		records = client.records.toJSON();
 		await waitFor(
 			async () =>
-				Object.keys((await api(embedded!.url, `/api/v1/canvases/${canvasId}/document`, { token: owner.token })).body.records ?? {}).length === 50 + SEEDED_RECORD_COUNT,
+				Object.keys((await api(embedded!.url, `/api/v1/canvases/${canvasId}/document`, { token: owner.token })).body.records ?? {}).length === 52 + SEEDED_RECORD_COUNT,
 			10_000,
 			'the edits to be stored'
 		);
@@ -132,9 +152,14 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 		const result = await transferCli(['export', '--out', exportFile], { DATA_DIR: dataDir });
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
-		expect(result.stdout).toMatch(/Exported \d+ rows from \d+ tables/);
+		expect(result.stdout).toMatch(/Exported \d+ rows from \d+ tables and 1 stored files/);
 		expect(fingerprint(dataDir)).toEqual(before);
-		const header = JSON.parse(readFileSync(exportFile, 'utf8').split('\n')[0]);
+		const lines = readFileSync(exportFile, 'utf8').trimEnd().split('\n');
+		expect(lines.filter((line) => line.startsWith('{"blob":')).map((line) => JSON.parse(line))).toEqual([
+			{ blob: image.storageKey, contentType: 'image/png', bytes: image.bytes, offset: 0, data: Buffer.from(tinyPng(40)).toString('base64') }
+		]);
+		expect(JSON.parse(lines.at(-1)!)).toMatchObject({ end: true, blobs: 1 });
+		const header = JSON.parse(lines[0]);
 		tables = header.tables.map((table: { name: string }) => table.name);
 		// Parents before children: a canvas's team and author come before it.
 		expect(tables.indexOf('teams')).toBeLessThan(tables.indexOf('canvases'));
@@ -144,10 +169,13 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 
 	it('imports every table exactly, bytea included, in foreign-key order', async () => {
 		const url = await scratchDatabase();
-		const result = await transferCli(['import', exportFile], { DATABASE_URL: url });
+		const result = await transferCli(['import', exportFile], { DATABASE_URL: url, DATA_DIR: targetDataDir });
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
-		expect(result.stdout).toMatch(/Imported \d+ rows into \d+ tables/);
+		expect(result.stdout).toMatch(/Imported \d+ rows into \d+ tables .*, and 1 stored files .* into .*target-data/);
+		// The image's bytes are in the target's blob store, under the key its rows name.
+		const stored = await new FileBlobStore(join(targetDataDir, 'assets')).get(image.storageKey);
+		expect(stored && (await readBlob(stored))).toEqual(tinyPng(40));
 
 		const target = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC' } });
 		const source = new PGlite(join(dataDir, 'pg')); // the export is done: opening the original is fine now
@@ -180,7 +208,7 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 
 	it('on PostgreSQL, users sign in with the same password and find their canvases as they left them', async () => {
 		const url = scratches[0].url;
-		onPostgres = await startServer({ env: { DATABASE_URL: url } });
+		onPostgres = await startServer({ env: { DATABASE_URL: url }, dataDir: targetDataDir });
 		const login = await api(onPostgres.url, '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } });
 		expect(login.status).toBe(200);
 		expect((await api(onPostgres.url, '/api/v1/auth/login', { body: { email: owner.email, password: 'not the password' } })).status).toBe(401);
@@ -242,11 +270,23 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 			['cut mid-line', whole.slice(0, Math.floor(whole.length * 0.7)), /not valid at line \d+: it is not valid JSON/],
 			['cut at a line', lines.slice(0, -2).join('\n') + '\n', /incomplete: it ends before its end marker/],
 			['edited', whole.replace('"Roadmap"', '"Roadmaq"'), /checksum does not match/],
-			['another version', whole.replace('"version":1,', '"version":2,'), /format version 2; this Easel reads version 1/],
+			['another version', whole.replace('"version":2,', '"version":3,'), /format version 3; this Easel reads versions 1 and 2/],
 			[
 				'another migration level',
 				resealed(lines, (header) => ({ ...header, migration: { ...header.migration, tag: '0003_versions', createdAt: 1 } })),
 				/made at migration 0003_versions but this Easel is at 0\d{3}_/
+			],
+			[
+				'a stored file whose bytes do not match their hash',
+				resealedLines(
+					lines.map((line) => (line.startsWith('{"blob":') ? line.replace(/"data":"[^"]*"/, `"data":"${Buffer.from(tinyPng(41)).toString('base64')}"`) : line))
+				),
+				/content of blobs\/[0-9a-f]{64} does not match its hash/
+			],
+			[
+				'a stored file cut short',
+				resealedLines(lines.map((line) => (line.startsWith('{"blob":') ? line.replace(/"bytes":\d+/, '"bytes":999999') : line))),
+				/ends before its last part/
 			],
 			['not an export', '{"hello":"world"}\n', /does not start with an Easel export header/],
 			['empty', '', /The export file is empty/]
@@ -267,6 +307,26 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 		expect({ schemas, relations }).toEqual({ schemas: 0, relations: 0 });
 	});
 
+	it('still imports a version 1 export (from before stored files were exported)', async () => {
+		const target = await openDatabase({ url: await scratchDatabase(), migrationsFolder: MIGRATIONS_FOLDER, maxConnections: 1 });
+		try {
+			const lines = readFileSync(exportFile, 'utf8').split('\n');
+			const header = JSON.parse(lines[0]);
+			const versionOne = resealedLines([JSON.stringify({ ...header, version: 1 }), ...lines.slice(1).filter((line) => !line.startsWith('{"blob":'))], (trailer) => {
+				delete trailer.blobs;
+			});
+			async function* stream() {
+				yield* versionOne.trimEnd().split('\n');
+			}
+			const blobs = new FileBlobStore(join(work, 'version-one-assets'));
+			const summary = await transfer.importDatabase(target.db, stream(), { migration: transfer.codeMigrationLevel(MIGRATIONS_FOLDER), blobs });
+			expect(summary.rows.canvases).toBeGreaterThan(0);
+			expect(summary.blobs).toEqual({ count: 0, bytes: 0 });
+		} finally {
+			await target.close();
+		}
+	});
+
 	it('rolls the whole import back when the file turns out bad after rows were written', async () => {
 		const target = await openDatabase({ url: await scratchDatabase(), migrationsFolder: MIGRATIONS_FOLDER, maxConnections: 1 });
 		try {
@@ -275,7 +335,8 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 			async function* stream() {
 				yield* lines;
 			}
-			await expect(transfer.importDatabase(target.db, stream(), { migration: transfer.codeMigrationLevel(MIGRATIONS_FOLDER) })).rejects.toThrow(/checksum/);
+			const blobs = new FileBlobStore(join(work, 'rolled-back-assets'));
+			await expect(transfer.importDatabase(target.db, stream(), { migration: transfer.codeMigrationLevel(MIGRATIONS_FOLDER), blobs })).rejects.toThrow(/checksum/);
 			expect(await transfer.nonEmptyTables(target.db)).toEqual([]);
 		} finally {
 			await target.close();

@@ -1,16 +1,19 @@
-// Loads an export file into an empty database in one transaction.
+// Loads an export file into an empty database in one transaction, and its stored files into the blob store.
 import { sql } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
+import type { BlobStore } from '../../assets/blob-store.ts';
 import type { Queryable } from '../index.ts';
 import { describeTables, nonEmptyTables, type MigrationLevel, type Table } from './catalog.ts';
 import { ExportReader, type ExportColumn, type ExportTable, type TransferSummary } from './export-file.ts';
 
 /**
  * Imports an export into an empty database at the same migration level, in one transaction:
- * every table in foreign-key order, identity sequences moved past the imported ids. Anything
- * wrong (a non-empty table, a column that differs, a damaged line) rolls the whole import back.
+ * every table in foreign-key order, identity sequences moved past the imported ids; the stored
+ * files go into `blobs` before the transaction commits. Anything wrong (a non-empty table, a
+ * column that differs, a damaged line, a file the store refuses) rolls the whole import back; files
+ * already written then stay in the store, unreferenced (the same import again writes them again).
  */
-export async function importDatabase(db: Queryable, lines: AsyncIterable<string>, options: { migration: MigrationLevel }): Promise<TransferSummary> {
+export async function importDatabase(db: Queryable, lines: AsyncIterable<string>, options: { migration: MigrationLevel; blobs?: BlobStore }): Promise<TransferSummary> {
 	return db.transaction(async (tx) => {
 		const target = new Map((await describeTables(tx)).map((table) => [table.name, table]));
 		if (target.size === 0) throw new AppError('CONFLICT', 'The target database has no Easel tables: migrate it before importing.');
@@ -31,6 +34,9 @@ export async function importDatabase(db: Queryable, lines: AsyncIterable<string>
 				for (const table of item.header.tables) checkSameColumns(table, target.get(table.name));
 			} else if (item.kind === 'rows') {
 				await insertRows(tx, target.get(item.table)!, item.rows);
+			} else if (item.kind === 'blob') {
+				if (!options.blobs) throw new AppError('CONFLICT', 'The export holds stored files (images) but no blob store was given to import them into.');
+				await options.blobs.put(item.key, item.data, item.contentType);
 			}
 		}
 		const summary = reader.finish();
@@ -40,7 +46,7 @@ export async function importDatabase(db: Queryable, lines: AsyncIterable<string>
 				await tx.execute(sql`select setval(${column.sequence}::regclass, coalesce(max(${name}), 1), max(${name}) is not null) from ${sql.identifier(table.name)}`);
 			}
 		}
-		return { migration: summary.migration, rows: summary.rows };
+		return { migration: summary.migration, rows: summary.rows, blobs: summary.blobs };
 	});
 }
 
