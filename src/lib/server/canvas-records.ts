@@ -140,7 +140,7 @@ export function changedAssetSources(after: MapView, changes: ReadonlyMap<string,
 	return sources;
 }
 
-/** INVALID_INPUT-style problem for an asset record whose stored asset is not the canvas's. */
+/** The problem named for an asset record whose stored asset is not one of the canvas's (missing, or another canvas's). */
 export function foreignAssetProblem(assetId: string): string {
 	return `points at ${ASSET_PATH_PREFIX}${assetId}, which is not a file of this canvas`;
 }
