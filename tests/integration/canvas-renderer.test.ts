@@ -206,6 +206,15 @@ describe('server-side rendering of a canvas in headless Chromium', () => {
 		expect(without.output()).toMatch(/server rendering of canvases is off/);
 	});
 
+	it("serves its render page to anyone, as a tool: the app's CSP, never indexed, never cached", async () => {
+		const response = await fetch(`${server.url}/render/canvas`);
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'.*script-src 'self' 'nonce-/);
+		expect(response.headers.get('x-robots-tag')).toBe('noindex, nofollow');
+		expect(response.headers.get('cache-control')).toBe('no-store');
+		expect(await response.text()).toContain('<meta name="robots" content="noindex, nofollow"');
+	});
+
 	it('draws a box with its text and an arrow: a PNG of sensible size with real pixels, an SVG carrying the text', async () => {
 		const cold = await timed('first render (starts Chromium, loads the page)', () => renderer.render(BOX_AND_ARROW, { format: 'png', maxWidth: 800 }));
 		expect(cold.mimeType).toBe('image/png');
