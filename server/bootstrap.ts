@@ -13,6 +13,10 @@ import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
 import { FileBlobStore } from '../src/lib/server/assets/blob-store.ts';
+import { setCanvasRenderer } from '../src/lib/server/rendering/canvas-renderer.ts';
+import { ChromiumCanvasRenderer, renderOrigin } from '../src/lib/server/rendering/chromium-renderer.ts';
+import { storedAssetLoader } from '../src/lib/server/rendering/stored-assets.ts';
+import { runtime } from '../src/lib/server/runtime.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -81,6 +85,32 @@ function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunn
 	};
 }
 
+/**
+ * Server-side pictures of canvases (headless Chromium, started on first use), or null when this
+ * machine has no Chromium: callers then fall back to stored thumbnails and placeholders.
+ */
+function startCanvasRenderer(config: Config, db: Database, logger: Logger): ChromiumCanvasRenderer | null {
+	if (!config.chromiumPath) {
+		logger.info('server rendering of canvases is off: no Chromium (install it, or set CHROMIUM_PATH); pictures come from browsers only');
+		setCanvasRenderer(null);
+		return null;
+	}
+	if (config.PORT === 0) {
+		logger.warn('server rendering of canvases is off: it needs a fixed PORT to open its render page');
+		setCanvasRenderer(null);
+		return null;
+	}
+	const renderer = new ChromiumCanvasRenderer({
+		executablePath: config.chromiumPath,
+		origin: renderOrigin(config.HOST, config.PORT),
+		loadAsset: storedAssetLoader(db, () => runtime().blobs),
+		logger
+	});
+	setCanvasRenderer(renderer);
+	logger.info({ chromium: config.chromiumPath }, 'server rendering of canvases is available (Chromium starts on first use)');
+	return renderer;
+}
+
 export async function startServices(config: Config, logger = createLogger(config.LOG_LEVEL)): Promise<Services> {
 	const database = await openDatabase({
 		url: config.DATABASE_URL,
@@ -138,6 +168,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined
 	});
+	const renderer = startCanvasRenderer(config, database.db, logger);
 	const stopMaintenance = startMaintenance(database.db, logger, assistant);
 	let stopping: Promise<void> | undefined;
 	return {
@@ -148,7 +179,8 @@ export async function startServices(config: Config, logger = createLogger(config
 			(stopping ??= (async () => {
 				stopMaintenance();
 				await assistant.stop();
-				await collaboration.shutdown();
+				setCanvasRenderer(null);
+				await Promise.all([collaboration.shutdown(), renderer?.close()]);
 				setRuntime(undefined);
 				await Promise.all([database.close(), redis?.close()]);
 			})())

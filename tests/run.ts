@@ -71,15 +71,15 @@ if (!only || only === 'lint') {
 	results.push(['lint', synced && checks.every(Boolean)]);
 }
 if (!only || only === 'unit') {
+	// tests/integration/canvas-renderer.test.ts drives the server's renderer on it.
+	ensureChromium();
 	results.push([
 		'unit + integration',
-		run('unit and integration tests (vitest)', [
-			bin('vitest', 'vitest.mjs'),
-			'run',
-			'--reporter=default',
-			'--reporter=json',
-			`--outputFile.json=${join(REPORTS, 'vitest.json')}`
-		])
+		run(
+			'unit and integration tests (vitest)',
+			[bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(REPORTS, 'vitest.json')}`],
+			{ CHROMIUM_PATH: CHROMIUM }
+		)
 	]);
 	count('vitest.json', (report: { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }) => ({
 		passed: report.numPassedTests,

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/lib/server/config.ts';
+import { ConfigError, DEFAULT_CHROMIUM_PATH, loadConfig } from '../../src/lib/server/config.ts';
 
 describe('loadConfig', () => {
 	it('starts on embedded defaults with an empty environment', () => {
@@ -57,5 +59,21 @@ describe('abuse limits', () => {
 		expect(() => loadConfig({ LOGIN_ATTEMPTS: '20', LOGIN_ATTEMPTS_PER_ADDRESS: '10' })).toThrow(
 			/LOGIN_ATTEMPTS_PER_ADDRESS \(10\) must be at least LOGIN_ATTEMPTS \(20\)/
 		);
+	});
+});
+
+describe('CHROMIUM_PATH (server-side rendering of canvases)', () => {
+	it('defaults to Debian’s /usr/bin/chromium when it is there, and turns rendering off when it is not', () => {
+		expect(loadConfig({}).chromiumPath).toBe(existsSync(DEFAULT_CHROMIUM_PATH) ? DEFAULT_CHROMIUM_PATH : null);
+	});
+
+	it('is off when set but empty, and takes any executable file', () => {
+		expect(loadConfig({ CHROMIUM_PATH: '' }).chromiumPath).toBeNull();
+		expect(loadConfig({ CHROMIUM_PATH: process.execPath }).chromiumPath).toBe(process.execPath);
+	});
+
+	it('refuses a path that is not an executable file, saying how to fix it', () => {
+		expect(() => loadConfig({ CHROMIUM_PATH: '/nonexistent/chromium' })).toThrow(/CHROMIUM_PATH: \/nonexistent\/chromium is not an executable file/);
+		expect(() => loadConfig({ CHROMIUM_PATH: tmpdir() })).toThrow(/set CHROMIUM_PATH= empty to turn server rendering off/);
 	});
 });

@@ -1,4 +1,5 @@
 // Process configuration: read once from the environment, validated with zod, frozen.
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { AI_PROVIDERS } from './db/schema.ts';
 
@@ -51,6 +52,8 @@ const environmentSchema = z.object({
 	METRICS_TOKEN: z.string().trim().optional(),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 	TLDRAW_LICENSE_KEY: z.string().trim().optional(),
+	/** Chromium for server-side pictures of canvases (read by loadConfig itself: set but empty means off). */
+	CHROMIUM_PATH: z.string().trim().optional(),
 	/** Stripe (optional): with a secret key, plans are sold through Checkout and synced from webhooks. */
 	STRIPE_SECRET_KEY: z.string().trim().optional(),
 	STRIPE_WEBHOOK_SECRET: z.string().trim().optional(),
@@ -151,7 +154,38 @@ export type Config = z.infer<typeof environmentSchema> & {
 	secureCookies: boolean;
 	/** Credit packs for sale (empty without Stripe). */
 	creditPacks: { credits: number; priceId: string }[];
+	/** Chromium for server-side rendering of canvases, or null when this server can't render. */
+	chromiumPath: string | null;
 };
+
+/** Where Debian's `apt-get install chromium` puts it; used when CHROMIUM_PATH is not set and it exists. */
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * CHROMIUM_PATH: unset → the default when it is there (else no rendering); set but empty → no
+ * rendering; a path → it must be an executable file.
+ */
+function chromiumPathOf(raw: string | undefined): string | null {
+	if (raw === undefined) return isExecutableFile(DEFAULT_CHROMIUM_PATH) ? DEFAULT_CHROMIUM_PATH : null;
+	const path = raw.trim();
+	if (!path) return null;
+	if (!isExecutableFile(path)) {
+		throw new ConfigError([
+			`CHROMIUM_PATH: ${path} is not an executable file (install Chromium, point CHROMIUM_PATH at it, or set CHROMIUM_PATH= empty to turn server rendering off)`
+		]);
+	}
+	return path;
+}
+
+function isExecutableFile(path: string): boolean {
+	try {
+		if (!statSync(path).isFile()) return false;
+		accessSync(path, constants.X_OK);
+		return true;
+	} catch {
+		return false;
+	}
+}
 
 export class ConfigError extends Error {
 	readonly problems: string[];
@@ -199,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		if (values.AI_PROVIDER === 'openai-compatible' && !values.AI_BASE_URL) problems.push('AI_BASE_URL: required when AI_PROVIDER is openai-compatible');
 		if (problems.length) throw new ConfigError(problems);
 	}
+	const chromiumPath = chromiumPathOf(env.CHROMIUM_PATH);
 	const publicOrigin = values.PUBLIC_ORIGIN ? new URL(values.PUBLIC_ORIGIN).origin : `http://localhost:${values.PORT}`;
 	const allowedOrigins = values.PUBLIC_ORIGIN ? [publicOrigin] : [`http://localhost:${values.PORT}`, `http://127.0.0.1:${values.PORT}`];
 	return Object.freeze({
@@ -206,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		publicOrigin,
 		allowedOrigins,
 		secureCookies: publicOrigin.startsWith('https:'),
+		chromiumPath,
 		creditPacks: (values.STRIPE_CREDIT_PACKS ?? '')
 			.split(',')
 			.filter(Boolean)
