@@ -12,6 +12,7 @@ import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
 import { FileBlobStore } from '../src/lib/server/assets/blob-store.ts';
+import { stopPublicationViews } from '../src/lib/server/publication-views.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -112,6 +113,13 @@ export async function startServices(config: Config, logger = createLogger(config
 				redis: redis?.limits
 			})
 		},
+		publicationReportThrottle: new ActionThrottle({
+			what: 'reports from this network address',
+			keyPrefix: `${config.REDIS_PREFIX}:publication-report-address`,
+			points: config.PUBLICATION_REPORTS_PER_ADDRESS,
+			durationSeconds: config.PUBLICATION_REPORT_WINDOW_SECONDS,
+			redis: redis?.limits
+		}),
 		assistantRateLimits,
 		stripe: stripeSettings(config),
 		blobs: new FileBlobStore(`${config.DATA_DIR.replace(/\/$/, '')}/assets`),
@@ -129,6 +137,7 @@ export async function startServices(config: Config, logger = createLogger(config
 				stopMaintenance();
 				await assistant.stop();
 				await collaboration.shutdown();
+				await stopPublicationViews();
 				setRuntime(undefined);
 				await Promise.all([database.close(), redis?.close()]);
 			})())
