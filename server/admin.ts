@@ -1,37 +1,74 @@
 // `npm run admin -- <command>`: operator commands for a self-hosted Easel (no Stripe).
 //   set-plan <team id or exact name> <free|pro|team> [--seats N]
+//   make-admin <email>     an instance administrator (moderates the public gallery at /admin/moderation)
+//   remove-admin <email>
 import { eq } from 'drizzle-orm';
 import { ConfigError, loadConfig } from '../src/lib/server/config.ts';
 import { openDatabase } from '../src/lib/server/db/index.ts';
 import { PLAN_IDS, teams, type PlanId } from '../src/lib/server/db/schema.ts';
 import * as billing from '../src/lib/server/billing.ts';
+import * as moderation from '../src/lib/server/moderation.ts';
+import { AppError } from '../src/lib/server/errors.ts';
 import { isUuid } from '../src/lib/server/access.ts';
 import { MIGRATIONS_FOLDER } from './bootstrap.ts';
 
-const USAGE = 'usage: npm run admin -- set-plan <team id or name> <free|pro|team> [--seats N]';
+const USAGE = [
+	'usage: npm run admin -- set-plan <team id or name> <free|pro|team> [--seats N]',
+	'       npm run admin -- make-admin <email>      (may moderate the public gallery)',
+	'       npm run admin -- remove-admin <email>'
+].join('\n');
 
 function fail(message: string): never {
 	console.error(message);
 	process.exit(1);
 }
 
-async function main(args: string[]): Promise<void> {
-	const [command, team, plan, ...rest] = args;
-	if (command !== 'set-plan' || !team || !plan) fail(USAGE);
-	if (!(PLAN_IDS as readonly string[]).includes(plan)) fail(`Unknown plan "${plan}": use one of ${PLAN_IDS.join(', ')}.`);
-	const seatsFlag = rest.indexOf('--seats');
-	const seats = seatsFlag >= 0 ? Number(rest[seatsFlag + 1]) : null;
-	if (seats !== null && (!Number.isInteger(seats) || seats < 1)) fail('--seats must be a whole number of at least 1.');
-
+async function openConfigured() {
 	let config;
 	try {
 		config = loadConfig();
 	} catch (error) {
 		fail(error instanceof ConfigError ? error.message : String(error));
 	}
-	const database = await openDatabase({ url: config.DATABASE_URL, dataDir: `${config.DATA_DIR.replace(/\/$/, '')}/pg`, migrationsFolder: MIGRATIONS_FOLDER }).catch(
-		(error: Error) => fail(error.message)
+	return openDatabase({ url: config.DATABASE_URL, dataDir: `${config.DATA_DIR.replace(/\/$/, '')}/pg`, migrationsFolder: MIGRATIONS_FOLDER }).catch((error: Error) =>
+		fail(error.message)
 	);
+}
+
+/** make-admin / remove-admin <email>: instance administrators moderate the public gallery. */
+async function setAdmin(email: string | undefined, isAdmin: boolean, extra: string[]): Promise<void> {
+	if (!email || extra.length > 0) fail(USAGE);
+	const database = await openConfigured();
+	let user;
+	try {
+		user = await moderation.setInstanceAdmin(database.db, email, isAdmin);
+	} catch (error) {
+		await database.close();
+		fail(error instanceof AppError ? error.message : String(error));
+	}
+	await database.close();
+	console.log(
+		isAdmin
+			? `${user.name} <${user.email}> is now an instance administrator: they moderate the gallery at /admin/moderation.`
+			: `${user.name} <${user.email}> is no longer an instance administrator.`
+	);
+}
+
+async function main(args: string[]): Promise<void> {
+	const [command, team, plan, ...rest] = args;
+	if (command === 'make-admin' || command === 'remove-admin')
+		return setAdmin(
+			team,
+			command === 'make-admin',
+			[plan, ...rest].filter((arg) => arg !== undefined)
+		);
+	if (command !== 'set-plan' || !team || !plan) fail(USAGE);
+	if (!(PLAN_IDS as readonly string[]).includes(plan)) fail(`Unknown plan "${plan}": use one of ${PLAN_IDS.join(', ')}.`);
+	const seatsFlag = rest.indexOf('--seats');
+	const seats = seatsFlag >= 0 ? Number(rest[seatsFlag + 1]) : null;
+	if (seats !== null && (!Number.isInteger(seats) || seats < 1)) fail('--seats must be a whole number of at least 1.');
+
+	const database = await openConfigured();
 	try {
 		const matches = await database.db
 			.select({ id: teams.id, name: teams.name })

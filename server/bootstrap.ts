@@ -17,6 +17,7 @@ import { setCanvasRenderer } from '../src/lib/server/rendering/canvas-renderer.t
 import { ChromiumCanvasRenderer, renderOrigin } from '../src/lib/server/rendering/chromium-renderer.ts';
 import { storedAssetLoader } from '../src/lib/server/rendering/stored-assets.ts';
 import { runtime } from '../src/lib/server/runtime.ts';
+import { stopPublicationViews } from '../src/lib/server/publication-views.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -162,6 +163,13 @@ export async function startServices(config: Config, logger = createLogger(config
 				redis: redis?.limits
 			})
 		},
+		publicationReportThrottle: new ActionThrottle({
+			what: 'reports from this network address',
+			keyPrefix: `${config.REDIS_PREFIX}:publication-report-address`,
+			points: config.PUBLICATION_REPORTS_PER_ADDRESS,
+			durationSeconds: config.PUBLICATION_REPORT_WINDOW_SECONDS,
+			redis: redis?.limits
+		}),
 		assistantRateLimits,
 		stripe: stripeSettings(config),
 		blobs: new FileBlobStore(`${config.DATA_DIR.replace(/\/$/, '')}/assets`),
@@ -181,6 +189,7 @@ export async function startServices(config: Config, logger = createLogger(config
 				await assistant.stop();
 				setCanvasRenderer(null);
 				await Promise.all([collaboration.shutdown(), renderer?.close()]);
+				await stopPublicationViews();
 				setRuntime(undefined);
 				await Promise.all([database.close(), redis?.close()]);
 			})())

@@ -11,6 +11,8 @@ import { isSameOriginWrite } from '$lib/server/http/same-origin';
 import { AppError } from '$lib/server/errors';
 import { runtime, services } from '$lib/server/runtime';
 import { metrics } from '$lib/server/metrics';
+import { publishedPages } from '$lib/server/http/published-pages';
+import { version } from '$app/environment';
 
 const withRuntime: Handle = async ({ event, resolve }) => {
 	event.locals.requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
@@ -88,7 +90,10 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(withRuntime, securityHeaders, refuseCrossSiteApiWrites, withSession);
+/** Published pages (/p/…): their strict CSP, and revalidations answered before rendering. */
+const publishedPageHeaders: Handle = publishedPages(version);
+
+export const handle = sequence(withRuntime, securityHeaders, refuseCrossSiteApiWrites, withSession, publishedPageHeaders);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status >= 500) {

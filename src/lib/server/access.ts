@@ -23,6 +23,8 @@ export const ROLE_PERMISSIONS = {
 	'canvas.duplicate': EDITORS,
 	'canvas.share': ADMINS,
 	'canvas.move': ADMINS,
+	/** Publishing to the gallery; a team whose `publish_role` is 'admin' narrows it to admins (publications.ts). */
+	'canvas.publish': EDITORS,
 	'history.save': EDITORS,
 	'history.restore': EDITORS,
 	'history.manage': ADMINS,
@@ -32,6 +34,8 @@ export const ROLE_PERMISSIONS = {
 	'team.audit': ADMINS,
 	/** The team's own AI provider settings (bring your own key) and whether edit-link guests may use AI. */
 	'team.ai': ADMINS,
+	/** Who may publish the team's canvases (the team's `publish_role`). */
+	'team.publishing': ADMINS,
 	'team.rename': OWNERS,
 	'team.delete': OWNERS,
 	'team.billing': OWNERS,
@@ -61,7 +65,18 @@ export type UserActor = { kind: 'user'; userId: string };
 export const API_KEY_SCOPES = {
 	'team:read': ['team.view'],
 	'canvases:read': ['team.view', 'canvas.view'],
-	'canvases:write': ['team.view', 'canvas.view', 'canvas.edit', 'canvas.create', 'canvas.rename', 'canvas.delete', 'canvas.duplicate', 'history.save', 'history.restore'],
+	'canvases:write': [
+		'team.view',
+		'canvas.view',
+		'canvas.edit',
+		'canvas.create',
+		'canvas.rename',
+		'canvas.delete',
+		'canvas.duplicate',
+		'history.save',
+		'history.restore',
+		'canvas.publish'
+	],
 	'audit:read': ['team.view', 'team.audit']
 } as const satisfies Record<string, readonly Action[]>;
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
@@ -281,6 +296,7 @@ const ACTION_WORDS: Record<Action, string> = {
 	'canvas.duplicate': 'duplicate this canvas',
 	'canvas.share': 'manage share links',
 	'canvas.move': 'move this canvas',
+	'canvas.publish': 'publish this canvas',
 	'history.save': 'save versions',
 	'history.restore': 'restore versions',
 	'history.manage': 'rename or delete versions',
@@ -289,6 +305,7 @@ const ACTION_WORDS: Record<Action, string> = {
 	'team.invite': 'invite people',
 	'team.audit': 'see the activity log',
 	'team.ai': "change the team's AI settings",
+	'team.publishing': 'change who may publish',
 	'team.rename': 'rename the team',
 	'team.delete': 'delete the team',
 	'team.billing': 'manage billing',

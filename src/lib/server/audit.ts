@@ -21,7 +21,12 @@ export type AuditAction =
 	| 'share_link.create'
 	| 'share_link.revoke'
 	| 'canvas.move'
-	| 'ai_settings.update';
+	| 'ai_settings.update'
+	| 'publication.publish'
+	| 'publication.unpublish'
+	| 'publication.hide'
+	| 'publication.restore'
+	| 'team.publish_role';
 
 /**
  * Who an entry is by: any actor with a standing (`actor`), or, as most call sites say it, a person's

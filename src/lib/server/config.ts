@@ -105,6 +105,9 @@ const environmentSchema = z.object({
 	/** Invitation emails sent for one team within INVITATION_EMAIL_WINDOW_SECONDS, by all its admins. */
 	INVITATION_EMAILS_PER_TEAM: integer('INVITATION_EMAILS_PER_TEAM', 1, 1_000_000).default(50),
 	INVITATION_EMAIL_WINDOW_SECONDS: integer('INVITATION_EMAIL_WINDOW_SECONDS', 1, 7 * 86400).default(3600),
+	/** Reports of published canvases one client address may file within PUBLICATION_REPORT_WINDOW_SECONDS. */
+	PUBLICATION_REPORTS_PER_ADDRESS: integer('PUBLICATION_REPORTS_PER_ADDRESS', 1, 1_000_000).default(5),
+	PUBLICATION_REPORT_WINDOW_SECONDS: integer('PUBLICATION_REPORT_WINDOW_SECONDS', 1, 7 * 86400).default(3600),
 	/** Longest chat message a person may write (characters); longer ones are reverted. */
 	MAX_CHAT_MESSAGE_CHARS: integer('MAX_CHAT_MESSAGE_CHARS', 100, 1_000_000).default(16_000),
 	/** Most messages (every branch counted) one canvas's chat may hold; more are reverted. */

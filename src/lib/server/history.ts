@@ -1,11 +1,11 @@
 // Version history of canvases: automatic, named and restore versions of the whole document,
 // kept as long as the team's plan allows; restoring is a forward change.
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { readBytes } from './db/bytea.ts';
 import type { Queryable } from './db/index.ts';
-import { canvases, documentVersions, users, type VersionKind } from './db/schema.ts';
+import { canvases, documentVersions, publications, users, type VersionKind } from './db/schema.ts';
 import { migrateRecords, recordsDiff } from './canvas-records.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
@@ -144,8 +144,21 @@ export async function getRecords(db: Queryable, actor: Actor, canvasId: string, 
 	return { version, records: recordsOf(decompressState(state)) };
 }
 
+/**
+ * A version's records by id, with no access check: for callers that already decided the reader may
+ * see them (a published version's visitors). Null when there is no such version.
+ */
+export async function readVersionRecords(db: Queryable, versionId: string): Promise<Record<string, unknown> | null> {
+	if (!isUuid(versionId)) return null;
+	const [row] = await db
+		.select({ state: readBytes(documentVersions.state) })
+		.from(documentVersions)
+		.where(eq(documentVersions.id, versionId));
+	return row ? recordsOf(decompressState(row.state)) : null;
+}
+
 /** A stored state's records, migrated to the current tldraw schema if an older one wrote them. */
-function recordsOf(state: Uint8Array): Record<string, unknown> {
+export function recordsOf(state: Uint8Array): Record<string, unknown> {
 	const doc = new Y.Doc();
 	Y.applyUpdate(doc, state);
 	const records = doc.getMap('records').toJSON();
@@ -212,7 +225,8 @@ export async function restore(services: Services, actor: UserActor, canvasId: st
 
 /**
  * Deletes versions past their team's retention plus the grace period (named versions stay on plans
- * that keep them), and any version whose canvas no longer exists. Returns how many were deleted.
+ * that keep them; the version a publication shows stays while it is published), and any version
+ * whose canvas no longer exists. Returns how many were deleted.
  */
 export async function prune(db: Queryable, now = new Date()): Promise<number> {
 	const teamRows = await db.selectDistinct({ teamId: canvases.teamId }).from(canvases);
@@ -232,10 +246,11 @@ export async function prune(db: Queryable, now = new Date()): Promise<number> {
 					.where(eq(canvases.teamId, teamId))
 			)
 		);
-		const kinds: VersionKind[] = limits.keepsNamedVersions ? ['auto', 'restore', 'assistant'] : ['auto', 'restore', 'assistant', 'named'];
+		const kinds: VersionKind[] = limits.keepsNamedVersions ? ['auto', 'restore', 'assistant', 'publish'] : ['auto', 'restore', 'assistant', 'publish', 'named'];
+		const published = db.select({ id: publications.versionId }).from(publications);
 		const removed = await db
 			.delete(documentVersions)
-			.where(and(or(...teamDocuments), lt(documentVersions.createdAt, cutoff), inArray(documentVersions.kind, kinds)))
+			.where(and(or(...teamDocuments), lt(documentVersions.createdAt, cutoff), inArray(documentVersions.kind, kinds), notInArray(documentVersions.id, published)))
 			.returning({ id: documentVersions.id });
 		deleted += removed.length;
 	}

@@ -40,6 +40,8 @@ export interface Runtime {
 	signUpThrottle: ActionThrottle;
 	/** Invitation emails per sender (user id) and per team (team id). */
 	invitationEmailThrottles: { perSender: ActionThrottle; perTeam: ActionThrottle };
+	/** Reports of published canvases per client address. */
+	publicationReportThrottle: ActionThrottle;
 	/** Assistant runs a person may start a minute and a team a day, by plan. */
 	assistantRateLimits: AssistantRateLimits;
 	/** Stripe billing, or null when self-hosted without it (plans then come from `npm run admin`). */

@@ -2,7 +2,7 @@
 // again (as orphans) when its canvas is gone.
 import { and, inArray, isNotNull, notExists, sql, type SQL, type AnyColumn } from 'drizzle-orm';
 import type { Queryable } from '../db/index.ts';
-import { canvases, documentVersions } from '../db/schema.ts';
+import { canvases, documentVersions, publications } from '../db/schema.ts';
 import type { CollaborationControl } from '../collaboration-control.ts';
 import { DOCUMENT_NAME_PATTERN, DOCUMENT_NAME_SEPARATOR, documentNamesOf } from '../../document-names.ts';
 import { deleteDocuments } from './document-store.ts';
@@ -16,6 +16,8 @@ export async function deleteCanvasDocuments(db: Queryable, canvasIds: string[]):
 	const names = canvasIds.flatMap(documentNamesOf);
 	if (names.length === 0) return;
 	await deleteDocuments(db, names);
+	// A publication points at one of the versions (its frozen copy): it goes first (with its assets and reports).
+	await db.delete(publications).where(inArray(publications.canvasId, canvasIds));
 	await db.delete(documentVersions).where(inArray(documentVersions.document, names));
 	// Asset rows and publications go with the canvas row (foreign keys); the asset sweeper then deletes the unused bytes.
 }

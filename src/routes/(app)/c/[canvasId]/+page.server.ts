@@ -6,6 +6,8 @@ import { AppError } from '$lib/server/errors';
 import { actorOf, userOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
 import { PLANS, upgradeFor } from '$lib/server/plans';
+import * as publications from '$lib/server/publications';
+import { publicationJson } from '$lib/server/http/publication-json';
 import { runtime } from '$lib/server/runtime';
 import * as teams from '$lib/server/teams';
 import { userColor } from '$lib/user-color';
@@ -16,11 +18,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	try {
 		const user = userOf(locals);
 		const canvas = await canvases.get(locals.db, actorOf(locals), params.canvasId);
-		const [myTeams, { limits }, assistant] = await Promise.all([
+		const [myTeams, { limits }, assistant, , canPublish, publication] = await Promise.all([
 			teams.listForUser(locals.db, user.id),
 			billing.teamPlan(locals.db, canvas.teamId),
 			runtime().assistant.availability({ actor: actorOf(locals), name: user.name }, canvas.access),
-			teams.touchMembership(locals.db, canvas.teamId, user.id)
+			teams.touchMembership(locals.db, canvas.teamId, user.id),
+			publications.mayPublish(locals.db, actorOf(locals), canvas.id),
+			publications.findPublication(locals.db, actorOf(locals), canvas.id)
 		]);
 		return {
 			canvas: { id: canvas.id, title: canvas.title, teamId: canvas.teamId },
@@ -40,6 +44,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 				canvas.access.readOnlyReason === 'plan_limit'
 					? { plan: PLANS[limits.plan].name, canvases: limits.canvases, upgrade: upgradeFor(limits.plan)?.name ?? null }
 					: null,
+			publishing: { canPublish, publication: publication && publicationJson(publication, runtime().config.publicOrigin) },
 			teams: myTeams,
 			me: { id: user.id, name: user.name, color: userColor(user.id) },
 			assistant,

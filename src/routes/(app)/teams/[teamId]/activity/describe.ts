@@ -89,6 +89,19 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 				: { actor, did: `moved ${quoted(details.title)} here from ${team(details.from)}` };
 		case 'ai_settings.update':
 			return { actor, did: describeAiSettingsChange(details) };
+		case 'publication.publish':
+			return {
+				actor,
+				did: `${details.republished ? 'republished' : 'published'} ${canvas(entry.targetId)} to the gallery${details.title ? ` as ${quoted(details.title)}` : ''}`
+			};
+		case 'publication.unpublish':
+			return { actor, did: `unpublished ${canvas(entry.targetId)} from the gallery` };
+		case 'publication.hide':
+			return { actor: 'A moderator', did: `hid the published ${canvas(entry.targetId)}${details.reason ? `: ${quoted(details.reason)}` : ''}` };
+		case 'publication.restore':
+			return { actor: 'A moderator', did: `made the published ${canvas(entry.targetId)} public again` };
+		case 'team.publish_role':
+			return { actor, did: details.to === 'admin' ? 'let only admins and owners publish canvases' : 'let editors, admins and owners publish canvases' };
 		default:
 			return { actor, did: entry.action.replace(/[._]/g, ' ') };
 	}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { can } from '$lib/server/access';
 import * as teamAiSettings from '$lib/server/ai/team-ai-settings';
 import * as teams from '$lib/server/teams';
+import * as publications from '$lib/server/publications';
 import { actorOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
 import { runtime } from '$lib/server/runtime';
@@ -11,9 +12,11 @@ import type { Actions, PageServerLoad } from './$types';
 /** Admins see the team's AI settings; the server's provider is named so the page can say what is used otherwise. */
 export const load: PageServerLoad = async ({ locals, params, parent }) => {
 	const { team } = await parent();
-	if (!can(team.role, 'team.ai')) return { ai: null };
+	// Admins and owners decide who may publish the team's canvases to the gallery.
+	const publishing = can(team.role, 'team.publishing') ? { publishRole: await publications.publishRole(locals.db, params.teamId) } : null;
+	if (!can(team.role, 'team.ai')) return { ai: null, publishing };
 	const settings = await teamAiSettings.getAiSettings(locals.db, actorOf(locals), params.teamId);
-	return { ai: { settings, serverProvider: runtime().config.AI_PROVIDER ?? null } };
+	return { ai: { settings, serverProvider: runtime().config.AI_PROVIDER ?? null }, publishing };
 };
 
 /** The AI form's fields as the domain's input: blank provider = the server's; checkboxes are present when ticked. */
@@ -62,6 +65,14 @@ export const actions: Actions = {
 			return { aiTest };
 		},
 		{ secretFields: ['apiKey'] }
+	),
+	/** Who may publish the team's canvases: editors and above, or admins and owners only. */
+	publishing: formAction(
+		(data) => data.get('publishRole'),
+		async (role, { event, actor, context }) => {
+			const publishRole = await publications.setPublishRole(event.locals.db, actor, event.params.teamId, role, context);
+			return { publishRoleSaved: publishRole };
+		}
 	),
 	/** Lets (or stops) edit-link guests use the assistant on the team's credits. */
 	guestAi: formAction(
