@@ -401,3 +401,23 @@ function assetSuite(storage: 'files' | 's3') {
 
 describeEachServerDatabase('assets over HTTP, stored as files', assetSuite('files'));
 describeEachServerDatabase('assets over HTTP, stored in an S3 bucket', assetSuite('s3'), { drivers: ['postgres'] });
+
+describe('several instances', () => {
+	it('warns at start when REDIS_URL is set without an S3 bucket, and not when the bucket is there', async () => {
+		const redis = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `assets-${process.pid}` };
+		const local = await startServer({ env: redis });
+		try {
+			expect(local.output()).toContain('several instances need S3_BUCKET');
+		} finally {
+			await local.dispose();
+		}
+		const s3 = await startS3TestServer();
+		const shared = await startServer({ env: { ...redis, ...s3.env() } });
+		try {
+			expect(shared.output()).not.toContain('several instances need S3_BUCKET');
+		} finally {
+			await shared.dispose();
+			await s3.close();
+		}
+	});
+});
