@@ -12,7 +12,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** A real RGBA PNG of `width` × `height` in one colour; `padding` bytes of noise in a private chunk make it larger. */
-export function png(width = 2, height = 2, options: { rgba?: [number, number, number, number]; padding?: number } = {}): Uint8Array {
+export function png(width = 2, height = 2, options: { rgba?: [number, number, number, number]; padding?: number } = {}): Uint8Array<ArrayBuffer> {
 	const [r, g, b, a] = options.rgba ?? [200, 30, 30, 255];
 	const header = Buffer.alloc(13);
 	header.writeUInt32BE(width, 0);
@@ -33,7 +33,7 @@ export function png(width = 2, height = 2, options: { rgba?: [number, number, nu
 }
 
 /** A PNG header claiming `width` × `height` (a decompression bomb's shape: tiny file, huge picture). */
-export function pngClaiming(width: number, height: number): Uint8Array {
+export function pngClaiming(width: number, height: number): Uint8Array<ArrayBuffer> {
 	const header = Buffer.alloc(13);
 	header.writeUInt32BE(width, 0);
 	header.writeUInt32BE(height, 4);
@@ -49,17 +49,17 @@ export function pngClaiming(width: number, height: number): Uint8Array {
 }
 
 /** A 1 × 1 GIF. */
-export function gif(): Uint8Array {
+export function gif(): Uint8Array<ArrayBuffer> {
 	return new Uint8Array(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
 }
 
 /** A 1 × 1 lossless WebP. */
-export function webp(): Uint8Array {
+export function webp(): Uint8Array<ArrayBuffer> {
 	return new Uint8Array(Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64'));
 }
 
 /** A baseline JPEG's markers with a frame of `width` × `height` (SOI, JFIF, SOF0, EOI). */
-export function jpeg(width = 3, height = 2): Uint8Array {
+export function jpeg(width = 3, height = 2): Uint8Array<ArrayBuffer> {
 	const jfif = [0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
 	const sof = [0xff, 0xc0, 0x00, 0x0b, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x01, 0x01, 0x11, 0x00];
 	return new Uint8Array([0xff, 0xd8, ...jfif, ...sof, 0xff, 0xd9]);
@@ -69,7 +69,7 @@ export const text = (value: string) => new TextEncoder().encode(value);
 export const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** A minimal ZIP archive (one empty stored file). */
-export function zip(): Uint8Array {
+export function zip(): Uint8Array<ArrayBuffer> {
 	const name = Buffer.from('a.txt');
 	const local = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, name.length, 0, 0, 0]), name]);
 	const central = Buffer.concat([

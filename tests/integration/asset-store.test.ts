@@ -27,9 +27,9 @@ import { join } from 'node:path';
 /** A file store that counts its writes. */
 class CountingStore extends FileBlobStore {
 	puts: string[] = [];
-	override async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+	override async put(key: string, bytes: Uint8Array): Promise<void> {
 		this.puts.push(key);
-		await super.put(key, bytes, contentType);
+		await super.put(key, bytes);
 	}
 }
 
@@ -195,7 +195,7 @@ describeEachDatabase('the asset store', (database) => {
 			return { publicOnly: opened.publicOnly, bytes: new Uint8Array(await new Response(await opened.body()).arrayBuffer()) };
 		};
 
-		it.each([
+		it.each<[string, () => Actor, (() => string) | undefined]>([
 			['the owner', () => owner, undefined],
 			['an editor', () => editor, undefined],
 			['a viewer', () => viewer, undefined],
@@ -203,13 +203,13 @@ describeEachDatabase('the asset store', (database) => {
 			['an edit link', () => ANONYMOUS, () => links.edit],
 			['a team-only link, with a team session', () => viewer, () => links.teamOnly],
 			['an API key that may read canvases', () => key(teamId, ['canvases:read']), undefined]
-		] as const)('lets %s read an asset of the canvas (not "public only")', async (_name, actor, token) => {
+		])('lets %s read an asset of the canvas (not "public only")', async (_name, actor, token) => {
 			const { publicOnly, bytes } = await read(actor(), unlisted, token?.());
 			expect(publicOnly).toBe(false);
 			expect(bytes).toEqual(png(6, 7, { rgba: [5, 6, 7, 255] }));
 		});
 
-		it.each([
+		it.each<[string, () => Actor, (() => string) | undefined, string]>([
 			['an outsider', () => outsider, undefined, 'NOT_FOUND'],
 			['nobody', () => ANONYMOUS, undefined, 'NOT_FOUND'],
 			['a link to another canvas', () => ANONYMOUS, () => links.otherCanvas, 'NOT_FOUND'],
@@ -219,7 +219,7 @@ describeEachDatabase('the asset store', (database) => {
 			['a team-only link in an outsider’s hands', () => outsider, () => links.teamOnly, 'NOT_FOUND'],
 			['an API key of the team that may not read canvases', () => key(teamId, ['team:read']), undefined, 'NOT_FOUND'],
 			['another team’s API key', () => key(outsider.personalTeamId, ['canvases:read']), undefined, 'NOT_FOUND']
-		] as const)('refuses %s an asset no publication shows', async (_name, actor, token, code) => {
+		])('refuses %s an asset no publication shows', async (_name, actor, token, code) => {
 			expect((await refusal(read(actor(), unlisted, token?.()))).code).toBe(code);
 		});
 

@@ -17,7 +17,7 @@ import { describeEachServerDatabase, type ServerDatabase } from '../helpers/serv
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 interface Part {
-	bytes: Uint8Array;
+	bytes: Uint8Array<ArrayBuffer>;
 	fileName?: string;
 	/** The type the client claims for the part (never believed). */
 	type?: string;
