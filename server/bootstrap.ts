@@ -12,12 +12,12 @@ import { sweepAssets } from '../src/lib/server/assets/asset-sweeper.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
-import { FileBlobStore } from '../src/lib/server/assets/blob-store.ts';
 import { setCanvasRenderer } from '../src/lib/server/rendering/canvas-renderer.ts';
 import { ChromiumCanvasRenderer, renderOrigin } from '../src/lib/server/rendering/chromium-renderer.ts';
 import { storedAssetLoader } from '../src/lib/server/rendering/stored-assets.ts';
 import { runtime } from '../src/lib/server/runtime.ts';
 import { stopPublicationViews } from '../src/lib/server/publication-views.ts';
+import { blobStoreFor } from '../src/lib/server/assets/blob-store-for.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -124,6 +124,13 @@ export async function startServices(config: Config, logger = createLogger(config
 			"SECRETS_KEY is not set: this instance seals teams' AI keys with its own DATA_DIR/secret.key, which other instances cannot open. Set one SECRETS_KEY on every instance."
 		);
 	}
+	const blobs = blobStoreFor(config);
+	logger.info(blobs.description, blobs.store.kind === 's3' ? 'assets are stored in the S3 bucket' : 'assets are stored as files under DATA_DIR/assets');
+	if (config.REDIS_URL && blobs.store.kind !== 's3') {
+		logger.warn(
+			'several instances need S3_BUCKET (and the other S3_* settings): with REDIS_URL set, this instance still keeps images under its own DATA_DIR/assets, which the other instances cannot read.'
+		);
+	}
 	const redis: RedisConnections | undefined = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX, logger) : undefined;
 	if (redis) logger.info({ instance: redis.instanceId }, 'joining other instances through redis');
 	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });
@@ -172,7 +179,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		}),
 		assistantRateLimits,
 		stripe: stripeSettings(config),
-		blobs: new FileBlobStore(`${config.DATA_DIR.replace(/\/$/, '')}/assets`),
+		blobs: blobs.store,
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined
 	});

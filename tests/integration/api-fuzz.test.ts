@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { api, createCanvas, signUp, type TestUser } from '../helpers/clients.ts';
 import { startFakeStripe, STRIPE_TEST_ENV, type FakeStripe } from '../helpers/fake-stripe.ts';
+import { png } from '../helpers/images.ts';
 import { seededRandom, testSeed } from '../helpers/random.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -255,6 +256,14 @@ describeEachServerDatabase('every /api/v1 route under hostile input', (database)
 		valid.throwawaySession = (await api(server.url, '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } })).body.token;
 		valid.shareLinkId = (await api(server.url, `/api/v1/canvases/${valid.id}/share-links`, { token: owner.token, body: { access: 'view', audience: 'anyone' } })).body.id;
 		valid.runId = (await api(server.url, `/api/v1/canvases/${valid.id}/assistant/runs`, { token: owner.token, body: { prompt: 'Fuzz' } })).body.run.id;
+		const image = new FormData();
+		image.append('file', new Blob([png(2, 2)], { type: 'image/png' }), 'fuzz.png');
+		const uploaded = await fetch(`${server.url}/api/v1/canvases/${valid.id}/assets`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${owner.token}` },
+			body: image
+		});
+		valid.assetId = ((await uploaded.json()) as { asset: { id: string } }).asset.id;
 	});
 	afterAll(async () => {
 		await server?.dispose();
