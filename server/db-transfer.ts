@@ -14,7 +14,8 @@ import { openDatabase, type OpenDatabase } from '../src/lib/server/db/index.ts';
 import { acquireDataDirLock, DataDirLockedError } from '../src/lib/server/db/data-dir-lock.ts';
 import * as transfer from '../src/lib/server/db/transfer/index.ts';
 import { AppError } from '../src/lib/server/errors.ts';
-import { FileBlobStore, type BlobStore } from '../src/lib/server/assets/blob-store.ts';
+import type { BlobStore } from '../src/lib/server/assets/blob-store.ts';
+import { blobStoreFor } from '../src/lib/server/assets/blob-store-for.ts';
 import { MIGRATIONS_FOLDER } from './bootstrap.ts';
 
 const USAGE = [
@@ -38,9 +39,11 @@ function config(): Config {
 }
 
 /** Where this configuration keeps stored files (the server's own choice), and how to name it to the operator. */
+/** The stored files of the configured store (the S3 bucket when S3_* is set, else DATA_DIR/assets). */
 function blobStore(config: Config): { store: BlobStore; where: string } {
-	const root = resolve(config.DATA_DIR, 'assets');
-	return { store: new FileBlobStore(root), where: root };
+	const configured = blobStoreFor(config);
+	const where = configured.store.kind === 's3' ? `bucket ${configured.description.bucket}` : resolve(config.DATA_DIR, 'assets');
+	return { store: configured.store, where };
 }
 
 /** Error message without a stack, for the operator's terminal. */
