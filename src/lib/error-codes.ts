@@ -10,6 +10,7 @@ export const ERROR_CODES = {
 	/** A plan limit (canvases, seats, history, credits) was reached; the message names it and the upgrade. */
 	LIMIT_EXCEEDED: { status: 402, closeCode: 4402 },
 	PAYLOAD_TOO_LARGE: { status: 413, closeCode: 4413 },
+	/** An upload whose content (sniffed, never its name) is not an accepted type; the message names those accepted. */
 	UNSUPPORTED_MEDIA_TYPE: { status: 415, closeCode: 4415 },
 	RATE_LIMITED: { status: 429, closeCode: 4429 },
 	UNAVAILABLE: { status: 503, closeCode: 4503 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import { SHARE_TOKEN_HEADER } from '../../src/lib/document-state.ts';
 import { api, createCanvas, signUp, type TestUser } from '../helpers/clients.ts';
-import { solidPng, tinyWebp } from '../helpers/images.ts';
+import { solidPng, tinyWebp } from '../helpers/thumbnail-images.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
