@@ -57,7 +57,15 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 	429: 'Too many uploads at once. Wait a moment and try again.'
 };
 
-export function createCanvasAssetStore({ canvasId, shareToken }: { canvasId: string; shareToken?: string }): CanvasAssetStore {
+export interface CanvasAssetStoreOptions {
+	canvasId: string;
+	/** A share-link guest's token, sent as `Easel-Share-Token` (never in a URL). */
+	shareToken?: string;
+	/** Where the API is; default this page's origin. */
+	baseUrl?: string;
+}
+
+export function createCanvasAssetStore({ canvasId, shareToken, baseUrl = '' }: CanvasAssetStoreOptions): CanvasAssetStore {
 	const listeners = new Set<(failure: UploadFailure) => void>();
 	const objectUrls = new Map<string, Promise<string | null>>();
 	const made: string[] = [];
@@ -74,7 +82,7 @@ export function createCanvasAssetStore({ canvasId, shareToken }: { canvasId: str
 	function objectUrlOf(src: string): Promise<string | null> {
 		let url = objectUrls.get(src);
 		if (!url) {
-			url = fetch(src, { headers: tokenHeaders() })
+			url = fetch(`${baseUrl}${src}`, { headers: tokenHeaders() })
 				.then(async (response) => {
 					if (!response.ok) throw new Error(`asset answered ${response.status}`);
 					const blob = await response.blob();
@@ -99,7 +107,7 @@ export function createCanvasAssetStore({ canvasId, shareToken }: { canvasId: str
 			body.append('file', file, file.name || 'image');
 			let response: Response;
 			try {
-				response = await fetch(`/api/v1/canvases/${canvasId}/assets`, { method: 'POST', body, headers: tokenHeaders(), signal });
+				response = await fetch(`${baseUrl}/api/v1/canvases/${canvasId}/assets`, { method: 'POST', body, headers: tokenHeaders(), signal });
 			} catch (error) {
 				if (signal?.aborted) throw error;
 				fail(asset, file, 'NETWORK', 'The image could not be uploaded. Check your connection and try again.');
