@@ -107,3 +107,21 @@ test('read-only visitors never upload a thumbnail; the next editor who opens the
 	await page.getByRole('link', { name: 'Back to canvases' }).click();
 	await expect.poll(async () => (await page.request.get(thumbnail)).status(), { timeout: 20_000 }).toBe(200);
 });
+
+test('closing the page (not navigating within the app) still sends the thumbnail rendered while the edits paused', async ({ page, browser }) => {
+	await signUpThroughUi(page, 'Cleo');
+	await page.getByRole('button', { name: 'New canvas' }).click();
+	await waitForCanvas(page);
+	const canvasId = page.url().split('/c/')[1];
+	await drawSomething(page, 'Closed tab');
+	// Once the edits have paused, the thumbnail for leaving is rendered in advance (there is no time to render on unload).
+	await page.waitForTimeout(4_500);
+	const cookies = await page.context().cookies();
+	await page.close({ runBeforeUnload: true });
+
+	const other = await browser.newContext();
+	await other.addCookies(cookies);
+	const reader = await other.newPage();
+	await expect.poll(async () => (await reader.request.get(`/api/v1/canvases/${canvasId}/thumbnail`)).status(), { timeout: 10_000 }).toBe(200);
+	await other.close();
+});
