@@ -11,7 +11,7 @@ import { setRuntime } from '../src/lib/server/runtime.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
-import { FileBlobStore } from '../src/lib/server/assets/blob-store.ts';
+import { blobStoreFor } from '../src/lib/server/assets/blob-store-for.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -73,6 +73,13 @@ export async function startServices(config: Config, logger = createLogger(config
 			"SECRETS_KEY is not set: this instance seals teams' AI keys with its own DATA_DIR/secret.key, which other instances cannot open. Set one SECRETS_KEY on every instance."
 		);
 	}
+	const blobs = blobStoreFor(config);
+	logger.info(blobs.description, blobs.store.kind === 's3' ? 'assets are stored in the S3 bucket' : 'assets are stored as files under DATA_DIR/assets');
+	if (config.REDIS_URL && blobs.store.kind !== 's3') {
+		logger.warn(
+			'several instances need S3_BUCKET (and the other S3_* settings): with REDIS_URL set, this instance still keeps images under its own DATA_DIR/assets, which the other instances cannot read.'
+		);
+	}
 	const redis: RedisConnections | undefined = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX, logger) : undefined;
 	if (redis) logger.info({ instance: redis.instanceId }, 'joining other instances through redis');
 	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });
@@ -114,7 +121,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		},
 		assistantRateLimits,
 		stripe: stripeSettings(config),
-		blobs: new FileBlobStore(`${config.DATA_DIR.replace(/\/$/, '')}/assets`),
+		blobs: blobs.store,
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined
 	});

@@ -24,18 +24,32 @@ const withRuntime: Handle = async ({ event, resolve }) => {
 };
 
 /**
- * Refuses cookie-authenticated writes to /api that another origin could have made the browser send
- * (before the session is even read, so they change nothing). A Bearer token is never sent by a
- * browser on its own, so programs using one are unaffected; so are webhooks, which carry no cookie.
+ * Refuses writes another origin could have made the browser send (before the session is even read,
+ * so they change nothing): on /api every cookie-authenticated one; elsewhere (form actions) every
+ * form post and every cookie-carrying write, as SvelteKit's own check did — which is off
+ * (svelte.config.js), since it also refused multipart uploads from programs. A Bearer token is
+ * never sent by a browser on its own, so programs using one are unaffected; so are webhooks, which
+ * carry no cookie.
  */
-const refuseCrossSiteApiWrites: Handle = async ({ event, resolve }) => {
+const refuseCrossSiteWrites: Handle = async ({ event, resolve }) => {
 	const { config } = runtime();
-	const byCookie = !bearerToken(event) && event.cookies.get(sessionCookieName(config.secureCookies)) !== undefined;
-	if (byCookie && event.url.pathname.startsWith('/api/') && !isSameOriginWrite(event.request.method, event.request.headers, config.allowedOrigins)) {
-		return jsonError(new AppError('FORBIDDEN', 'Cross-site request refused'));
+	const { request, url } = event;
+	if (bearerToken(event) || isSameOriginWrite(request.method, request.headers, config.allowedOrigins)) return resolve(event);
+	const byCookie = event.cookies.get(sessionCookieName(config.secureCookies)) !== undefined;
+	if (url.pathname.startsWith('/api/')) {
+		if (byCookie) return jsonError(new AppError('FORBIDDEN', 'Cross-site request refused'));
+	} else if (byCookie || isFormContentType(request)) {
+		// SvelteKit's own answer, word for word.
+		const message = `Cross-site ${request.method} form submissions are forbidden`;
+		return request.headers.get('accept') === 'application/json' ? Response.json({ message }, { status: 403 }) : new Response(message, { status: 403 });
 	}
 	return resolve(event);
 };
+
+function isFormContentType(request: Request): boolean {
+	const type = request.headers.get('content-type')?.split(';', 1)[0].trim().toLowerCase() ?? '';
+	return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data' || type === 'text/plain';
+}
 
 /** Who is asking: a bearer token of any kind (identifyBearer tells them apart), else the session cookie. */
 const withSession: Handle = async ({ event, resolve }) => {
@@ -88,7 +102,7 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(withRuntime, securityHeaders, refuseCrossSiteApiWrites, withSession);
+export const handle = sequence(withRuntime, securityHeaders, refuseCrossSiteWrites, withSession);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status >= 500) {

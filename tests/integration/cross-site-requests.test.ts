@@ -1,13 +1,15 @@
 // Same-site request forgery: a page on another port of our host (or a sibling subdomain) can make
 // the browser send our SameSite=Lax session cookie with a body-less `fetch(…, { method: 'POST',
 // credentials: 'include', mode: 'no-cors' })`. Cookie-authenticated writes to /api therefore need a
-// same-origin Origin (or Sec-Fetch-Site: same-origin); Bearer-authenticated ones don't.
+// same-origin Origin (or Sec-Fetch-Site: same-origin); Bearer-authenticated ones don't — programs
+// upload multipart files that way. Form actions refuse cross-site posts as SvelteKit's check did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import { api, createCanvas, signUp, type TestUser } from '../helpers/clients.ts';
 import { startFakeStripe, STRIPE_TEST_ENV, type FakeStripe } from '../helpers/fake-stripe.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { png } from '../helpers/images.ts';
 
 let fake: FakeStripe;
 let server: RunningServer;
@@ -152,4 +154,94 @@ it('Stripe webhooks (no cookie, no Origin) still arrive', async () => {
 	const signature = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload, secret: STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET });
 	const response = await api(server.url, '/api/webhooks/stripe', { method: 'POST', body: payload, headers: { 'stripe-signature': signature } });
 	expect(response.status).toBe(200);
+});
+
+describe('multipart uploads (SvelteKit’s own origin check is off; ours decides)', () => {
+	const uploadForm = () => {
+		const data = new FormData();
+		data.append('file', new Blob([png(3, 3)], { type: 'image/png' }), 'pixel.png');
+		return data;
+	};
+	const upload = (canvasId: string, headers: Record<string, string>) =>
+		fetch(`${server.url}/api/v1/canvases/${canvasId}/assets`, { method: 'POST', headers, body: uploadForm() }).then(async (response) => ({
+			status: response.status,
+			body: await response.json()
+		}));
+
+	it('accepts a program’s upload with a Bearer token and no Origin at all', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Uploads by programs');
+		const response = await upload(canvasId, { authorization: `Bearer ${owner.token}` });
+		expect(response.status).toBe(201);
+		expect(response.body.asset.mimeType).toBe('image/png');
+	});
+
+	it.each(CROSS_SITE)('refuses a cookie upload with %s, storing nothing', async (_name, provenance) => {
+		const canvasId = await createCanvas(server.url, owner, 'Forged uploads');
+		const { origin, secFetchSite } = provenance();
+		const response = await upload(canvasId, {
+			cookie: `${sessionCookieName(false)}=${owner.token}`,
+			...(origin ? { origin } : {}),
+			...(secFetchSite ? { 'sec-fetch-site': secFetchSite } : {})
+		});
+		expect(response).toEqual({ status: 403, body: { error: { code: 'FORBIDDEN', message: 'Cross-site request refused' } } });
+	});
+
+	it('accepts a cookie upload from our own origin', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Uploads by browsers');
+		expect((await upload(canvasId, { cookie: `${sessionCookieName(false)}=${owner.token}`, origin: server.url })).status).toBe(201);
+	});
+});
+
+describe('form actions', () => {
+	const teamName = async (user: TestUser, teamId: string) => (await api(server.url, `/api/v1/teams/${teamId}`, { token: user.token })).body.name;
+
+	function submit(path: string, fields: Record<string, string>, headers: Record<string, string>) {
+		return fetch(`${server.url}${path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+			body: new URLSearchParams(fields),
+			redirect: 'manual'
+		});
+	}
+
+	it.each(CROSS_SITE)('refuses a team rename posted with the cookie and %s, as SvelteKit did, and renames nothing', async (_name, provenance) => {
+		const user = await signUp(server.url, 'Renamer');
+		const teamId = (await api(server.url, '/api/v1/teams', { token: user.token, body: { name: 'Original name' } })).body.id;
+		const { origin, secFetchSite } = provenance();
+		const response = await submit(
+			`/teams/${teamId}/settings?/rename`,
+			{ name: 'Renamed by an attacker' },
+			{ cookie: `${sessionCookieName(false)}=${user.token}`, ...(origin ? { origin } : {}), ...(secFetchSite ? { 'sec-fetch-site': secFetchSite } : {}) }
+		);
+		expect(response.status).toBe(403);
+		expect(await response.text()).toBe('Cross-site POST form submissions are forbidden');
+		expect(await teamName(user, teamId)).toBe('Original name');
+	});
+
+	it('answers in JSON to a client that asks for it (as SvelteKit did)', async () => {
+		const response = await submit('/login', { email: owner.email, password: owner.password }, { origin: otherOrigin(), accept: 'application/json' });
+		expect(response.status).toBe(403);
+		expect(await response.json()).toEqual({ message: 'Cross-site POST form submissions are forbidden' });
+	});
+
+	it('refuses a cross-site sign-in form post (login CSRF), which carries no cookie', async () => {
+		const response = await submit('/login', { email: owner.email, password: owner.password }, { origin: otherOrigin() });
+		expect(response.status).toBe(403);
+		expect(response.headers.get('set-cookie')).toBeNull();
+	});
+
+	it('still takes same-origin form posts: a rename and a sign-in', async () => {
+		const user = await signUp(server.url, 'Renamer');
+		const teamId = (await api(server.url, '/api/v1/teams', { token: user.token, body: { name: 'Before' } })).body.id;
+		const renamed = await submit(
+			`/teams/${teamId}/settings?/rename`,
+			{ name: 'After' },
+			{ cookie: `${sessionCookieName(false)}=${user.token}`, origin: server.url, 'x-sveltekit-action': 'true' }
+		);
+		expect(renamed.status).toBe(200);
+		expect(await teamName(user, teamId)).toBe('After');
+		const login = await submit('/login', { email: user.email, password: user.password }, { origin: server.url, accept: 'text/html' });
+		expect(login.status).toBe(303);
+		expect(login.headers.get('set-cookie')).toContain(sessionCookieName(false));
+	});
 });

@@ -59,3 +59,39 @@ describe('abuse limits', () => {
 		);
 	});
 });
+
+describe('the S3 asset store settings', () => {
+	const S3 = {
+		S3_BUCKET: 'easel-assets',
+		S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com',
+		S3_REGION: 'eu-west-1',
+		S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+		S3_SECRET_ACCESS_KEY: 'secret'
+	};
+
+	it('are all optional together, and all taken together', () => {
+		expect(loadConfig({}).S3_BUCKET).toBeUndefined();
+		expect(loadConfig(S3)).toMatchObject(S3);
+	});
+
+	it('name each one missing when only some are set', () => {
+		let caught: unknown;
+		try {
+			loadConfig({ S3_BUCKET: 'easel-assets', S3_ENDPOINT: 'http://minio:9000' });
+		} catch (error) {
+			caught = error;
+		}
+		expect((caught as ConfigError).problems).toEqual([
+			'S3_REGION: required when S3_BUCKET, S3_ENDPOINT are set (an S3 bucket needs all of S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)',
+			'S3_ACCESS_KEY_ID: required when S3_BUCKET, S3_ENDPOINT are set (an S3 bucket needs all of S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)',
+			'S3_SECRET_ACCESS_KEY: required when S3_BUCKET, S3_ENDPOINT are set (an S3 bucket needs all of S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)'
+		]);
+		expect(() => loadConfig({ S3_SECRET_ACCESS_KEY: 'secret' })).toThrow(/S3_BUCKET: required when S3_SECRET_ACCESS_KEY is set/);
+	});
+
+	it('explain a bad endpoint, region or bucket name', () => {
+		expect(() => loadConfig({ ...S3, S3_ENDPOINT: 'minio:9000' })).toThrow(/S3_ENDPOINT must be a URL starting with http:\/\/ or https:\/\//);
+		expect(() => loadConfig({ ...S3, S3_REGION: 'EU West' })).toThrow(/S3_REGION must be a region name such as us-east-1 or auto/);
+		expect(() => loadConfig({ ...S3, S3_BUCKET: 'a/b' })).toThrow(/S3_BUCKET must be a bucket name/);
+	});
+});

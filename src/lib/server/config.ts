@@ -138,9 +138,33 @@ const environmentSchema = z.object({
 		.trim()
 		.optional()
 		.refine((value) => !value || Buffer.from(value, 'base64').length === 32, { error: 'SECRETS_KEY must be 32 bytes in base64 (openssl rand -base64 32)' }),
+	/**
+	 * An S3-compatible bucket for assets, thumbnails and previews (AWS S3, R2, MinIO): set all five or
+	 * none; without them the files live under DATA_DIR/assets. Several instances need the bucket.
+	 */
+	S3_BUCKET: z
+		.string()
+		.trim()
+		.optional()
+		.refine((value) => !value || /^[A-Za-z0-9._-]{3,255}$/.test(value), {
+			error: 'S3_BUCKET must be a bucket name (3 or more letters, digits, dots, dashes or underscores)'
+		}),
+	/** The bucket's service address, e.g. https://s3.eu-west-1.amazonaws.com, https://<account>.r2.cloudflarestorage.com, http://minio:9000. */
+	S3_ENDPOINT: optionalUrl('S3_ENDPOINT', ['http:', 'https:']),
+	/** The bucket's region (`auto` on R2, anything MinIO was set up with, e.g. us-east-1). */
+	S3_REGION: z
+		.string()
+		.trim()
+		.optional()
+		.refine((value) => !value || /^[a-z0-9-]{1,64}$/.test(value), { error: 'S3_REGION must be a region name such as us-east-1 or auto' }),
+	S3_ACCESS_KEY_ID: z.string().trim().optional(),
+	S3_SECRET_ACCESS_KEY: z.string().trim().optional(),
 	/** Collaboration sockets one client address may open per minute (counted before authentication). */
 	WS_CONNECTIONS_PER_MINUTE: integer('WS_CONNECTIONS_PER_MINUTE', 1, 1_000_000).default(300)
 });
+
+/** The settings of the S3 asset store: all or none. */
+const S3_SETTINGS = ['S3_BUCKET', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
 
 export type Config = z.infer<typeof environmentSchema> & {
 	/** Origin used in links; also the origin WebSocket upgrades must come from. */
@@ -179,6 +203,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 	if (values.STRIPE_SECRET_KEY) {
 		const missing = (['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_PRO', 'STRIPE_PRICE_TEAM'] as const).filter((key) => !values[key]);
 		if (missing.length) throw new ConfigError(missing.map((key) => `${key}: required when STRIPE_SECRET_KEY is set`));
+	}
+	const s3Given = S3_SETTINGS.filter((key) => values[key]);
+	if (s3Given.length > 0 && s3Given.length < S3_SETTINGS.length) {
+		throw new ConfigError(
+			S3_SETTINGS.filter((key) => !values[key]).map(
+				(key) => `${key}: required when ${s3Given.join(', ')} ${s3Given.length === 1 ? 'is' : 'are'} set (an S3 bucket needs all of ${S3_SETTINGS.join(', ')})`
+			)
+		);
 	}
 	if (values.MAX_SOCKET_QUEUE_BYTES < values.MAX_DOCUMENT_BYTES + values.MAX_WS_MESSAGE_BYTES) {
 		// A client that opens a canvas over the socket alone is sent the whole document at once.

@@ -50,15 +50,7 @@ export async function readJson<T extends z.ZodType>(event: RequestEvent, schema:
 	if (!contentType.toLowerCase().startsWith('application/json')) {
 		throw new AppError('INVALID_INPUT', 'Send the body as JSON with Content-Type: application/json.');
 	}
-	const declared = Number(event.request.headers.get('content-length') ?? '0');
-	if (declared > limit) throw tooLarge(limit);
-	let text: string;
-	try {
-		text = await event.request.text();
-	} catch {
-		throw tooLarge(limit);
-	}
-	if (Buffer.byteLength(text) > limit) throw tooLarge(limit);
+	const text = new TextDecoder().decode(await readBody(event.request, limit, () => tooLarge(limit)));
 	let body: unknown;
 	try {
 		body = JSON.parse(text);
@@ -68,6 +60,54 @@ export async function readJson<T extends z.ZodType>(event: RequestEvent, schema:
 	const parsed = schema.safeParse(body);
 	if (!parsed.success) throw invalidInput(parsed.error);
 	return parsed.data;
+}
+
+/**
+ * The request body, kept only up to `limit` bytes: a larger declared Content-Length is refused
+ * before anything is kept, and a body without one (chunked) once it passes the limit. The HTTP
+ * server's own BODY_SIZE_LIMIT is as large as the largest upload, so each reader sets its own.
+ */
+export async function readBody(request: Request, limit: number, tooLarge: () => AppError, options: { drain?: boolean } = {}): Promise<Uint8Array<ArrayBuffer>> {
+	const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+	const refuse = async (reader?: ReadableStreamDefaultReader<Uint8Array>) => {
+		// Closing a connection the client is still writing to resets it before the client has read
+		// the answer; with `drain` the rest is read and dropped first, so the client hears why.
+		if (options.drain && request.body) {
+			const rest = reader ?? request.body.getReader();
+			try {
+				while (!(await rest.read()).done);
+			} catch {
+				// The client went away, or the body passed the server's own limit: nothing to hear then.
+			}
+		} else void reader?.cancel().catch(() => {});
+		return tooLarge();
+	};
+	if (Number.isFinite(declared) && declared > limit) throw await refuse();
+	if (!request.body) return new Uint8Array(0);
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > limit) throw await refuse(reader);
+			chunks.push(value);
+		}
+	} catch (error) {
+		if (error instanceof AppError) throw error;
+		// adapter-node errors the stream past BODY_SIZE_LIMIT (413); otherwise the client went away.
+		if ((error as { status?: number })?.status === 413) throw tooLarge();
+		throw new AppError('INVALID_INPUT', 'The request body could not be read to its end.');
+	}
+	const body = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		body.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	return body;
 }
 
 /** The query string as an object (blank values left out), validated with `schema`; INVALID_INPUT names the key. */
