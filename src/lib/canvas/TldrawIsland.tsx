@@ -1,12 +1,14 @@
 // The tldraw editor for one canvas: a React island that CanvasEditor.svelte mounts with createRoot.
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Tldraw, atom, createTLCurrentUser, getUserPreferences, setUserPreferences } from 'tldraw';
+import { Tldraw, atom, createTLCurrentUser, getUserPreferences, setUserPreferences, useEditor, useToasts, useTranslation } from 'tldraw';
 import type { Editor, TLCurrentUser, TLStoreWithStatus, TLUserPreferences } from 'tldraw';
 import 'tldraw/tldraw.css';
+import { ACCEPTED_IMAGE_TYPES, installAssetHandling, type CanvasAssetStore, type FileLimit } from './canvas-assets.ts';
 import { trackCanvasFocus } from './canvas-focus.ts';
 import { openCanvas } from './canvas-store.ts';
 import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
+import { trackThumbnails, type CanvasThumbnails, type ThumbnailState } from './canvas-thumbnails.ts';
 import type { CollabStatus } from './collab-session.ts';
 
 declare global {
@@ -25,6 +27,12 @@ export interface TldrawIslandProps {
 	readOnly: boolean;
 	shareToken?: string;
 	licenseKey?: string;
+	/** The team's per-file limit: larger files are refused before any upload. */
+	fileLimit: FileLimit;
+	/** The stored thumbnail's state; editors keep it current (see canvas-thumbnails.ts). */
+	thumbnail?: ThumbnailState;
+	/** The mounted editor's thumbnail tracker (null once it is gone), so the page can send a last one on leaving. */
+	onThumbnails?: (thumbnails: CanvasThumbnails | null) => void;
 	onAccess?: (readOnly: boolean) => void;
 	onStatus?: (status: CollabStatus) => void;
 	onRefused?: (reason: string, code?: number) => void;
@@ -32,7 +40,7 @@ export interface TldrawIslandProps {
 	onDownloadProgress?: (received: number, total: number | null) => void;
 }
 
-export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey, ...callbacks }: TldrawIslandProps) {
+export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey, fileLimit, thumbnail, ...callbacks }: TldrawIslandProps) {
 	// Callbacks may change on every render; the connection must not.
 	const latestCallbacks = useRef(callbacks);
 	latestCallbacks.current = callbacks;
@@ -80,16 +88,41 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			user={editorUser}
 			assetUrls={assetUrls}
 			licenseKey={licenseKey}
+			maxAssetSize={fileLimit.bytes}
+			acceptedImageMimeTypes={ACCEPTED_IMAGE_TYPES}
+			acceptedVideoMimeTypes={NO_VIDEOS}
 			onMount={(editor) => {
 				window.__easelEditor = editor;
 				const forgetFocus = trackCanvasFocus(canvasId, editor);
+				// Read-only viewers never make thumbnails (and the tracker also checks before every upload).
+				const thumbnails = thumbnail && !readOnly ? trackThumbnails(editor, { canvasId, shareToken, ...thumbnail }) : null;
+				latestCallbacks.current.onThumbnails?.(thumbnails);
 				return () => {
 					forgetFocus();
+					thumbnails?.stop();
+					latestCallbacks.current.onThumbnails?.(null);
 					if (window.__easelEditor === editor) delete window.__easelEditor;
 				};
 			}}
-		/>
+		>
+			<AssetHandling assets={canvas.assets} fileLimit={fileLimit} />
+		</Tldraw>
 	);
+}
+
+/** The server stores images only. */
+const NO_VIDEOS: readonly string[] = [];
+
+/** Inside tldraw's UI (for its toasts and translations): refused files and uploads explain themselves and leave nothing behind. */
+function AssetHandling({ assets, fileLimit }: { assets: CanvasAssetStore; fileLimit: FileLimit }) {
+	const editor = useEditor();
+	const toasts = useToasts();
+	const msg = useTranslation();
+	useEffect(
+		() => installAssetHandling(editor, { assets, toasts, msg, fileLimit, acceptedImageMimeTypes: ACCEPTED_IMAGE_TYPES, acceptedVideoMimeTypes: NO_VIDEOS }),
+		[editor, assets, toasts, msg, fileLimit.bytes, fileLimit.plan]
+	);
+	return null;
 }
 
 /**

@@ -1,9 +1,10 @@
 // A read-only tldraw view of one stored version: its own store, never connected to the live document.
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { Tldraw, createTLStore, defaultBindingUtils, defaultShapeUtils } from 'tldraw';
 import type { Editor, TLRecord } from 'tldraw';
 import 'tldraw/tldraw.css';
+import { createCanvasAssetStore } from './canvas-assets.ts';
 
 declare global {
 	interface Window {
@@ -17,12 +18,17 @@ const assetUrls = getAssetUrlsByImport();
 export interface VersionPreviewIslandProps {
 	/** The version's tldraw records keyed by id, as `GET /api/v1/canvases/:id/versions/:versionId` answers them. */
 	records: Record<string, unknown>;
+	/** The canvas the version belongs to: its images are shown from the asset store, as on the live canvas. */
+	canvasId: string;
+	shareToken?: string;
 	licenseKey?: string;
 }
 
-export function VersionPreviewIsland({ records, licenseKey }: VersionPreviewIslandProps) {
+export function VersionPreviewIsland({ records, canvasId, shareToken, licenseKey }: VersionPreviewIslandProps) {
+	const assets = useMemo(() => createCanvasAssetStore({ canvasId, shareToken }), [canvasId, shareToken]);
+	useEffect(() => () => assets.dispose(), [assets]);
 	const store = useMemo(() => {
-		const created = createTLStore({ shapeUtils: defaultShapeUtils, bindingUtils: defaultBindingUtils });
+		const created = createTLStore({ shapeUtils: defaultShapeUtils, bindingUtils: defaultBindingUtils, assets });
 		const known = created.schema.types as Record<string, unknown>;
 		// Only document-scoped records a version stores; anything this build does not know is skipped.
 		const usable = Object.values(records).filter((record): record is TLRecord => {
@@ -31,7 +37,7 @@ export function VersionPreviewIsland({ records, licenseKey }: VersionPreviewIsla
 		});
 		created.mergeRemoteChanges(() => created.put(usable));
 		return created;
-	}, [records]);
+	}, [records, assets]);
 
 	return (
 		<Tldraw

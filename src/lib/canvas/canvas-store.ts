@@ -3,6 +3,7 @@ import { UserRecordType, atom, computed, createTLStore, createUserId, defaultBin
 import type { Signal, TLStore, TLUser } from 'tldraw';
 import type { Awareness } from 'y-protocols/awareness';
 import { documentName } from '../document-names.ts';
+import { createCanvasAssetStore, type CanvasAssetStore } from './canvas-assets.ts';
 import { createCollabSession } from './collab-session.ts';
 import type { CollabSession, CollabStatus } from './collab-session.ts';
 import { bindPresenceToAwareness } from './presence-binding.ts';
@@ -37,6 +38,8 @@ export interface OpenCanvas {
 	session: CollabSession;
 	/** This user as tldraw sees them (presence and attribution). */
 	currentUser: Signal<TLUser>;
+	/** Where the canvas's images are uploaded and shown from. */
+	assets: CanvasAssetStore;
 	close(): void;
 }
 
@@ -65,11 +68,13 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 		return signal;
 	};
 	// collaboration makes tldraw show the offline badge and enforce read-only from these signals.
+	const assets = createCanvasAssetStore({ canvasId, shareToken });
 	const store: TLStore = createTLStore({
 		shapeUtils: defaultShapeUtils,
 		bindingUtils: defaultBindingUtils,
 		users: { currentUser, resolve },
-		collaboration: { mode, status: connection }
+		collaboration: { mode, status: connection },
+		assets
 	});
 
 	let closed = false;
@@ -117,12 +122,14 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 		store,
 		session,
 		currentUser,
+		assets,
 		close() {
 			closed = true;
 			stopPresence?.();
 			binding.dispose();
 			session.destroy();
 			store.dispose();
+			assets.dispose();
 		}
 	};
 }

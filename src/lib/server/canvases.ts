@@ -16,6 +16,7 @@ import * as billing from './billing.ts';
 import { copyCanvasAssets } from './assets/asset-copies.ts';
 import { assertStorageAvailable, canvasAssetBytes } from './assets/storage-quota.ts';
 import { assetIdsInRecords } from '../asset-urls.ts';
+import { deleteThumbnails } from './thumbnails.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
@@ -46,6 +47,8 @@ export interface CanvasSummary {
 	updatedAt: Date;
 	createdBy: string | null;
 	createdByName: string | null;
+	/** When its thumbnail was last uploaded; null while it has none (the dashboard shows a placeholder). */
+	thumbnailUpdatedAt: Date | null;
 }
 
 const summaryColumns = {
@@ -55,7 +58,8 @@ const summaryColumns = {
 	createdAt: canvases.createdAt,
 	updatedAt: canvases.updatedAt,
 	createdBy: canvases.createdBy,
-	createdByName: users.name
+	createdByName: users.name,
+	thumbnailUpdatedAt: canvases.thumbnailUpdatedAt
 };
 
 export async function create(
@@ -96,17 +100,21 @@ export async function rename(db: Queryable, actor: Actor, canvasId: string, rawT
 }
 
 /**
- * Deletes the canvas and everything it owns (every document kind, its history). The sockets still
- * open on it are closed (DELETED) just before the delete commits, so none of them can write to it afterwards.
+ * Deletes the canvas and everything it owns (every document kind, its history, then its thumbnail).
+ * The sockets still open on it are closed (DELETED) just before the delete commits, so none of them
+ * can write to it afterwards.
  */
 export async function remove(services: Services, actor: Actor, canvasId: string): Promise<void> {
 	const { db, collaboration } = services;
 	await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
 	await discardCanvasDocuments(collaboration, [canvasId]);
-	await db.transaction(async (tx) => {
-		await tx.delete(canvases).where(eq(canvases.id, canvasId));
+	const deleted = await db.transaction(async (tx) => {
+		const rows = await tx.delete(canvases).where(eq(canvases.id, canvasId)).returning({ thumbnailKey: canvases.thumbnailKey });
 		await deleteCanvasDocuments(tx, [canvasId]);
+		return rows;
 	});
+	const thumbnailKeys = deleted.map((row) => row.thumbnailKey);
+	await deleteThumbnails(services, thumbnailKeys);
 }
 
 /**

@@ -12,6 +12,7 @@ import { memberActionsOf, type MemberActions } from './member-actions.ts';
 import type { Services } from './services.ts';
 import * as billing from './billing.ts';
 import * as audit from './audit.ts';
+import { deleteThumbnails } from './thumbnails.ts';
 
 export const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}.` });
 
@@ -84,14 +85,18 @@ export async function remove(services: Services, actor: UserActor, teamId: strin
 	if (confirmation.trim() !== team.name) {
 		throw new AppError('INVALID_INPUT', 'Type the team name exactly to confirm.', { field: 'confirmName' });
 	}
-	const canvasIds = await db.transaction(async (tx) => {
-		const ids = (await tx.select({ id: canvases.id }).from(canvases).where(eq(canvases.teamId, teamId))).map((row) => row.id);
+	const owned = await db.transaction(async (tx) => {
+		const rows = await tx.select({ id: canvases.id, thumbnailKey: canvases.thumbnailKey }).from(canvases).where(eq(canvases.teamId, teamId));
+		const ids = rows.map((row) => row.id);
 		// The team first: its canvases' publications (which hold on to their versions) and assets go with it.
 		await tx.delete(teams).where(eq(teams.id, teamId));
 		await deleteCanvasDocuments(tx, ids);
-		return ids;
+		return rows;
 	});
+	const canvasIds = owned.map((row) => row.id);
 	await discardCanvasDocuments(collaboration, canvasIds);
+	const thumbnailKeys = owned.map((row) => row.thumbnailKey);
+	await deleteThumbnails(services, thumbnailKeys);
 	return { canvasIds };
 }
 

@@ -4,6 +4,9 @@ import { actorOrAnonymous } from '$lib/server/http/actor';
 import { AppError } from '$lib/server/errors';
 import { runtime } from '$lib/server/runtime';
 import * as sharing from '$lib/server/sharing';
+import * as billing from '$lib/server/billing';
+import * as thumbnails from '$lib/server/thumbnails';
+import { PLANS } from '$lib/server/plans';
 import { guestIdentity } from '$lib/guest-identity';
 import { userColor } from '$lib/user-color';
 import type { PageServerLoad } from './$types';
@@ -30,7 +33,11 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 	}
 	// Members whose own role gives at least what the link gives get the full canvas page.
 	if (access.role && (can(access.role, 'canvas.edit') || access.link?.access !== 'edit')) redirect(303, `/c/${access.canvas.id}`);
-	const assistant = await runtime().assistant.availability({ actor: actorOrAnonymous(locals), shareToken: params.token, name: locals.user?.name }, access);
+	const [assistant, { limits }, thumbnail] = await Promise.all([
+		runtime().assistant.availability({ actor: actorOrAnonymous(locals), shareToken: params.token, name: locals.user?.name }, access),
+		billing.teamPlan(locals.db, access.canvas.teamId),
+		thumbnails.thumbnailStateOf(locals.db, access)
+	]);
 	return {
 		signIn: false as const,
 		canvas: { id: access.canvas.id, title: access.canvas.title },
@@ -40,6 +47,8 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 			: { ...guestIdentity(crypto.randomUUID()), guest: true },
 		assistant,
 		chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },
-		licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? ''
+		licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? '',
+		fileLimit: { bytes: limits.storage.fileBytes, plan: PLANS[limits.plan].name },
+		thumbnail
 	};
 };

@@ -10,6 +10,7 @@ import * as publications from '$lib/server/publications';
 import { publicationJson } from '$lib/server/http/publication-json';
 import { runtime } from '$lib/server/runtime';
 import * as teams from '$lib/server/teams';
+import * as thumbnails from '$lib/server/thumbnails';
 import { userColor } from '$lib/user-color';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
@@ -50,7 +51,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			assistant,
 			chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },
 			licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? '',
-			maxTitleLength: runtime().config.MAX_TITLE_LENGTH
+			maxTitleLength: runtime().config.MAX_TITLE_LENGTH,
+			// Files over the plan's per-file limit are refused in the browser before any upload.
+			fileLimit: { bytes: limits.storage.fileBytes, plan: PLANS[limits.plan].name },
+			thumbnail: thumbnails.thumbnailState(canvas)
 		};
 	} catch (caught) {
 		if (caught instanceof AppError) error(caught.status, caught.message);

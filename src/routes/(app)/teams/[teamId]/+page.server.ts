@@ -5,9 +5,12 @@ import * as canvases from '$lib/server/canvases';
 import { actorOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
 import { runtime } from '$lib/server/runtime';
+import { THUMBNAILS_DEPENDENCY } from '$lib/canvas/canvas-thumbnails';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, parent }) => {
+export const load: PageServerLoad = async ({ locals, parent, depends }) => {
+	// A canvas page invalidates this after uploading a thumbnail on its way out, so the new picture shows.
+	depends(THUMBNAILS_DEPENDENCY);
 	const { team, teams } = await parent();
 	const list = await canvases.listForTeam(locals.db, actorOf(locals), team.id);
 	return {
@@ -18,7 +21,12 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 		moveTargets: can(team.role, 'canvas.move')
 			? teams.filter((other) => other.id !== team.id && can(other.role, 'canvas.move')).map(({ id, name }) => ({ id, name }))
 			: [],
-		canvases: list.map((canvas) => ({ ...canvas, createdAt: canvas.createdAt.toISOString(), updatedAt: canvas.updatedAt.toISOString() })),
+		canvases: list.map((canvas) => ({
+			...canvas,
+			createdAt: canvas.createdAt.toISOString(),
+			updatedAt: canvas.updatedAt.toISOString(),
+			thumbnailUpdatedAt: canvas.thumbnailUpdatedAt?.getTime() ?? null
+		})),
 		maxTitleLength: runtime().config.MAX_TITLE_LENGTH
 	};
 };
