@@ -21,6 +21,8 @@ export interface TestPublicationInput {
 	tags?: string[];
 	/** The frozen canvas's records (document and page are added when missing). */
 	records?: { id: string }[];
+	/** The frozen Yjs state as stored, instead of one made from `records` (e.g. written by an older tldraw). */
+	state?: Uint8Array;
 	authorId?: string | null;
 	authorName?: string;
 	slug?: string;
@@ -60,7 +62,7 @@ export function textOfRecords(records: { id: string }[]): string {
 export async function insertTestPublication(db: Queryable, input: TestPublicationInput): Promise<TestPublication> {
 	const given = input.records ?? [];
 	const records = [...[DOCUMENT_RECORD, PAGE_RECORD].filter((base) => !given.some((record) => record.id === base.id)), ...given];
-	const compressed = compressState(canvasState(records));
+	const compressed = compressState(input.state ?? canvasState(records));
 	const [version] = await db
 		.insert(documentVersions)
 		.values({

@@ -145,7 +145,7 @@ export async function getRecords(db: Queryable, actor: Actor, canvasId: string, 
 }
 
 /** A stored state's records, migrated to the current tldraw schema if an older one wrote them. */
-function recordsOf(state: Uint8Array): Record<string, unknown> {
+export function recordsOf(state: Uint8Array): Record<string, unknown> {
 	const doc = new Y.Doc();
 	Y.applyUpdate(doc, state);
 	const records = doc.getMap('records').toJSON();

@@ -6,6 +6,7 @@ import { AppError } from '$lib/server/errors';
 import { actorOf, userOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
 import { PLANS, upgradeFor } from '$lib/server/plans';
+import { remixOrigin } from '$lib/server/remix';
 import { runtime } from '$lib/server/runtime';
 import * as teams from '$lib/server/teams';
 import { userColor } from '$lib/user-color';
@@ -16,10 +17,11 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	try {
 		const user = userOf(locals);
 		const canvas = await canvases.get(locals.db, actorOf(locals), params.canvasId);
-		const [myTeams, { limits }, assistant] = await Promise.all([
+		const [myTeams, { limits }, assistant, remixedFrom] = await Promise.all([
 			teams.listForUser(locals.db, user.id),
 			billing.teamPlan(locals.db, canvas.teamId),
 			runtime().assistant.availability({ actor: actorOf(locals), name: user.name }, canvas.access),
+			remixOrigin(locals.db, canvas.id),
 			teams.touchMembership(locals.db, canvas.teamId, user.id)
 		]);
 		return {
@@ -41,6 +43,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 					? { plan: PLANS[limits.plan].name, canvases: limits.canvases, upgrade: upgradeFor(limits.plan)?.name ?? null }
 					: null,
 			teams: myTeams,
+			remixedFrom,
 			me: { id: user.id, name: user.name, color: userColor(user.id) },
 			assistant,
 			chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },
