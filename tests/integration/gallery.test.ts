@@ -2,23 +2,20 @@
 // pages that visit every publication once, hidden publications never shown; on both databases, in
 // the domain and through the real server (JSON API and the server-rendered page, read as HTML
 // without running any script).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import * as gallery from '../../src/lib/server/gallery.ts';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
-import { openDatabase, type Database } from '../../src/lib/server/db/index.ts';
+import type { Database } from '../../src/lib/server/db/index.ts';
 import { canvases as canvasRows, publications } from '../../src/lib/server/db/schema.ts';
-import { MIGRATIONS_FOLDER } from '../../server/bootstrap.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
-import { describeEachServerDatabase, type ServerDatabase } from '../helpers/server-databases.ts';
+import { describeEachServerDatabase } from '../helpers/server-databases.ts';
+import { seededServer } from '../helpers/seeded-server.ts';
 import { insertTestPublication, type TestPublicationInput } from '../helpers/publications.ts';
 import { geoShape, richText } from '../helpers/tldraw-records.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { api, signUp } from '../helpers/clients.ts';
 
 /** A word no other test uses, so suites sharing a database find only their own publications. */
@@ -60,7 +57,12 @@ describeEachDatabase('gallery listing', (database) => {
 		const { db } = database();
 		const a = await author(db);
 		const secret = word('zebra');
-		const inside = await a.publish({ title: 'Payments architecture', description: 'How money moves', tags: ['payments'], records: [label('a', `The ${secret} service talks to Redis`)] });
+		const inside = await a.publish({
+			title: 'Payments architecture',
+			description: 'How money moves',
+			tags: ['payments'],
+			records: [label('a', `The ${secret} service talks to Redis`)]
+		});
 		await a.publish({ title: 'Unrelated', records: [label('b', 'nothing to see here')] });
 
 		const found = await gallery.listGallery(db, { q: secret });
@@ -204,6 +206,19 @@ describeEachDatabase('gallery listing', (database) => {
 		expect(await gallery.popularTags(db, 1)).toHaveLength(1);
 	});
 
+	it('the filter bar remembers popular tags for a while, then reads them again', async () => {
+		const { db } = database();
+		const a = await author(db);
+		let clock = 0;
+		const remembered = gallery.rememberedPopularTags(30_000, () => clock);
+		const before = await remembered(db, 100);
+		const tag = word('fresh');
+		await a.publish({ title: 'Fresh tag', tags: [tag] });
+		expect(await remembered(db, 100)).toEqual(before);
+		clock = 30_000;
+		expect((await remembered(db, 100)).some((entry) => entry.tag === tag)).toBe(true);
+	});
+
 	it('a cursor it did not give out, or one from another sort, is INVALID_INPUT; so are bad limits and sorts', async () => {
 		const { db } = database();
 		const a = await author(db);
@@ -225,7 +240,10 @@ describeEachDatabase('gallery listing', (database) => {
 		for (const cursor of bad) {
 			await expect(gallery.listGallery(db, { cursor }), cursor).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'cursor' } });
 		}
-		await expect(gallery.listGallery(db, { cursor: nextCursor!, sort: 'views' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('sorted by newest') });
+		await expect(gallery.listGallery(db, { cursor: nextCursor!, sort: 'views' })).rejects.toMatchObject({
+			code: 'INVALID_INPUT',
+			message: expect.stringContaining('sorted by newest')
+		});
 		await expect(gallery.listGallery(db, { limit: 61 })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'limit' } });
 		await expect(gallery.listGallery(db, { limit: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 		await expect(gallery.listGallery(db, { sort: 'random' as never })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'sort' } });
@@ -234,37 +252,6 @@ describeEachDatabase('gallery listing', (database) => {
 		expect((await gallery.listGallery(db, {})).items.length).toBeLessThanOrEqual(24);
 	});
 });
-
-/**
- * Starts the built server on a database seeded beforehand: on PGlite (one process per data
- * directory) the seed runs on the server's own files before it starts.
- */
-async function seededServer<T>(database: ServerDatabase, seed: (db: Database) => Promise<T>): Promise<{ server: RunningServer; seeded: T; cleanup(): Promise<void> }> {
-	if (database.driver === 'postgres') {
-		const db = await migratedPostgres(database.url!);
-		const seeded = await seed(db.db);
-		await db.close();
-		const server = await startServer({ env: database.env });
-		return { server, seeded, cleanup: () => server.dispose() };
-	}
-	const dataDir = mkdtempSync(join(tmpdir(), 'easel-gallery-'));
-	const opened = await openDatabase({ dataDir: join(dataDir, 'pg'), migrationsFolder: MIGRATIONS_FOLDER });
-	const seeded = await seed(opened.db);
-	await opened.close();
-	const server = await startServer({ dataDir });
-	return {
-		server,
-		seeded,
-		cleanup: async () => {
-			await server.dispose();
-			rmSync(dataDir, { recursive: true, force: true });
-		}
-	};
-}
-
-function migratedPostgres(url: string) {
-	return openDatabase({ url, migrationsFolder: MIGRATIONS_FOLDER, maxConnections: 2 });
-}
 
 describeEachServerDatabase('the gallery over HTTP', (database) => {
 	let server: RunningServer;
@@ -340,7 +327,12 @@ describeEachServerDatabase('the gallery over HTTP', (database) => {
 		expect(response.status).toBe(200);
 		expect(response.headers.get('cache-control')).toBe('public, max-age=30');
 		const html = await response.text();
-		expect(cardTitles(html)).toEqual(seeded.items.map((item) => item.title).reverse().slice(0, 24));
+		expect(cardTitles(html)).toEqual(
+			seeded.items
+				.map((item) => item.title)
+				.reverse()
+				.slice(0, 24)
+		);
 		expect(html).toContain(`href="/p/${seeded.items[29].slug}"`);
 		expect(html).toContain(`src="/p/${seeded.items[29].slug}/preview"`);
 		expect(html).toMatch(/<form[^>]*method="GET"[^>]*action="\/gallery"/);
@@ -351,7 +343,12 @@ describeEachServerDatabase('the gallery over HTTP', (database) => {
 		const next = /href="(\/gallery\?cursor=[^"]+)"[^>]*rel="next"/.exec(html)?.[1];
 		expect(next).toBeDefined();
 		const page2 = await (await fetch(`${server.url}${next!.replaceAll('&amp;', '&')}`)).text();
-		expect(cardTitles(page2)).toEqual(seeded.items.map((item) => item.title).reverse().slice(24));
+		expect(cardTitles(page2)).toEqual(
+			seeded.items
+				.map((item) => item.title)
+				.reverse()
+				.slice(24)
+		);
 		expect(page2).not.toMatch(/rel="next"/);
 	});
 

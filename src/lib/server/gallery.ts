@@ -82,7 +82,11 @@ export interface GalleryPage {
 
 /** Where each sort orders by, newest/highest first, with the id breaking ties (the indexes are on (key, id)). */
 const SORT_KEYS = {
-	newest: { column: publications.publishedAt, key: sql<string>`to_char(${publications.publishedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, cast: sql`timestamptz` },
+	newest: {
+		column: publications.publishedAt,
+		key: sql<string>`to_char(${publications.publishedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+		cast: sql`timestamptz`
+	},
 	views: { column: publications.viewCount, key: sql<string>`${publications.viewCount}::text`, cast: sql`bigint` },
 	remixes: { column: publications.remixCount, key: sql<string>`${publications.remixCount}::text`, cast: sql`integer` }
 } satisfies Record<GallerySort, { column: SQLWrapper; key: SQL<string>; cast: SQL }>;
@@ -134,6 +138,24 @@ function searchQuery(q: string): SQL {
 
 /** One page of the public gallery: visible publications only, never hidden or unpublished ones. */
 export async function listGallery(db: Queryable, query: GalleryQuery = {}, options: { origin?: string } = {}): Promise<GalleryPage> {
+	const { sort, limit } = parseInput(galleryQuerySchema, query);
+	const rows = await galleryPageQuery(db, query);
+	const page = rows.slice(0, limit);
+	const last = page.at(-1);
+	const origin = options.origin ?? '';
+	return {
+		items: page.map(({ sortKey: _sortKey, ...row }) => ({
+			...row,
+			viewCount: Number(row.viewCount),
+			url: `${origin}/p/${row.slug}`,
+			previewUrl: `${origin}/p/${row.slug}/preview`
+		})),
+		nextCursor: rows.length > limit && last ? encodeCursor({ sort, key: last.sortKey, id: last.id }) : null
+	};
+}
+
+/** The query `listGallery` runs (one row more than a page, to know whether another follows); the benchmark EXPLAINs it. */
+export function galleryPageQuery(db: Queryable, query: GalleryQuery = {}) {
 	const { q, tag, sort, cursor: rawCursor, limit } = parseInput(galleryQuerySchema, query);
 	const cursor = rawCursor ? decodeCursor(rawCursor, sort) : null;
 	const order = SORT_KEYS[sort];
@@ -141,7 +163,7 @@ export async function listGallery(db: Queryable, query: GalleryQuery = {}, optio
 	if (q) conditions.push(sql`${publications.searchVector} @@ ${searchQuery(q)}`);
 	if (tag) conditions.push(sql`${publications.tags} @> array[${tag}]::text[]`);
 	if (cursor) conditions.push(sql`(${order.column}, ${publications.id}) < (${cursor.key}::${order.cast}, ${cursor.id}::uuid)`);
-	const rows = await db
+	return db
 		.select({
 			id: publications.id,
 			slug: publications.slug,
@@ -158,18 +180,6 @@ export async function listGallery(db: Queryable, query: GalleryQuery = {}, optio
 		.where(and(...conditions))
 		.orderBy(desc(order.column), desc(publications.id))
 		.limit(limit + 1);
-	const page = rows.slice(0, limit);
-	const last = page.at(-1);
-	const origin = options.origin ?? '';
-	return {
-		items: page.map(({ sortKey: _sortKey, ...row }) => ({
-			...row,
-			viewCount: Number(row.viewCount),
-			url: `${origin}/p/${row.slug}`,
-			previewUrl: `${origin}/p/${row.slug}/preview`
-		})),
-		nextCursor: rows.length > limit && last ? encodeCursor({ sort, key: last.sortKey, id: last.id }) : null
-	};
 }
 
 /** The tags most used by visible publications, most used first (the gallery's filter bar). */
@@ -182,4 +192,23 @@ export async function popularTags(db: Queryable, limit = 12): Promise<{ tag: str
 		.as('used');
 	const uses = sql<number>`count(*)::int`;
 	return db.select({ tag: used.tag, count: uses }).from(used).groupBy(used.tag).orderBy(desc(uses), asc(used.tag)).limit(count);
+}
+
+/**
+ * `popularTags` remembered for `ttlMs` per database: it reads every visible publication, and the
+ * filter bar of a page that caches may keep for 30 s anyway needn't be newer than that.
+ */
+export function rememberedPopularTags(ttlMs: number, now: () => number = Date.now): (db: Queryable, limit: number) => Promise<{ tag: string; count: number }[]> {
+	const remembered = new WeakMap<Queryable, Map<number, { at: number; tags: Promise<{ tag: string; count: number }[]> }>>();
+	return (db, limit) => {
+		const byLimit = remembered.get(db) ?? new Map();
+		remembered.set(db, byLimit);
+		const hit = byLimit.get(limit);
+		if (hit && now() - hit.at < ttlMs) return hit.tags;
+		const tags = popularTags(db, limit);
+		byLimit.set(limit, { at: now(), tags });
+		// A failed read is not remembered.
+		tags.catch(() => byLimit.delete(limit));
+		return tags;
+	};
 }
