@@ -21,6 +21,7 @@ export type AuditAction =
 	| 'share_link.create'
 	| 'share_link.revoke'
 	| 'canvas.move'
+	| 'canvas.remix'
 	| 'ai_settings.update'
 	| 'publication.publish'
 	| 'publication.unpublish'

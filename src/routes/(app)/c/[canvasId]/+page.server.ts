@@ -8,6 +8,7 @@ import { formAction } from '$lib/server/http/forms';
 import { PLANS, upgradeFor } from '$lib/server/plans';
 import * as publications from '$lib/server/publications';
 import { publicationJson } from '$lib/server/http/publication-json';
+import { remixOrigin } from '$lib/server/remix';
 import { runtime } from '$lib/server/runtime';
 import * as teams from '$lib/server/teams';
 import * as thumbnails from '$lib/server/thumbnails';
@@ -19,13 +20,14 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	try {
 		const user = userOf(locals);
 		const canvas = await canvases.get(locals.db, actorOf(locals), params.canvasId);
-		const [myTeams, { limits }, assistant, , canPublish, publication] = await Promise.all([
+		const [myTeams, { limits }, assistant, , canPublish, publication, remixedFrom] = await Promise.all([
 			teams.listForUser(locals.db, user.id),
 			billing.teamPlan(locals.db, canvas.teamId),
 			runtime().assistant.availability({ actor: actorOf(locals), name: user.name }, canvas.access),
 			teams.touchMembership(locals.db, canvas.teamId, user.id),
 			publications.mayPublish(locals.db, actorOf(locals), canvas.id),
-			publications.findPublication(locals.db, actorOf(locals), canvas.id)
+			publications.findPublication(locals.db, actorOf(locals), canvas.id),
+			remixOrigin(locals.db, canvas.id)
 		]);
 		return {
 			canvas: { id: canvas.id, title: canvas.title, teamId: canvas.teamId },
@@ -47,6 +49,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 					: null,
 			publishing: { canPublish, publication: publication && publicationJson(publication, runtime().config.publicOrigin) },
 			teams: myTeams,
+			remixedFrom,
 			me: { id: user.id, name: user.name, color: userColor(user.id) },
 			assistant,
 			chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },

@@ -87,6 +87,11 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 			return details.from === names.teamId
 				? { actor, did: `moved ${quoted(details.title)} to ${team(details.to)}` }
 				: { actor, did: `moved ${quoted(details.title)} here from ${team(details.from)}` };
+		case 'canvas.remix':
+			return {
+				actor,
+				did: `remixed ${quoted(details.publicationTitle)} from the gallery into a new canvas${details.title !== details.publicationTitle ? ` ${quoted(details.title)}` : ''}`
+			};
 		case 'ai_settings.update':
 			return { actor, did: describeAiSettingsChange(details) };
 		case 'publication.publish':
