@@ -61,6 +61,7 @@ const BODIES: Record<string, Record<string, unknown>> = {
 	'POST /api/v1/canvases/[id]/versions': { label: 'Fuzzed' },
 	'POST /api/v1/canvases/[id]/publication': { title: 'Fuzzed', description: 'Fuzzed', tags: ['fuzz'] },
 	'POST /api/v1/publications/[id]/reports': { reason: 'Fuzzed' },
+	'POST /api/v1/publications/[id]/remix': { teamId: '<teamId>' },
 	'POST /api/v1/admin/publications/[id]/hide': { reason: 'Fuzzed' },
 	'PATCH /api/v1/canvases/[id]/versions/[versionId]': { label: 'Fuzzed' },
 	'POST /api/v1/teams': { name: 'Fuzzed team' },
