@@ -18,6 +18,12 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-trixie-slim
+# Chromium draws the pictures of canvases published through the API (CHROMIUM_PATH); without it they
+# get a placeholder until someone republishes from a browser. `docker build --build-arg WITH_CHROMIUM=true .`
+ARG WITH_CHROMIUM=false
+RUN if [ "$WITH_CHROMIUM" = "true" ]; then \
+      apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation && rm -rf /var/lib/apt/lists/*; \
+    fi
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -30,7 +36,8 @@ COPY --from=build /app/build ./build
 COPY --from=build /app/server ./server
 COPY --from=build /app/src ./src
 COPY --from=build /app/drizzle ./drizzle
-RUN mkdir -p /data && chown node:node /data
+# /data/assets exists in the image so a volume mounted there (compose.yaml) starts out owned by `node`.
+RUN mkdir -p /data/assets && chown -R node:node /data
 USER node
 VOLUME /data
 EXPOSE 3000

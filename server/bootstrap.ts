@@ -128,7 +128,7 @@ export async function startServices(config: Config, logger = createLogger(config
 	logger.info(blobs.description, blobs.store.kind === 's3' ? 'assets are stored in the S3 bucket' : 'assets are stored as files under DATA_DIR/assets');
 	if (config.REDIS_URL && blobs.store.kind !== 's3') {
 		logger.warn(
-			'several instances need S3_BUCKET (and the other S3_* settings): with REDIS_URL set, this instance still keeps images under its own DATA_DIR/assets, which the other instances cannot read.'
+			'several instances need S3_BUCKET (and the other S3_* settings), or a DATA_DIR/assets folder they all share (compose.yaml mounts one volume): with REDIS_URL set, this instance keeps images under DATA_DIR/assets, and an instance that cannot read that folder answers 404 for them.'
 		);
 	}
 	const redis: RedisConnections | undefined = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX, logger) : undefined;

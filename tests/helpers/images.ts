@@ -1,50 +1,25 @@
 // Small real image files for tests, made here rather than checked in: PNG (encoded with zlib),
 // GIF, JPEG and WebP headers that decoders and sniffers accept, and SVG text.
-import { crc32, deflateSync } from 'node:zlib';
-
-function chunk(type: string, data: Uint8Array): Buffer {
-	const length = Buffer.alloc(4);
-	length.writeUInt32BE(data.byteLength);
-	const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(typed));
-	return Buffer.concat([length, typed, crc]);
-}
+import { deflateSync } from 'node:zlib';
+import { PNG_SIGNATURE, encodePng, pngChunk, pngHeader } from '../../src/lib/server/png-encoder.ts';
 
 /** A real RGBA PNG of `width` × `height` in one colour; `padding` bytes of noise in a private chunk make it larger. */
 export function png(width = 2, height = 2, options: { rgba?: [number, number, number, number]; padding?: number } = {}): Uint8Array<ArrayBuffer> {
-	const [r, g, b, a] = options.rgba ?? [200, 30, 30, 255];
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header.set([8, 6, 0, 0, 0], 8);
-	const row = Buffer.alloc(1 + width * 4);
-	for (let x = 0; x < width; x++) row.set([r, g, b, a], 1 + x * 4);
-	const raw = Buffer.concat(Array.from({ length: height }, () => row));
-	const parts = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw))];
+	const colour = options.rgba ?? [200, 30, 30, 255];
+	const extraChunks: [string, Uint8Array][] = [];
 	if (options.padding) {
 		// A private ancillary chunk of random-looking bytes (decoders skip it).
 		const noise = Buffer.alloc(options.padding);
 		for (let index = 0; index < noise.length; index++) noise[index] = (index * 2654435761) >>> 24;
-		parts.push(chunk('pdDg', noise));
+		extraChunks.push(['pdDg', noise]);
 	}
-	parts.push(chunk('IEND', new Uint8Array(0)));
-	return new Uint8Array(Buffer.concat(parts));
+	return new Uint8Array(encodePng(width, height, 4, () => colour, { extraChunks }));
 }
 
 /** A PNG header claiming `width` × `height` (a decompression bomb's shape: tiny file, huge picture). */
 export function pngClaiming(width: number, height: number): Uint8Array<ArrayBuffer> {
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header.set([8, 6, 0, 0, 0], 8);
 	return new Uint8Array(
-		Buffer.concat([
-			Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-			chunk('IHDR', header),
-			chunk('IDAT', deflateSync(Buffer.alloc(64))),
-			chunk('IEND', new Uint8Array(0))
-		])
+		Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', pngHeader(width, height, 4)), pngChunk('IDAT', deflateSync(Buffer.alloc(64))), pngChunk('IEND', new Uint8Array(0))])
 	);
 }
 

@@ -1,8 +1,7 @@
 // Just enough PNG for tests: encode an RGBA picture, decode 8-bit RGB/RGBA non-interlaced ones (what
 // Chromium's canvas writes) to look at their pixels.
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+import { inflateSync } from 'node:zlib';
+import { PNG_SIGNATURE as SIGNATURE, encodePng as encodeWith } from '../../src/lib/server/png-encoder.ts';
 
 export interface Picture {
 	width: number;
@@ -18,23 +17,9 @@ export function solidPng(width: number, height: number, [r, g, b, a]: [number, n
 	return encodePng({ width, height, rgba });
 }
 
+/** A PNG of an RGBA picture. */
 export function encodePng({ width, height, rgba }: Picture): Uint8Array {
-	const raw = Buffer.alloc((width * 4 + 1) * height);
-	for (let y = 0; y < height; y++) Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header.set([8, 6, 0, 0, 0], 8);
-	return new Uint8Array(Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-	const length = Buffer.alloc(4);
-	length.writeUInt32BE(data.length);
-	const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(typeAndData));
-	return Buffer.concat([length, typeAndData, crc]);
+	return encodeWith(width, height, 4, (x, y) => rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 4));
 }
 
 export function decodePng(bytes: Uint8Array): Picture {

@@ -69,6 +69,8 @@ describeEachServerDatabase('opening a canvas', (database) => {
 			for (let i = 0; i < SHAPES; i++) writer.records.set(`shape:${i}`, geoShape(`shape:${i}`, { x: i * 10 }, { richText: richText(`Box number ${i}`) }));
 		});
 		await waitFor(() => !writer.provider.hasUnsyncedChanges, 10_000, 'the server to acknowledge the drawing');
+		// The download serves what is stored; an acknowledged edit may still sit in the batch window.
+		await waitFor(async () => (await readMetric(server, 'easel_documents_unsaved')) === 0, 10_000, 'the server to store the drawing');
 		return { canvasId, writer };
 	}
 

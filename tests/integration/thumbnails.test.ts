@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import { SHARE_TOKEN_HEADER } from '../../src/lib/document-state.ts';
 import { api, createCanvas, signUp, type TestUser } from '../helpers/clients.ts';
-import { solidPng, tinyWebp } from '../helpers/thumbnail-images.ts';
+import { png, webp } from '../helpers/images.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -54,7 +54,7 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 		expect(await api(server.url, path(canvasId), { token: owner.token })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
 
 		const editedAt = (await api(server.url, `/api/v1/canvases/${canvasId}`, { token: owner.token })).body.updatedAt;
-		const picture = solidPng(320, 200);
+		const picture = png(320, 200);
 		expect((await put(canvasId, picture, { token: owner.token })).status).toBe(204);
 
 		const html = await dashboardHtml(owner, teamId);
@@ -80,7 +80,7 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 		expect(again.headers.get('etag')).toBe(etag);
 
 		await new Promise((resolve) => setTimeout(resolve, 5));
-		expect((await put(canvasId, tinyWebp(), { token: owner.token, type: 'image/webp' })).status).toBe(204);
+		expect((await put(canvasId, webp(), { token: owner.token, type: 'image/webp' })).status).toBe(204);
 		const replaced = await fetch(`${server.url}${path(canvasId)}`, { headers: { authorization: `Bearer ${owner.token}`, 'if-none-match': etag! } });
 		expect(replaced.status).toBe(200);
 		expect(replaced.headers.get('content-type')).toBe('image/webp');
@@ -90,9 +90,9 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 
 	it('refuses viewers (403) and outsiders (404), and changes nothing', async () => {
 		const before = await fetch(`${server.url}${path(canvasId)}`, { headers: { authorization: `Bearer ${owner.token}` } });
-		expect(await errorOf(await put(canvasId, solidPng(10, 10), { token: viewer.token }))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
-		expect(await errorOf(await put(canvasId, solidPng(10, 10), { token: outsider.token }))).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-		expect(await errorOf(await put(canvasId, solidPng(10, 10)))).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+		expect(await errorOf(await put(canvasId, png(10, 10), { token: viewer.token }))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+		expect(await errorOf(await put(canvasId, png(10, 10), { token: outsider.token }))).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+		expect(await errorOf(await put(canvasId, png(10, 10)))).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
 		expect((await api(server.url, path(canvasId), { token: outsider.token })).status).toBe(404);
 		expect((await api(server.url, path(canvasId), { method: 'DELETE', token: viewer.token })).status).toBe(403);
 		const after = await fetch(`${server.url}${path(canvasId)}`, { headers: { authorization: `Bearer ${owner.token}` } });
@@ -103,14 +103,14 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 		const link = async (access: 'view' | 'edit') =>
 			(await api(server.url, `/api/v1/canvases/${canvasId}/share-links`, { token: owner.token, body: { access, audience: 'anyone' } })).body.token as string;
 		const [viewLink, editLink] = [await link('view'), await link('edit')];
-		expect((await put(canvasId, solidPng(30, 20), { headers: { [SHARE_TOKEN_HEADER]: editLink } })).status).toBe(204);
-		expect(await errorOf(await put(canvasId, solidPng(30, 20), { headers: { [SHARE_TOKEN_HEADER]: viewLink } }))).toMatchObject({
+		expect((await put(canvasId, png(30, 20), { headers: { [SHARE_TOKEN_HEADER]: editLink } })).status).toBe(204);
+		expect(await errorOf(await put(canvasId, png(30, 20), { headers: { [SHARE_TOKEN_HEADER]: viewLink } }))).toMatchObject({
 			status: 403,
 			body: { error: { code: 'FORBIDDEN' } }
 		});
 		const served = await fetch(`${server.url}${path(canvasId)}`, { headers: { [SHARE_TOKEN_HEADER]: viewLink } });
 		expect(served.status).toBe(200);
-		expect(new Uint8Array(await served.arrayBuffer())).toEqual(solidPng(30, 20));
+		expect(new Uint8Array(await served.arrayBuffer())).toEqual(png(30, 20));
 	});
 
 	it('refuses what is not a small WebP or PNG: 415, 413 and 400 naming the problem, keeping the thumbnail it had', async () => {
@@ -120,21 +120,21 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 			status: 415,
 			body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringMatching(/WebP or PNG/) } }
 		});
-		expect(await errorOf(await put(canvasId, solidPng(10, 10), { token: owner.token, type: 'text/html' }))).toMatchObject({
+		expect(await errorOf(await put(canvasId, png(10, 10), { token: owner.token, type: 'text/html' }))).toMatchObject({
 			status: 415,
 			body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } }
 		});
 		const huge = new Uint8Array(2_000_000);
-		huge.set(solidPng(10, 10));
+		huge.set(png(10, 10));
 		expect(await errorOf(await put(canvasId, huge, { token: owner.token }))).toMatchObject({
 			status: 413,
 			body: { error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/300 KB/) } }
 		});
-		expect(await errorOf(await put(canvasId, solidPng(4000, 10), { token: owner.token }))).toMatchObject({
+		expect(await errorOf(await put(canvasId, png(4000, 10), { token: owner.token }))).toMatchObject({
 			status: 400,
 			body: { error: { code: 'INVALID_INPUT', message: expect.stringMatching(/1024×1024 pixels; this one is 4000×10/) } }
 		});
-		const truncated = solidPng(10, 10).slice(0, 20);
+		const truncated = png(10, 10).slice(0, 20);
 		expect((await put(canvasId, truncated, { token: owner.token })).status).toBe(400);
 		const after = await fetch(`${server.url}${path(canvasId)}`, { headers: { authorization: `Bearer ${owner.token}` } });
 		expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
@@ -143,7 +143,7 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 
 	it('an emptied canvas can drop its thumbnail: the placeholder shows again', async () => {
 		const emptied = await createCanvas(server.url, owner, 'Emptied');
-		expect((await put(emptied, solidPng(20, 20), { token: owner.token })).status).toBe(204);
+		expect((await put(emptied, png(20, 20), { token: owner.token })).status).toBe(204);
 		expect(existsSync(storedFile(emptied))).toBe(true);
 		expect((await api(server.url, path(emptied), { method: 'DELETE', token: owner.token })).status).toBe(204);
 		expect((await api(server.url, path(emptied), { token: owner.token })).status).toBe(404);
@@ -153,7 +153,7 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 
 	it('deleting the canvas, or its team, removes the stored picture', async () => {
 		const doomed = await createCanvas(server.url, owner, 'Doomed');
-		expect((await put(doomed, solidPng(20, 20), { token: owner.token })).status).toBe(204);
+		expect((await put(doomed, png(20, 20), { token: owner.token })).status).toBe(204);
 		expect(existsSync(storedFile(doomed))).toBe(true);
 		expect((await api(server.url, `/api/v1/canvases/${doomed}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
 		expect(existsSync(storedFile(doomed))).toBe(false);
@@ -161,7 +161,7 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 
 		const team = (await api(server.url, '/api/v1/teams', { token: owner.token, body: { name: 'Short-lived' } })).body.id;
 		const inTeam = (await api(server.url, '/api/v1/canvases', { token: owner.token, body: { teamId: team, title: 'Goes with it' } })).body.id;
-		expect((await put(inTeam, solidPng(20, 20), { token: owner.token })).status).toBe(204);
+		expect((await put(inTeam, png(20, 20), { token: owner.token })).status).toBe(204);
 		expect(existsSync(storedFile(inTeam))).toBe(true);
 		expect((await api(server.url, `/api/v1/teams/${team}`, { method: 'DELETE', token: owner.token, body: { confirmName: 'Short-lived' } })).status).toBe(204);
 		expect(existsSync(storedFile(inTeam))).toBe(false);

@@ -2,8 +2,9 @@
 // (fetched over HTTP), no socket, no presence; visitors pan, zoom, select and copy, never edit.
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import { useMemo } from 'react';
-import { Tldraw, createTLStore, defaultBindingUtils, defaultShapeUtils } from 'tldraw';
-import type { Editor, TLRecord } from 'tldraw';
+import { Tldraw } from 'tldraw';
+import type { Editor } from 'tldraw';
+import { readOnlyStore, showWholeReadOnly } from '../canvas/read-only-view.ts';
 import 'tldraw/tldraw.css';
 
 declare global {
@@ -23,17 +24,8 @@ export interface PublishedViewerIslandProps {
 }
 
 export function PublishedViewerIsland({ records, licenseKey, onReady }: PublishedViewerIslandProps) {
-	const store = useMemo(() => {
-		const created = createTLStore({ shapeUtils: defaultShapeUtils, bindingUtils: defaultBindingUtils });
-		const known = created.schema.types as Record<string, unknown>;
-		// Only record types this build knows; the server already migrated them to this schema.
-		const usable = Object.values(records).filter((record): record is TLRecord => {
-			const typeName = (record as { typeName?: string } | null)?.typeName;
-			return typeof typeName === 'string' && typeName in known;
-		});
-		created.mergeRemoteChanges(() => created.put(usable));
-		return created;
-	}, [records]);
+	// The server already migrated the records to this build's schema.
+	const store = useMemo(() => readOnlyStore(records), [records]);
 
 	return (
 		<Tldraw
@@ -42,9 +34,7 @@ export function PublishedViewerIsland({ records, licenseKey, onReady }: Publishe
 			licenseKey={licenseKey}
 			autoFocus={false}
 			onMount={(editor) => {
-				editor.updateInstanceState({ isReadonly: true });
-				editor.zoomToFit({ animation: { duration: 0 } });
-				if (editor.getZoomLevel() > 1) editor.resetZoom(editor.getViewportScreenCenter());
+				showWholeReadOnly(editor);
 				window.__easelPublishedEditor = editor;
 				onReady?.();
 				return () => {
