@@ -2,7 +2,7 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Tldraw, atom, createTLCurrentUser, getUserPreferences, setUserPreferences, useEditor, useToasts, useTranslation } from 'tldraw';
-import type { Editor, TLCurrentUser, TLStoreWithStatus, TLUserPreferences } from 'tldraw';
+import type { Editor, TLComponents, TLCurrentUser, TLStoreWithStatus, TLUserPreferences } from 'tldraw';
 import 'tldraw/tldraw.css';
 import { ACCEPTED_IMAGE_TYPES, installAssetHandling, type CanvasAssetStore, type FileLimit } from './canvas-assets.ts';
 import { trackCanvasFocus } from './canvas-focus.ts';
@@ -10,6 +10,7 @@ import { openCanvas } from './canvas-store.ts';
 import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
 import { trackThumbnails, type CanvasThumbnails, type ThumbnailState } from './canvas-thumbnails.ts';
 import type { CollabStatus } from './collab-session.ts';
+import { NodeContextMenu } from './node-context-menu.tsx';
 
 declare global {
 	interface Window {
@@ -91,6 +92,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			maxAssetSize={fileLimit.bytes}
 			acceptedImageMimeTypes={ACCEPTED_IMAGE_TYPES}
 			acceptedVideoMimeTypes={NO_VIDEOS}
+			components={CANVAS_COMPONENTS}
 			onMount={(editor) => {
 				window.__easelEditor = editor;
 				const forgetFocus = trackCanvasFocus(canvasId, editor);
@@ -109,6 +111,9 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 		</Tldraw>
 	);
 }
+
+/** tldraw's UI with Easel's additions: the node kind and technology in the context menu. */
+const CANVAS_COMPONENTS: TLComponents = { ContextMenu: NodeContextMenu };
 
 /** The server stores images only. */
 const NO_VIDEOS: readonly string[] = [];
