@@ -287,6 +287,7 @@ describe('SVG', () => {
 			longestGap = Math.max(longestGap, now - last);
 			last = now;
 		}, 20);
+		const started = performance.now();
 		try {
 			const checked = await checkUpload(large);
 			expect(svgFacts(checked.bytes).elements).toHaveLength(6001);
@@ -294,7 +295,9 @@ describe('SVG', () => {
 		} finally {
 			clearInterval(ticker);
 		}
-		expect(longestGap).toBeLessThan(400);
+		// On this thread the ticker would stall for the whole check; a busy machine delays it a little anyway.
+		const took = performance.now() - started;
+		expect(longestGap).toBeLessThan(Math.max(400, took / 3));
 	});
 
 	it('refuses an SVG with nothing left once cleaned (its root inside something foreign)', async () => {
