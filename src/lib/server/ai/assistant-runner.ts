@@ -3,6 +3,7 @@
 // message while the model acts on the canvas through tools, each tool call one validated
 // transaction through the write path. Credits are reserved before, charged on success, released
 // on failure or cancel; every run leaves a usage event. See DESIGN.md "AI".
+import { createHash } from 'node:crypto';
 import { isStepCount, streamText, type LanguageModelUsage } from 'ai';
 import { and, count, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -94,9 +95,13 @@ const startWorkSchema = z.looseObject({
 	parentMessageId: z.string().max(100).nullable().optional()
 });
 
-/** Where a run's binary file is kept in the blob store (collected with the run). */
+/**
+ * Where a run's binary file is kept in the blob store (collected with the run). Blob keys are one
+ * `<folder>/<[A-Za-z0-9._-]+>` within a file name's length, so the file's name (any Unicode, up to
+ * the run's own limit) goes in hashed after the run id.
+ */
 export function runFileKey(runId: string, name: string): string {
-	return `run-files/${runId}/${encodeURIComponent(name)}`;
+	return `runfiles/${runId}.${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
 }
 
 type RunRow = typeof assistantRuns.$inferSelect;

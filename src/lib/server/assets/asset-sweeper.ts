@@ -179,7 +179,7 @@ async function collectOwnedObjects(db: Queryable, blobs: BlobStore): Promise<num
 	const owners = [
 		{ prefix: 'thumbnails/', table: canvases, id: canvases.id },
 		{ prefix: 'previews/', table: publications, id: publications.id },
-		{ prefix: 'run-files/', table: assistantRuns, id: assistantRuns.id }
+		{ prefix: 'runfiles/', table: assistantRuns, id: assistantRuns.id }
 	] as const;
 	let deleted = 0;
 	for (const { prefix, table, id } of owners) {
