@@ -19,7 +19,8 @@ export async function showPdfFirstPage(page: Page, pdf: Uint8Array): Promise<voi
 	});
 	await page.goto('https://pdf.test/');
 	await page.evaluate(async () => {
-		const pdfjs = await import(/* @vite-ignore */ 'https://pdf.test/pdf.mjs');
+		const source = 'https://pdf.test/pdf.mjs';
+		const pdfjs = await import(/* @vite-ignore */ source);
 		pdfjs.GlobalWorkerOptions.workerSrc = 'https://pdf.test/pdf.worker.mjs';
 		const document = await pdfjs.getDocument({ url: 'https://pdf.test/document.pdf' }).promise;
 		const first = await document.getPage(1);

@@ -10,7 +10,7 @@ export interface PdfContents {
 }
 
 export async function readPdf(bytes: Uint8Array): Promise<PdfContents> {
-	const loading = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false, verbosity: 0 });
+	const loading = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 });
 	const pdf = await loading.promise;
 	try {
 		const text: string[] = [];

@@ -324,14 +324,15 @@ class PdfWriter {
 			doc.moveDown(0.5);
 			return;
 		}
-		const opened = doc.openImage(Buffer.from(bytes));
+		// reason: openImage exists in pdfkit (it measures an image before placing it) but @types/pdfkit leaves it out
+		const opened = (doc as unknown as { openImage(source: Buffer): { width: number; height: number } }).openImage(Buffer.from(bytes));
 		const width = Math.min(this.contentWidth - indent, opened.width);
 		const maxHeight = (this.bottom - doc.page.margins.top) * 0.6;
 		const scale = Math.min(width / opened.width, maxHeight / opened.height);
 		const height = opened.height * scale;
 		this.ensureRoom(height + 8);
 		const top = doc.y;
-		doc.image(opened, this.left + indent + (this.contentWidth - indent - opened.width * scale) / 2, top, { width: opened.width * scale, height });
+		doc.image(opened as unknown as Buffer, this.left + indent + (this.contentWidth - indent - opened.width * scale) / 2, top, { width: opened.width * scale, height });
 		doc.y = top + height + 8;
 		doc.x = this.left;
 	}
