@@ -90,7 +90,9 @@ export async function saveAsNote(canvasId: string, markdown: string): Promise<st
 	if (!editor) return 'The canvas is not open here.';
 	if (editor.getIsReadonly()) return 'You can only view this canvas.';
 	const { createShapeId, toRichText } = await import('tldraw');
-	const text = markdown.length > MAX_NOTE_CHARS ? `${markdown.slice(0, MAX_NOTE_CHARS)}\n…` : markdown;
+	// The picture's line means nothing on the canvas, where the diagram itself is.
+	const body = markdown.replace(/^!\[[^\]]*\]\([^)]*\)\s*\n?/gm, '').replace(/\n{3,}/g, '\n\n');
+	const text = body.length > MAX_NOTE_CHARS ? `${body.slice(0, MAX_NOTE_CHARS)}\n…` : body;
 	const bounds = editor.getCurrentPageBounds();
 	const id = createShapeId();
 	editor.markHistoryStoppingPoint('design document note');
