@@ -21,9 +21,10 @@ FROM node:${NODE_VERSION}-trixie-slim
 # Chromium draws the pictures of canvases published through the API (CHROMIUM_PATH); without it they
 # get a placeholder until someone republishes from a browser. `docker build --build-arg WITH_CHROMIUM=true .`
 ARG WITH_CHROMIUM=false
-RUN if [ "$WITH_CHROMIUM" = "true" ]; then \
-      apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation && rm -rf /var/lib/apt/lists/*; \
-    fi
+# DejaVu gives design-document PDFs Unicode text (without it they fall back to pdfkit's Latin-1 fonts).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && if [ "$WITH_CHROMIUM" = "true" ]; then apt-get install -y --no-install-recommends chromium fonts-liberation; fi \
+    && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

@@ -135,7 +135,7 @@ export async function startServices(config: Config, logger = createLogger(config
 	if (redis) logger.info({ instance: redis.instanceId }, 'joining other instances through redis');
 	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });
 	const assistantRateLimits = new AssistantRateLimits({ keyPrefix: config.REDIS_PREFIX, redis: redis?.limits });
-	const assistant = new AssistantRunner({ db: database.db, collaboration, config, logger, rateLimits: assistantRateLimits });
+	const assistant = new AssistantRunner({ db: database.db, collaboration, config, logger, rateLimits: assistantRateLimits, blobs: blobs.store });
 	setRuntime({
 		config,
 		db: database.db,

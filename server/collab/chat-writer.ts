@@ -79,6 +79,7 @@ export async function openChatWriter(
 				const map = createMessageMap({ ...message, createdAt: Date.now() });
 				if (message.runId !== undefined) map.set(MESSAGE_KEYS.runId, message.runId);
 				if (message.tier !== undefined) map.set(MESSAGE_KEYS.tier, message.tier);
+				if (message.work !== undefined) map.set(MESSAGE_KEYS.work, message.work);
 				messages.set(message.id, map);
 			});
 		},

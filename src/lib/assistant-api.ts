@@ -5,9 +5,26 @@ import type { RunChangeView } from './chat/chat-document.ts';
 export type ModelTierId = 'fast' | 'balanced' | 'best';
 export type RunStatusView = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+/** A file a design-document or code run made: text inline as `content`, binary at `url`. */
+export interface RunFileView {
+	name: string;
+	mimeType: string;
+	bytes: number;
+	content?: string;
+	url?: string;
+	/** Code: the node it was made for, its path in the project and its language (shiki's id). */
+	shapeId?: string;
+	path?: string;
+	language?: string;
+}
+
+export type RunKindView = 'assistant' | 'design_doc' | 'code';
+
 export interface AssistantRunView {
 	id: string;
 	canvasId: string;
+	/** An answer in the chat with canvas edits, a design document, or code per node. */
+	kind: RunKindView;
 	/** The answer message in the chat. */
 	messageId: string;
 	promptMessageId: string;
@@ -17,6 +34,8 @@ export interface AssistantRunView {
 	creditsCharged: number;
 	usage: { inputTokens: number; outputTokens: number };
 	changes: RunChangeView[];
+	/** Design documents and code: what was made (so far, while it runs). */
+	files: RunFileView[];
 	error?: string;
 	/** While queued: how many runs on this canvas go first (0 = next). */
 	queuePosition?: number;
@@ -65,4 +84,11 @@ export interface AssistantAvailability {
 	tiers: ModelTierView[];
 	defaultTier: ModelTierId;
 	balance: number;
+	/** What files from the diagram cost before the tier's multiplier (0 everywhere when the team's own key pays). */
+	prices: WorkPrices;
+}
+
+export interface WorkPrices {
+	designDoc: { markdown: number; pdf: number; both: number };
+	code: { node: number; bulkNode: number };
 }

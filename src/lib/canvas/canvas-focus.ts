@@ -29,3 +29,8 @@ export function canvasFocus(canvasId: string): CanvasFocus | undefined {
 		viewport: { x: bounds.x, y: bounds.y, w: Math.max(1, bounds.w), h: Math.max(1, bounds.h) }
 	};
 }
+
+/** The mounted editor of `canvasId`, for changes a panel makes as the person (a design document saved as a note). */
+export function mountedEditor(canvasId: string): Editor | undefined {
+	return editors.get(canvasId);
+}

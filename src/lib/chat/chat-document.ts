@@ -12,6 +12,9 @@ export const AUTHOR_KINDS = ['user', 'guest', 'assistant'] as const;
 export type AuthorKind = (typeof AUTHOR_KINDS)[number];
 export type MessageRole = 'user' | 'assistant';
 export type RunChangeState = 'pending' | 'accepted' | 'rejected';
+/** What an assistant message's run made besides its text: a design document or code from the diagram. */
+export const WORK_KINDS = ['design_doc', 'code'] as const;
+export type WorkKind = (typeof WORK_KINDS)[number];
 
 /** Who wrote a message: stamped by the server from the connection (or the run), never the client's word. */
 export interface ChatAuthor {
@@ -46,6 +49,8 @@ export const MESSAGE_KEYS = {
 	/** Assistant messages only, written by the server: */
 	runId: 'runId',
 	tier: 'tier',
+	/** Set on the answer of a design-document or code run (its files are the run's, fetched by runId). */
+	work: 'work',
 	creditsCharged: 'creditsCharged',
 	usage: 'usage',
 	changes: 'changes',
@@ -70,6 +75,7 @@ export interface ChatMessage {
 	deleted?: boolean;
 	runId?: string;
 	tier?: string;
+	work?: WorkKind;
 	creditsCharged?: number;
 	usage?: { inputTokens: number; outputTokens: number };
 	changes?: RunChangeView[];
@@ -97,7 +103,7 @@ export function readMessage(message: Y.Map<unknown>): ChatMessage | null {
 		text: text.toString(),
 		status: (message.get(MESSAGE_KEYS.status) as MessageStatus | undefined) ?? 'done'
 	};
-	for (const key of ['editedAt', 'deleted', 'runId', 'tier', 'creditsCharged', 'usage', 'changes', 'error', 'queuePosition'] as const) {
+	for (const key of ['editedAt', 'deleted', 'runId', 'tier', 'work', 'creditsCharged', 'usage', 'changes', 'error', 'queuePosition'] as const) {
 		const value = message.get(MESSAGE_KEYS[key]);
 		if (value !== undefined && value !== null) (read as unknown as Record<string, unknown>)[key] = value;
 	}

@@ -3,7 +3,7 @@
 // which connections to close and why. Implemented by server/collab/index.ts.
 import type { ConnectionCloseReason } from '../collab-protocol.ts';
 import type { Actor } from './access.ts';
-import type { ChatAuthor, ChatMessage, MessageStatus, RunChangeView } from '../chat/chat-document.ts';
+import type { ChatAuthor, ChatMessage, MessageStatus, RunChangeView, WorkKind } from '../chat/chat-document.ts';
 
 /** What the HTTP side may ask of the collaboration server. */
 export interface CollaborationControl {
@@ -65,6 +65,8 @@ export interface ServerMessage {
 	status: MessageStatus;
 	runId?: string;
 	tier?: string;
+	/** A design-document or code run's answer: the panel offers its files. */
+	work?: WorkKind;
 }
 
 /** What the server may change on a message it wrote (assistant answers). */

@@ -38,6 +38,26 @@ export function assistantRequestCredits(tier: ModelTier): number {
 	return ASSISTANT_REQUEST_CREDITS * MODEL_TIER_CATALOG[tier].multiplier;
 }
 
+export const DESIGN_DOC_FORMATS = ['markdown', 'pdf', 'both'] as const;
+export type DesignDocFormat = (typeof DESIGN_DOC_FORMATS)[number];
+
+/** What files made from a diagram cost before the tier multiplier (the seeds' price table). Plain exports are free. */
+export const WORK_PRICES = {
+	designDoc: { markdown: 3, pdf: 3, both: 5 } satisfies Record<DesignDocFormat, number>,
+	/** Code for one node asked for alone, and per node when several are asked for at once. */
+	code: { node: 5, bulkNode: 3 }
+} as const;
+
+/** Credits a design document costs on a tier. */
+export function designDocCredits(format: DesignDocFormat, tier: ModelTier): number {
+	return WORK_PRICES.designDoc[format] * MODEL_TIER_CATALOG[tier].multiplier;
+}
+
+/** Credits code for one node costs on a tier, alone or as one of `nodeCount` asked for together. */
+export function codeCreditsPerNode(nodeCount: number, tier: ModelTier): number {
+	return (nodeCount > 1 ? WORK_PRICES.code.bulkNode : WORK_PRICES.code.node) * MODEL_TIER_CATALOG[tier].multiplier;
+}
+
 export const PLANS: Record<PlanId, Plan> = {
 	free: {
 		id: 'free',

@@ -3,32 +3,37 @@
 // message while the model acts on the canvas through tools, each tool call one validated
 // transaction through the write path. Credits are reserved before, charged on success, released
 // on failure or cancel; every run leaves a usage event. See DESIGN.md "AI".
+import { createHash } from 'node:crypto';
 import { isStepCount, streamText, type LanguageModelUsage } from 'ai';
 import { and, count, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { documentName } from '../../document-names.ts';
 import { newMessageId, type ChatAuthor, type ChatMessage, type RunChangeView } from '../../chat/chat-document.ts';
-import type { AssistantAvailability, AssistantRunView, ModelTierId, ReviewResult, StartedRun } from '../../assistant-api.ts';
+import type { AssistantAvailability, AssistantRunView, ModelTierId, ReviewResult, RunFileView, StartedRun } from '../../assistant-api.ts';
 import { permits, requireEditable, resolveCanvasAccess, type Actor, type CanvasAccess } from '../access.ts';
 import * as billing from '../billing.ts';
 import type { ChatWriter, CollaborationControl, DocumentWriter } from '../collaboration-control.ts';
 import type { Config } from '../config.ts';
 import * as credits from '../credits.ts';
 import type { Database } from '../db/index.ts';
-import { assistantRuns, users, type ModelTier, type StoredRunChange } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import type { BlobStore } from '../assets/blob-store.ts';
+import { assistantRuns, canvases, MODEL_TIERS, users, type ModelTier, type StoredRunChange, type StoredRunFile } from '../db/schema.ts';
+import { AppError, parseInput } from '../errors.ts';
 import * as history from '../history.ts';
 import type { Logger } from '../logger.ts';
-import { assistantRequestCredits, MODEL_TIER_CATALOG, upgradeFor } from '../plans.ts';
+import { assistantRequestCredits, MODEL_TIER_CATALOG, upgradeFor, WORK_PRICES } from '../plans.ts';
+import { canvasRenderer } from '../rendering/canvas-renderer.ts';
 import { AssistantRateLimits } from './assistant-limits.ts';
 import { assistantMessages, assistantSystemPrompt } from './assistant-prompt.ts';
 import { readCanvasGraph } from '../../diagram/canvas-graph.ts';
 import { describeCanvasForModel } from './canvas-description.ts';
 import { createCanvasTools, type ToolSession } from './canvas-tools.ts';
+import type { WorkContext, WorkDefinition, WorkOutcome } from './diagram-work.ts';
 import { acceptChanges, rejectChanges } from './change-review.ts';
 import { teamModelTiers } from './model-tiers.ts';
 import { guestAiAllowed } from './team-ai-settings.ts';
 import { describeProviderError, type RunFailure } from './provider-errors.ts';
-import { AI_ENABLE_HINT, teamModels, type ResolvedModel } from './providers.ts';
+import { AI_ENABLE_HINT, teamModels, type ResolvedModel, type TeamModels } from './providers.ts';
 import { TextStreamBuffer } from './text-stream-buffer.ts';
 import { recordUsage } from './usage.ts';
 
@@ -73,6 +78,30 @@ export interface AssistantRunnerDeps {
 	config: Config;
 	logger: Logger;
 	rateLimits: AssistantRateLimits;
+	/** Where design-document and code runs keep their binary files (PDF, PNG). */
+	blobs: BlobStore;
+}
+
+/** What POST …/design-doc and …/code add to a work kind's own fields. */
+export interface StartWorkInput {
+	tier?: ModelTier;
+	/** The chat message the work's prompt answers to (the panel's current thread); a new thread when absent. */
+	parentMessageId?: string | null;
+}
+
+/** The fields every work request may carry besides its own (the work kind parses the rest). */
+const startWorkSchema = z.looseObject({
+	tier: z.enum(MODEL_TIERS).optional(),
+	parentMessageId: z.string().max(100).nullable().optional()
+});
+
+/**
+ * Where a run's binary file is kept in the blob store (collected with the run). Blob keys are one
+ * `<folder>/<[A-Za-z0-9._-]+>` within a file name's length, so the file's name (any Unicode, up to
+ * the run's own limit) goes in hashed after the run id.
+ */
+export function runFileKey(runId: string, name: string): string {
+	return `runfiles/${runId}.${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
 }
 
 type RunRow = typeof assistantRuns.$inferSelect;
@@ -94,6 +123,8 @@ export class AssistantRunner {
 	private readonly canvasQueues = new Map<string, Promise<void>>();
 	/** Runs waiting for their canvas, with the place their answer shows (kept current as runs before them end). */
 	private readonly waiting = new Map<string, { run: RunRow; shown: number }>();
+	/** Design-document and code runs executing on this instance (they don't queue per canvas). */
+	private readonly workRuns = new Set<Promise<void>>();
 	private stopping = false;
 
 	constructor(deps: AssistantRunnerDeps) {
@@ -119,7 +150,8 @@ export class AssistantRunner {
 			reason: configured ? rights.reason : 'AI is not set up on this server.',
 			tiers,
 			defaultTier,
-			balance
+			balance,
+			prices: ownKey ? { designDoc: { markdown: 0, pdf: 0, both: 0 }, code: { node: 0, bulkNode: 0 } } : structuredClone(WORK_PRICES)
 		};
 	}
 
@@ -135,17 +167,7 @@ export class AssistantRunner {
 		const models = await teamModels(db, config, teamId);
 		if (!models.configured) throw new AppError('UNAVAILABLE', `AI is not set up on this server. An operator enables it with: ${AI_ENABLE_HINT}`);
 		const plan = await billing.teamPlan(db, teamId);
-		const tier = input.tier ?? (plan.limits.modelTiers.find((candidate) => models.modelFor(candidate)) as ModelTier | undefined) ?? 'fast';
-		if (!plan.limits.modelTiers.includes(tier)) {
-			const upgrade = upgradeFor(plan.limits.plan);
-			throw new AppError(
-				'LIMIT_EXCEEDED',
-				`The ${MODEL_TIER_CATALOG[tier].label} model is not included in the ${plan.limits.plan === 'free' ? 'Free' : plan.limits.plan} plan.${upgrade ? ` Upgrade to ${upgrade.name} to use it.` : ''}`,
-				{ limit: 'model_tier', tier, upgradeTo: upgrade?.id }
-			);
-		}
-		const resolved = models.modelFor(tier);
-		if (!resolved) throw new AppError('UNAVAILABLE', `No model is set up for the ${MODEL_TIER_CATALOG[tier].label} tier on this server.`);
+		const { tier, resolved } = resolveTier(models, plan, input.tier);
 
 		// The conversation: a new prompt under `parentMessageId`, or a retry beside an earlier answer.
 		const chat = await collaboration.openChat(canvasId, this.writerFor(requester, teamId, 'pending'));
@@ -207,10 +229,105 @@ export class AssistantRunner {
 		}
 	}
 
+	/**
+	 * Starts a design-document or code run: the same checks, reservation and chat messages as a
+	 * question to the assistant, but it only reads the canvas, so it runs at once beside any other
+	 * run. Without a model set up, only work that can run without one starts (free).
+	 */
+	async startWork<Request>(requester: Requester, canvasId: string, work: WorkDefinition<Request>, body: unknown): Promise<StartedRun> {
+		const { db, config, collaboration } = this.deps;
+		if (this.stopping) throw new AppError('UNAVAILABLE', 'The server is restarting. Try again in a moment.');
+		const access = await resolveCanvasAccess(db, requester.actor, canvasId, requester.shareToken);
+		const teamId = access.canvas.teamId;
+		const rights = await this.askRights(requester, access);
+		if (!rights.canAsk) throw new AppError('FORBIDDEN', rights.reason ?? 'You cannot use the assistant on this canvas.');
+		const common = parseInput(startWorkSchema, body ?? {});
+		const graph = readCanvasGraph((await collaboration.readDocument(documentName('canvas', canvasId))).records);
+		const request = work.parse(body, graph);
+
+		const models = await teamModels(db, config, teamId);
+		const plan = await billing.teamPlan(db, teamId);
+		let tier: ModelTier = common.tier ?? 'fast';
+		let resolved: ResolvedModel | undefined;
+		if (models.configured) ({ tier, resolved } = resolveTier(models, plan, common.tier));
+		else if (!work.worksWithoutModel(request)) throw new AppError('UNAVAILABLE', `AI is not set up on this server. An operator enables it with: ${AI_ENABLE_HINT}`);
+
+		const chat = await collaboration.openChat(canvasId, this.writerFor(requester, teamId, 'pending'));
+		try {
+			const parentId = common.parentMessageId ?? null;
+			if (parentId && !chat.messages().some((message) => message.id === parentId)) throw new AppError('NOT_FOUND', 'The message to reply to is not in this chat.');
+			if (resolved) {
+				await this.deps.rateLimits.consume({ teamId, requesterKey: rights.userId ?? rights.author.id, limits: plan.limits.assistantRuns, plan: plan.limits.plan });
+			}
+			const estimatedCredits = resolved && !resolved.ownKey ? work.estimate(request, tier) : 0;
+			const reservationId = estimatedCredits > 0 ? await credits.reserve(db, teamId, estimatedCredits, { ttlMs: (config.AI_TIMEOUT_SECONDS + 5 * 60) * 1000 }) : null;
+			const prompt = work.promptText(request, graph);
+			const promptMessageId = newMessageId();
+			const answerMessageId = newMessageId();
+			let row: RunRow;
+			try {
+				[row] = await db
+					.insert(assistantRuns)
+					.values({
+						teamId,
+						canvasId,
+						kind: work.kind,
+						request: request as Record<string, unknown>,
+						userId: rights.userId,
+						actorKind: requester.actor.kind === 'anonymous' ? 'guest' : requester.actor.kind,
+						actorRef: rights.userId ? null : rights.author.id,
+						promptMessageId,
+						answerMessageId,
+						prompt,
+						tier,
+						provider: resolved?.provider ?? 'none',
+						model: resolved?.modelId ?? 'structural',
+						ownKey: resolved?.ownKey ?? false,
+						canEdit: false,
+						reservationId,
+						estimatedCredits
+					})
+					.returning();
+				await chat.addMessage({ id: promptMessageId, parentId, author: rights.author, role: 'user', text: prompt, status: 'done' });
+				await chat.addMessage({
+					id: answerMessageId,
+					parentId: promptMessageId,
+					author: ASSISTANT_AUTHOR,
+					role: 'assistant',
+					text: '',
+					status: 'streaming',
+					runId: row.id,
+					tier,
+					work: work.kind
+				});
+			} catch (error) {
+				if (reservationId) await credits.release(db, teamId, reservationId).catch(() => {});
+				throw error;
+			}
+			const running = this.executeWork(row, resolved, work, request)
+				.catch((error: unknown) => this.deps.logger.error({ err: error, runId: row.id }, 'diagram work crashed'))
+				.finally(() => this.workRuns.delete(running));
+			this.workRuns.add(running);
+			return { run: { id: row.id, messageId: answerMessageId, promptMessageId, tier, estimatedCredits } };
+		} finally {
+			await chat.close();
+		}
+	}
+
 	/** A run as the API shows it; NOT_FOUND unless the requester can open its canvas. */
 	async get(requester: Requester, canvasId: string, runId: string): Promise<AssistantRunView> {
 		await resolveCanvasAccess(this.deps.db, requester.actor, canvasId, requester.shareToken);
 		return this.view(await this.load(canvasId, runId));
+	}
+
+	/** A binary file a run made (a design document's PDF), for whoever may open its canvas; NOT_FOUND otherwise. */
+	async file(requester: Requester, canvasId: string, runId: string, name: string): Promise<{ file: RunFileView; body: ReadableStream<Uint8Array> }> {
+		await resolveCanvasAccess(this.deps.db, requester.actor, canvasId, requester.shareToken);
+		const run = await this.load(canvasId, runId);
+		const stored = run.files.find((file) => file.name === name && file.blobKey);
+		const blob = stored?.blobKey ? await this.deps.blobs.get(stored.blobKey) : null;
+		if (!stored || !blob) throw new AppError('NOT_FOUND', 'This run made no such file.');
+		return { file: fileViews(run.id, canvasId, [stored])[0], body: blob.body };
 	}
 
 	/** Stops a queued or running run at once; nothing is charged. Cancelling a finished run changes nothing. */
@@ -294,7 +411,7 @@ export class AssistantRunner {
 	async stop(): Promise<void> {
 		this.stopping = true;
 		for (const entry of this.active.values()) entry.controller.abort(new DOMException('Server stopping', 'AbortError'));
-		await Promise.allSettled([...this.canvasQueues.values()]);
+		await Promise.allSettled([...this.canvasQueues.values(), ...this.workRuns]);
 	}
 
 	// ---- running ----
@@ -438,6 +555,101 @@ export class AssistantRunner {
 		}
 	}
 
+	private async executeWork<Request>(queued: RunRow, resolved: ResolvedModel | undefined, work: WorkDefinition<Request>, request: Request): Promise<void> {
+		const { db, collaboration, config, logger, blobs } = this.deps;
+		const controller = new AbortController();
+		const entry = { controller, cancelled: false };
+		this.active.set(queued.id, entry);
+		const started = Date.now();
+		let chat: ChatWriter | undefined;
+		let heartbeat: ReturnType<typeof setInterval> | undefined;
+		try {
+			const run = await this.claim(queued, entry);
+			if (!run) return;
+			chat = await collaboration.openChat(
+				run.canvasId,
+				this.writerFor({ actor: run.userId ? { kind: 'user', userId: run.userId } : { kind: 'anonymous' } }, run.teamId, run.id)
+			);
+			heartbeat = setInterval(() => void this.beat(run.id, entry), HEARTBEAT_MS);
+			const records = (await collaboration.readDocument(documentName('canvas', run.canvasId))).records;
+			const [canvas] = await db.select({ title: canvases.title }).from(canvases).where(eq(canvases.id, run.canvasId));
+			const buffer = new TextStreamBuffer((text) => chat!.appendText(run.answerMessageId, text));
+			const usage = { inputTokens: 0, outputTokens: 0 };
+			let files: StoredRunFile[] = [];
+			let streamed = false;
+			const timeout = AbortSignal.timeout(config.AI_TIMEOUT_SECONDS * 1000);
+			const context: WorkContext = {
+				runId: run.id,
+				canvas: { id: run.canvasId, title: canvas?.title ?? 'Canvas' },
+				records,
+				graph: readCanvasGraph(records),
+				tier: run.tier,
+				model: resolved?.model,
+				signal: AbortSignal.any([controller.signal, timeout]),
+				timeoutSeconds: config.AI_TIMEOUT_SECONDS,
+				maxOutputTokens: config.AI_MAX_OUTPUT_TOKENS,
+				appendText: (text) => {
+					streamed ||= text.length > 0;
+					buffer.push(text);
+				},
+				publishFiles: async (made) => {
+					files = made;
+					await db.update(assistantRuns).set({ files: made }).where(eq(assistantRuns.id, run.id));
+				},
+				storeBlob: async (name, bytes, mimeType) => {
+					const key = runFileKey(run.id, name);
+					await blobs.put(key, bytes, mimeType);
+					return key;
+				},
+				addUsage: (part) => addUsage(usage, part),
+				renderDiagramPng: async () => {
+					const renderer = canvasRenderer();
+					if (!renderer) return null;
+					try {
+						return (await renderer.render(records, { format: 'png', maxWidth: 1600, canvasId: run.canvasId })).bytes;
+					} catch (error) {
+						logger.info({ err: error, runId: run.id }, 'no picture of the diagram for a design document');
+						return null;
+					}
+				},
+				blobs,
+				logger
+			};
+			let outcome: WorkOutcome;
+			try {
+				outcome = await work.run(context, request);
+			} catch (error) {
+				const aborted = controller.signal.aborted || timeout.aborted;
+				outcome = { files, credits: 0, failure: aborted ? undefined : describeProviderError(error, { timeoutSeconds: config.AI_TIMEOUT_SECONDS }) };
+			}
+			if (outcome.summary && !streamed) buffer.push(outcome.summary);
+			await buffer.flush().catch((error: unknown) => logger.warn({ err: error, runId: run.id }, 'could not write the end of a work answer'));
+			let failure = outcome.failure;
+			const cancelled = entry.cancelled || (controller.signal.aborted && !failure && !this.stopping);
+			if (!failure && timeout.aborted && !cancelled) failure = { kind: 'timeout', reason: `The AI provider did not finish within ${config.AI_TIMEOUT_SECONDS} seconds.` };
+			if (!failure && this.stopping && controller.signal.aborted)
+				failure = { kind: 'shutdown', reason: 'The server restarted during this request. Nothing was charged; retry it.' };
+			await this.finish(run, {
+				status: failure ? 'failed' : cancelled ? 'cancelled' : 'succeeded',
+				failure,
+				usage,
+				files: outcome.files,
+				credits: outcome.credits,
+				latencyMs: Date.now() - started,
+				chat
+			});
+		} catch (error) {
+			logger.error({ err: error, runId: queued.id }, 'diagram work failed');
+			await this.finish(queued, { status: 'failed', failure: { kind: 'internal', reason: 'This failed unexpectedly. Nothing was charged; retry it.' }, chat }).catch(
+				() => {}
+			);
+		} finally {
+			if (heartbeat) clearInterval(heartbeat);
+			this.active.delete(queued.id);
+			await chat?.close().catch(() => {});
+		}
+	}
+
 	/** Waits until the canvas has no running run, then marks this one running; null if it ended meanwhile. */
 	private async claim(run: RunRow, entry: { controller: AbortController; cancelled: boolean }): Promise<RunRow | null> {
 		const { db } = this.deps;
@@ -515,6 +727,9 @@ export class AssistantRunner {
 			failure?: RunFailure;
 			usage?: { inputTokens: number; outputTokens: number };
 			changes?: StoredRunChange[];
+			/** What a design-document or code run made, and what of its estimate it costs (default all of it). */
+			files?: StoredRunFile[];
+			credits?: number;
 			latencyMs?: number;
 			chat?: ChatWriter;
 		}
@@ -523,7 +738,8 @@ export class AssistantRunner {
 		let charged = 0;
 		if (run.reservationId) {
 			if (outcome.status === 'succeeded') {
-				if (await credits.commit(db, run.teamId, run.reservationId, run.estimatedCredits)) charged = run.estimatedCredits;
+				const used = Math.min(run.estimatedCredits, Math.max(0, outcome.credits ?? run.estimatedCredits));
+				if (await credits.commit(db, run.teamId, run.reservationId, used)) charged = used;
 			} else {
 				await credits.release(db, run.teamId, run.reservationId);
 			}
@@ -538,6 +754,7 @@ export class AssistantRunner {
 				inputTokens: usage.inputTokens,
 				outputTokens: usage.outputTokens,
 				changes,
+				...(outcome.files ? { files: outcome.files } : {}),
 				error: outcome.failure?.reason ?? null,
 				finishedAt: new Date()
 			})
@@ -559,7 +776,7 @@ export class AssistantRunner {
 			userId: run.userId,
 			canvasId: run.canvasId,
 			runId: run.id,
-			feature: 'assistant',
+			feature: run.kind,
 			provider: run.provider,
 			model: run.model,
 			tier: run.tier,
@@ -669,15 +886,23 @@ export class AssistantRunner {
 		const [{ ahead }] = await this.deps.db
 			.select({ ahead: count() })
 			.from(assistantRuns)
-			.where(and(eq(assistantRuns.canvasId, run.canvasId), inArray(assistantRuns.status, ['queued', 'running']), lt(assistantRuns.createdAt, run.createdAt)));
+			.where(
+				and(
+					eq(assistantRuns.canvasId, run.canvasId),
+					eq(assistantRuns.kind, 'assistant'),
+					inArray(assistantRuns.status, ['queued', 'running']),
+					lt(assistantRuns.createdAt, run.createdAt)
+				)
+			);
 		return Number(ahead);
 	}
 
 	private async view(run: RunRow): Promise<AssistantRunView> {
-		const queuePosition = run.status === 'queued' ? await this.queuePosition(run) : undefined;
+		const queuePosition = run.status === 'queued' && run.kind === 'assistant' ? await this.queuePosition(run) : undefined;
 		return {
 			id: run.id,
 			canvasId: run.canvasId,
+			kind: run.kind,
 			messageId: run.answerMessageId,
 			promptMessageId: run.promptMessageId,
 			tier: run.tier,
@@ -686,6 +911,7 @@ export class AssistantRunner {
 			creditsCharged: run.creditsCharged,
 			usage: { inputTokens: run.inputTokens, outputTokens: run.outputTokens },
 			changes: changeViews(run.changes),
+			files: fileViews(run.id, run.canvasId, run.files),
 			...(run.error ? { error: run.error } : {}),
 			...(queuePosition !== undefined ? { queuePosition } : {}),
 			ownKey: run.ownKey,
@@ -702,6 +928,29 @@ export class AssistantRunner {
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 	}
+}
+
+/** The tier a run uses (asked for, else the best the plan and server offer first) and its model; LIMIT_EXCEEDED or UNAVAILABLE otherwise. */
+function resolveTier(models: TeamModels, plan: billing.TeamPlan, asked: ModelTier | undefined): { tier: ModelTier; resolved: ResolvedModel } {
+	const tier = asked ?? (plan.limits.modelTiers.find((candidate) => models.modelFor(candidate)) as ModelTier | undefined) ?? 'fast';
+	if (!plan.limits.modelTiers.includes(tier)) {
+		const upgrade = upgradeFor(plan.limits.plan);
+		throw new AppError(
+			'LIMIT_EXCEEDED',
+			`The ${MODEL_TIER_CATALOG[tier].label} model is not included in the ${plan.limits.plan === 'free' ? 'Free' : plan.limits.plan} plan.${upgrade ? ` Upgrade to ${upgrade.name} to use it.` : ''}`,
+			{ limit: 'model_tier', tier, upgradeTo: upgrade?.id }
+		);
+	}
+	const resolved = models.modelFor(tier);
+	if (!resolved) throw new AppError('UNAVAILABLE', `No model is set up for the ${MODEL_TIER_CATALOG[tier].label} tier on this server.`);
+	return { tier, resolved };
+}
+
+function fileViews(runId: string, canvasId: string, files: StoredRunFile[]): RunFileView[] {
+	return files.map(({ blobKey, ...file }) => ({
+		...file,
+		...(blobKey ? { url: `/api/v1/canvases/${canvasId}/assistant/runs/${runId}/files/${encodeURIComponent(file.name)}` } : {})
+	}));
 }
 
 /** The visible thread from the start up to (not including) the prompt, for the model's context. */

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, notExists, notInArray, or, sq
 import * as Y from 'yjs';
 import { readBytes } from '../db/bytea.ts';
 import type { Queryable } from '../db/index.ts';
-import { assetBlobs, assets, canvases, documentVersions, publicationAssets, publications } from '../db/schema.ts';
+import { assetBlobs, assets, assistantRuns, canvases, documentVersions, publicationAssets, publications } from '../db/schema.ts';
 import * as billing from '../billing.ts';
 import { decompressState, PRUNE_GRACE_DAYS } from '../history.ts';
 import type { Services } from '../services.ts';
@@ -178,7 +178,8 @@ async function collectBlobs(db: Queryable, blobs: BlobStore, now: Date): Promise
 async function collectOwnedObjects(db: Queryable, blobs: BlobStore): Promise<number> {
 	const owners = [
 		{ prefix: 'thumbnails/', table: canvases, id: canvases.id },
-		{ prefix: 'previews/', table: publications, id: publications.id }
+		{ prefix: 'previews/', table: publications, id: publications.id },
+		{ prefix: 'runfiles/', table: assistantRuns, id: assistantRuns.id }
 	] as const;
 	let deleted = 0;
 	for (const { prefix, table, id } of owners) {

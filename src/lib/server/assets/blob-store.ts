@@ -1,6 +1,6 @@
 // Where the bytes of assets, thumbnails and preview images live: files under DATA_DIR/assets on the
 // embedded default, an S3-compatible bucket when configured (s3-blob-store.ts). Keys are paths made
-// by Easel itself (`blobs/<sha256>`, `thumbnails/<canvas id>`, `previews/<publication id>`), never
+// by Easel itself (`blobs/<sha256>`, `thumbnails/<canvas id>`, `previews/<publication id>`, `runfiles/<run id>.<hash>`), never
 // from user input.
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';

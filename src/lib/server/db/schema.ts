@@ -285,7 +285,28 @@ export const MODEL_TIERS = ['fast', 'balanced', 'best'] as const;
 export type ModelTier = (typeof MODEL_TIERS)[number];
 export const AI_PROVIDERS = ['openai', 'openai-compatible', 'anthropic', 'ollama'] as const;
 export type AiProvider = (typeof AI_PROVIDERS)[number];
+/** What a run's provider column may say: a provider, or `none` for work done without a model (a structural design document). */
+export const RUN_PROVIDERS = [...AI_PROVIDERS, 'none'] as const;
+export type RunProvider = (typeof RUN_PROVIDERS)[number];
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** What a run does: answer in the chat and edit the canvas (`assistant`), or make files from the diagram. */
+export const RUN_KINDS = ['assistant', 'design_doc', 'code'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+/** A file a design-document or code run made: text inline, binary in the blob store (served by the run's files route). */
+export interface StoredRunFile {
+	name: string;
+	mimeType: string;
+	bytes: number;
+	/** Text files (Markdown, code): the content itself. */
+	content?: string;
+	/** Binary files (PDF, PNG): the blob store key. */
+	blobKey?: string;
+	/** Code: the node it was made for, its path in the project and its language. */
+	shapeId?: string;
+	path?: string;
+	language?: string;
+}
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RUN_CHANGE_KINDS = ['created', 'updated', 'deleted'] as const;
 export const RUN_CHANGE_STATES = ['pending', 'accepted', 'rejected'] as const;
@@ -319,11 +340,16 @@ export const assistantRuns = pgTable(
 		actorKind: text('actor_kind').notNull(),
 		actorRef: text('actor_ref'),
 		/** The chat messages: the prompt, and the answer the run streams into. */
+		kind: text('kind', { enum: RUN_KINDS }).notNull().default('assistant'),
+		/** What a design-document or code run was asked for (format, shape ids, languages). */
+		request: jsonb('request').$type<Record<string, unknown>>(),
+		/** The files it made (design-document and code runs). */
+		files: jsonb('files').$type<StoredRunFile[]>().notNull().default([]),
 		promptMessageId: text('prompt_message_id').notNull(),
 		answerMessageId: text('answer_message_id').notNull(),
 		prompt: text('prompt').notNull(),
 		tier: text('tier', { enum: MODEL_TIERS }).notNull(),
-		provider: text('provider', { enum: AI_PROVIDERS }).notNull(),
+		provider: text('provider', { enum: RUN_PROVIDERS }).notNull(),
 		model: text('model').notNull(),
 		/** Whether the team's own provider key paid for it (no Easel credits). */
 		ownKey: boolean('own_key').notNull().default(false),
@@ -349,9 +375,10 @@ export const assistantRuns = pgTable(
 		index('assistant_runs_canvas_idx').on(table.canvasId, table.createdAt),
 		index('assistant_runs_status_idx').on(table.status),
 		// At most one run edits a canvas at a time, across every instance: a second one waits its turn.
+		// Design documents and code only read the canvas, so they run beside it.
 		uniqueIndex('assistant_runs_one_running_per_canvas')
 			.on(table.canvasId)
-			.where(sql`status = 'running'`)
+			.where(sql`status = 'running' and kind = 'assistant'`)
 	]
 );
 
