@@ -118,16 +118,33 @@ async function storedCopy(editor: Editor, asset: TLAsset): Promise<TLAsset | 'mi
 	if (asset.type === 'bookmark' || editor.getAsset(asset.id)) return asset;
 	const src = asset.props.src;
 	if (!src) return asset;
-	let blob: Blob;
-	if (src.startsWith('data:')) blob = await (await fetch(src)).blob();
+	let blob: Blob | null;
+	if (src.startsWith('data:')) blob = blobOfDataUrl(src);
 	else if (assetIdOfSrc(src)) {
 		const response = await fetch(src).catch(() => null);
 		if (!response?.ok) return 'missing';
 		blob = await response.blob();
 	} else return 'missing';
+	if (!blob) return 'missing';
 	const name = asset.props.name || `image.${blob.type.split('/')[1] ?? 'png'}`;
 	const { src: storedSrc } = await editor.uploadAsset(asset, new File([blob], name, { type: blob.type || asset.props.mimeType || '' }));
 	return withSource(asset, storedSrc);
+}
+
+/** The bytes of a `data:` URL, decoded here: the page's Content Security Policy lets fetch() reach this origin only. */
+function blobOfDataUrl(src: string): Blob | null {
+	const match = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(src);
+	if (!match) return null;
+	const [, type, parameters, data] = match;
+	try {
+		if (!parameters.split(';').includes('base64')) return new Blob([decodeURIComponent(data)], { type });
+		const binary = atob(data);
+		const bytes = new Uint8Array(binary.length);
+		for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+		return new Blob([bytes], { type });
+	} catch {
+		return null;
+	}
 }
 
 function withSource(asset: TLAsset, src: string | null): TLAsset {
