@@ -5,7 +5,7 @@ import { DataDirLockedError } from '../src/lib/server/db/data-dir-lock.ts';
 import { startServices, type Services } from './bootstrap.ts';
 import { metrics } from '../src/lib/server/metrics.ts';
 import { runtime } from '../src/lib/server/runtime.ts';
-import { largestUploadRequestBytes } from '../src/lib/server/assets/upload-limits.ts';
+import { largestImportRequestBytes, largestUploadRequestBytes } from '../src/lib/server/assets/upload-limits.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
@@ -24,9 +24,9 @@ setConfig(config);
 // adapter-node reads these when its handler is imported. Without ORIGIN it assumes https, which
 // would fail SvelteKit's CSRF check for local http; this server itself only ever speaks http.
 const PROTOCOL_HEADER = 'x-easel-protocol';
-// Bodies as large as the largest plan's upload (readers of smaller bodies, such as readJson, stop
-// at their own limits).
-process.env.BODY_SIZE_LIMIT = String(Math.max(config.MAX_JSON_BODY_BYTES * 2, largestUploadRequestBytes()));
+// Bodies as large as the largest plan's upload or .tldr import (readers of smaller bodies, such as
+// readJson, stop at their own limits).
+process.env.BODY_SIZE_LIMIT = String(Math.max(config.MAX_JSON_BODY_BYTES * 2, largestUploadRequestBytes(), largestImportRequestBytes(config.MAX_DOCUMENT_BYTES)));
 if (config.PUBLIC_ORIGIN) process.env.ORIGIN = config.publicOrigin;
 else process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 

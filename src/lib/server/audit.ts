@@ -22,6 +22,7 @@ export type AuditAction =
 	| 'share_link.revoke'
 	| 'canvas.move'
 	| 'canvas.remix'
+	| 'canvas.import'
 	| 'ai_settings.update'
 	| 'publication.publish'
 	| 'publication.unpublish'

@@ -4,13 +4,17 @@
 // extension (reverting clients' bad changes) and the server-side write path (refusing them before
 // they commit) both ask `validateRecordChanges` and `validateMetaChanges`, and both check the
 // stored assets that `changedAssetSources` names against the canvas's own (that needs the database).
-import { createTLSchema, type TLAsset, type TLRecord } from '@tldraw/tlschema';
+import { createTLSchema, defaultBindingSchemas, defaultShapeSchemas, type TLAsset, type TLRecord } from '@tldraw/tlschema';
 import type { SerializedSchema } from '@tldraw/store';
 import { SHARED_RECORD_TYPES } from '../shared-records.ts';
 import { ASSET_PATH_PREFIX, assetIdOfRecord, assetIdOfSrc } from '../asset-urls.ts';
 import { AppError } from './errors.ts';
 
-export const tldrawSchema = createTLSchema();
+export const tldrawSchema = createTLSchema({ shapes: defaultShapeSchemas, bindings: defaultBindingSchemas });
+
+/** The shape and binding types `tldrawSchema` knows (a file from a tldraw with other kinds cannot be read here). */
+export const KNOWN_SHAPE_TYPES: ReadonlySet<string> = new Set(Object.keys(defaultShapeSchemas));
+export const KNOWN_BINDING_TYPES: ReadonlySet<string> = new Set(Object.keys(defaultBindingSchemas));
 
 /** Keys a writer may set in the `meta` map. */
 const META_KEYS = new Set(['schema']);

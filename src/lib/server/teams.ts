@@ -46,6 +46,13 @@ export async function listForUser(db: Queryable, userId: string): Promise<TeamSu
 		.orderBy(desc(teams.personal), asc(teams.name));
 }
 
+/** The user's personal team, where things go when the caller names no team; INVALID_INPUT asking for teamId when there is none. */
+export async function personalTeamId(db: Queryable, userId: string): Promise<string> {
+	const personal = (await listForUser(db, userId)).find((team) => team.personal);
+	if (!personal) throw new AppError('INVALID_INPUT', 'Pass teamId: this account has no personal team.', { field: 'teamId' });
+	return personal.id;
+}
+
 export async function get(db: Queryable, actor: UserActor, teamId: string): Promise<TeamSummary & { memberCount: number }> {
 	const role = await requireTeamRole(db, actor, teamId, 'team.view');
 	const [team] = await db.select({ id: teams.id, name: teams.name, personal: teams.personal }).from(teams).where(eq(teams.id, teamId));

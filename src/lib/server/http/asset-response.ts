@@ -3,6 +3,7 @@
 // unpublish is felt soon), and headers that keep a browser from treating it as anything but an image.
 import type { OpenedAsset } from '../assets/assets.ts';
 import { EXTENSIONS, type AcceptedMimeType } from '../assets/file-types.ts';
+import { contentDisposition } from './content-disposition.ts';
 
 /** An SVG opened on its own runs no script, loads nothing, and is sandboxed. */
 export const SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox";
@@ -24,7 +25,7 @@ export async function assetResponse(asset: OpenedAsset, request: Request): Promi
 			...headers,
 			'content-type': asset.mimeType,
 			'content-length': String(asset.bytes),
-			'content-disposition': contentDisposition(asset.fileName, asset.mimeType),
+			'content-disposition': assetDisposition(asset.fileName, asset.mimeType),
 			...(asset.mimeType === 'image/svg+xml' ? { 'content-security-policy': SVG_CONTENT_SECURITY_POLICY } : {})
 		}
 	});
@@ -38,19 +39,8 @@ function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
 	});
 }
 
-/**
- * `inline` with the uploaded name, its extension made to match the real type (a PNG uploaded as
- * "x.svg" is "x.png"): an ASCII `filename` any client reads safely, and the exact name in `filename*`.
- */
-export function contentDisposition(fileName: string | null, mimeType: string): string {
+/** `inline` with the uploaded name, its extension made to match the real type (a PNG uploaded as "x.svg" is "x.png"). */
+function assetDisposition(fileName: string | null, mimeType: string): string {
 	const extension = EXTENSIONS[mimeType as AcceptedMimeType] ?? 'bin';
-	const stem = (fileName ?? '').replace(/\.[^.]*$/, '').trim() || 'image';
-	const ascii =
-		stem
-			.normalize('NFKD')
-			.replace(/[^\x20-\x7e]/g, '')
-			.replace(/["\\/;%*?<>|:]/g, '_')
-			.trim() || 'image';
-	const exact = encodeURIComponent(`${stem}.${extension}`).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
-	return `inline; filename="${ascii}.${extension}"; filename*=UTF-8''${exact}`;
+	return contentDisposition('inline', (fileName ?? '').replace(/\.[^.]*$/, ''), extension, 'image');
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import * as canvases from '$lib/server/canvases';
 import * as teams from '$lib/server/teams';
-import { AppError } from '$lib/server/errors';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
 import { runtime } from '$lib/server/runtime';
@@ -10,7 +9,7 @@ import type { RequestHandler } from './$types';
 /** Lists canvases of a team (`?teamId=`, default: the personal team). */
 export const GET: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const teamId = event.url.searchParams.get('teamId') ?? (await personalTeamId(event.locals.db, actor.userId));
+	const teamId = event.url.searchParams.get('teamId') ?? (await teams.personalTeamId(event.locals.db, actor.userId));
 	const list = await canvases.listForTeam(event.locals.db, actor, teamId);
 	return Response.json({ canvases: list.map(canvasJson) });
 });
@@ -18,13 +17,7 @@ export const GET: RequestHandler = api(async (event) => {
 export const POST: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
 	const input = await readJson(event, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH).optional(), teamId: z.string().optional() }).strict());
-	const teamId = input.teamId ?? (await personalTeamId(event.locals.db, actor.userId));
+	const teamId = input.teamId ?? (await teams.personalTeamId(event.locals.db, actor.userId));
 	const canvas = await canvases.create(event.locals.db, actor, { teamId, title: input.title }, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas), { status: 201 });
 });
-
-async function personalTeamId(db: App.Locals['db'], userId: string): Promise<string> {
-	const personal = (await teams.listForUser(db, userId)).find((team) => team.personal);
-	if (!personal) throw new AppError('INVALID_INPUT', 'Pass teamId: this account has no personal team.', { field: 'teamId' });
-	return personal.id;
-}

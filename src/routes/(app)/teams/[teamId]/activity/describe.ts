@@ -92,6 +92,11 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 				actor,
 				did: `remixed ${quoted(details.publicationTitle)} from the gallery into a new canvas${details.title !== details.publicationTitle ? ` ${quoted(details.title)}` : ''}`
 			};
+		case 'canvas.import':
+			return {
+				actor,
+				did: `imported ${typeof entry.targetId === 'string' && names.canvases[entry.targetId] ? canvas(entry.targetId) : quoted(details.title)} from a tldraw file${details.fileName ? ` (${details.fileName})` : ''}`
+			};
 		case 'ai_settings.update':
 			return { actor, did: describeAiSettingsChange(details) };
 		case 'publication.publish':
