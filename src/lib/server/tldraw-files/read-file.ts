@@ -2,7 +2,7 @@
 // (file shape, format version, unused assets pruned, schema migration, record validation) against
 // the server's one tldraw schema, with refusals that name what is wrong. tldraw's function itself
 // needs the whole editor package (1.3 s and 110 MB to load on the server) and says only "invalid
-// records"; see docs/decisions/2026-12-09-tldraw-files.md.
+// records"; see docs/decisions/2026-12-02-tldraw-files.md.
 import { z } from 'zod';
 import type { SerializedSchema } from '@tldraw/store';
 import type { TLRecord } from '@tldraw/tlschema';
