@@ -122,6 +122,15 @@ async function exportFile(
 	return { name: outcome.suggestedFilename(), bytes: await downloaded(outcome) };
 }
 
+/** How many pixels of a picture are (nearly) this colour. */
+function pixelsOf(picture: { rgba: Uint8Array }, [r, g, b]: [number, number, number]): number {
+	let count = 0;
+	for (let index = 0; index < picture.rgba.length; index += 4) {
+		if (Math.abs(picture.rgba[index] - r) + Math.abs(picture.rgba[index + 1] - g) + Math.abs(picture.rgba[index + 2] - b) < 24) count++;
+	}
+	return count;
+}
+
 async function downloaded(download: Download): Promise<Buffer> {
 	const path = await download.path();
 	return readFile(path);
@@ -137,12 +146,12 @@ test('export PNG, SVG, PDF and .tldr with the picture inside, from the canvas an
 	await waitForCanvas(page);
 	const canvasId = new URL(page.url()).pathname.split('/').at(-1)!;
 
-	// Two frames, a picture from the asset store inside the first, a word in the second.
-	await drag(page, 'f', { x: 120, y: 160 }, { x: 520, y: 460 });
-	await drag(page, 'f', { x: 700, y: 160 }, { x: 1060, y: 400 });
-	await pasteImage(page, bandedPng(), { x: 320, y: 310 });
+	// Two frames, a picture from the asset store pasted into the first (it lands mid-screen), a word in the second.
+	await drag(page, 'f', { x: 420, y: 240 }, { x: 860, y: 620 });
+	await drag(page, 'f', { x: 930, y: 160 }, { x: 1240, y: 400 });
+	await pasteImage(page, bandedPng(), { x: 640, y: 430 });
 	await expect.poll(() => imageSources(page), { timeout: 15_000 }).toEqual([expect.stringMatching(/^\/api\/v1\/assets\/[0-9a-f-]{36}$/)]);
-	await writeText(page, CANVAS_WORD, { x: 780, y: 280 });
+	await writeText(page, CANVAS_WORD, { x: 960, y: 280 });
 	await expect.poll(() => shapeCount(page)).toBe(4);
 	const frames = await frameSizes(page);
 	expect(frames).toHaveLength(2);
@@ -167,7 +176,10 @@ test('export PNG, SVG, PDF and .tldr with the picture inside, from the canvas an
 	await page.unroute('**/api/v1/assets/**');
 	await expect(dialog.getByRole('status').filter({ hasText: 'Saved' })).toContainText('Harbour plan.png');
 	const page1x = decodePng(png1);
-	expect(page1x.width).toBeGreaterThan(900);
+	// The drawing plus 32 units of padding on each side, one pixel per unit.
+	const drawing = await page.evaluate(() => window.__easelEditor!.getCurrentPageBounds()!.toJson());
+	expect(Math.abs(page1x.width - (drawing.w + 64))).toBeLessThanOrEqual(2);
+	expect(Math.abs(page1x.height - (drawing.h + 64))).toBeLessThanOrEqual(2);
 
 	// 2× doubles the pixels; one frame is exported to its edges.
 	const png2 = await exportFile(page, dialog, { format: 'PNG', scale: 2 });
@@ -181,6 +193,7 @@ test('export PNG, SVG, PDF and .tldr with the picture inside, from the canvas an
 	expect(framePng.name).toBe('Harbour plan - Frame 1.png');
 	const frame1 = decodePng(framePng.bytes);
 	expect([frame1.width, frame1.height]).toEqual([Math.round(frames[0].w * 2), Math.round(frames[0].h * 2)]);
+	expect(pixelsOf(frame1, [76, 110, 245])).toBeGreaterThan(1000); // the picture's blue band
 
 	// SVG: the picture inline, the text as text.
 	const svg = await exportFile(page, dialog, { format: 'SVG', what: 'Whole page (4 shapes)' });
@@ -221,12 +234,12 @@ test('export PNG, SVG, PDF and .tldr with the picture inside, from the canvas an
 	expect(file.tldrawFileFormatVersion).toBe(1);
 	expect(file.records.filter((record) => record.typeName === 'shape')).toHaveLength(4);
 	expect(file.records.find((record) => record.typeName === 'asset')?.props?.src).toMatch(/^data:image\/png;base64,/);
-	await dialog.getByRole('button', { name: 'Close' }).click();
+	await dialog.getByRole('button', { name: 'Done' }).click();
 	await expect(dialog).toBeHidden();
 
-	// tldraw's own "Export as › PNG" opens the same dialog with PNG chosen.
+	// tldraw's own main menu "Export › SVG" opens the same dialog with SVG chosen.
 	await page.getByTestId('main-menu.button').click();
-	await page.getByRole('menuitem', { name: 'Export as' }).hover();
+	await page.getByRole('menuitem', { name: 'Export', exact: true }).click();
 	await page.getByRole('menuitem', { name: 'SVG' }).click();
 	await expect(dialog).toBeVisible();
 	await expect(dialog.locator('label.format.chosen')).toContainText('SVG');
@@ -255,8 +268,10 @@ test('export PNG, SVG, PDF and .tldr with the picture inside, from the canvas an
 	await waitForCanvas(page);
 	await page.getByRole('link', { name: 'Back to canvases' }).click();
 	await page.getByTestId('canvas-tile').filter({ hasText: 'Blank page' }).getByRole('button', { name: 'Export…' }).click();
-	await expect(dialog.getByTestId('export-empty')).toContainText('Nothing to export');
-	await expect(dialog.getByRole('button', { name: 'Export PNG' })).toBeDisabled();
+	const blankDialog = page.getByRole('dialog', { name: 'Export “Blank page”' });
+	await expect(blankDialog.getByTestId('export-empty')).toContainText('Nothing to export');
+	await expect(blankDialog.getByRole('button', { name: 'Export PNG' })).toBeDisabled();
+	await page.screenshot({ path: `${SCREENS}/export-empty.png` });
 	await page.keyboard.press('Escape');
 
 	// A canvas deleted since the dashboard loaded: the dialog says so.
@@ -265,12 +280,14 @@ test('export PNG, SVG, PDF and .tldr with the picture inside, from the canvas an
 	await page.reload();
 	expect((await page.request.delete(`/api/v1/canvases/${doomedId}`, { headers: sameOrigin(page) })).status()).toBe(204);
 	await page.getByTestId('canvas-tile').filter({ hasText: 'Soon gone' }).getByRole('button', { name: 'Export…' }).click();
-	await expect(dialog.getByRole('alert')).toBeVisible();
+	await expect(page.getByRole('dialog', { name: 'Export “Soon gone”' }).getByRole('alert')).toContainText('This canvas no longer exists');
 	await page.screenshot({ path: `${SCREENS}/export-error.png` });
 	await page.keyboard.press('Escape');
 
 	// Import the .tldr: a new canvas with the same shapes and its own copy of the picture.
+	await page.reload();
 	const tilesBefore = await page.getByTestId('canvas-tile').count();
+	expect(tilesBefore).toBe(2);
 	await page.locator('input[type=file][accept*=".tldr"]').setInputFiles({ name: 'Harbour plan.tldr', mimeType: 'application/json', buffer: tldr.bytes });
 	await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
 	await waitForCanvas(page);
