@@ -11,6 +11,9 @@ import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
 import { trackThumbnails, type CanvasThumbnails, type ThumbnailState } from './canvas-thumbnails.ts';
 import type { CollabStatus } from './collab-session.ts';
 import { NodeContextMenu } from './node-context-menu.tsx';
+import { exportMenuOverrides } from './export-menu.ts';
+import { TldrFileDrop } from './tldr-drop.tsx';
+import type { ExportRequest } from '../exports/export-choices.ts';
 
 declare global {
 	interface Window {
@@ -39,6 +42,10 @@ export interface TldrawIslandProps {
 	onRefused?: (reason: string, code?: number) => void;
 	onReady?: () => void;
 	onDownloadProgress?: (received: number, total: number | null) => void;
+	/** The mounted editor (null once it is gone), for the page's export dialog. */
+	onEditor?: (editor: Editor | null) => void;
+	/** tldraw's own Export menu items open the page's export dialog. */
+	onExportRequest?: (request: ExportRequest) => void;
 }
 
 export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey, fileLimit, thumbnail, ...callbacks }: TldrawIslandProps) {
@@ -76,6 +83,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 	}, [canvasId, user.id, user.name, user.color, readOnly, shareToken]);
 
 	const editorUser = useMemo(() => createEditorUser(user), [user.name, user.color]);
+	const overrides = useMemo(() => exportMenuOverrides((request) => latestCallbacks.current.onExportRequest?.(request)), []);
 
 	if (!canvas || !isReady) return null;
 	const storeWithStatus: TLStoreWithStatus = {
@@ -93,13 +101,16 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			acceptedImageMimeTypes={ACCEPTED_IMAGE_TYPES}
 			acceptedVideoMimeTypes={NO_VIDEOS}
 			components={CANVAS_COMPONENTS}
+			overrides={overrides}
 			onMount={(editor) => {
 				window.__easelEditor = editor;
 				const forgetFocus = trackCanvasFocus(canvasId, editor);
 				// Read-only viewers never make thumbnails (and the tracker also checks before every upload).
 				const thumbnails = thumbnail && !readOnly ? trackThumbnails(editor, { canvasId, shareToken, ...thumbnail }) : null;
 				latestCallbacks.current.onThumbnails?.(thumbnails);
+				latestCallbacks.current.onEditor?.(editor);
 				return () => {
+					latestCallbacks.current.onEditor?.(null);
 					forgetFocus();
 					thumbnails?.stop();
 					latestCallbacks.current.onThumbnails?.(null);
@@ -108,6 +119,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			}}
 		>
 			<AssetHandling assets={canvas.assets} fileLimit={fileLimit} />
+			<TldrFileDrop fileLimit={fileLimit} />
 		</Tldraw>
 	);
 }

@@ -27,7 +27,9 @@ export const load: PageServerLoad = async ({ locals, parent, depends }) => {
 			updatedAt: canvas.updatedAt.toISOString(),
 			thumbnailUpdatedAt: canvas.thumbnailUpdatedAt?.getTime() ?? null
 		})),
-		maxTitleLength: runtime().config.MAX_TITLE_LENGTH
+		maxTitleLength: runtime().config.MAX_TITLE_LENGTH,
+		// Exports from a card draw the canvas with tldraw in the browser.
+		licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? ''
 	};
 };
 
