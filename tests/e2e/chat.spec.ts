@@ -164,11 +164,14 @@ test('two people chat live beside a canvas: typing, unread badge, code, hostile 
 	await expect(chatPanel(guest).getByRole('button', { name: 'Edit' })).toHaveCount(0);
 	await guest.screenshot({ path: `${SHOTS}/chat-view-only.png` });
 
-	// On a phone both panels are reachable from the header; each covers the canvas, one at a time.
+	// On a phone both panels are reachable from the header (History behind More); each covers the canvas, one at a time.
 	await ada.setViewportSize({ width: 390, height: 844 });
 	await expect(chatPanel(ada)).toBeVisible();
 	await ada.screenshot({ path: `${SHOTS}/chat-narrow.png` });
-	await ada.getByRole('button', { name: 'History' }).click();
+	await expect(ada.getByRole('button', { name: 'History', exact: true })).toBeHidden();
+	await ada.getByLabel('More actions').click();
+	await ada.screenshot({ path: `${SHOTS}/canvas-more-menu-narrow.png` });
+	await ada.getByRole('menuitem', { name: 'History' }).click();
 	await expect(ada.getByTestId('history-panel')).toBeVisible();
 	await expect(chatPanel(ada)).toHaveCount(0);
 	await ada.getByRole('button', { name: /^Chat/ }).click();
