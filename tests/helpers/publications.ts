@@ -9,7 +9,7 @@ import { assets, documentVersions, publicationAssets, publications, type Moderat
 import { compressState } from '../../src/lib/server/history.ts';
 import { publicationSearchVector } from '../../src/lib/server/gallery.ts';
 import { tldrawSchema } from '../../src/lib/server/canvas-records.ts';
-import { plainTextOf } from '../../src/lib/server/ai/rich-text.ts';
+import { plainTextOf } from '../../src/lib/diagram/rich-text.ts';
 import { assetIdsInRecords } from '../../src/lib/asset-urls.ts';
 import { documentName } from '../../src/lib/document-names.ts';
 import { DOCUMENT_RECORD, PAGE_RECORD } from './tldraw-records.ts';

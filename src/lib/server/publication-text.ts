@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { displayNameSchema, forbiddenCharacter } from './display-names.ts';
-import { plainTextOf } from './ai/rich-text.ts';
+import { plainTextOf } from '../diagram/rich-text.ts';
 
 export const PUBLICATION_TITLE_MAX = 120;
 export const PUBLICATION_DESCRIPTION_MAX = 2000;

@@ -4,7 +4,7 @@
 import { isStepCount, simulateReadableStream, streamText, type LanguageModelUsage } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
-import { readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
+import { readCanvasGraph } from '../../../src/lib/diagram/canvas-graph.ts';
 import { createCanvasTools } from '../../../src/lib/server/ai/canvas-tools.ts';
 import { WEB_STACK } from '../../helpers/assistant-diagrams.ts';
 import { MemoryCanvas, memorySession } from '../../helpers/canvas-draft.ts';

@@ -2,7 +2,7 @@
 // collaborator would see after each call, and what the run records for review.
 import type { ToolSet } from 'ai';
 import { describe, expect, it } from 'vitest';
-import { readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
+import { readCanvasGraph } from '../../../src/lib/diagram/canvas-graph.ts';
 import { CanvasToolError, createCanvasTools } from '../../../src/lib/server/ai/canvas-tools.ts';
 import { nodeSizeFor, overlaps } from '../../../src/lib/server/ai/diagram-layout.ts';
 import { validateRecordChanges, type KeyChange } from '../../../src/lib/server/canvas-records.ts';

@@ -2,7 +2,7 @@
 // where nobody changed the shapes since the assistant left them.
 import type { ToolSet } from 'ai';
 import { describe, expect, it } from 'vitest';
-import { readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
+import { readCanvasGraph } from '../../../src/lib/diagram/canvas-graph.ts';
 import { createCanvasTools } from '../../../src/lib/server/ai/canvas-tools.ts';
 import { acceptChanges, rejectChanges, type RejectResult } from '../../../src/lib/server/ai/change-review.ts';
 import type { StoredRunChange } from '../../../src/lib/server/db/schema.ts';

@@ -24,7 +24,8 @@ import { assistantRequestCredits, MODEL_TIER_CATALOG, upgradeFor, WORK_PRICES } 
 import { canvasRenderer } from '../rendering/canvas-renderer.ts';
 import { AssistantRateLimits } from './assistant-limits.ts';
 import { assistantMessages, assistantSystemPrompt } from './assistant-prompt.ts';
-import { describeCanvasForModel, readCanvasGraph } from './canvas-graph.ts';
+import { readCanvasGraph } from '../../diagram/canvas-graph.ts';
+import { describeCanvasForModel } from './canvas-description.ts';
 import { createCanvasTools, type ToolSession } from './canvas-tools.ts';
 import type { WorkContext, WorkDefinition, WorkOutcome } from './diagram-work.ts';
 import { acceptChanges, rejectChanges } from './change-review.ts';

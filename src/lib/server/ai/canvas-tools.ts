@@ -4,9 +4,10 @@
 // the session's canvas and page, and only shapes that exist there.
 import { tool, type ToolSet } from 'ai';
 import { z } from 'zod';
-import { describeCanvasForModel, readCanvasGraph } from './canvas-graph.ts';
+import { readCanvasGraph } from '../../diagram/canvas-graph.ts';
+import { describeCanvasForModel } from './canvas-description.ts';
 import { drawDiagram, drawDiagramInput } from './draw-diagram.ts';
-import { NODE_KINDS, SHAPE_COLORS } from './node-kinds.ts';
+import { NODE_KINDS, SHAPE_COLORS } from '../../diagram/node-kinds.ts';
 import { connectShapes, deleteShapes, moveShapes, restyleShapes, updateShapes } from './shape-edits.ts';
 import { labelInput, shapeIdInput, type ToolSession } from './tool-session.ts';
 

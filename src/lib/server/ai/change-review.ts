@@ -4,7 +4,7 @@
 // exactly what the run left: what a person changed since is theirs, and is never overwritten.
 import type { CanvasDraft, MapDraft } from '../collaboration-control.ts';
 import type { StoredRunChange } from '../db/schema.ts';
-import { plainTextOf } from './rich-text.ts';
+import { plainTextOf } from '../../diagram/rich-text.ts';
 
 export interface ReviewRefusal {
 	changeId: string;

@@ -2,9 +2,9 @@
 // transaction writes labelled boxes in their kind's style with arrows bound at both ends.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { pageToParentSpace } from './shape-geometry.ts';
+import { pageToParentSpace } from '../../diagram/shape-geometry.ts';
 import { LAYOUT_DIRECTIONS, layoutDiagram, nodeSizeFor, type Box } from './diagram-layout.ts';
-import { NODE_KINDS, normalizeKind, styleOf } from './node-kinds.ts';
+import { NODE_KINDS, normalizeKind, styleOf } from '../../diagram/node-kinds.ts';
 import { arrowRecords, indexesAbove, newShapeId, nodeShape, placeArrows, type JsonRecord } from './shape-records.ts';
 import {
 	boundsOf,

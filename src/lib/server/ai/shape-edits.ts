@@ -2,10 +2,10 @@
 // dangle) and connect. Each call is one transaction; each logical change is recorded for review.
 import type { MapDraft } from '../collaboration-control.ts';
 import type { StoredRunChange } from '../db/schema.ts';
-import { pageToParentSpace } from './shape-geometry.ts';
-import { plainTextOf } from './rich-text.ts';
+import { pageToParentSpace } from '../../diagram/shape-geometry.ts';
+import { plainTextOf } from '../../diagram/rich-text.ts';
 import { nodeSizeFor, type Box } from './diagram-layout.ts';
-import { normalizeKind, styleOf } from './node-kinds.ts';
+import { normalizeKind, styleOf } from '../../diagram/node-kinds.ts';
 import { arrowRecords, placeArrows, richTextOf, shortLabel, type BindingJson, type ShapeJson } from './shape-records.ts';
 import { CanvasToolError, centreOf, change, checkCount, currentShape, labelOfShape, nameOf, pageGraph, plural, requireShape, type ToolSession } from './tool-session.ts';
 

@@ -5,7 +5,7 @@ import { createBindingId, createShapeId, toRichText } from '@tldraw/tlschema';
 import { getIndicesAbove, getIndicesBetween, type IndexKey } from '@tldraw/utils';
 import type { MapDraft } from '../collaboration-control.ts';
 import type { Box } from './diagram-layout.ts';
-import { styleOf, type NodeKind } from './node-kinds.ts';
+import { styleOf, type NodeKind } from '../../diagram/node-kinds.ts';
 
 export type JsonRecord = Record<string, unknown> & { id: string; typeName: string };
 export type ShapeJson = JsonRecord & {

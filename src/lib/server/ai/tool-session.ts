@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CanvasDraft, MapDraft } from '../collaboration-control.ts';
 import type { StoredRunChange } from '../db/schema.ts';
-import { readCanvasGraph, type CanvasGraph } from './canvas-graph.ts';
+import { readCanvasGraph, type CanvasGraph } from '../../diagram/canvas-graph.ts';
 import type { Box } from './diagram-layout.ts';
 import { shortLabel, type ShapeJson } from './shape-records.ts';
 

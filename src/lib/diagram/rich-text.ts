@@ -1,4 +1,4 @@
-// Plain text of tldraw rich text (TipTap JSON), for labels the assistant reads and quotes.
+// Plain text of tldraw rich text (TipTap JSON), for labels the graph reader, the assistant and the gallery read.
 
 /** Plain text of tldraw rich text (TipTap JSON): paragraphs on lines of their own. */
 export function plainTextOf(richText: unknown): string {

@@ -1,7 +1,8 @@
 // The graph reader: what the assistant (and design docs, code per node) see of a canvas page.
 import { describe, expect, it } from 'vitest';
-import { describeCanvasForModel, readCanvasGraph } from '../../../src/lib/server/ai/canvas-graph.ts';
-import { plainTextOf } from '../../../src/lib/server/ai/rich-text.ts';
+import { readCanvasGraph } from '../../../src/lib/diagram/canvas-graph.ts';
+import { describeCanvasForModel } from '../../../src/lib/server/ai/canvas-description.ts';
+import { plainTextOf } from '../../../src/lib/diagram/rich-text.ts';
 import { MemoryCanvas } from '../../helpers/canvas-draft.ts';
 import { geoShape, richText } from '../../helpers/tldraw-records.ts';
 

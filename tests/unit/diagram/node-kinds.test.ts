@@ -1,6 +1,6 @@
 // Node kinds: the words a model uses map to a kind, and every kind draws as a valid, distinct tldraw box.
 import { describe, expect, it } from 'vitest';
-import { NODE_KINDS, NODE_STYLES, normalizeKind } from '../../../src/lib/server/ai/node-kinds.ts';
+import { NODE_KINDS, NODE_STYLES, normalizeKind } from '../../../src/lib/diagram/node-kinds.ts';
 import { nodeShape } from '../../../src/lib/server/ai/shape-records.ts';
 import { getIndicesAbove } from '@tldraw/utils';
 import { MemoryCanvas } from '../../helpers/canvas-draft.ts';
