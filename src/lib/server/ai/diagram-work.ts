@@ -3,7 +3,7 @@
 // store and charge it the same way for all. The runner owns the run's life (queue, heartbeat,
 // cancel, credits, usage, the chat messages); a work kind only turns the diagram into files.
 import type { LanguageModel, LanguageModelUsage } from 'ai';
-import type { CanvasGraph } from './canvas-graph.ts';
+import type { CanvasGraph } from '../../diagram/canvas-graph.ts';
 import type { BlobStore } from '../assets/blob-store.ts';
 import type { ModelTier, StoredRunFile } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
