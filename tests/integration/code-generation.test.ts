@@ -96,7 +96,7 @@ describeEachServerDatabase('code per node', (database) => {
 		expect(await balance(user)).toBe(before - 9);
 
 		// One folder per node, paths from the answers, languages for the highlighter, content as written.
-		const byPath = new Map(run.files.map((file: ApiBody) => [file.path, file]));
+		const byPath = new Map<string, ApiBody>(run.files.map((file: ApiBody) => [file.path, file]));
 		expect([...byPath.keys()].sort()).toEqual(['orders-api/main.py', 'orders-api/requirements.txt', 'orders-db/models.py', 'session-cache/cache.py']);
 		expect(byPath.get('orders-api/main.py')).toMatchObject({ shapeId: DIAGRAM_IDS.api, language: 'python', mimeType: 'text/plain' });
 		expect(byPath.get('orders-api/main.py').content).toContain('from sqlalchemy import create_engine');

@@ -10,6 +10,8 @@ import { openCanvas } from './canvas-store.ts';
 import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
 import { trackThumbnails, type CanvasThumbnails, type ThumbnailState } from './canvas-thumbnails.ts';
 import type { CollabStatus } from './collab-session.ts';
+import { codeContextMenu, editorGraph } from './code-context-menu.tsx';
+import { provideCanvasGraph } from '../code/code-requests.ts';
 
 declare global {
 	interface Window {
@@ -75,6 +77,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 	}, [canvasId, user.id, user.name, user.color, readOnly, shareToken]);
 
 	const editorUser = useMemo(() => createEditorUser(user), [user.name, user.color]);
+	const components = useMemo(() => ({ ContextMenu: codeContextMenu(canvasId) }), [canvasId]);
 
 	if (!canvas || !isReady) return null;
 	const storeWithStatus: TLStoreWithStatus = {
@@ -91,14 +94,17 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			maxAssetSize={fileLimit.bytes}
 			acceptedImageMimeTypes={ACCEPTED_IMAGE_TYPES}
 			acceptedVideoMimeTypes={NO_VIDEOS}
+			components={components}
 			onMount={(editor) => {
 				window.__easelEditor = editor;
 				const forgetFocus = trackCanvasFocus(canvasId, editor);
+				const forgetGraph = provideCanvasGraph(canvasId, () => editorGraph(editor));
 				// Read-only viewers never make thumbnails (and the tracker also checks before every upload).
 				const thumbnails = thumbnail && !readOnly ? trackThumbnails(editor, { canvasId, shareToken, ...thumbnail }) : null;
 				latestCallbacks.current.onThumbnails?.(thumbnails);
 				return () => {
 					forgetFocus();
+					forgetGraph();
 					thumbnails?.stop();
 					latestCallbacks.current.onThumbnails?.(null);
 					if (window.__easelEditor === editor) delete window.__easelEditor;

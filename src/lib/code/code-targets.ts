@@ -268,6 +268,3 @@ export function languageOfPath(path: string): string {
 	const extension = name.includes('.') ? name.split('.').at(-1)! : '';
 	return LANGUAGE_BY_EXTENSION[extension] ?? 'text';
 }
-
-/** Every highlighter language a generated file may have (what the browser loads on demand). */
-export const HIGHLIGHT_LANGUAGES = [...new Set([...Object.values(LANGUAGE_BY_EXTENSION), ...Object.values(LANGUAGE_BY_NAME)])];

@@ -3,7 +3,7 @@
 // database client and a cache client wired) and the language/framework picked for it. Files are
 // published as each node finishes; a node that fails costs nothing and the others still arrive.
 // The code is shown and downloaded, never executed. See DESIGN.md "AI" and README "Code per node".
-import { generateText } from 'ai';
+import { streamText } from 'ai';
 import { z } from 'zod';
 import type { CanvasGraph, GraphNode } from '../../diagram/canvas-graph.ts';
 import { clientLibrary, CODE_TARGETS, codeTarget, defaultTarget, languageOfPath, nodeKindOf, type CodeTarget } from '../../code/code-targets.ts';
@@ -114,16 +114,8 @@ async function generateCode(context: WorkContext, request: CodeRequest): Promise
 			outcome = { files: [], failure: { kind: 'internal', reason: 'The node was deleted before its code was made.' } };
 		} else {
 			try {
-				const result = await generateText({
-					model: context.model!,
-					system: CODE_SYSTEM_PROMPT,
-					prompt: nodePrompt(graph, node, target),
-					maxOutputTokens: context.maxOutputTokens,
-					maxRetries: 1,
-					abortSignal: context.signal
-				});
-				context.addUsage(result.usage);
-				const files = parseCodeFiles(result.text, { folder: folders[index], shapeId, target });
+				const text = await streamAnswer(context, node, target);
+				const files = parseCodeFiles(text, { folder: folders[index], shapeId, target });
 				outcome = files.length > 0 ? { files } : { files: [], failure: { kind: 'malformed_output', reason: 'The model answered without a code block.' } };
 			} catch (error) {
 				if (context.signal.aborted) throw error;
@@ -158,6 +150,27 @@ async function generateCode(context: WorkContext, request: CodeRequest): Promise
 			: `\nCode for ${succeeded === 1 ? 'the node' : `all ${succeeded} nodes`} is ready.`;
 	context.appendText(summary);
 	return { files, credits };
+}
+
+/** One node's model answer, streamed (a slow provider keeps the connection busy instead of idle); throws what the provider failed with. */
+async function streamAnswer(context: WorkContext, node: GraphNode, target: CodeTarget): Promise<string> {
+	const result = streamText({
+		model: context.model!,
+		system: CODE_SYSTEM_PROMPT,
+		prompt: nodePrompt(context.graph, node, target),
+		maxOutputTokens: context.maxOutputTokens,
+		// One retry rides out a blip; more would keep the others waiting on a provider that is down.
+		maxRetries: 1,
+		abortSignal: context.signal
+	});
+	let text = '';
+	for await (const part of result.fullStream) {
+		if (part.type === 'text-delta') text += part.text;
+		else if (part.type === 'finish-step') context.addUsage(part.usage);
+		else if (part.type === 'error') throw part.error;
+		else if (part.type === 'abort') throw context.signal.reason ?? new DOMException('Aborted', 'AbortError');
+	}
+	return text;
 }
 
 /** A node whose code could not be made, in the run's file list: no content, the reason in `error`. */
