@@ -103,7 +103,7 @@ test('generate code for a three-node diagram: confirm with the price, files arri
 
 	await expect(modal.getByTestId('code-status')).toContainText('Code for 3 nodes · 9 credits', { timeout: 30_000 });
 	await expect(modal.getByTestId('code-file')).toHaveCount(3);
-	await expect(modal.getByTestId('code-node').locator('h3')).toHaveText(['orders-db', 'orders-api', 'session-cache']);
+	await expect(modal.getByTestId('code-node').locator('h3')).toHaveText(['orders-api', 'orders-db', 'session-cache']);
 
 	// Each file shows its imports, highlighted by shiki (coloured spans, not plain text).
 	const view = modal.getByTestId('code-view');

@@ -113,7 +113,7 @@ describeEachServerDatabase('code per node', (database) => {
 		expect(apiCall.lastUserText).toMatch(
 			/"direction": "calls",\s*"arrowLabel": "reads\/writes",\s*"component": \{\s*"label": "Orders DB",\s*"kind": "database",\s*"technology": "PostgreSQL"/
 		);
-		expect(apiCall.lastUserText).toMatch(/"label": "Session cache",\s*"kind": "cache",\s*"technology": "Redis"\s*\},\s*"clientLibrary": "redis \(redis-py\)"/);
+		expect(apiCall.lastUserText).toMatch(/"label": "Session cache",\s*"kind": "cache",\s*"technology": "Redis"\s*\},\s*"clientLibrary": "redis"/);
 		expect(apiCall.lastUserText).toContain('Target: Python · FastAPI.');
 		// The database defaults to its caller's language: SQLAlchemy models for a FastAPI service.
 		const dbCall = calls.find((call) => forNode('Orders DB').test(call.lastUserText))!;

@@ -2,7 +2,7 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Tldraw, atom, createTLCurrentUser, getUserPreferences, setUserPreferences, useEditor, useToasts, useTranslation } from 'tldraw';
-import type { Editor, TLCurrentUser, TLStoreWithStatus, TLUserPreferences } from 'tldraw';
+import type { Editor, TLComponents, TLCurrentUser, TLStoreWithStatus, TLUserPreferences } from 'tldraw';
 import 'tldraw/tldraw.css';
 import { ACCEPTED_IMAGE_TYPES, installAssetHandling, type CanvasAssetStore, type FileLimit } from './canvas-assets.ts';
 import { trackCanvasFocus } from './canvas-focus.ts';
@@ -10,7 +10,8 @@ import { openCanvas } from './canvas-store.ts';
 import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
 import { trackThumbnails, type CanvasThumbnails, type ThumbnailState } from './canvas-thumbnails.ts';
 import type { CollabStatus } from './collab-session.ts';
-import { codeContextMenu, editorGraph } from './code-context-menu.tsx';
+import { NodeContextMenu } from './node-context-menu.tsx';
+import { editorGraph } from './code-context-menu.tsx';
 import { provideCanvasGraph } from '../code/code-requests.ts';
 
 declare global {
@@ -77,7 +78,6 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 	}, [canvasId, user.id, user.name, user.color, readOnly, shareToken]);
 
 	const editorUser = useMemo(() => createEditorUser(user), [user.name, user.color]);
-	const components = useMemo(() => ({ ContextMenu: codeContextMenu(canvasId) }), [canvasId]);
 
 	if (!canvas || !isReady) return null;
 	const storeWithStatus: TLStoreWithStatus = {
@@ -94,11 +94,11 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			maxAssetSize={fileLimit.bytes}
 			acceptedImageMimeTypes={ACCEPTED_IMAGE_TYPES}
 			acceptedVideoMimeTypes={NO_VIDEOS}
-			components={components}
+			components={CANVAS_COMPONENTS}
 			onMount={(editor) => {
 				window.__easelEditor = editor;
 				const forgetFocus = trackCanvasFocus(canvasId, editor);
-				const forgetGraph = provideCanvasGraph(canvasId, () => editorGraph(editor));
+				const forgetGraph = provideCanvasGraph(canvasId, editor, () => editorGraph(editor));
 				// Read-only viewers never make thumbnails (and the tracker also checks before every upload).
 				const thumbnails = thumbnail && !readOnly ? trackThumbnails(editor, { canvasId, shareToken, ...thumbnail }) : null;
 				latestCallbacks.current.onThumbnails?.(thumbnails);
@@ -115,6 +115,9 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 		</Tldraw>
 	);
 }
+
+/** tldraw's UI with Easel's additions: the node kind and technology in the context menu. */
+const CANVAS_COMPONENTS: TLComponents = { ContextMenu: NodeContextMenu };
 
 /** The server stores images only. */
 const NO_VIDEOS: readonly string[] = [];

@@ -1,30 +1,23 @@
-// The canvas's context menu with "Generate code" for the boxes right-clicked or selected, and
-// "Generate code for all nodes", above tldraw's own items. The page answers the request (see
-// code-requests.ts); without a listener the items are not shown.
+// The context menu's code items (node-context-menu.tsx shows them): "Generate code" for the selected
+// boxes and "Generate code for all nodes". The page answers the request (see code-requests.ts).
 import { useMemo } from 'react';
-import { DefaultContextMenu, DefaultContextMenuContent, TldrawUiMenuGroup, TldrawUiMenuItem, useEditor, type Editor, type TLUiContextMenuProps } from 'tldraw';
+import { TldrawUiMenuGroup, TldrawUiMenuItem, useEditor, type Editor } from 'tldraw';
 import { readCanvasGraph, type CanvasGraph } from '../diagram/canvas-graph.ts';
-import { requestCode, takesCodeRequests } from '../code/code-requests.ts';
+import { canvasOfEditor, requestCode, takesCodeRequests } from '../code/code-requests.ts';
 
 /** The graph of the canvas's first page (the one code is made from), from the editor's records. */
 export function editorGraph(editor: Editor): CanvasGraph {
 	return readCanvasGraph(Object.fromEntries(editor.store.allRecords().map((record) => [record.id, record])));
 }
 
-export function codeContextMenu(canvasId: string) {
-	return function CodeContextMenu(props: TLUiContextMenuProps) {
-		return (
-			<DefaultContextMenu {...props}>
-				<CodeMenuGroup canvasId={canvasId} />
-				<DefaultContextMenuContent />
-			</DefaultContextMenu>
-		);
-	};
-}
-
-/** The items, read when the menu opens (the menu's content mounts then; the menu itself wraps the canvas for good). */
-function CodeMenuGroup({ canvasId }: { canvasId: string }) {
+/**
+ * "Generate code" (the selected boxes) and "Generate code for all nodes", read when the menu opens
+ * (its content mounts then; the menu itself wraps the canvas for good). Nothing while no page
+ * listens, off the first page, or on an empty diagram.
+ */
+export function CodeMenuItems() {
 	const editor = useEditor();
+	const canvasId = canvasOfEditor(editor);
 	const { graph, selectedNodes, offered } = useMemo(() => {
 		const graph = editorGraph(editor);
 		const nodeIds = new Set(graph.nodes.map((node) => node.id));
@@ -32,10 +25,10 @@ function CodeMenuGroup({ canvasId }: { canvasId: string }) {
 		return {
 			graph,
 			selectedNodes: editor.getSelectedShapeIds().filter((id) => nodeIds.has(id)),
-			offered: takesCodeRequests(canvasId) && onFirstPage && graph.nodes.length > 0
+			offered: canvasId !== undefined && takesCodeRequests(canvasId) && onFirstPage && graph.nodes.length > 0
 		};
 	}, [editor, canvasId]);
-	if (!offered) return null;
+	if (!offered || !canvasId) return null;
 	return (
 		<TldrawUiMenuGroup id="easel-code">
 			{selectedNodes.length > 0 && (
@@ -53,7 +46,8 @@ function CodeMenuGroup({ canvasId }: { canvasId: string }) {
 				onSelect={() =>
 					requestCode(
 						canvasId,
-						graph.nodes.map((node) => node.id)
+						// Frames group boxes; the boxes are what get code.
+						graph.nodes.filter((node) => node.shape !== 'frame').map((node) => node.id)
 					)
 				}
 			/>

@@ -7,6 +7,7 @@ type CodeRequestHandler = (shapeIds: string[]) => void;
 
 const handlers = new Map<string, CodeRequestHandler>();
 const graphSources = new Map<string, () => CanvasGraph>();
+const editorCanvases = new WeakMap<object, string>();
 
 /** The page listens for requests on `canvasId` while it shows it; returns the unsubscribe. */
 export function onCodeRequest(canvasId: string, handler: CodeRequestHandler): () => void {
@@ -26,12 +27,19 @@ export function requestCode(canvasId: string, shapeIds: string[]): void {
 	handlers.get(canvasId)?.(shapeIds);
 }
 
-/** The mounted editor offers its graph while mounted; returns the unregister. */
-export function provideCanvasGraph(canvasId: string, read: () => CanvasGraph): () => void {
+/** The mounted editor of `canvasId` offers its graph while mounted; returns the unregister. */
+export function provideCanvasGraph(canvasId: string, editor: object, read: () => CanvasGraph): () => void {
 	graphSources.set(canvasId, read);
+	editorCanvases.set(editor, canvasId);
 	return () => {
 		if (graphSources.get(canvasId) === read) graphSources.delete(canvasId);
+		editorCanvases.delete(editor);
 	};
+}
+
+/** The canvas a mounted editor shows (its context menu asks for code on it). */
+export function canvasOfEditor(editor: object): string | undefined {
+	return editorCanvases.get(editor);
 }
 
 /** The canvas's graph now (its first page, as the server reads it), or null while no editor is mounted. */

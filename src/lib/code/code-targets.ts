@@ -4,6 +4,7 @@
 // server validates requests against it, the browser offers it in the confirm step.
 import type { CanvasGraph, GraphNode } from '../diagram/canvas-graph.ts';
 import { NODE_KINDS, normalizeKind, type NodeKind } from '../diagram/node-kinds.ts';
+import { findTechnology, technologyNamedIn, type Technology } from '../diagram/technologies.ts';
 
 export type TargetLanguage = 'typescript' | 'python' | 'go' | 'java' | 'kotlin' | 'csharp' | 'ruby' | 'swift' | 'dart' | 'sql' | 'nginx';
 
@@ -81,93 +82,30 @@ export function codeTarget(id: string): CodeTarget | undefined {
 	return BY_ID.get(id);
 }
 
-/**
- * Programs a technology's name stands for (lower case, as in `meta.technology` or a label). Until
- * the diagram's technology catalog (src/lib/diagram/technologies.ts) lands, this is the table.
- */
-const PROGRAM_TECHNOLOGIES: Record<string, string> = {
-	fastapi: 'python-fastapi',
-	flask: 'python-flask',
-	django: 'python-django',
-	python: 'python-fastapi',
-	express: 'typescript-express',
-	'express.js': 'typescript-express',
-	fastify: 'typescript-fastify',
-	nestjs: 'typescript-nestjs',
-	hono: 'typescript-hono',
-	'node.js': 'typescript-express',
-	node: 'typescript-express',
-	nodejs: 'typescript-express',
+/** What a program in a language is written with when its technology names no framework here. */
+const LANGUAGE_DEFAULTS: Partial<Record<TargetLanguage, string>> = {
 	typescript: 'typescript-express',
+	python: 'python-fastapi',
 	go: 'go-net-http',
-	golang: 'go-net-http',
-	gin: 'go-gin',
-	'spring boot': 'java-spring-boot',
-	spring: 'java-spring-boot',
 	java: 'java-spring-boot',
-	ktor: 'kotlin-ktor',
-	'asp.net core': 'csharp-aspnet-core',
-	'.net': 'csharp-aspnet-core',
-	rails: 'ruby-rails',
-	'ruby on rails': 'ruby-rails',
-	react: 'typescript-react',
-	'next.js': 'typescript-nextjs',
-	nextjs: 'typescript-nextjs',
-	vue: 'typescript-vue',
-	svelte: 'typescript-sveltekit',
-	sveltekit: 'typescript-sveltekit',
-	'react native': 'typescript-react-native',
-	ios: 'swift-swiftui',
-	swiftui: 'swift-swiftui',
-	android: 'kotlin-jetpack-compose',
-	flutter: 'dart-flutter',
-	lambda: 'typescript-aws-lambda',
-	'aws lambda': 'typescript-aws-lambda',
-	'cloudflare workers': 'typescript-cloudflare-workers',
-	nginx: 'nginx-config'
+	kotlin: 'kotlin-ktor',
+	csharp: 'csharp-aspnet-core',
+	ruby: 'ruby-rails',
+	swift: 'swift-swiftui',
+	dart: 'dart-flutter'
 };
 
-/** The library each language reaches a store with, by the store's technology (else by its kind). */
-const CLIENT_LIBRARIES: Record<string, Partial<Record<TargetLanguage, string>>> = {
-	postgresql: {
-		typescript: 'drizzle-orm with postgres.js',
-		python: 'SQLAlchemy with psycopg',
-		go: 'pgx',
-		java: 'Spring Data JPA',
-		ruby: 'ActiveRecord',
-		csharp: 'Entity Framework Core'
-	},
-	mysql: { typescript: 'drizzle-orm with mysql2', python: 'SQLAlchemy with PyMySQL', go: 'database/sql with go-sql-driver/mysql' },
-	sqlite: { typescript: 'drizzle-orm with better-sqlite3', python: 'SQLAlchemy', go: 'database/sql' },
-	mongodb: { typescript: 'mongodb', python: 'pymongo', go: 'mongo-driver' },
-	redis: { typescript: 'ioredis', python: 'redis (redis-py)', go: 'go-redis' },
-	memcached: { typescript: 'memjs', python: 'pymemcache' },
-	kafka: { typescript: 'kafkajs', python: 'confluent-kafka', go: 'franz-go' },
-	rabbitmq: { typescript: 'amqplib', python: 'pika' },
-	s3: { typescript: '@aws-sdk/client-s3', python: 'boto3' },
+/** How each language reaches a store the technology catalog has no client for, by the store's kind. */
+const KIND_CLIENTS: Partial<Record<NodeKind, Partial<Record<TargetLanguage, string>>>> = {
 	database: { typescript: 'drizzle-orm with postgres.js', python: 'SQLAlchemy', go: 'pgx' },
-	cache: { typescript: 'ioredis', python: 'redis (redis-py)', go: 'go-redis' },
+	cache: { typescript: 'ioredis', python: 'redis', go: 'go-redis' },
 	queue: { typescript: 'kafkajs', python: 'confluent-kafka' },
 	storage: { typescript: '@aws-sdk/client-s3', python: 'boto3' }
 };
 
-const TECHNOLOGY_ALIASES: Record<string, string> = {
-	postgres: 'postgresql',
-	pg: 'postgresql',
-	mariadb: 'mysql',
-	mongo: 'mongodb',
-	valkey: 'redis',
-	'amazon s3': 's3',
-	minio: 's3'
-};
-
-/** Lower case, a trailing version dropped: "PostgreSQL 17" → "postgresql". */
-function technologyKey(name: string): string {
-	const key = name
-		.toLowerCase()
-		.trim()
-		.replace(/\s+v?\d+(\.\d+)*$/, '');
-	return TECHNOLOGY_ALIASES[key] ?? key;
+/** The catalog entry of a node's technology (meta.technology, or one its label names). */
+function technologyOf(node: Pick<GraphNode, 'label' | 'technology'>): Technology | undefined {
+	return findTechnology(node.technology) ?? (node.technology ? technologyNamedIn(node.technology) : undefined) ?? technologyNamedIn(node.label.split('\n')[0] ?? '');
 }
 
 /** The node's kind: its `meta.kind`, else what its technology or label names. */
@@ -179,8 +117,8 @@ export function nodeKindOf(node: Pick<GraphNode, 'kind' | 'label' | 'technology'
 
 /** The library `language` reaches `store` with ("ioredis" for Redis in TypeScript), if the catalog knows one. */
 export function clientLibrary(store: Pick<GraphNode, 'kind' | 'label' | 'technology'>, language: TargetLanguage): string | undefined {
-	const byTechnology = store.technology ? CLIENT_LIBRARIES[technologyKey(store.technology)] : undefined;
-	return byTechnology?.[language] ?? CLIENT_LIBRARIES[nodeKindOf(store)]?.[language];
+	const clients = technologyOf(store)?.clients as Partial<Record<TargetLanguage, string>> | undefined;
+	return clients?.[language] ?? KIND_CLIENTS[nodeKindOf(store)]?.[language];
 }
 
 const PROGRAM_KINDS = new Set<NodeKind>(['service', 'client', 'function', 'user', 'other']);
@@ -195,35 +133,30 @@ export function defaultTarget(graph: Pick<CanvasGraph, 'nodes' | 'edges'>, nodeI
 	const node = byId.get(nodeId);
 	if (!node) return BY_ID.get('typescript-express')!;
 	const kind = nodeKindOf(node);
-	if (PROGRAM_KINDS.has(kind)) return programTarget(node)!;
+	if (PROGRAM_KINDS.has(kind)) return programTarget(node);
 	if (kind === 'gateway') return BY_ID.get('nginx-config')!;
 	const callerLanguages = graph.edges
 		.filter((edge) => edge.to === nodeId && edge.from && edge.from !== nodeId)
 		.map((edge) => byId.get(edge.from!))
 		.filter((caller): caller is GraphNode => caller !== undefined)
-		.map((caller) => (PROGRAM_KINDS.has(nodeKindOf(caller)) ? programTarget(caller)?.language : undefined));
+		.map((caller) => (PROGRAM_KINDS.has(nodeKindOf(caller)) ? programTarget(caller).language : undefined));
 	const language = callerLanguages.find((candidate) => candidate === 'python' || candidate === 'go' || candidate === 'typescript') ?? 'typescript';
 	if (kind === 'database') return BY_ID.get(language === 'python' ? 'python-sqlalchemy' : language === 'go' ? 'go-pgx' : 'typescript-drizzle')!;
 	return BY_ID.get(`${language}-client`)!;
 }
 
-/** A program's target from its technology or label ("Orders API (FastAPI)"), else its kind's default. */
-function programTarget(node: GraphNode): CodeTarget | undefined {
-	for (const text of [node.technology, node.label]) {
-		if (!text) continue;
-		const key = technologyKey(text);
-		const named =
-			PROGRAM_TECHNOLOGIES[key] ?? Object.entries(PROGRAM_TECHNOLOGIES).find(([name]) => new RegExp(`(^|[^a-z0-9.])${escapeRegExp(name)}($|[^a-z0-9])`).test(key))?.[1];
-		if (named) return BY_ID.get(named);
+/** A program's target: its technology's framework (or its language's usual one), else its kind's default. */
+function programTarget(node: GraphNode): CodeTarget {
+	const technology = technologyOf(node);
+	if (technology?.language) {
+		const exact = CODE_TARGETS.find((entry) => entry.role === 'program' && entry.language === technology.language && entry.framework === technology.framework);
+		const usual = LANGUAGE_DEFAULTS[technology.language];
+		if (exact ?? usual) return exact ?? BY_ID.get(usual!)!;
 	}
 	const kind = nodeKindOf(node);
-	if (kind === 'client') return BY_ID.get('typescript-react');
-	if (kind === 'function') return BY_ID.get('typescript-aws-lambda');
-	return BY_ID.get('typescript-express');
-}
-
-function escapeRegExp(text: string): string {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	if (kind === 'client') return BY_ID.get('typescript-react')!;
+	if (kind === 'function') return BY_ID.get('typescript-aws-lambda')!;
+	return BY_ID.get('typescript-express')!;
 }
 
 /** Shiki language ids the code modal loads, by file extension (anything else shows as plain text). */

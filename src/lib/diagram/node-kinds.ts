@@ -1,9 +1,25 @@
-// What each kind of box in an architecture diagram looks like on the canvas: one tldraw geo, colour,
-// fill and dash per kind, so a database always reads as a database. The kind itself is kept in
-// `shape.meta.kind` (with `meta.technology` and the run that drew it).
+// The kinds of box in an architecture diagram: their names, what each looks like on the canvas
+// (one tldraw geo, colour, fill and dash per kind, so a database always reads as a database), and
+// the words that name them. The kind itself is kept in `shape.meta.kind` (with `meta.technology`
+// and the run that drew it), set by the assistant or by hand from the shape's context menu.
 
 export const NODE_KINDS = ['service', 'database', 'cache', 'queue', 'client', 'external', 'storage', 'function', 'gateway', 'user', 'other'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** What a person reads for each kind (the context menu). */
+export const KIND_LABELS: Record<NodeKind, string> = {
+	service: 'Service',
+	database: 'Database',
+	cache: 'Cache',
+	queue: 'Queue',
+	client: 'Client',
+	external: 'External service',
+	storage: 'Storage',
+	function: 'Function',
+	gateway: 'Gateway',
+	user: 'Person',
+	other: 'Other'
+};
 
 /** The tldraw style props of a kind (values of tldraw's default style enums). */
 export interface NodeStyle {
@@ -95,17 +111,42 @@ const KIND_ALIASES: Record<string, NodeKind> = {
 	human: 'user'
 };
 
-/** The kind a model's word names (`"Postgres"` → database), or `other`. */
-export function normalizeKind(word: string | undefined | null): NodeKind {
-	if (!word) return 'other';
-	const exact = (key: string): NodeKind | undefined => ((NODE_KINDS as readonly string[]).includes(key) ? (key as NodeKind) : KIND_ALIASES[key]);
-	const known = (key: string): NodeKind | undefined => exact(key) ?? exact(key.replace(/e?s$/, '')) ?? exact(key.replace(/s$/, ''));
-	// The whole phrase first ("load balancer"), then its words ("PostgreSQL 17", "Amazon S3 bucket").
-	const words = word
+/** The kind one lower-case key names (a kind, an alias, or either in the plural). */
+function knownKind(key: string): NodeKind | undefined {
+	const exact = (word: string): NodeKind | undefined => (isNodeKind(word) ? word : KIND_ALIASES[word]);
+	return exact(key) ?? exact(key.replace(/e?s$/, '')) ?? exact(key.replace(/s$/, ''));
+}
+
+function wordsOf(text: string): string[] {
+	return text
 		.toLowerCase()
 		.split(/[^a-z0-9]+/)
 		.filter(Boolean);
-	return known(words.join('')) ?? words.map(known).find(Boolean) ?? 'other';
+}
+
+/** The kind a model's word names (`"Postgres"` → database), or `other`. */
+export function normalizeKind(word: string | undefined | null): NodeKind {
+	if (!word) return 'other';
+	// The whole phrase first ("load balancer"), then its words ("PostgreSQL 17", "Amazon S3 bucket").
+	const words = wordsOf(word);
+	return knownKind(words.join('')) ?? words.map(knownKind).find(Boolean) ?? 'other';
+}
+
+/** Whether a word is one of the kinds exactly (what `meta.kind` should hold). */
+export function isNodeKind(word: unknown): word is NodeKind {
+	return typeof word === 'string' && (NODE_KINDS as readonly string[]).includes(word);
+}
+
+/**
+ * The kind a label's head noun says, conservatively: the last word of its first line ("Orders DB",
+ * "Session cache", "Web app"), or the whole line ("Load balancer"). Nothing for labels whose last
+ * word names no kind ("Checkout", "Billing"), and never `other`.
+ */
+export function kindNamedBy(label: string): NodeKind | undefined {
+	const words = wordsOf(label.split('\n')[0] ?? '');
+	if (words.length === 0) return undefined;
+	const kind = knownKind(words.join('')) ?? knownKind(words[words.length - 1]);
+	return kind === 'other' ? undefined : kind;
 }
 
 export function styleOf(kind: NodeKind): NodeStyle {

@@ -76,6 +76,11 @@ export class ShapeGeometry {
 		return { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) };
 	}
 
+	/** A point in a shape's own coordinates (an arrow's end), on the page. */
+	pagePoint(id: string, point: { x: number; y: number }): { x: number; y: number } {
+		return apply(this.pageTransform(id), finite(point?.x), finite(point?.y));
+	}
+
 	pageTransform(id: string, depth = 0): Transform {
 		const cached = this.transforms.get(id);
 		if (cached) return cached;

@@ -60,7 +60,7 @@ describe('parseCodeFiles', () => {
 
 describe('folders and defaults', () => {
 	it('gives each node a folder from its label, unique', () => {
-		const node = (label: string) => ({ id: label, kind: 'service', label, x: 0, y: 0, w: 1, h: 1 });
+		const node = (label: string) => ({ id: label, shape: 'rectangle', kind: 'service' as const, label, x: 0, y: 0, w: 1, h: 1 });
 		expect(folderNames([node('Orders API'), node('Orders API'), node('Ünïcode café'), node(''), undefined])).toEqual([
 			'orders-api',
 			'orders-api-2',

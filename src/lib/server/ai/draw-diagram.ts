@@ -1,5 +1,6 @@
 // draw_diagram: the model names boxes and arrows; elk places them in free space, and one
 // transaction writes labelled boxes in their kind's style with arrows bound at both ends.
+import { shapeBounds } from '../../diagram/graph-queries.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { pageToParentSpace } from '../../diagram/shape-geometry.ts';
@@ -63,7 +64,7 @@ export async function drawDiagram(session: ToolSession, input: DrawDiagramInput)
 
 	const records = await session.readRecords();
 	const graph = pageGraph(session, records);
-	const existing = new Map<string, Box>([...graph.nodes, ...graph.others].map((shape) => [shape.id, shape]));
+	const existing = shapeBounds(graph);
 	const endpoint = (name: string): { kind: 'new'; id: string } | { kind: 'existing'; id: string } => {
 		if (seen.has(name)) return { kind: 'new', id: name };
 		const id = existingShapeId(name, existing);

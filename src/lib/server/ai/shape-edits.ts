@@ -1,13 +1,14 @@
 // The tools that change shapes already on the canvas: relabel, move, restyle, delete (with what would
 // dangle) and connect. Each call is one transaction; each logical change is recorded for review.
+import { labelOfShape, shapeBounds } from '../../diagram/graph-queries.ts';
 import type { MapDraft } from '../collaboration-control.ts';
 import type { StoredRunChange } from '../db/schema.ts';
 import { pageToParentSpace } from '../../diagram/shape-geometry.ts';
 import { plainTextOf } from '../../diagram/rich-text.ts';
-import { nodeSizeFor, type Box } from './diagram-layout.ts';
+import { nodeSizeFor } from './diagram-layout.ts';
 import { normalizeKind, styleOf } from '../../diagram/node-kinds.ts';
 import { arrowRecords, placeArrows, richTextOf, shortLabel, type BindingJson, type ShapeJson } from './shape-records.ts';
-import { CanvasToolError, centreOf, change, checkCount, currentShape, labelOfShape, nameOf, pageGraph, plural, requireShape, type ToolSession } from './tool-session.ts';
+import { CanvasToolError, centreOf, change, checkCount, currentShape, nameOf, pageGraph, plural, requireShape, type ToolSession } from './tool-session.ts';
 
 export async function updateShapes(session: ToolSession, updates: { id: string; label: string }[]) {
 	checkCount(updates.length, 'updates');
@@ -38,7 +39,7 @@ export async function moveShapes(session: ToolSession, moves: { id: string; x?: 
 	checkCount(moves.length, 'moves');
 	const records = await session.readRecords();
 	const graph = pageGraph(session, records);
-	const bounds = new Map([...graph.nodes, ...graph.others].map((shape) => [shape.id, shape as Box]));
+	const bounds = shapeBounds(graph);
 	// One move per shape: a later entry for the same shape wins.
 	const lastMoves = [...new Map(moves.map((move) => [move.id.startsWith('shape:') ? move.id : `shape:${move.id}`, move])).values()];
 	const targets = lastMoves.map((move) => {
@@ -149,7 +150,7 @@ export async function connectShapes(session: ToolSession, connections: { from: s
 	checkCount(connections.length, 'connections');
 	const records = await session.readRecords();
 	const graph = pageGraph(session, records);
-	const boxes = new Map([...graph.nodes, ...graph.others].map((shape) => [shape.id, shape as Box]));
+	const boxes = shapeBounds(graph);
 	const targets = connections.map((connection) => {
 		const from = requireShape(connection.from, records, session.pageId);
 		const to = requireShape(connection.to, records, session.pageId);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CanvasDraft, MapDraft } from '../collaboration-control.ts';
 import type { StoredRunChange } from '../db/schema.ts';
 import { readCanvasGraph, type CanvasGraph } from '../../diagram/canvas-graph.ts';
+import { labelOfShape, shapeBounds } from '../../diagram/graph-queries.ts';
 import type { Box } from './diagram-layout.ts';
 import { shortLabel, type ShapeJson } from './shape-records.ts';
 
@@ -83,12 +84,6 @@ export function change(kind: StoredRunChange['kind'], summary: string, before: R
 	return { id: randomUUID(), kind, recordIds: Object.keys({ ...before, ...after }), summary, state: 'pending', before, after };
 }
 
-export function labelOfShape(graph: CanvasGraph, id: string): string {
-	return (
-		graph.nodes.find((node) => node.id === id)?.label ?? graph.edges.find((edge) => edge.id === id)?.label ?? graph.others.find((other) => other.id === id)?.label ?? ''
-	);
-}
-
 /** A shape as a summary names it: its label in quotes, or what it is. */
 export function nameOf(graph: CanvasGraph, shape: ShapeJson): string {
 	const label = labelOfShape(graph, shape.id);
@@ -97,13 +92,13 @@ export function nameOf(graph: CanvasGraph, shape: ShapeJson): string {
 }
 
 export function centreOf(graph: CanvasGraph, id: string | undefined): { x: number; y: number } {
-	const shape = [...graph.nodes, ...graph.others].find((candidate) => candidate.id === id);
+	const shape = id ? shapeBounds(graph).get(id) : undefined;
 	return shape ? { x: shape.x + shape.w / 2, y: shape.y + shape.h / 2 } : { x: 0, y: 0 };
 }
 
 /** Every box of the page a new diagram must keep clear of. */
 export function occupiedBoxes(graph: CanvasGraph): Box[] {
-	return [...graph.nodes, ...graph.others].filter((shape) => shape.w > 0 || shape.h > 0).map(({ x, y, w, h }) => ({ x, y, w, h }));
+	return [...shapeBounds(graph).values()].filter((shape) => shape.w > 0 || shape.h > 0);
 }
 
 export function checkCount(count: number, what: string): void {
