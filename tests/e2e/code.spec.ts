@@ -150,3 +150,40 @@ test('generate code for a three-node diagram: confirm with the price, files arri
 	await expect(page.getByTestId('code-view')).toContainText('from fastapi import FastAPI');
 	await page.screenshot({ path: `${SCREENS}/code-narrow.png` });
 });
+
+test('a node whose model call fails says why, costs nothing, and Retry makes it for that node alone', async ({ page, provider }) => {
+	await signUpThroughUi(page, 'Bo');
+	await page.getByLabel('New canvas title').fill('Retry');
+	await page.getByRole('button', { name: 'New canvas' }).click();
+	await waitForCanvas(page);
+	await page.evaluate((records) => {
+		const editor = window.__easelEditor!;
+		editor.store.put(Object.values(records) as Parameters<typeof editor.store.put>[0]);
+		editor.zoomToFit();
+		editor.select('shape:orders-cache');
+	}, ordersDiagram());
+	const before = await creditBalance(page);
+
+	// Right-click the selected cache: code for that node alone, at the single-node price.
+	const cache = (await page.locator('[data-shape-id="shape:orders-cache"]').boundingBox())!;
+	await page.mouse.click(cache.x + cache.width / 2, cache.y + cache.height / 2, { button: 'right' });
+	await page.getByRole('menuitem', { name: 'Generate code', exact: true }).click();
+	const confirm = page.getByTestId('code-confirm');
+	await expect(confirm.getByRole('heading', { name: 'Generate code for Session cache' })).toBeVisible();
+	await expect(confirm.getByTestId('code-cost')).toContainText('5 credits');
+	provider.enqueue({ kind: 'http-error', status: 400, message: 'context length exceeded' });
+	await confirm.getByTestId('code-start').click();
+
+	const modal = page.getByTestId('code-modal');
+	await expect(modal.getByTestId('code-status')).toContainText('No code could be made');
+	await expect(modal.getByTestId('code-node-error')).toContainText('The AI provider failed (400)');
+	await page.screenshot({ path: `${SCREENS}/code-failed.png` });
+	expect(await creditBalance(page)).toBe(before);
+
+	await modal.getByTestId('code-retry').click();
+	await expect(confirm.getByRole('heading', { name: 'Generate code for Session cache' })).toBeVisible();
+	await confirm.getByTestId('code-start').click();
+	await expect(page.getByTestId('code-status')).toContainText('Code for 1 node · 5 credits', { timeout: 30_000 });
+	await expect(page.getByTestId('code-view')).toContainText('from redis import Redis');
+	expect(await creditBalance(page)).toBe(before - 5);
+});
