@@ -160,7 +160,7 @@ test('a node whose model call fails says why, costs nothing, and Retry makes it 
 		const editor = window.__easelEditor!;
 		editor.store.put(Object.values(records) as Parameters<typeof editor.store.put>[0]);
 		editor.zoomToFit();
-		editor.select('shape:orders-cache' as Parameters<typeof editor.select>[0]);
+		editor.setSelectedShapes(['shape:orders-cache'] as Parameters<typeof editor.setSelectedShapes>[0]);
 	}, ordersDiagram());
 	const before = await creditBalance(page);
 
