@@ -16,6 +16,8 @@ export interface RunFileView {
 	shapeId?: string;
 	path?: string;
 	language?: string;
+	/** Code: set instead of content on a node whose code could not be made: why (it cost nothing). */
+	error?: string;
 }
 
 export type RunKindView = 'assistant' | 'design_doc' | 'code';

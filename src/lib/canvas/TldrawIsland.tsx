@@ -14,6 +14,8 @@ import { NodeContextMenu } from './node-context-menu.tsx';
 import { exportMenuOverrides } from './export-menu.ts';
 import { TldrFileDrop } from './tldr-drop.tsx';
 import type { ExportRequest } from '../exports/export-choices.ts';
+import { editorGraph } from './code-context-menu.tsx';
+import { provideCanvasGraph } from '../code/code-requests.ts';
 
 declare global {
 	interface Window {
@@ -105,6 +107,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 			onMount={(editor) => {
 				window.__easelEditor = editor;
 				const forgetFocus = trackCanvasFocus(canvasId, editor);
+				const forgetGraph = provideCanvasGraph(canvasId, editor, () => editorGraph(editor));
 				// Read-only viewers never make thumbnails (and the tracker also checks before every upload).
 				const thumbnails = thumbnail && !readOnly ? trackThumbnails(editor, { canvasId, shareToken, ...thumbnail }) : null;
 				latestCallbacks.current.onThumbnails?.(thumbnails);
@@ -112,6 +115,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 				return () => {
 					latestCallbacks.current.onEditor?.(null);
 					forgetFocus();
+					forgetGraph();
 					thumbnails?.stop();
 					latestCallbacks.current.onThumbnails?.(null);
 					if (window.__easelEditor === editor) delete window.__easelEditor;

@@ -28,6 +28,7 @@ import {
 import { readCanvasGraph, type GraphNode } from '../diagram/canvas-graph.ts';
 import { KIND_LABELS, NODE_KINDS, isNodeKind, type NodeKind } from '../diagram/node-kinds.ts';
 import { findTechnology, suggestTechnologies } from '../diagram/technologies.ts';
+import { CodeMenuItems } from './code-context-menu.tsx';
 import './node-context-menu.css';
 
 /** Shapes that are nodes of the diagram (see canvas-graph.ts). */
@@ -40,6 +41,7 @@ export function NodeContextMenu(props: TLUiContextMenuProps) {
 	return (
 		<DefaultContextMenu {...props}>
 			<NodeItems />
+			<CodeMenuItems />
 			<DefaultContextMenuContent />
 		</DefaultContextMenu>
 	);

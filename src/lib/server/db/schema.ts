@@ -306,6 +306,8 @@ export interface StoredRunFile {
 	shapeId?: string;
 	path?: string;
 	language?: string;
+	/** Code: a node whose code could not be made (no content): why. */
+	error?: string;
 }
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RUN_CHANGE_KINDS = ['created', 'updated', 'deleted'] as const;
