@@ -4,37 +4,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Download, Locator, Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
-import type { TLAssetId } from 'tldraw';
 import { expect, SCREENS, sameOrigin, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
-import { decodePng, encodePng } from '../helpers/png.ts';
+import { decodePng } from '../helpers/png.ts';
+import { bandedPng, drawnImageWidths, imageSources, pasteImage, writeText } from './canvas-content.ts';
 
 const NARROW = { width: 390, height: 844 };
 /** A word written on the canvas, looked for in the exported SVG. */
 const CANVAS_WORD = 'Lighthousekeeper';
-
-/** A 240 × 160 picture in bands of colour, so a rendered copy is obviously not blank. */
-function bandedPng(): number[] {
-	const width = 240;
-	const height = 160;
-	const bands: [number, number, number][] = [
-		[76, 110, 245],
-		[250, 176, 5],
-		[18, 184, 134]
-	];
-	const rgba = new Uint8Array(width * height * 4);
-	for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgba.set([...bands[Math.floor((x / width) * bands.length)], 255], (y * width + x) * 4);
-	return [...encodePng({ width, height, rgba })];
-}
-
-async function pasteImage(page: Page, bytes: number[], at: { x: number; y: number }): Promise<void> {
-	await page.evaluate(async (data) => {
-		const blob = new Blob([new Uint8Array(data)], { type: 'image/png' });
-		await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
-	}, bytes);
-	await page.mouse.click(at.x, at.y);
-	await page.keyboard.press('Escape');
-	await page.keyboard.press('Control+V');
-}
 
 async function drag(page: Page, tool: string, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
 	await page.mouse.click(from.x, from.y);
@@ -47,37 +23,8 @@ async function drag(page: Page, tool: string, from: { x: number; y: number }, to
 	await page.keyboard.press('Escape');
 }
 
-async function writeText(page: Page, text: string, at: { x: number; y: number }): Promise<void> {
-	await page.mouse.click(at.x, at.y);
-	await page.keyboard.press('Escape');
-	await page.keyboard.press('t');
-	await page.mouse.click(at.x, at.y);
-	await page.keyboard.type(text);
-	await page.keyboard.press('Escape');
-}
-
 function shapeCount(page: Page): Promise<number> {
 	return page.evaluate(() => window.__easelEditor?.getCurrentPageShapes().length ?? 0);
-}
-
-/** The image shapes' `src`s on the canvas (through the editor the island exposes for tests). */
-function imageSources(page: Page): Promise<string[]> {
-	return page.evaluate(() => {
-		const editor = window.__easelEditor;
-		if (!editor) return [];
-		return editor
-			.getCurrentPageShapes()
-			.filter((shape) => shape.type === 'image')
-			.map((shape) => {
-				const assetId = (shape.props as { assetId: string | null }).assetId;
-				return ((assetId ? editor.getAsset(assetId as TLAssetId) : undefined)?.props as { src?: string | null } | undefined)?.src ?? '';
-			});
-	});
-}
-
-/** Widths of the pictures tldraw has drawn for image shapes (0 while one is loading or broken). */
-function drawnImageWidths(scope: Locator): Promise<number[]> {
-	return scope.locator('.tl-shape[data-shape-type="image"] img').evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
 }
 
 /** Frames on the page, by name, with their size in canvas units. */

@@ -1,68 +1,12 @@
 // The whole way of a picture through Easel: pasted into a canvas, seen by a second person, kept across
 // a restart, on the dashboard, published, found in the public gallery by a word on the canvas, opened
 // read-only signed out, remixed by someone else into their own team, and gone once unpublished.
-import type { Locator, Page } from '@playwright/test';
-import type { TLAssetId } from 'tldraw';
 import { drawShape, expect, SCREENS, sameOrigin, signInThroughUi, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
-import { encodePng } from '../helpers/png.ts';
+import { bandedPng, drawnImageWidths, imageSources, pasteImage, writeText } from './canvas-content.ts';
 
 const NARROW = { width: 390, height: 844 };
 /** A word only this canvas holds, written in a text shape (not in its title, description or tags). */
 const CANVAS_WORD = 'Quetzalmarsh';
-
-/** A 240 × 160 picture in bands of colour, so a rendered copy is obviously not blank. */
-function bandedPng(): number[] {
-	const width = 240;
-	const height = 160;
-	const bands: [number, number, number][] = [
-		[76, 110, 245],
-		[250, 176, 5],
-		[18, 184, 134]
-	];
-	const rgba = new Uint8Array(width * height * 4);
-	for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgba.set([...bands[Math.floor((x / width) * bands.length)], 255], (y * width + x) * 4);
-	return [...encodePng({ width, height, rgba })];
-}
-
-/** Puts a PNG on the system clipboard and pastes it with the keyboard, as a person would. */
-async function pasteImage(page: Page, bytes: number[]): Promise<void> {
-	await page.evaluate(async (data) => {
-		const blob = new Blob([new Uint8Array(data)], { type: 'image/png' });
-		await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
-	}, bytes);
-	await page.mouse.click(640, 420); // focus the canvas, on an empty spot
-	await page.keyboard.press('Control+V');
-}
-
-/** The image shapes' `src`s on a tldraw page (through the editor the island exposes for tests). */
-function imageSources(page: Page, editorName: '__easelEditor' | '__easelPublishedEditor' = '__easelEditor'): Promise<string[]> {
-	return page.evaluate((name) => {
-		const editor = window[name];
-		if (!editor) return [];
-		return editor
-			.getCurrentPageShapes()
-			.filter((shape) => shape.type === 'image')
-			.map((shape) => {
-				const assetId = (shape.props as { assetId: string | null }).assetId;
-				const asset = assetId ? editor.getAsset(assetId as TLAssetId) : undefined;
-				return (asset?.props as { src?: string | null } | undefined)?.src ?? '';
-			});
-	}, editorName);
-}
-
-/** Widths of the pictures tldraw has drawn for image shapes (0 while one is loading or broken). */
-function drawnImageWidths(scope: Locator): Promise<number[]> {
-	return scope.locator('.tl-shape[data-shape-type="image"] img').evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
-}
-
-async function writeText(page: Page, text: string, at: { x: number; y: number }): Promise<void> {
-	await page.mouse.click(at.x, at.y);
-	await page.keyboard.press('Escape');
-	await page.keyboard.press('t');
-	await page.mouse.click(at.x, at.y);
-	await page.keyboard.type(text);
-	await page.keyboard.press('Escape');
-}
 
 test('paste an image, see it elsewhere and after a restart, publish, find it in the gallery, remix it, unpublish', async ({ browser, server }) => {
 	test.setTimeout(120_000);

@@ -1,7 +1,7 @@
 // A small architecture diagram for code-per-node tests: an Orders API (FastAPI) with arrows to a
 // PostgreSQL database and a Redis cache, as valid tldraw records with the kinds and technologies
 // the assistant would have set in `meta`.
-import { geoShape, richText } from './tldraw-records.ts';
+import { arrowBinding, arrowShape, geoShape, richText } from './tldraw-records.ts';
 
 export const DIAGRAM_IDS = { api: 'shape:orders-api', db: 'shape:orders-db', cache: 'shape:orders-cache' } as const;
 
@@ -10,41 +10,11 @@ function box(id: string, label: string, x: number, y: number, meta: Record<strin
 }
 
 function arrow(id: string, label: string, x: number, y: number) {
-	return {
-		...geoShape(id, { x, y }),
-		type: 'arrow',
-		props: {
-			kind: 'arc',
-			elbowMidPoint: 0.5,
-			dash: 'draw',
-			size: 'm',
-			fill: 'none',
-			color: 'black',
-			labelColor: 'black',
-			bend: 0,
-			start: { x: 0, y: 0 },
-			end: { x: 200, y: 0 },
-			arrowheadStart: 'none',
-			arrowheadEnd: 'arrow',
-			richText: richText(label),
-			labelPosition: 0.5,
-			font: 'draw',
-			scale: 1
-		}
-	};
+	return arrowShape(id, { x, y }, { end: { x: 200, y: 0 }, richText: richText(label) });
 }
 
 function binding(arrowId: string, toId: string, terminal: 'start' | 'end') {
-	const id = `binding:${arrowId.slice('shape:'.length)}-${terminal}`;
-	return {
-		meta: {},
-		id,
-		type: 'arrow',
-		fromId: arrowId,
-		toId,
-		props: { isPrecise: false, isExact: false, normalizedAnchor: { x: 0.5, y: 0.5 }, snap: 'none', terminal },
-		typeName: 'binding'
-	};
+	return arrowBinding(`binding:${arrowId.slice('shape:'.length)}-${terminal}`, arrowId, toId, terminal);
 }
 
 /** The records of the diagram (shapes, arrows, bindings) by id; the page must exist (seedCanvas). */

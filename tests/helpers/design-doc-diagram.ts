@@ -1,6 +1,6 @@
 // A three-box diagram written straight into a canvas's records (valid tldraw records: the server
 // reverts invalid ones): Web app → API → PostgreSQL, with kinds, a technology and labelled arrows.
-import { geoShape, richText } from './tldraw-records.ts';
+import { arrowBinding, arrowShape, geoShape, richText } from './tldraw-records.ts';
 
 interface Records {
 	set(key: string, value: unknown): unknown;
@@ -25,41 +25,14 @@ export function seedThreeTierDiagram(records: Records): void {
 			records.set(node.id, geoShape(node.id, { x: node.x, y: 200, index: `a${index + 2}`, meta }, { w: 180, h: 90, richText: richText(node.label) }));
 		});
 		THREE_TIER_ARROWS.forEach((arrow, index) => {
-			records.set(arrow.id, {
-				...geoShape(arrow.id, { x: 0, y: 0, index: `a${index + 5}` }),
-				type: 'arrow',
-				props: {
-					kind: 'arc',
-					elbowMidPoint: 0.5,
-					dash: 'draw',
-					size: 'm',
-					fill: 'none',
-					color: 'black',
-					labelColor: 'black',
-					bend: 0,
-					start: { x: 0, y: 0 },
-					end: { x: 100, y: 0 },
-					arrowheadStart: 'none',
-					arrowheadEnd: 'arrow',
-					richText: richText(arrow.label),
-					labelPosition: 0.5,
-					font: 'draw',
-					scale: 1
-				}
-			});
+			records.set(arrow.id, arrowShape(arrow.id, { index: `a${index + 5}` }, { richText: richText(arrow.label) }));
 			for (const [terminal, target] of [
 				['start', arrow.from],
 				['end', arrow.to]
-			] as const)
-				records.set(`binding:${arrow.id.slice(6)}-${terminal}`, {
-					meta: {},
-					id: `binding:${arrow.id.slice(6)}-${terminal}`,
-					type: 'arrow',
-					fromId: arrow.id,
-					toId: target,
-					props: { isPrecise: false, isExact: false, normalizedAnchor: { x: 0.5, y: 0.5 }, snap: 'none', terminal },
-					typeName: 'binding'
-				});
+			] as const) {
+				const id = `binding:${arrow.id.slice('shape:'.length)}-${terminal}`;
+				records.set(id, arrowBinding(id, arrow.id, target, terminal));
+			}
 		});
 	});
 }

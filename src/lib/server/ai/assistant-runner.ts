@@ -8,7 +8,7 @@ import { isStepCount, streamText, type LanguageModelUsage } from 'ai';
 import { and, count, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { documentName } from '../../document-names.ts';
-import { newMessageId, type ChatAuthor, type ChatMessage, type RunChangeView } from '../../chat/chat-document.ts';
+import { newMessageId, type ChatAuthor, type ChatMessage, type RunChangeView, type WorkKind } from '../../chat/chat-document.ts';
 import type { AssistantAvailability, AssistantRunView, ModelTierId, ReviewResult, RunFileView, StartedRun } from '../../assistant-api.ts';
 import { permits, requireEditable, resolveCanvasAccess, type Actor, type CanvasAccess } from '../access.ts';
 import * as billing from '../billing.ts';
@@ -176,47 +176,21 @@ export class AssistantRunner {
 			const { prompt, promptMessageId, isNewPrompt } = this.resolvePrompt(messages, input);
 			await this.deps.rateLimits.consume({ teamId, requesterKey: rights.userId ?? rights.author.id, limits: plan.limits.assistantRuns, plan: plan.limits.plan });
 			const estimatedCredits = resolved.ownKey ? 0 : assistantRequestCredits(tier);
-			const reservationId = estimatedCredits > 0 ? await credits.reserve(db, teamId, estimatedCredits, { ttlMs: (config.AI_TIMEOUT_SECONDS + 5 * 60) * 1000 }) : null;
 			const answerMessageId = newMessageId();
-			let row: RunRow;
-			try {
-				[row] = await db
-					.insert(assistantRuns)
-					.values({
-						teamId,
-						canvasId,
-						userId: rights.userId,
-						actorKind: requester.actor.kind === 'anonymous' ? 'guest' : requester.actor.kind,
-						actorRef: rights.userId ? null : rights.author.id,
-						promptMessageId,
-						answerMessageId,
-						prompt,
-						tier,
-						provider: resolved.provider,
-						model: resolved.modelId,
-						ownKey: resolved.ownKey,
-						canEdit: rights.canEdit,
-						reservationId,
-						estimatedCredits
-					})
-					.returning();
-				if (isNewPrompt) {
-					await chat.addMessage({ id: promptMessageId, parentId: input.parentMessageId ?? null, author: rights.author, role: 'user', text: prompt, status: 'done' });
-				}
-				await chat.addMessage({
-					id: answerMessageId,
-					parentId: promptMessageId,
-					author: ASSISTANT_AUTHOR,
-					role: 'assistant',
-					text: '',
-					status: 'streaming',
-					runId: row.id,
-					tier
-				});
-			} catch (error) {
-				if (reservationId) await credits.release(db, teamId, reservationId).catch(() => {});
-				throw error;
-			}
+			const row = await this.openRun(chat, {
+				requester,
+				rights,
+				teamId,
+				canvasId,
+				tier,
+				resolved,
+				estimatedCredits,
+				prompt,
+				promptMessageId,
+				answerMessageId,
+				newPromptParentId: isNewPrompt ? (input.parentMessageId ?? null) : undefined,
+				canEdit: rights.canEdit
+			});
 			const ahead = await this.queuePosition(row);
 			if (ahead > 0) {
 				await chat.update(answerMessageId, { queuePosition: ahead });
@@ -260,50 +234,23 @@ export class AssistantRunner {
 				await this.deps.rateLimits.consume({ teamId, requesterKey: rights.userId ?? rights.author.id, limits: plan.limits.assistantRuns, plan: plan.limits.plan });
 			}
 			const estimatedCredits = resolved && !resolved.ownKey ? work.estimate(request, tier) : 0;
-			const reservationId = estimatedCredits > 0 ? await credits.reserve(db, teamId, estimatedCredits, { ttlMs: (config.AI_TIMEOUT_SECONDS + 5 * 60) * 1000 }) : null;
-			const prompt = work.promptText(request, graph);
 			const promptMessageId = newMessageId();
 			const answerMessageId = newMessageId();
-			let row: RunRow;
-			try {
-				[row] = await db
-					.insert(assistantRuns)
-					.values({
-						teamId,
-						canvasId,
-						kind: work.kind,
-						request: request as Record<string, unknown>,
-						userId: rights.userId,
-						actorKind: requester.actor.kind === 'anonymous' ? 'guest' : requester.actor.kind,
-						actorRef: rights.userId ? null : rights.author.id,
-						promptMessageId,
-						answerMessageId,
-						prompt,
-						tier,
-						provider: resolved?.provider ?? 'none',
-						model: resolved?.modelId ?? 'structural',
-						ownKey: resolved?.ownKey ?? false,
-						canEdit: false,
-						reservationId,
-						estimatedCredits
-					})
-					.returning();
-				await chat.addMessage({ id: promptMessageId, parentId, author: rights.author, role: 'user', text: prompt, status: 'done' });
-				await chat.addMessage({
-					id: answerMessageId,
-					parentId: promptMessageId,
-					author: ASSISTANT_AUTHOR,
-					role: 'assistant',
-					text: '',
-					status: 'streaming',
-					runId: row.id,
-					tier,
-					work: work.kind
-				});
-			} catch (error) {
-				if (reservationId) await credits.release(db, teamId, reservationId).catch(() => {});
-				throw error;
-			}
+			const row = await this.openRun(chat, {
+				requester,
+				rights,
+				teamId,
+				canvasId,
+				tier,
+				resolved,
+				estimatedCredits,
+				prompt: work.promptText(request, graph),
+				promptMessageId,
+				answerMessageId,
+				newPromptParentId: parentId,
+				canEdit: false,
+				work: { kind: work.kind, request: request as Record<string, unknown> }
+			});
 			const running = this.executeWork(row, resolved, work, request)
 				.catch((error: unknown) => this.deps.logger.error({ err: error, runId: row.id }, 'diagram work crashed'))
 				.finally(() => this.workRuns.delete(running));
@@ -311,6 +258,76 @@ export class AssistantRunner {
 			return { run: { id: row.id, messageId: answerMessageId, promptMessageId, tier, estimatedCredits } };
 		} finally {
 			await chat.close();
+		}
+	}
+
+	/**
+	 * Reserves the run's credits, records it, and writes its prompt (unless it is a retry's, already
+	 * there: `newPromptParentId` undefined) and its empty streaming answer into the chat. The
+	 * reservation is released when any of that fails.
+	 */
+	private async openRun(
+		chat: ChatWriter,
+		run: {
+			requester: Requester;
+			rights: AskRights;
+			teamId: string;
+			canvasId: string;
+			tier: ModelTier;
+			/** Undefined for work done without a model. */
+			resolved: ResolvedModel | undefined;
+			estimatedCredits: number;
+			prompt: string;
+			promptMessageId: string;
+			answerMessageId: string;
+			newPromptParentId: string | null | undefined;
+			canEdit: boolean;
+			work?: { kind: WorkKind; request: Record<string, unknown> };
+		}
+	): Promise<RunRow> {
+		const { db, config } = this.deps;
+		const { requester, rights, teamId, tier, resolved, estimatedCredits } = run;
+		const reservationId = estimatedCredits > 0 ? await credits.reserve(db, teamId, estimatedCredits, { ttlMs: (config.AI_TIMEOUT_SECONDS + 5 * 60) * 1000 }) : null;
+		try {
+			const [row] = await db
+				.insert(assistantRuns)
+				.values({
+					teamId,
+					canvasId: run.canvasId,
+					...(run.work ? { kind: run.work.kind, request: run.work.request } : {}),
+					userId: rights.userId,
+					actorKind: requester.actor.kind === 'anonymous' ? 'guest' : requester.actor.kind,
+					actorRef: rights.userId ? null : rights.author.id,
+					promptMessageId: run.promptMessageId,
+					answerMessageId: run.answerMessageId,
+					prompt: run.prompt,
+					tier,
+					provider: resolved?.provider ?? 'none',
+					model: resolved?.modelId ?? 'structural',
+					ownKey: resolved?.ownKey ?? false,
+					canEdit: run.canEdit,
+					reservationId,
+					estimatedCredits
+				})
+				.returning();
+			if (run.newPromptParentId !== undefined) {
+				await chat.addMessage({ id: run.promptMessageId, parentId: run.newPromptParentId, author: rights.author, role: 'user', text: run.prompt, status: 'done' });
+			}
+			await chat.addMessage({
+				id: run.answerMessageId,
+				parentId: run.promptMessageId,
+				author: ASSISTANT_AUTHOR,
+				role: 'assistant',
+				text: '',
+				status: 'streaming',
+				runId: row.id,
+				tier,
+				...(run.work ? { work: run.work.kind } : {})
+			});
+			return row;
+		} catch (error) {
+			if (reservationId) await credits.release(db, teamId, reservationId).catch(() => {});
+			throw error;
 		}
 	}
 
