@@ -8,6 +8,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import type { AiTestServer } from '../helpers/ai-test-server.ts';
 import { startOpenAiTestServer } from '../helpers/openai-test-server.ts';
 import { showPdfFirstPage } from '../helpers/pdf-picture.ts';
+import { readPdf } from '../helpers/pdf-text.ts';
 import { decodePng } from '../helpers/png.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { expect, SCREENS, signUpThroughUi, test as base, waitForCanvas } from './fixtures.ts';
@@ -180,6 +181,8 @@ test('makes a design document that streams in, can be edited, downloaded three w
 	expect(pdfDownload.suggestedFilename()).toBe('Orders.pdf');
 	const pdf = new Uint8Array(readFileSync(await pdfDownload.path()));
 	expect(new TextDecoder().decode(pdf.slice(0, 5))).toBe('%PDF-');
+	// After an edit the PDF is of the edited text (rendered by the server, free).
+	expect((await readPdf(pdf)).text.join(' ').replace(/\s+/g, ' ')).toContain('The orders team does.');
 	const viewer = await browser.newPage({ viewport: { width: 900, height: 1270 } });
 	await showPdfFirstPage(viewer, pdf);
 	await viewer.locator('#page').screenshot({ path: `${SCREENS}/design-doc-pdf.png` });

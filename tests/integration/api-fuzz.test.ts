@@ -75,6 +75,7 @@ const BODIES: Record<string, Record<string, unknown>> = {
 	'POST /api/v1/canvases/[id]/assistant/runs/[runId]/reject': { changeIds: ['fuzzed'] },
 	'POST /api/v1/canvases/[id]/assistant/runs/[runId]/accept': { changeIds: ['fuzzed'] },
 	'POST /api/v1/canvases/[id]/design-doc': { format: 'markdown', tier: 'fast', parentMessageId: null },
+	'POST /api/v1/canvases/[id]/assistant/runs/[runId]/pdf': { markdown: '# Fuzzed' },
 	'POST /api/v1/canvases/[id]/code': { shapeIds: ['shape:fuzzed'], tier: 'fast', language: 'python-fastapi' },
 	// A private address: refused before any connection is made (the fuzz must not wait on a network).
 	'PUT /api/v1/teams/[teamId]/ai-settings': {

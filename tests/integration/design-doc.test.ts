@@ -325,6 +325,31 @@ describeEachServerDatabase('design documents without AI configured', (database) 
 		expect(text).toContain('PostgreSQL 17');
 		expect(await h.balance(user)).toBe(before);
 	});
+
+	it('renders the document as edited to a PDF, free, for whoever may open the canvas', async () => {
+		const { canvasId, user } = await h.diagramCanvas();
+		const started = await h.start(canvasId, { format: 'markdown' }, user);
+		const run = await h.finished(canvasId, started.body.run.id, user);
+		const edited = `${run.files[0].content}\n\n## Decisions\n\nThe orders team owns the schema.\n`;
+		const pdfPath = `/api/v1/canvases/${canvasId}/assistant/runs/${run.id}/pdf`;
+		const response = await fetch(`${server.url}${pdfPath}`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ markdown: edited })
+		});
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toBe('application/pdf');
+		expect(response.headers.get('content-disposition')).toContain('attachment; filename="Orders.pdf"');
+		const text = (await readPdf(new Uint8Array(await response.arrayBuffer()))).text.join(' ');
+		expect(text).toContain('The orders team owns the schema.');
+
+		const stranger = await signUp(server.url, 'Stranger');
+		expect((await api(server.url, pdfPath, { token: stranger.token, body: { markdown: edited } })).status).toBe(404);
+		const tooLong = await api(server.url, pdfPath, { token: user.token, body: { markdown: 'x'.repeat(200_001) } });
+		expect(tooLong.status).toBe(400);
+		expect(tooLong.body.error.message).toContain('at most 200,000 characters');
+		expect((await api(server.url, pdfPath, { token: user.token, body: { markdown: '' } })).status).toBe(400);
+	});
 });
 
 // Draining a team's credits and changing its plan need a database the test can reach while the server runs.

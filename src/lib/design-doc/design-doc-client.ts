@@ -71,6 +71,17 @@ export async function fileBytes(file: RunFileView): Promise<Uint8Array> {
 	return new Uint8Array(await response.arrayBuffer());
 }
 
+/** The PDF of the document as edited (the server renders it, free, with the run's diagram). */
+export async function editedPdfBytes(canvasId: string, runId: string, markdown: string): Promise<Uint8Array> {
+	const response = await fetch(`/api/v1/canvases/${canvasId}/assistant/runs/${runId}/pdf`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ markdown })
+	});
+	if (!response.ok) throw new Error((await failure(response, `Could not make the PDF (${response.status}).`)).message);
+	return new Uint8Array(await response.arrayBuffer());
+}
+
 /** A .zip of the Markdown and, when the run drew one, the diagram it references. */
 export async function zipDocument(markdownName: string, markdown: string, picture: RunFileView | undefined): Promise<Uint8Array> {
 	const entries: Record<string, Uint8Array> = { [markdownName]: strToU8(markdown) };

@@ -7,6 +7,11 @@ import { streamText } from 'ai';
 import { z } from 'zod';
 import type { CanvasGraph, GraphNode } from '../../diagram/canvas-graph.ts';
 import { renderMarkdownPdf } from '../documents/markdown-pdf.ts';
+import { and, eq } from 'drizzle-orm';
+import { resolveCanvasAccess, type Actor } from '../access.ts';
+import type { BlobStore } from '../assets/blob-store.ts';
+import type { Database } from '../db/index.ts';
+import { assistantRuns } from '../db/schema.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { DESIGN_DOC_FORMATS, designDocCredits, type DesignDocFormat } from '../plans.ts';
 import type { StoredRunFile, WorkContext, WorkDefinition, WorkOutcome } from './diagram-work.ts';
@@ -258,4 +263,44 @@ function partsOf(graph: CanvasGraph, untitledFrame: string): { components: Graph
 /** The node's kind, or what was drawn when nobody said (and nothing suggested one). */
 function kindOf(node: GraphNode): string {
 	return node.kind ?? node.shape;
+}
+
+/** Longest edited document the PDF route takes: the longest answer a run may write. */
+export const MAX_EDITED_DOCUMENT_CHARS = 200_000;
+/** PDFs of edited documents rendered at once on one instance (each is a few hundred ms of this thread). */
+const EDITED_PDFS_AT_ONCE = 2;
+let editedPdfsRendering = 0;
+
+/**
+ * The PDF of a design document as someone edited it in the panel (free: the model's work was paid
+ * for), with the run's diagram picture. NOT_FOUND unless the requester may open the canvas and the
+ * run is a finished design document of it.
+ */
+export async function editedDesignDocPdf(
+	services: { db: Database; blobs: BlobStore },
+	requester: { actor: Actor; shareToken?: string },
+	canvasId: string,
+	runId: string,
+	markdown: string
+): Promise<{ name: string; bytes: Uint8Array }> {
+	const access = await resolveCanvasAccess(services.db, requester.actor, canvasId, requester.shareToken);
+	const [run] = await services.db
+		.select({ kind: assistantRuns.kind, status: assistantRuns.status, files: assistantRuns.files })
+		.from(assistantRuns)
+		.where(and(eq(assistantRuns.id, runId), eq(assistantRuns.canvasId, canvasId)));
+	if (!run || run.kind !== 'design_doc' || run.status !== 'succeeded') throw new AppError('NOT_FOUND', 'That design document does not exist on this canvas.');
+	if (markdown.length > MAX_EDITED_DOCUMENT_CHARS)
+		throw new AppError('INVALID_INPUT', `A design document may be at most ${MAX_EDITED_DOCUMENT_CHARS.toLocaleString('en')} characters.`);
+	if (editedPdfsRendering >= EDITED_PDFS_AT_ONCE)
+		throw new AppError('RATE_LIMITED', 'Other PDFs are being made right now. Try again in a moment.', { retryAfterSeconds: 2 });
+	editedPdfsRendering++;
+	try {
+		const title = access.canvas.title.trim() || 'Canvas';
+		const picture = run.files.find((file) => file.mimeType === 'image/png' && file.blobKey);
+		const stored = picture?.blobKey ? await services.blobs.get(picture.blobKey) : null;
+		const images = picture && stored ? { [picture.name]: new Uint8Array(await new Response(stored.body).arrayBuffer()) } : {};
+		return { name: `${fileStem(title)}.pdf`, bytes: await renderMarkdownPdf(markdown, { title, images }) };
+	} finally {
+		editedPdfsRendering--;
+	}
 }

@@ -13,3 +13,11 @@ export function contentDisposition(kind: 'inline' | 'attachment', stem: string, 
 	const exact = encodeURIComponent(`${exactStem}.${extension}`).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 	return `${kind}; filename="${ascii}.${extension}"; filename*=UTF-8''${exact}`;
 }
+
+/** An attachment named `fileName` as it is ("Orders.pdf"): its last extension kept as the extension. */
+export function attachmentNamed(fileName: string, fallback = 'download'): string {
+	const dot = fileName.lastIndexOf('.');
+	return dot > 0
+		? contentDisposition('attachment', fileName.slice(0, dot), fileName.slice(dot + 1), fallback)
+		: contentDisposition('attachment', fileName, 'bin', fallback);
+}

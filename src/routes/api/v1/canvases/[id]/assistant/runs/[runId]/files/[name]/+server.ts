@@ -2,7 +2,7 @@
 import type { RequestHandler } from './$types';
 import { api, uuidParam } from '$lib/server/http/api.ts';
 import { assistant, requesterOf } from '$lib/server/http/assistant-requests.ts';
-import { attachmentDisposition } from '$lib/server/http/downloads.ts';
+import { attachmentNamed } from '$lib/server/http/content-disposition.ts';
 
 export const GET: RequestHandler = api(async (event) => {
 	const { file, body } = await assistant().file(requesterOf(event), uuidParam(event, 'id'), uuidParam(event, 'runId'), event.params.name);
@@ -10,7 +10,7 @@ export const GET: RequestHandler = api(async (event) => {
 		headers: {
 			'content-type': file.mimeType,
 			'content-length': String(file.bytes),
-			'content-disposition': attachmentDisposition(file.name),
+			'content-disposition': attachmentNamed(file.name),
 			'cache-control': 'private, no-store',
 			'x-content-type-options': 'nosniff'
 		}
