@@ -108,7 +108,9 @@ test('save a version, preview it privately, restore it live for a second browser
 	await alice.waitForTimeout(300);
 	await alice.screenshot({ path: `${SCREENS}/history-preview-390.png` });
 	await alice.getByRole('button', { name: 'Back to live' }).click();
-	await alice.getByRole('button', { name: 'History' }).click();
+	// On a phone History sits behind the header's More menu.
+	await alice.getByLabel('More actions').click();
+	await alice.getByRole('menuitem', { name: 'History' }).click();
 	await alice.screenshot({ path: `${SCREENS}/history-panel-390.png` });
 
 	await aliceContext.close();
