@@ -3,6 +3,7 @@
 import { strToU8, zipSync } from 'fflate';
 import type { AssistantRunView, ModelTierId, RunFileView, StartedRun } from '../assistant-api.ts';
 import { mountedEditor } from '../canvas/canvas-focus.ts';
+import { downloadBlob } from '../downloads.ts';
 
 export type DesignDocFormat = 'markdown' | 'pdf' | 'both';
 export const FORMAT_LABELS: Record<DesignDocFormat, string> = { markdown: 'Markdown', pdf: 'PDF', both: 'Markdown and PDF' };
@@ -53,15 +54,7 @@ export function designDocCost(prices: { markdown: number; pdf: number; both: num
 
 /** Offers bytes as a download named `name`. */
 export function saveFile(name: string, bytes: Uint8Array | string, mimeType: string): void {
-	const blob = new Blob([typeof bytes === 'string' ? bytes : (bytes as Uint8Array<ArrayBuffer>)], { type: mimeType });
-	const url = URL.createObjectURL(blob);
-	const link = document.createElement('a');
-	link.href = url;
-	link.download = name;
-	document.body.append(link);
-	link.click();
-	link.remove();
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
+	downloadBlob(name, new Blob([typeof bytes === 'string' ? bytes : (bytes as Uint8Array<ArrayBuffer>)], { type: mimeType }));
 }
 
 /** The binary file's bytes from its run URL. */

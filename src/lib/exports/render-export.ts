@@ -6,6 +6,7 @@ import type { Editor, TLShapeId } from 'tldraw';
 import { apiErrorMessage } from '../api-error.ts';
 import { exportFileName, pageFrames, type ExportChoices } from './export-choices.ts';
 import { assemblePdf, type PdfPicture, type TitlePainter } from './pdf-document.ts';
+import { downloadBlob } from '../downloads.ts';
 
 export interface ExportStep {
 	/** Steps finished so far, of `total`. */
@@ -131,14 +132,5 @@ const paintTitleLine: TitlePainter = async (text, fontSize) => {
 
 /** Hands `file` to the browser as a download. */
 export function saveFile({ blob, fileName }: ExportedFile): void {
-	const url = URL.createObjectURL(blob);
-	const link = document.createElement('a');
-	link.href = url;
-	link.download = fileName;
-	link.rel = 'noopener';
-	document.body.append(link);
-	link.click();
-	link.remove();
-	// The download has started from the URL by the next task; keep it a little longer for slow browsers.
-	setTimeout(() => URL.revokeObjectURL(url), 60_000);
+	downloadBlob(fileName, blob);
 }
