@@ -149,6 +149,14 @@ test('generate code for a three-node diagram: confirm with the price, files arri
 	await page.getByTestId('code-file').filter({ hasText: 'main.py' }).click();
 	await expect(page.getByTestId('code-view')).toContainText('from fastapi import FastAPI');
 	await page.screenshot({ path: `${SCREENS}/code-narrow.png` });
+
+	// A phone has no right-click: the header's More menu asks for code for every box too.
+	await page.getByTestId('code-modal').getByRole('button', { name: 'Close' }).click();
+	await page.getByLabel('More actions').click();
+	await page.getByRole('menuitem', { name: 'Generate code for all nodes' }).click();
+	await expect(page.getByTestId('code-confirm').getByRole('heading', { name: 'Generate code for 3 nodes' })).toBeVisible();
+	await page.getByTestId('code-confirm').getByRole('button', { name: 'Cancel' }).click();
+	expect(provider.generations().length).toBe(calls);
 });
 
 test('a node whose model call fails says why, costs nothing, and Retry makes it for that node alone', async ({ page, provider }) => {
