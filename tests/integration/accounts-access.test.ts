@@ -35,7 +35,10 @@ describe('role permissions', () => {
 		'team.rename': ['owner'],
 		'team.delete': ['owner'],
 		'team.billing': ['owner'],
-		'team.usage': ['owner', 'admin']
+		'team.usage': ['owner', 'admin'],
+		'team.api_keys': ['owner', 'admin'],
+		'conversation.write': ['owner', 'admin', 'editor'],
+		'assistant.run': ['owner', 'admin', 'editor']
 	};
 	for (const action of Object.keys(ROLE_PERMISSIONS) as Action[]) {
 		for (const role of ROLES) {

@@ -39,7 +39,13 @@ export const ROLE_PERMISSIONS = {
 	'team.rename': OWNERS,
 	'team.delete': OWNERS,
 	'team.billing': OWNERS,
-	'team.usage': ADMINS
+	'team.usage': ADMINS,
+	/** Creating, listing and revoking the team's API keys. */
+	'team.api_keys': ADMINS,
+	/** Pushing conversations onto a canvas and appending or streaming their messages. */
+	'conversation.write': EDITORS,
+	/** Starting assistant, design-document and code runs (the run's own edits follow ASSISTANT_ACTIONS). */
+	'assistant.run': EDITORS
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ROLE_PERMISSIONS;
@@ -77,12 +83,20 @@ export const API_KEY_SCOPES = {
 		'history.restore',
 		'canvas.publish'
 	],
+	'conversations:write': ['team.view', 'canvas.view', 'conversation.write'],
+	'assistant:run': ['team.view', 'canvas.view', 'assistant.run'],
 	'audit:read': ['team.view', 'team.audit']
 } as const satisfies Record<string, readonly Action[]>;
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
 
-/** A team's API key (`easel_…`); it acts in `teamId` only, within its scopes. */
-export type ApiKeyActor = { kind: 'apiKey'; keyId: string; teamId: string; scopes: readonly ApiKeyScope[] };
+/** The scopes a key may be given, in the order forms list them. */
+export const API_KEY_SCOPE_NAMES = Object.keys(API_KEY_SCOPES) as ApiKeyScope[];
+
+/**
+ * A team's API key (`easel_…`); it acts in `teamId` only, within its scopes, and when `canvasIds`
+ * is set only on those canvases (creating canvases is then refused).
+ */
+export type ApiKeyActor = { kind: 'apiKey'; keyId: string; teamId: string; scopes: readonly ApiKeyScope[]; canvasIds?: readonly string[] | null };
 
 /** What the assistant may do in its run's team, at most (and never more than the person it acts for). */
 export const ASSISTANT_ACTIONS = ['team.view', 'canvas.view', 'canvas.edit', 'history.save'] as const satisfies readonly Action[];
@@ -137,6 +151,8 @@ export async function teamStanding(db: Queryable, actor: Actor, teamId: string):
 			if (actor.teamId !== teamId) return null;
 			// Scopes may come from stored rows: one this version does not know grants nothing.
 			const granted = new Set(actor.scopes.flatMap((scope): readonly Action[] => (Object.hasOwn(API_KEY_SCOPES, scope) ? API_KEY_SCOPES[scope] : [])));
+			// A key limited to some canvases cannot make new ones (they would be outside its list).
+			if (actor.canvasIds) granted.delete('canvas.create');
 			return { holder: 'apiKey', role: null, actions: ACTIONS.filter((action) => granted.has(action)) };
 		}
 		case 'assistant': {
@@ -187,7 +203,9 @@ export async function resolveCanvasAccess(db: Queryable, actor: Actor, canvasId:
 	if (!isUuid(canvasId)) throw canvasNotFound();
 	const [canvas] = await db.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title }).from(canvases).where(eq(canvases.id, canvasId));
 	if (!canvas) throw canvasNotFound();
-	const standing = await teamStanding(db, actor, canvas.teamId);
+	// A key limited to some canvases has no standing on the others: they are not found, as another team's.
+	const outsideKeyCanvases = actor.kind === 'apiKey' && actor.canvasIds != null && !actor.canvasIds.includes(canvas.id);
+	const standing = outsideKeyCanvases ? null : await teamStanding(db, actor, canvas.teamId);
 	const role = standing?.role ?? null;
 
 	let link: CanvasAccess['link'] = null;
@@ -309,7 +327,10 @@ const ACTION_WORDS: Record<Action, string> = {
 	'team.rename': 'rename the team',
 	'team.delete': 'delete the team',
 	'team.billing': 'manage billing',
-	'team.usage': 'see AI usage'
+	'team.usage': 'see AI usage',
+	'team.api_keys': "manage the team's API keys",
+	'conversation.write': 'push conversations onto this canvas',
+	'assistant.run': 'ask the assistant'
 };
 
 export function forbidden(role: Role, action: Action): AppError {

@@ -7,13 +7,17 @@
 import { createTLSchema, defaultBindingSchemas, defaultShapeSchemas, type TLAsset, type TLRecord } from '@tldraw/tlschema';
 import type { SerializedSchema } from '@tldraw/store';
 import { SHARED_RECORD_TYPES } from '../shared-records.ts';
+import { MESSAGE_CARD_SCHEMA } from '../conversations/message-card.ts';
 import { ASSET_PATH_PREFIX, assetIdOfRecord, assetIdOfSrc } from '../asset-urls.ts';
 import { AppError } from './errors.ts';
 
-export const tldrawSchema = createTLSchema({ shapes: defaultShapeSchemas, bindings: defaultBindingSchemas });
+/** Easel's shapes beside tldraw's own: the browser registers a shape util for each (src/lib/canvas/custom-shapes.ts). */
+const shapeSchemas = { ...defaultShapeSchemas, ...MESSAGE_CARD_SCHEMA };
+
+export const tldrawSchema = createTLSchema({ shapes: shapeSchemas, bindings: defaultBindingSchemas });
 
 /** The shape and binding types `tldrawSchema` knows (a file from a tldraw with other kinds cannot be read here). */
-export const KNOWN_SHAPE_TYPES: ReadonlySet<string> = new Set(Object.keys(defaultShapeSchemas));
+export const KNOWN_SHAPE_TYPES: ReadonlySet<string> = new Set(Object.keys(shapeSchemas));
 export const KNOWN_BINDING_TYPES: ReadonlySet<string> = new Set(Object.keys(defaultBindingSchemas));
 
 /** Keys a writer may set in the `meta` map. */

@@ -556,3 +556,108 @@ export const publicationReports = pgTable(
 	},
 	(table) => [index('publication_reports_open_idx').on(table.publicationId, table.resolvedAt)]
 );
+
+/** A team's API key (`easel_…`): only the SHA-256 of its secret is kept; `prefix` is what lists show. */
+export const apiKeys = pgTable(
+	'api_keys',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		/** The start of the token (`easel_` and a few characters), to recognise a key in a list. */
+		prefix: text('prefix').notNull(),
+		tokenHash: text('token_hash').notNull(),
+		/** API_KEY_SCOPES names; a name this version does not know grants nothing. */
+		scopes: text('scopes').array().notNull(),
+		/** When set, the key reaches only these canvases of its team. */
+		canvasIds: uuid('canvas_ids').array(),
+		/** The admin who made it (null once their account is deleted). */
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt(),
+		expiresAt: timestamp('expires_at', { withTimezone: true }),
+		lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+		lastUsedIp: text('last_used_ip'),
+		revokedAt: timestamp('revoked_at', { withTimezone: true })
+	},
+	(table) => [uniqueIndex('api_keys_token_hash_idx').on(table.tokenHash), index('api_keys_team_idx').on(table.teamId, table.createdAt)]
+);
+
+/** The network addresses each API key has been used from: a first use from a new one is audited. */
+export const apiKeyAddresses = pgTable(
+	'api_key_addresses',
+	{
+		keyId: uuid('key_id')
+			.notNull()
+			.references(() => apiKeys.id, { onDelete: 'cascade' }),
+		ip: text('ip').notNull(),
+		firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(table) => [primaryKey({ columns: [table.keyId, table.ip] })]
+);
+
+/** A conversation a program pushed onto a canvas; its messages are cards on the canvas. */
+export const conversations = pgTable(
+	'conversations',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		canvasId: uuid('canvas_id')
+			.notNull()
+			.references(() => canvases.id, { onDelete: 'cascade' }),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		/** The program's own id for it: pushing the same one again answers this conversation. */
+		externalId: text('external_id'),
+		title: text('title'),
+		/** Who pushed it, as an audit actor kind and reference (user id, key id). */
+		actorKind: text('actor_kind', { enum: AUDIT_ACTOR_KINDS }).notNull(),
+		actorRef: text('actor_ref'),
+		createdAt: createdAt()
+	},
+	(table) => [
+		uniqueIndex('conversations_canvas_external_id_idx')
+			.on(table.canvasId, table.externalId)
+			.where(sql`external_id is not null`),
+		index('conversations_canvas_idx').on(table.canvasId, table.createdAt)
+	]
+);
+
+export const CONVERSATION_MESSAGE_STATUSES = ['streaming', 'complete'] as const;
+export type ConversationMessageStatus = (typeof CONVERSATION_MESSAGE_STATUSES)[number];
+
+/**
+ * One message of a conversation: the system of record for the API (the tree, the streamed text in
+ * order); the canvas holds a card showing it. A second child of one parent is a branch; `retryOf`
+ * marks a sibling that retries another.
+ */
+export const conversationMessages = pgTable(
+	'conversation_messages',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		conversationId: uuid('conversation_id')
+			.notNull()
+			.references(() => conversations.id, { onDelete: 'cascade' }),
+		parentId: uuid('parent_id'),
+		retryOf: uuid('retry_of'),
+		/** Order of arrival within the conversation (siblings sort by it). */
+		seq: integer('seq').notNull(),
+		role: text('role').notNull(),
+		/** Normalized content: text, image and tool-result parts, tool calls (see conversations/). */
+		content: jsonb('content').$type<unknown>().notNull(),
+		/** The message's text, appended to by stream deltas in the order the database receives them. */
+		text: text('text').notNull().default(''),
+		model: text('model'),
+		name: text('name'),
+		usage: jsonb('usage').$type<Record<string, number>>(),
+		latencyMs: integer('latency_ms'),
+		status: text('status', { enum: CONVERSATION_MESSAGE_STATUSES }).notNull().default('complete'),
+		createdAt: createdAt(),
+		completedAt: timestamp('completed_at', { withTimezone: true })
+	},
+	(table) => [
+		uniqueIndex('conversation_messages_seq_idx').on(table.conversationId, table.seq),
+		index('conversation_messages_parent_idx').on(table.conversationId, table.parentId)
+	]
+);

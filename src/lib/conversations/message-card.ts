@@ -1,0 +1,85 @@
+// The message card: the custom tldraw shape a conversation's message is drawn as. Its props and
+// migrations are here, universal, so the server's tldraw schema (which validates every record a
+// client or a server-side writer sends) and the browser's shape util agree on one definition.
+import { T } from '@tldraw/validate';
+import { createShapePropsMigrationSequence, type RecordProps, type TLBaseShape } from '@tldraw/tlschema';
+
+export const MESSAGE_CARD_TYPE = 'conversation-message';
+
+export const MESSAGE_ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
+/** One tool call a message made, with its result once a later message (or block) returned one. */
+export interface MessageCardToolCall {
+	/** The provider's call id (`call_…`, `toolu_…`), or one Easel made up when it had none. */
+	id: string;
+	name: string;
+	/** The arguments as JSON text, as the model wrote them. */
+	arguments: string;
+	/** The tool's result as text (JSON or plain), null while none came back. */
+	result: string | null;
+	isError: boolean;
+}
+
+export interface MessageCardProps {
+	w: number;
+	h: number;
+	conversationId: string;
+	messageId: string;
+	role: MessageRole;
+	/** Who wrote it as the program named them (`name`), or '' */
+	author: string;
+	/** The model that wrote it, or '' */
+	model: string;
+	/** Markdown (rendered sanitized); grows while `status` is 'streaming'. */
+	text: string;
+	toolCalls: MessageCardToolCall[];
+	/** For a tool message: the call it answers, or '' */
+	toolCallId: string;
+	/** Asset URLs (`/api/v1/assets/<id>`) of the message's images, in order. */
+	images: string[];
+	status: 'streaming' | 'complete';
+	/** The message this one retries (a sibling), or '' */
+	retryOf: string;
+	inputTokens: number | null;
+	outputTokens: number | null;
+	latencyMs: number | null;
+	/** What the program said the message cost, in US dollars. */
+	costUsd: number | null;
+}
+
+export type MessageCardShape = TLBaseShape<typeof MESSAGE_CARD_TYPE, MessageCardProps>;
+
+export const messageCardProps: RecordProps<MessageCardShape> = {
+	w: T.nonZeroNumber,
+	h: T.nonZeroNumber,
+	conversationId: T.string,
+	messageId: T.string,
+	role: T.literalEnum(...MESSAGE_ROLES),
+	author: T.string,
+	model: T.string,
+	text: T.string,
+	toolCalls: T.arrayOf(
+		T.object({
+			id: T.string,
+			name: T.string,
+			arguments: T.string,
+			result: T.string.nullable(),
+			isError: T.boolean
+		})
+	),
+	toolCallId: T.string,
+	images: T.arrayOf(T.string),
+	status: T.literalEnum('streaming', 'complete'),
+	retryOf: T.string,
+	inputTokens: T.positiveInteger.nullable(),
+	outputTokens: T.positiveInteger.nullable(),
+	latencyMs: T.positiveNumber.nullable(),
+	costUsd: T.positiveNumber.nullable()
+};
+
+/** Versions of the card's props; a change to them is a new migration here (never an edit of one). */
+export const messageCardMigrations = createShapePropsMigrationSequence({ sequence: [] });
+
+/** How the card is registered with a tldraw schema (`createTLSchema({ shapes: { …, ...MESSAGE_CARD_SCHEMA } })`). */
+export const MESSAGE_CARD_SCHEMA = { [MESSAGE_CARD_TYPE]: { props: messageCardProps, migrations: messageCardMigrations } } as const;
