@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '../src/lib/server/db/index.ts';
 import * as credits from '../src/lib/server/credits.ts';
 import * as history from '../src/lib/server/history.ts';
 import { createLogger, type Logger } from '../src/lib/server/logger.ts';
-import { ActionThrottle, LoginThrottle } from '../src/lib/server/rate-limits.ts';
+import { ActionThrottle, ApiRateLimits, LoginThrottle } from '../src/lib/server/rate-limits.ts';
 import { services as runtimeServices, setRuntime } from '../src/lib/server/runtime.ts';
 import { sweepAssets } from '../src/lib/server/assets/asset-sweeper.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
@@ -178,6 +178,7 @@ export async function startServices(config: Config, logger = createLogger(config
 			redis: redis?.limits
 		}),
 		assistantRateLimits,
+		apiRateLimits: new ApiRateLimits({ keyPrefix: config.REDIS_PREFIX, redis: redis?.limits }),
 		stripe: stripeSettings(config),
 		blobs: blobs.store,
 		ping: database.ping,

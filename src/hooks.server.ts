@@ -1,10 +1,11 @@
 // Request pipeline: request id, security headers, cross-site write refusal, session from cookie or
-// bearer token, safe errors.
+// bearer token (a session token or an API key), API rate limits, safe errors.
 import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { sessionCookieName, validateSessionToken } from '$lib/server/auth/sessions';
 import { identifyBearer } from '$lib/server/auth/bearer';
 import { ANONYMOUS } from '$lib/server/access';
+import * as apiKeys from '$lib/server/api-keys';
 import { setSessionCookie, clearSessionCookie } from '$lib/server/http/session-cookie';
 import { jsonError } from '$lib/server/http/api';
 import { isSameOriginWrite } from '$lib/server/http/same-origin';
@@ -59,7 +60,7 @@ const withSession: Handle = async ({ event, resolve }) => {
 	const bearer = bearerToken(event);
 	if (bearer) {
 		try {
-			const identity = await identifyBearer(db, bearer, { sessionDays: config.SESSION_DAYS });
+			const identity = await identifyBearer(db, bearer, { sessionDays: config.SESSION_DAYS, ip: event.getClientAddress() });
 			event.locals.actor = identity.actor;
 			if (identity.kind === 'session') {
 				event.locals.user = identity.session.user;
@@ -88,6 +89,26 @@ const withSession: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * Counts every /api/v1 request of an API key (against the key's budget and its team's, by plan) or
+ * of a person (their own budget), refusing with 429 and Retry-After once one is spent. Every answer
+ * to such a caller says where it stands: RateLimit-Limit, -Remaining, -Reset (seconds) and
+ * RateLimit-Policy (every budget counted), the IETF draft's header names.
+ */
+const limitApiRequests: Handle = async ({ event, resolve }) => {
+	if (!event.url.pathname.startsWith('/api/v1/')) return resolve(event);
+	const { config, db, apiRateLimits } = runtime();
+	const budgets = await apiKeys.requestBudgets(db, config, event.locals.actor);
+	if (!budgets) return resolve(event);
+	const state = await apiRateLimits.consume(budgets);
+	const response = state.refused ? jsonError(state.refused) : await resolve(event);
+	response.headers.set('ratelimit-limit', String(state.limit));
+	response.headers.set('ratelimit-remaining', String(state.remaining));
+	response.headers.set('ratelimit-reset', String(state.resetSeconds));
+	response.headers.set('ratelimit-policy', state.policy);
+	return response;
+};
+
 const securityHeaders: Handle = async ({ event, resolve }) => {
 	const started = performance.now();
 	const response = await resolve(event);
@@ -107,7 +128,7 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 /** Published pages (/p/…): their strict CSP, and revalidations answered before rendering. */
 const publishedPageHeaders: Handle = publishedPages(version);
 
-export const handle = sequence(withRuntime, securityHeaders, refuseCrossSiteWrites, withSession, publishedPageHeaders);
+export const handle = sequence(withRuntime, securityHeaders, refuseCrossSiteWrites, withSession, limitApiRequests, publishedPageHeaders);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status >= 500) {

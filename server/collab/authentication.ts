@@ -1,7 +1,8 @@
 // onAuthenticate: resolves who is connecting to which document and what they may do there.
 //
-// Provider tokens: a session token (programs), `cookie` (browsers: the HttpOnly session cookie is
-// used), or `share:<share-link token>` (a share link; the cookie still identifies a signed-in user).
+// Provider tokens: a session token or an API key (programs), `cookie` (browsers: the HttpOnly
+// session cookie is used), or `share:<share-link token>` (a share link; the cookie still identifies
+// a signed-in user).
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import type { Database } from '../../src/lib/server/db/index.ts';
 import { ANONYMOUS, can, type Actor, type CanvasAccess } from '../../src/lib/server/access.ts';
@@ -36,18 +37,19 @@ export class Authentication implements Extension {
 			const shareToken = token?.startsWith(SHARE_TOKEN_PREFIX) ? token.slice(SHARE_TOKEN_PREFIX.length) : undefined;
 			const bearer = token && token !== COOKIE_TOKEN && !shareToken ? token : undefined;
 			const sessionToken = bearer ?? context.cookieSessionToken;
-			// A provider token is a bearer token like HTTP's: identifyBearer says which kind, or why not.
-			const bearerIdentity = bearer ? await identifyBearer(this.deps.db, bearer, { sessionDays: this.deps.sessionDays }) : null;
+			// A provider token is a bearer token like HTTP's: identifyBearer says which kind (session or API key), or why not.
+			const bearerIdentity = bearer ? await identifyBearer(this.deps.db, bearer, { sessionDays: this.deps.sessionDays, ip: context.ip }) : null;
+			const apiKey = bearerIdentity?.kind === 'apiKey' ? bearerIdentity : null;
 			const session =
 				bearerIdentity?.kind === 'session'
 					? bearerIdentity.session
 					: !bearer && sessionToken
 						? await validateSessionToken(this.deps.db, sessionToken, this.deps.sessionDays)
 						: null;
-			if (!session && !shareToken) {
+			if (!session && !apiKey && !shareToken) {
 				throw new AppError('UNAUTHENTICATED', sessionToken ? 'Your session has expired. Sign in again.' : 'Sign in to open this canvas.');
 			}
-			const actor: Actor = session ? { kind: 'user', userId: session.user.id } : ANONYMOUS;
+			const actor: Actor = apiKey ? apiKey.actor : session ? { kind: 'user', userId: session.user.id } : ANONYMOUS;
 			const access = await rules.authorize(this.deps.db, actor, canvasId, shareToken);
 			// Bookkeeping for "last used" / "last active"; never worth failing a connection over.
 			if (access.link) void sharing.touchLink(this.deps.db, access.link.id).catch(() => {});
@@ -57,18 +59,24 @@ export class Authentication implements Extension {
 			// The socket has proven itself: the pre-authentication frame budget no longer applies.
 			if (context.socket) context.socket.authenticated = true;
 			return {
-				user: identity(session, payload.socketId),
+				user: identity(session, apiKey, payload.socketId),
 				sessionId: session?.session.id,
 				canvasId,
 				teamId: access.canvas.teamId,
 				role: access.role,
 				shareLinkId: access.link?.id,
-				accessExpiresAt: linkExpiryThatMatters(access)
+				apiKeyId: apiKey?.actor.keyId,
+				accessExpiresAt: earliest(linkExpiryThatMatters(access), apiKey?.expiresAt?.getTime())
 			};
 		} catch (error) {
 			throw refusal(error);
 		}
 	}
+}
+
+function earliest(...moments: (number | undefined)[]): number | undefined {
+	const known = moments.filter((moment): moment is number => moment !== undefined);
+	return known.length ? Math.min(...known) : undefined;
 }
 
 /**
@@ -82,7 +90,9 @@ function linkExpiryThatMatters(access: CanvasAccess): number | undefined {
 	return linkAddsSomething ? access.link.expiresAt.getTime() : undefined;
 }
 
-function identity(session: ValidatedSession | null, socketId: string): NonNullable<ConnectionContext['user']> {
+/** Who collaborators see: the person, the API key under its name (not a person: no account behind it), or a guest. */
+function identity(session: ValidatedSession | null, apiKey: { actor: { keyId: string }; name: string } | null, socketId: string): NonNullable<ConnectionContext['user']> {
 	if (session) return { id: session.user.id, name: session.user.name, color: userColor(session.user.id), guest: false };
+	if (apiKey) return { id: `apiKey:${apiKey.actor.keyId}`, name: apiKey.name, color: userColor(apiKey.actor.keyId), guest: true };
 	return { ...guestIdentity(socketId), guest: true };
 }

@@ -1,6 +1,6 @@
 // The open document connections of this instance, found by who and what they are: closing the ones
-// a revocation or deletion affects, and the ones whose share link expired (checked every second,
-// so an expiry takes effect like a revocation, within R = 5 s).
+// a revocation or deletion affects, and the ones whose share link or API key expired (checked every
+// second, so an expiry takes effect like a revocation, within R = 5 s).
 import type { Document, Hocuspocus } from '@hocuspocus/server';
 import { CONNECTION_CLOSES } from '../../src/lib/collab-protocol.ts';
 import type { CloseReason, ConnectionMatch } from '../../src/lib/server/runtime.ts';
@@ -64,6 +64,7 @@ function matches(context: ConnectionContext, match: ConnectionMatch): boolean {
 		(match.teamId === undefined || context.teamId === match.teamId) &&
 		(match.userId === undefined || context.user?.id === match.userId) &&
 		(match.sessionId === undefined || context.sessionId === match.sessionId) &&
-		(match.shareLinkId === undefined || context.shareLinkId === match.shareLinkId)
+		(match.shareLinkId === undefined || context.shareLinkId === match.shareLinkId) &&
+		(match.apiKeyId === undefined || context.apiKeyId === match.apiKeyId)
 	);
 }

@@ -17,7 +17,12 @@ export interface ConnectionContext {
 	/** The team role, null when access comes only from a share link. */
 	role?: Role | null;
 	shareLinkId?: string;
-	/** When the share link this connection depends on expires (ms since the epoch); the socket is re-authorised then. */
+	/** Set when an API key opened the connection: the key's id (its revocation closes the connection). */
+	apiKeyId?: string;
+	/**
+	 * When what this connection depends on runs out (ms since the epoch): the share link's expiry, or
+	 * the API key's; the socket is re-authorised then.
+	 */
 	accessExpiresAt?: number;
 	/** Only on a server-side write (writes.ts): who is writing, and as what. */
 	writer?: DocumentWriter;

@@ -111,7 +111,9 @@ const connectionMatch = z.object({
 	teamId: z.string().optional(),
 	userId: z.string().optional(),
 	sessionId: z.string().optional(),
-	shareLinkId: z.string().optional()
+	shareLinkId: z.string().optional(),
+	// Every field must be listed: an unknown one would be stripped, and an empty match closes everything.
+	apiKeyId: z.string().optional()
 });
 
 const controlMessage = z.object({

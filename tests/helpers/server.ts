@@ -44,13 +44,15 @@ export interface StartOptions {
 
 /** Every test client signs up and in from 127.0.0.1: per-address limits would stop suites, not attackers. Tests of those limits set their own. */
 const TEST_ADDRESS_LIMITS = { SIGNUPS_PER_ADDRESS: '1000000', LOGIN_ATTEMPTS_PER_ADDRESS: '1000000' };
+/** Suites make many API requests in a few seconds (2,000 stream deltas, fuzzing): the budgets would stop them. api-keys-server.test.ts sets its own. */
+const TEST_API_LIMITS = { API_KEY_REQUESTS_PER_MINUTE: '100000000', API_USER_REQUESTS_PER_MINUTE: '100000000', API_TEAM_REQUESTS_PER_MINUTE: '100000000' };
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
 	const port = options.port ?? (await freePort());
 	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'easel-test-'));
 	const child = spawn(process.execPath, [join(ROOT, 'server', 'index.ts')], {
 		cwd: ROOT,
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...TEST_ADDRESS_LIMITS, ...options.env },
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...TEST_ADDRESS_LIMITS, ...TEST_API_LIMITS, ...options.env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let output = '';

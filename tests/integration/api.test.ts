@@ -61,10 +61,10 @@ describe('auth API', () => {
 		expect(ended.body.error.message).toBe('Your session has expired. Sign in again.');
 	});
 
-	it('tells bearer tokens apart by their form: an API key is not available yet, anything else is not an Easel token', async () => {
+	it('tells bearer tokens apart by their form: a malformed API key says so, anything else is not an Easel token', async () => {
 		const key = await api(server.url, '/api/v1/me', { token: `easel_${'k'.repeat(40)}` });
 		expectError(key, 401, 'UNAUTHENTICATED');
-		expect(key.body.error.message).toBe('API keys are not available yet. Send a session token instead.');
+		expect(key.body.error.message).toBe('That is not an Easel API key: keys are easel_ followed by 52 letters and digits. Check it was copied whole.');
 		for (const token of ['sk_live_abc', 'x'.repeat(31), alice.token.toUpperCase()]) {
 			const unknown = await api(server.url, '/api/v1/me', { token });
 			expectError(unknown, 401, 'UNAUTHENTICATED');

@@ -1,9 +1,9 @@
 // The audit log: who (a person, an API key, the assistant or Easel itself) changed membership,
-// roles, invitations and share links in a team.
+// roles, invitations, share links and API keys in a team.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from './db/index.ts';
-import { auditLog, users, type AuditActorKind } from './db/schema.ts';
+import { apiKeys, auditLog, users, type AuditActorKind } from './db/schema.ts';
 import { requireTeamRole, type Actor, type TeamActor } from './access.ts';
 import { parsePage } from './paging.ts';
 
@@ -28,7 +28,11 @@ export type AuditAction =
 	| 'publication.unpublish'
 	| 'publication.hide'
 	| 'publication.restore'
-	| 'team.publish_role';
+	| 'team.publish_role'
+	| 'api_key.create'
+	| 'api_key.revoke'
+	/** A key's first use from a network address it was never used from (the entry's `ip`). */
+	| 'api_key.use_new_address';
 
 /**
  * Who an entry is by: any actor with a standing (`actor`), or, as most call sites say it, a person's
@@ -39,7 +43,7 @@ export type AuditBy = { actor: TeamActor; actorId?: never } | { actorId: string 
 export type AuditEntry = AuditBy & {
 	teamId: string;
 	action: AuditAction;
-	targetType: 'team' | 'user' | 'invitation' | 'share_link' | 'canvas';
+	targetType: 'team' | 'user' | 'invitation' | 'share_link' | 'canvas' | 'api_key';
 	targetId?: string | null;
 	details?: Record<string, unknown>;
 	ip?: string | null;
@@ -69,14 +73,16 @@ function actorColumns(actor: TeamActor): { actorKind: AuditActorKind; actorId: s
 	}
 }
 
-/** The name the activity log shows: the person's name, or what the other kinds are called. */
-export function actorName(kind: AuditActorKind, ref: string | null, userName: string | null): string | null {
+/**
+ * The name the activity log shows: the person's name, the API key's name (`actorKind` says it is
+ * a key), or what the other kinds are called.
+ */
+export function actorName(kind: AuditActorKind, userName: string | null, keyName: string | null): string | null {
 	switch (kind) {
 		case 'user':
 			return userName;
 		case 'apiKey':
-			// API keys get names of their own with the api_keys table; until then the start of the id.
-			return ref ? `API key ${ref.slice(0, 8)}` : 'An API key';
+			return keyName ?? 'An API key';
 		case 'assistant':
 			return 'AI assistant';
 		case 'system':
@@ -97,7 +103,7 @@ export interface AuditRow {
 	actorId: string | null;
 	/** The API key's id, the assistant run's id or the system's reason, for the other kinds. */
 	actorRef: string | null;
-	/** Who to show: a person's name (null once their account is gone), "API key …", "AI assistant", "Easel". */
+	/** Who to show: a person's name (null once their account is gone), the API key's name, "AI assistant", "Easel". */
 	actorName: string | null;
 	/** The name of the user the entry is about (role changes, removals), when it is one. */
 	targetName: string | null;
@@ -123,13 +129,15 @@ export async function listForTeam(db: Queryable, actor: Actor, teamId: string, p
 			actorId: auditLog.actorId,
 			actorRef: auditLog.actorRef,
 			userName: actors.name,
+			keyName: apiKeys.name,
 			targetName: targets.name
 		})
 		.from(auditLog)
 		.leftJoin(actors, eq(actors.id, auditLog.actorId))
+		.leftJoin(apiKeys, and(eq(auditLog.actorKind, 'apiKey'), eq(sql`${apiKeys.id}::text`, auditLog.actorRef)))
 		.leftJoin(targets, and(eq(auditLog.targetType, 'user'), eq(sql`${targets.id}::text`, auditLog.targetId)))
 		.where(and(eq(auditLog.teamId, teamId), before ? lt(auditLog.id, before) : undefined))
 		.orderBy(desc(auditLog.id))
 		.limit(limit);
-	return rows.map(({ userName, ...row }) => ({ ...row, actorName: actorName(row.actorKind, row.actorRef, userName) }));
+	return rows.map(({ userName, keyName, ...row }) => ({ ...row, actorName: actorName(row.actorKind, userName, keyName) }));
 }

@@ -127,6 +127,8 @@ export interface ConnectionMatch {
 	userId?: string;
 	sessionId?: string;
 	shareLinkId?: string;
+	/** The connections an API key opened (the key's id). */
+	apiKeyId?: string;
 }
 
 /** Why the server closed a document connection (the client shows or acts on it); a revert loop is the server's own call. */

@@ -166,7 +166,18 @@ const environmentSchema = z.object({
 	S3_ACCESS_KEY_ID: z.string().trim().optional(),
 	S3_SECRET_ACCESS_KEY: z.string().trim().optional(),
 	/** Collaboration sockets one client address may open per minute (counted before authentication). */
-	WS_CONNECTIONS_PER_MINUTE: integer('WS_CONNECTIONS_PER_MINUTE', 1, 1_000_000).default(300)
+	WS_CONNECTIONS_PER_MINUTE: integer('WS_CONNECTIONS_PER_MINUTE', 1, 1_000_000).default(300),
+	/** Requests to /api/v1 one API key may make per minute (its team's plan also limits all its keys together). */
+	API_KEY_REQUESTS_PER_MINUTE: integer('API_KEY_REQUESTS_PER_MINUTE', 1, 100_000_000).default(1_200),
+	/** Requests to /api/v1 one person (session token or cookie) may make per minute. */
+	API_USER_REQUESTS_PER_MINUTE: integer('API_USER_REQUESTS_PER_MINUTE', 1, 100_000_000).default(1_200),
+	/**
+	 * Requests to /api/v1 all of one team's API keys may make per minute, whatever its plan; unset, the
+	 * plan catalog decides (Free 1,200, Pro 6,000, Team 30,000).
+	 */
+	API_TEAM_REQUESTS_PER_MINUTE: integer('API_TEAM_REQUESTS_PER_MINUTE', 1, 100_000_000).optional(),
+	/** Active (not revoked, not expired) API keys one team may hold. */
+	API_KEYS_PER_TEAM: integer('API_KEYS_PER_TEAM', 1, 100_000).default(100)
 });
 
 /** The settings of the S3 asset store: all or none. */

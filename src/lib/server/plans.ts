@@ -20,6 +20,8 @@ export interface Plan {
 	assistantRuns: { perUserPerMinute: number; perTeamPerDay: number };
 	/** Largest file one upload may be, and all the team's assets together, in bytes. */
 	storage: { fileBytes: number; teamBytes: number };
+	/** Requests to /api/v1 all the team's API keys together may make a minute (each key also has its own budget). */
+	apiRequestsPerMinute: number;
 }
 
 const MB = 1_000_000;
@@ -69,7 +71,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		monthlyCredits: { amount: 50, perSeat: false },
 		modelTiers: ['fast'],
 		assistantRuns: { perUserPerMinute: 5, perTeamPerDay: 100 },
-		storage: { fileBytes: 10 * MB, teamBytes: 1 * GB }
+		storage: { fileBytes: 10 * MB, teamBytes: 1 * GB },
+		apiRequestsPerMinute: 1_200
 	},
 	pro: {
 		id: 'pro',
@@ -81,7 +84,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		monthlyCredits: { amount: 1000, perSeat: false },
 		modelTiers: ['fast', 'balanced', 'best'],
 		assistantRuns: { perUserPerMinute: 20, perTeamPerDay: 2000 },
-		storage: { fileBytes: 100 * MB, teamBytes: 10 * GB }
+		storage: { fileBytes: 100 * MB, teamBytes: 10 * GB },
+		apiRequestsPerMinute: 6_000
 	},
 	team: {
 		id: 'team',
@@ -93,7 +97,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		monthlyCredits: { amount: 1000, perSeat: true },
 		modelTiers: ['fast', 'balanced', 'best'],
 		assistantRuns: { perUserPerMinute: 30, perTeamPerDay: 10000 },
-		storage: { fileBytes: 100 * MB, teamBytes: 100 * GB }
+		storage: { fileBytes: 100 * MB, teamBytes: 100 * GB },
+		apiRequestsPerMinute: 30_000
 	}
 };
 
@@ -107,6 +112,7 @@ export interface Limits {
 	modelTiers: readonly ModelTier[];
 	assistantRuns: { perUserPerMinute: number; perTeamPerDay: number };
 	storage: { fileBytes: number; teamBytes: number };
+	apiRequestsPerMinute: number;
 }
 
 /** The limits in force for a plan and (team plan) a number of seats bought. */
@@ -122,7 +128,8 @@ export function limitsFor(planId: PlanId, seatsBought: number | null): Limits {
 		monthlyCredits: plan.monthlyCredits.perSeat ? plan.monthlyCredits.amount * seats : plan.monthlyCredits.amount,
 		modelTiers: plan.modelTiers,
 		assistantRuns: plan.assistantRuns,
-		storage: plan.storage
+		storage: plan.storage,
+		apiRequestsPerMinute: plan.apiRequestsPerMinute
 	};
 }
 

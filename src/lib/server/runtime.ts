@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
 import type { Services } from './services.ts';
-import type { ActionThrottle, LoginThrottle } from './rate-limits.ts';
+import type { ActionThrottle, ApiRateLimits, LoginThrottle } from './rate-limits.ts';
 import type { AssistantRateLimits } from './ai/assistant-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 import type { BlobStore } from './assets/blob-store.ts';
@@ -44,6 +44,8 @@ export interface Runtime {
 	publicationReportThrottle: ActionThrottle;
 	/** Assistant runs a person may start a minute and a team a day, by plan. */
 	assistantRateLimits: AssistantRateLimits;
+	/** /api/v1 requests per API key and its team (by plan), and per person. */
+	apiRateLimits: ApiRateLimits;
 	/** Stripe billing, or null when self-hosted without it (plans then come from `npm run admin`). */
 	stripe: StripeSettings | null;
 	/** Where asset, thumbnail and preview bytes live. */

@@ -3,15 +3,19 @@
 import type { Queryable } from '../db/index.ts';
 import type { ApiKeyActor, UserActor } from '../access.ts';
 import { AppError } from '../errors.ts';
+import * as apiKeys from '../api-keys/index.ts';
+import { API_KEY_PREFIX } from '../api-keys/index.ts';
 import { validateSessionToken, type ValidatedSession } from './sessions.ts';
 
-/** API keys start with this; everything after it is the key's secret. */
-export const API_KEY_PREFIX = 'easel_';
+export { API_KEY_PREFIX };
 
 /** A session token as `generateSessionToken` makes them: 20 random bytes in lower-case base32. */
 const SESSION_TOKEN = /^[a-z2-7]{32}$/;
 
-export type BearerIdentity = { kind: 'session'; actor: UserActor; session: ValidatedSession } | { kind: 'apiKey'; actor: ApiKeyActor };
+export type BearerIdentity =
+	| { kind: 'session'; actor: UserActor; session: ValidatedSession }
+	/** `name`: what the team called the key; `expiresAt`: when it stops working. */
+	| { kind: 'apiKey'; actor: ApiKeyActor; name: string; expiresAt: Date | null };
 
 interface BearerScheme {
 	matches(token: string): boolean;
@@ -21,16 +25,15 @@ interface BearerScheme {
 export interface IdentifyOptions {
 	/** Session lifetime, for the sliding expiry. */
 	sessionDays: number;
+	/** The client's address: an API key records its last use and audits a new address. */
+	ip?: string | null;
 }
 
 // Each kind of token is told apart by its form alone, before any lookup; a new kind is a new row.
 const SCHEMES: readonly BearerScheme[] = [
 	{
 		matches: (token) => token.startsWith(API_KEY_PREFIX),
-		identify: async () => {
-			// The api_keys table arrives with the API keys issue; this is where a key is looked up then.
-			throw new AppError('UNAUTHENTICATED', 'API keys are not available yet. Send a session token instead.');
-		}
+		identify: async (db, token, options) => ({ kind: 'apiKey', ...(await apiKeys.identify(db, token, { ip: options.ip })) })
 	},
 	{
 		matches: (token) => SESSION_TOKEN.test(token),
