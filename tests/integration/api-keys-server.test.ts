@@ -124,6 +124,14 @@ describeEachServerDatabase('API keys through the server', (database) => {
 		expectError(byKey, 403, 'FORBIDDEN');
 		expect(byKey.body.error.message).toBe('This needs a signed-in person; an API key cannot do it.');
 		expectError(await call(`/api/v1/api-keys/${apiKey.id}`, { method: 'DELETE', token }), 403, 'FORBIDDEN');
+		// The settings page is the admins' too: an editor is refused it and has no tab for it.
+		const page = (person: Person, path: string) =>
+			fetch(`${server.url}${path}`, { headers: { cookie: `easel_session=${person.token}`, 'x-forwarded-for': '203.0.113.1' }, redirect: 'manual' });
+		expect((await page(editor, `/teams/${teamId}/api-keys`)).status).toBe(403);
+		expect(await (await page(editor, `/teams/${teamId}`)).text()).not.toContain(`/teams/${teamId}/api-keys`);
+		const ownersPage = await page(owner, `/teams/${teamId}/api-keys`);
+		expect(ownersPage.status).toBe(200);
+		expect(await ownersPage.text()).toContain('Managed');
 		// Invalid input names the field.
 		const invalid = await call(`/api/v1/teams/${teamId}/api-keys`, { token: owner.token, body: { name: 'No scopes', scopes: [] } });
 		expectError(invalid, 400, 'INVALID_INPUT');

@@ -24,7 +24,8 @@ export const load: LayoutServerLoad = async ({ locals, params }) => {
 			delete: can(team.role, 'team.delete'),
 			billing: can(team.role, 'team.billing'),
 			usage: can(team.role, 'team.usage'),
-			ai: can(team.role, 'team.ai')
+			ai: can(team.role, 'team.ai'),
+			apiKeys: can(team.role, 'team.api_keys')
 		},
 		payment: await paymentProblem(locals.db, actorOf(locals), team.id)
 	};

@@ -10,6 +10,8 @@ export interface ActivityEntry {
 	ip: string | null;
 	createdAt: string;
 	actorId: string | null;
+	/** A person, an API key, the assistant or Easel itself. */
+	actorKind?: string;
 	actorName: string | null;
 	/** The named user the entry is about, even after they left. */
 	targetName?: string | null;
@@ -34,7 +36,8 @@ const quoted = (text: unknown) => `“${String(text)}”`;
 
 export function describe(entry: ActivityEntry, names: ActivityNames): ActivityText {
 	const details = entry.details ?? {};
-	const actor = entry.actorName ?? 'Someone';
+	// A key's name alone could read as a person's.
+	const actor = entry.actorKind === 'apiKey' ? `API key ${quoted(entry.actorName ?? 'unnamed')}` : (entry.actorName ?? 'Someone');
 	const self = entry.targetId !== null && entry.targetId === entry.actorId;
 	const target = entry.targetId ? (names.users[entry.targetId] ?? entry.targetName ?? 'a former member') : 'someone';
 	const canvas = (id: unknown) =>
@@ -110,6 +113,18 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 			return { actor: 'A moderator', did: `hid the published ${canvas(entry.targetId)}${details.reason ? `: ${quoted(details.reason)}` : ''}` };
 		case 'publication.restore':
 			return { actor: 'A moderator', did: `made the published ${canvas(entry.targetId)} public again` };
+		case 'api_key.create': {
+			const scopes = Array.isArray(details.scopes) ? details.scopes.join(', ') : '';
+			const canvases = Array.isArray(details.canvasIds)
+				? ` for ${details.canvasIds.length === 1 ? canvas(details.canvasIds[0]) : `${details.canvasIds.length} canvases`}`
+				: '';
+			return { actor, did: `created the API key ${quoted(details.name)}${scopes ? ` (${scopes})` : ''}${canvases}` };
+		}
+		case 'api_key.revoke':
+			return { actor, did: `revoked the API key ${quoted(details.name)}` };
+		case 'api_key.use_new_address':
+			// The entry's own address is shown beside it.
+			return { actor, did: 'was used from a new address' };
 		case 'team.publish_role':
 			return { actor, did: details.to === 'admin' ? 'let only admins and owners publish canvases' : 'let editors, admins and owners publish canvases' };
 		default:

@@ -6,6 +6,7 @@ import { AppError } from '$lib/server/errors';
 import { actorOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
 import { openPortal, startCheckout } from '$lib/server/stripe/checkout';
+import { runtime } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
@@ -21,7 +22,8 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 			seats: overview.seats,
 			renewsAt: overview.renewsAt?.toISOString() ?? null,
 			graceUntil: overview.graceUntil?.toISOString() ?? null,
-			limits: overview.limits,
+			// The operator may set one API budget for every team instead of the plan's.
+			limits: { ...overview.limits, apiRequestsPerMinute: runtime().config.API_TEAM_REQUESTS_PER_MINUTE ?? overview.limits.apiRequestsPerMinute },
 			upgrade: overview.upgrade
 		},
 		credits: {
