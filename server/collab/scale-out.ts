@@ -7,7 +7,7 @@ import { Redis as DocumentRelayBase } from '@hocuspocus/extension-redis';
 import { Redis as RedisClient, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../../src/lib/server/logger.ts';
-import type { CloseReason } from '../../src/lib/server/runtime.ts';
+import type { CloseReason, ConnectionMatch } from '../../src/lib/server/runtime.ts';
 
 /** How long a document load may wait for Redis before it is served from the database alone. */
 const LOAD_WAIT_MS = 2_000;
@@ -106,15 +106,16 @@ export class DocumentRelay extends DocumentRelayBase {
 	}
 }
 
+// Every field of ConnectionMatch must be listed (the type checks it): an unlisted one would be
+// stripped from what another instance sends, and an empty match closes every socket.
 const connectionMatch = z.object({
 	canvasId: z.string().optional(),
 	teamId: z.string().optional(),
 	userId: z.string().optional(),
 	sessionId: z.string().optional(),
 	shareLinkId: z.string().optional(),
-	// Every field must be listed: an unknown one would be stripped, and an empty match closes everything.
 	apiKeyId: z.string().optional()
-});
+} satisfies Record<keyof ConnectionMatch, z.ZodOptional<z.ZodString>>);
 
 const controlMessage = z.object({
 	from: z.string(),

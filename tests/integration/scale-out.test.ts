@@ -148,6 +148,25 @@ describe('two instances through Redis', () => {
 		await expect(connect(instances[1], canvasId, `share:${link.body.token}`).synced).rejects.toThrow('GONE');
 	});
 
+	it("revoking an API key on one instance closes that key's sockets on the other, and no one else's", async () => {
+		const canvasId = await createCanvas(instances[0].url, owner, 'Keyed across instances');
+		const created = await api(instances[0].url, `/api/v1/teams/${owner.personalTeamId}/api-keys`, {
+			token: owner.token,
+			body: { name: 'Far away', scopes: ['canvases:write'] }
+		});
+		expect(created.status).toBe(201);
+		const keyed = connect(instances[1], canvasId, created.body.token);
+		const person = connect(instances[1], canvasId);
+		await Promise.all([keyed.synced, person.synced]);
+		let personClosed = false;
+		person.provider.on('close', () => (personClosed = true));
+		const closed = new Promise<string>((resolve) => keyed.provider.on('close', ({ event }: { event: CloseEvent }) => resolve(event.reason)));
+		expect((await api(instances[0].url, `/api/v1/api-keys/${created.body.apiKey.id}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
+		expect(await closed).toBe('ACCESS_REVOKED');
+		await expect(connect(instances[1], canvasId, created.body.token).synced).rejects.toThrow('UNAUTHENTICATED');
+		expect(personClosed).toBe(false);
+	});
+
 	it('signing out on one instance closes that session’s sockets on the other', async () => {
 		const user = await signUp(instances[1].url, 'Leaver');
 		const canvasId = await createCanvas(instances[1].url, user, 'Mine');
