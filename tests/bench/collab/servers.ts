@@ -232,6 +232,10 @@ export async function startEasel(options: EaselOptions): Promise<EaselTarget> {
 		WS_CONNECTIONS_PER_MINUTE: '1000000',
 		// …and signs up its users from that address too.
 		SIGNUPS_PER_ADDRESS: '1000000',
+		// It measures the server, not the API budgets of one person or key.
+		API_KEY_REQUESTS_PER_MINUTE: '100000000',
+		API_USER_REQUESTS_PER_MINUTE: '100000000',
+		API_TEAM_REQUESTS_PER_MINUTE: '100000000',
 		...(scratch ? { DATABASE_URL: scratch.url } : {}),
 		...options.env
 	};
