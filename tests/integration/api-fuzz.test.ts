@@ -70,6 +70,7 @@ const BODIES: Record<string, Record<string, unknown>> = {
 	'POST /api/v1/teams/[teamId]/billing/checkout': { plan: 'pro', seats: 2 },
 	'POST /api/v1/teams/[teamId]/invitations': { role: 'editor', email: 'invitee@example.com', expiresInDays: 7, maxUses: 3 },
 	'PATCH /api/v1/teams/[teamId]/members/[userId]': { role: 'editor' },
+	'POST /api/v1/teams/[teamId]/api-keys': { name: 'Fuzzed key', scopes: ['canvases:read'], expiresAt: '2099-01-01T00:00:00Z', canvasIds: ['<id>'] },
 	'POST /api/v1/teams/[teamId]/transfer-ownership': { userId: '<userId>' },
 	'POST /api/v1/canvases/[id]/assistant/runs': { prompt: 'Fuzzed', tier: 'fast', parentMessageId: null },
 	'POST /api/v1/canvases/[id]/assistant/runs/[runId]/reject': { changeIds: ['fuzzed'] },
@@ -178,6 +179,7 @@ const valid: Record<string, string> = {};
 function validParam(route: Route, name: string): string {
 	if (name === 'key') return route.template.endsWith('/accept') ? valid.invitationToken : valid.invitationId;
 	if (route.template.startsWith('/api/v1/share-links/')) return valid.shareLinkId;
+	if (route.template.startsWith('/api/v1/api-keys/')) return valid.apiKeyId;
 	return valid[name];
 }
 
@@ -260,6 +262,9 @@ describeEachServerDatabase('every /api/v1 route under hostile input', (database)
 		valid.throwawaySession = (await api(server.url, '/api/v1/auth/login', { body: { email: owner.email, password: owner.password } })).body.token;
 		valid.shareLinkId = (await api(server.url, `/api/v1/canvases/${valid.id}/share-links`, { token: owner.token, body: { access: 'view', audience: 'anyone' } })).body.id;
 		valid.runId = (await api(server.url, `/api/v1/canvases/${valid.id}/assistant/runs`, { token: owner.token, body: { prompt: 'Fuzz' } })).body.run.id;
+		valid.apiKeyId = (
+			await api(server.url, `/api/v1/teams/${valid.teamId}/api-keys`, { token: owner.token, body: { name: 'Fuzz', scopes: ['team:read'] } })
+		).body.apiKey.id;
 		const image = new FormData();
 		image.append('file', new Blob([png(2, 2)], { type: 'image/png' }), 'fuzz.png');
 		const uploaded = await fetch(`${server.url}/api/v1/canvases/${valid.id}/assets`, {
