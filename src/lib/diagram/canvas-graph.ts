@@ -162,10 +162,12 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 	for (const node of nodes) Object.assign(node, kindAndTechnologyOf(shapes.get(node.id)!, node));
 
 	const nodeById = new Map(nodes.map((node) => [node.id, node]));
+	// Ends bound to a node connect to it; ends bound to another shape (a message card, an image) connect
+	// to nothing, and never to a node around that shape (a frame holding a conversation).
 	const boundEnds = new Map<string, { start?: BoundEnd; end?: BoundEnd }>();
 	for (const binding of bindings) {
 		const terminal = binding.props?.terminal;
-		if (binding.type !== 'arrow' || !nodeById.has(binding.toId) || (terminal !== 'start' && terminal !== 'end')) continue;
+		if (binding.type !== 'arrow' || !shapes.has(binding.toId) || (terminal !== 'start' && terminal !== 'end')) continue;
 		boundEnds.set(binding.fromId, { ...boundEnds.get(binding.fromId), [terminal]: { id: binding.toId, anchor: binding.props.normalizedAnchor } });
 	}
 	const edges: GraphEdge[] = [];
@@ -175,11 +177,15 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 		const bound = boundEnds.get(arrow.id) ?? {};
 		// A bound end follows its shape (tldraw recomputes it; the record may be stale): its anchor on the shape's bounds.
 		const tip = (end: BoundEnd | undefined, local: unknown) =>
-			roundPoint(end ? anchorOn(nodeById.get(end.id)!, end.anchor) : geometry.pagePoint(arrow.id, local as Point));
+			roundPoint(end ? anchorOn(nodeById.get(end.id) ?? bounds(end.id), end.anchor) : geometry.pagePoint(arrow.id, local as Point));
 		const start = tip(bound.start, props.start);
 		const end = tip(bound.end, props.end);
-		let from: { id: string; by: EndConnection } | undefined = bound.start ? { id: bound.start.id, by: 'binding' } : nodeAt(nodes, start);
-		let to: { id: string; by: EndConnection } | undefined = bound.end ? { id: bound.end.id, by: 'binding' } : nodeAt(nodes, end);
+		const connection = (boundTo: BoundEnd | undefined, point: Point): { id: string; by: EndConnection } | undefined => {
+			if (!boundTo) return nodeAt(nodes, point);
+			return nodeById.has(boundTo.id) ? { id: boundTo.id, by: 'binding' } : undefined;
+		};
+		let from = connection(bound.start, start);
+		let to = connection(bound.end, end);
 		// A loose tip resting on the box the other end is on is a mark drawn on that box, not a loop.
 		if (from && to && from.id === to.id) {
 			if (to.by === 'position') to = undefined;
