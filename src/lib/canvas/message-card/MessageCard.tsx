@@ -35,6 +35,7 @@ export function MessageCard({ shape }: { shape: MessageCardShape }) {
 			className="easel-card"
 			data-role={props.role}
 			data-status={props.status}
+			data-message-id={props.messageId}
 			data-exporting={exporting ? 'true' : undefined}
 			style={{ width: props.w, height: props.h }}
 		>

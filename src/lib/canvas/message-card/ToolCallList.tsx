@@ -34,7 +34,10 @@ function ToolCallItem({ editor, shape, call, interactive }: { editor: Editor; sh
 				{expanded ? '▾' : '▸'}
 			</span>
 			<code className="easel-tool-call-name">{call.name || 'tool'}</code>
-			<span className="easel-tool-call-state">{state === 'error' ? 'Error' : state === 'waiting' ? 'Waiting for result' : 'Result'}</span>
+			<span className="easel-tool-call-state">
+				<span className="easel-tool-call-dot" aria-hidden="true" />
+				{state === 'error' ? 'Error' : state === 'waiting' ? 'Waiting for result' : 'Result'}
+			</span>
 		</>
 	);
 
