@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import {
 	answeredCall,
+	cardImageKind,
 	formatCost,
 	formatLatency,
-	imageSourceKind,
 	prettyJson,
 	retryLabel,
 	retryPosition,
@@ -64,6 +64,15 @@ describe('tool calls across cards', () => {
 		expect(answeredCall([caller, answer], 'conversation-1', '')).toBeNull();
 	});
 
+	it('takes a result from a tool_result block of a later message, with its error', () => {
+		const blocks = card('shape:blocks', 'a3', { messageId: 'm3', role: 'user', toolResults: [{ toolCallId: 'call_1', content: 'quota exceeded', isError: true }] });
+		expect(toolCallOutcome([caller, blocks], 'conversation-1', caller.props.toolCalls[0])).toEqual({
+			result: 'quota exceeded',
+			isError: true,
+			answerCardId: 'shape:blocks'
+		});
+	});
+
 	it("prefers the result on the calling card, else the answering tool message's text, else waits", () => {
 		expect(toolCallOutcome([caller, answer], 'conversation-1', caller.props.toolCalls[1])).toEqual({ result: '[]', isError: false, answerCardId: null });
 		expect(toolCallOutcome([caller, answer], 'conversation-1', caller.props.toolCalls[0])).toEqual({
@@ -94,11 +103,10 @@ describe('what a card shows', () => {
 		expect([formatCost(0), formatCost(2.5), formatCost(0.042), formatCost(0.000012)]).toEqual(['$0', '$2.50', '$0.042', '$0.000012']);
 	});
 
-	it('loads stored and inline images only', () => {
-		expect(imageSourceKind('/api/v1/assets/0b7a6f1e-5b8e-4f61-9a56-2a3c4d5e6f70')).toBe('stored');
-		expect(imageSourceKind('data:image/png;base64,iVBORw0KGgo=')).toBe('inline');
-		expect(imageSourceKind('data:image/svg+xml;base64,PHN2Zz4=')).toBe('unusable');
-		expect(imageSourceKind('https://tracker.example/pixel.png')).toBe('remote');
-		expect(imageSourceKind('javascript:alert(1)')).toBe('unusable');
+	it('loads stored images only; a link stays a link', () => {
+		expect(cardImageKind({ assetId: 'asset:0b7a6f1e-5b8e-4f61-9a56-2a3c4d5e6f70', url: '' })).toBe('stored');
+		expect(cardImageKind({ assetId: '', url: 'https://tracker.example/pixel.png' })).toBe('remote');
+		expect(cardImageKind({ assetId: '', url: 'javascript:alert(1)' })).toBe('unusable');
+		expect(cardImageKind({ assetId: '', url: '' })).toBe('unusable');
 	});
 });

@@ -1,79 +1,72 @@
-// A message's images: stored ones through the canvas's asset store (members by cookie, share-link guests
-// by the link's token, exports inline them), inline pictures as they are, and remote addresses never
-// loaded, shown as links instead (see imageSourceKind).
+// A message's images: stored ones through their tldraw asset record and the canvas's asset store
+// (members by cookie, share-link guests by the link's token; exports inline them), and a program's
+// links never loaded, shown as links instead (see cardImageKind).
 import { useEffect, useState } from 'react';
-import { useDelaySvgExport, type Editor, type TLAsset } from 'tldraw';
+import { useDelaySvgExport, useValue, type Editor, type TLAssetId } from 'tldraw';
+import type { MessageCardImage } from '../../conversations/message-card.ts';
 import { stop } from './card-events.ts';
-import { imageSourceKind } from './card-model.ts';
+import { cardImageKind } from './card-model.ts';
 
-export function CardImages({ editor, sources, interactive }: { editor: Editor; sources: string[]; interactive: boolean }) {
+export function CardImages({ editor, images, interactive }: { editor: Editor; images: MessageCardImage[]; interactive: boolean }) {
 	return (
 		<div className="easel-card-images">
-			{sources.map((src, index) => (
-				<CardImage key={`${index}:${src}`} editor={editor} src={src} number={index + 1} interactive={interactive} />
+			{images.map((image, index) => (
+				<CardImage key={`${index}:${image.assetId || image.url}`} editor={editor} image={image} number={index + 1} interactive={interactive} />
 			))}
 		</div>
 	);
 }
 
-function CardImage({ editor, src, number, interactive }: { editor: Editor; src: string; number: number; interactive: boolean }) {
-	const kind = imageSourceKind(src);
-	const resolved = useResolvedImage(editor, kind === 'stored' ? src : null);
+function CardImage({ editor, image, number, interactive }: { editor: Editor; image: MessageCardImage; number: number; interactive: boolean }) {
+	const kind = cardImageKind(image);
+	const resolved = useResolvedImage(editor, kind === 'stored' ? (image.assetId as TLAssetId) : null);
 	const exportReady = useDelaySvgExport();
-	const shown = kind === 'inline' ? src : kind === 'stored' ? resolved : null;
 	useEffect(() => {
-		// Nothing to wait for: a remote or unusable address, or a stored one that could not be resolved.
-		if (kind === 'remote' || kind === 'unusable' || (kind === 'stored' && resolved === null)) exportReady();
+		// Nothing to wait for: a link, or a stored picture that cannot be shown.
+		if (kind !== 'stored' || resolved === null) exportReady();
 	}, [kind, resolved, exportReady]);
 
 	if (kind === 'remote') {
-		const host = hostOf(src);
+		const label = `Image ${number} at ${hostOf(image.url)}`;
 		return interactive ? (
-			<a className="easel-card-image-link" href={src} target="_blank" rel="noopener noreferrer" onPointerDown={stop} onPointerUp={stop}>
-				Image {number} at {host}
+			<a className="easel-card-image-link" href={image.url} target="_blank" rel="noopener noreferrer" onPointerDown={stop} onPointerUp={stop}>
+				{label}
 			</a>
 		) : (
-			<span className="easel-card-image-link">
-				Image {number} at {host}
-			</span>
+			<span className="easel-card-image-link">{label}</span>
 		);
 	}
-	if (kind === 'unusable' || (kind === 'stored' && resolved === null)) return <span className="easel-card-image-missing">Image {number} is unavailable</span>;
-	if (!shown) return <span className="easel-card-image-loading" aria-label={`Image ${number} is loading`} />;
-	return <img className="easel-card-image" src={shown} alt={`Image ${number} of the message`} draggable={false} onLoad={exportReady} onError={exportReady} />;
+	if (kind === 'unusable' || resolved === null) return <span className="easel-card-image-missing">Image {number} is unavailable</span>;
+	if (resolved === undefined) return <span className="easel-card-image-loading" role="img" aria-label={`Image ${number} is loading`} />;
+	return <img className="easel-card-image" src={resolved} alt={`Image ${number} of the message`} draggable={false} onLoad={exportReady} onError={exportReady} />;
 }
 
-/** A stored image's address for this viewer: undefined while resolving, null when it cannot be shown. */
-function useResolvedImage(editor: Editor, src: string | null): string | null | undefined {
-	const [resolved, setResolved] = useState<{ src: string; url: string | null } | null>(null);
+/** A stored image's address for this viewer: undefined while resolving, null when it cannot be shown (no such asset, or refused). */
+function useResolvedImage(editor: Editor, assetId: TLAssetId | null): string | null | undefined {
+	const [resolved, setResolved] = useState<{ assetId: string; url: string | null } | null>(null);
+	// Resolved again when the asset record arrives or changes (a card can sync before its picture's record).
+	const src = useValue('card image source', () => (assetId ? ((editor.getAsset(assetId)?.props as { src?: string | null } | undefined)?.src ?? null) : null), [
+		editor,
+		assetId
+	]);
 	useEffect(() => {
-		if (!src) return;
+		if (!assetId) return;
 		let current = true;
-		// The store resolves tldraw asset records; a card's image is an address, so it goes as a minimal image asset.
-		const asset = { id: 'asset:message-card-image', typeName: 'asset', type: 'image', props: { src }, meta: {} } as unknown as TLAsset;
-		Promise.resolve(
-			editor.store.props.assets.resolve(asset, {
-				screenScale: 1,
-				steppedScreenScale: 1,
-				dpr: editor.getInstanceState().devicePixelRatio,
-				networkEffectiveType: null,
-				shouldResolveToOriginal: true
-			})
-		).then(
-			(url) => current && setResolved({ src, url }),
-			() => current && setResolved({ src, url: null })
+		editor.resolveAssetUrl(assetId, { shouldResolveToOriginal: true }).then(
+			(url) => current && setResolved({ assetId, url }),
+			() => current && setResolved({ assetId, url: null })
 		);
 		return () => {
 			current = false;
 		};
-	}, [editor, src]);
-	if (!src) return null;
-	return resolved?.src === src ? resolved.url : undefined;
+	}, [editor, assetId, src]);
+	if (!assetId) return null;
+	return resolved?.assetId === assetId && (resolved.url !== null || src === null) ? resolved.url : undefined;
 }
 
-function hostOf(src: string): string {
+function hostOf(url: string): string {
 	try {
-		return new URL(src).host;
+		return new URL(url).host;
 	} catch {
 		return 'another site';
 	}

@@ -10,7 +10,7 @@ import { stop } from './card-events.ts';
 import { cardSummaries, useDerived } from './card-index.ts';
 import { ROLE_LABELS, answeredCall, retryLabel, retryPosition, shortCallId, usageFigures, type RetryPosition } from './card-model.ts';
 import { CardImages } from './CardImages.tsx';
-import { ToolCallList } from './ToolCallList.tsx';
+import { ToolCallList, ToolResultList, sameCall } from './ToolCallList.tsx';
 
 export function MessageCard({ shape }: { shape: MessageCardShape }) {
 	const editor = useEditor();
@@ -28,7 +28,7 @@ export function MessageCard({ shape }: { shape: MessageCardShape }) {
 	const who = [props.model, props.author].filter(Boolean).join(' · ');
 	const figures = usageFigures(props);
 	const streaming = props.status === 'streaming';
-	const isEmpty = !props.text && props.toolCalls.length === 0 && props.images.length === 0;
+	const isEmpty = !props.text && props.toolCalls.length === 0 && props.toolResults.length === 0 && props.images.length === 0;
 
 	return (
 		<HTMLContainer
@@ -80,8 +80,9 @@ export function MessageCard({ shape }: { shape: MessageCardShape }) {
 				) : (
 					<CardText text={props.text} streaming={streaming} isDarkMode={isDarkMode} />
 				)}
+				{props.toolResults.length > 0 && <ToolResultList editor={editor} shape={shape} interactive={!exporting} />}
 				{props.toolCalls.length > 0 && <ToolCallList editor={editor} shape={shape} interactive={!exporting} />}
-				{props.images.length > 0 && <CardImages editor={editor} sources={props.images} interactive={!exporting} />}
+				{props.images.length > 0 && <CardImages editor={editor} images={props.images} interactive={!exporting} />}
 			</CardBody>
 			{figures.length > 0 && (
 				<footer className="easel-card-foot" aria-label="Usage">
@@ -90,10 +91,6 @@ export function MessageCard({ shape }: { shape: MessageCardShape }) {
 			)}
 		</HTMLContainer>
 	);
-}
-
-function sameCall(a: { cardId: string; name: string } | null, b: { cardId: string; name: string } | null): boolean {
-	return a === b || (a !== null && b !== null && a.cardId === b.cardId && a.name === b.name);
 }
 
 function sameRetryPosition(a: RetryPosition | null, b: RetryPosition | null): boolean {
@@ -174,7 +171,7 @@ function CardBody({
 		resized.observe(element);
 		if (element.firstElementChild) resized.observe(element.firstElementChild);
 		return () => resized.disconnect();
-	}, [shape.props.text, shape.props.status, shape.props.toolCalls, shape.props.h]);
+	}, [shape.props.text, shape.props.status, shape.props.toolCalls, shape.props.toolResults, shape.props.h]);
 
 	useEffect(() => {
 		const element = body.current;

@@ -1,11 +1,12 @@
 // A message's tool calls, each a small card of its own: the tool's name and how it went (result,
 // waiting, error) at a glance; expanded, its arguments as indented JSON and its result. Expanding is
-// this viewer's alone (card-index.ts), so read-only viewers expand calls as well.
+// this viewer's alone (card-index.ts), so read-only viewers expand calls as well. And the tool
+// results a message carries as blocks, each naming the call it answers.
 import { useValue, type Editor } from 'tldraw';
-import type { MessageCardShape, MessageCardToolCall } from '../../conversations/message-card.ts';
+import type { MessageCardShape, MessageCardToolCall, MessageCardToolResult } from '../../conversations/message-card.ts';
 import { showCard } from './card-camera.ts';
 import { cardSummaries, isToolCallExpanded, setToolCallExpanded, useDerived } from './card-index.ts';
-import { prettyJson, shortCallId, toolCallOutcome, type ToolCallOutcome } from './card-model.ts';
+import { answeredCall, prettyJson, shortCallId, toolCallOutcome, type ToolCallOutcome } from './card-model.ts';
 import { stop } from './card-events.ts';
 
 export function ToolCallList({ editor, shape, interactive }: { editor: Editor; shape: MessageCardShape; interactive: boolean }) {
@@ -110,4 +111,64 @@ function ToolCallDetails({
 
 function sameOutcome(a: ToolCallOutcome, b: ToolCallOutcome): boolean {
 	return a.result === b.result && a.isError === b.isError && a.answerCardId === b.answerCardId;
+}
+
+/**
+ * Tool results a message carries as blocks (an Anthropic user turn answering tool_use blocks): each
+ * names the call it answers (a link to the calling card when it is here) and shows the result; they
+ * are the message's content, so they are open, not collapsed.
+ */
+export function ToolResultList({ editor, shape, interactive }: { editor: Editor; shape: MessageCardShape; interactive: boolean }) {
+	return (
+		<ul className="easel-tool-calls" aria-label="Tool results">
+			{shape.props.toolResults.map((result, index) => (
+				<ToolResultItem key={`${index}:${result.toolCallId}`} editor={editor} shape={shape} result={result} interactive={interactive} />
+			))}
+		</ul>
+	);
+}
+
+function ToolResultItem({ editor, shape, result, interactive }: { editor: Editor; shape: MessageCardShape; result: MessageCardToolResult; interactive: boolean }) {
+	const call = useDerived(
+		'answered call',
+		() => answeredCall(cardSummaries(editor).get(), shape.props.conversationId, result.toolCallId),
+		[editor, shape.props.conversationId, result.toolCallId],
+		sameCall
+	);
+	const content = prettyJson(result.content);
+	return (
+		<li className="easel-tool-call" data-state={result.isError ? 'error' : 'done'}>
+			<div className="easel-tool-call-toggle">
+				<span className="easel-tool-call-chevron" aria-hidden="true">
+					↩
+				</span>
+				{call && interactive ? (
+					<button
+						type="button"
+						className="easel-card-link easel-tool-call-name"
+						title="Show the call"
+						onPointerDown={stop}
+						onPointerUp={stop}
+						onClick={() => showCard(editor, call.cardId)}
+					>
+						{call.name}
+					</button>
+				) : (
+					<code className="easel-tool-call-name">{call?.name ?? 'tool'}</code>
+				)}
+				<span className="easel-card-call-id">{shortCallId(result.toolCallId)}</span>
+				<span className="easel-tool-call-state">
+					<span className="easel-tool-call-dot" aria-hidden="true" />
+					{result.isError ? 'Error' : 'Result'}
+				</span>
+			</div>
+			<div className="easel-tool-call-details">
+				<pre className="easel-tool-call-json">{content.text.trim() ? content.text : '(empty)'}</pre>
+			</div>
+		</li>
+	);
+}
+
+export function sameCall(a: { cardId: string; name: string } | null, b: { cardId: string; name: string } | null): boolean {
+	return a === b || (a !== null && b !== null && a.cardId === b.cardId && a.name === b.name);
 }

@@ -1,9 +1,8 @@
 // What a message card shows, worked out from card props alone (pure, no tldraw): the retry set a card
 // belongs to and where it stands in it, the call a tool message answers, a tool call's result (on the
-// calling card, or from the tool message that answered it), pretty-printed JSON, the footer's figures,
+// calling card, or from the message that answered it), pretty-printed JSON, the footer's figures,
 // and which image sources a card may load.
-import { assetIdOfSrc } from '../../asset-urls.ts';
-import type { MessageCardProps, MessageCardToolCall, MessageRole } from '../../conversations/message-card.ts';
+import type { MessageCardImage, MessageCardProps, MessageCardToolCall, MessageRole } from '../../conversations/message-card.ts';
 
 export const ROLE_LABELS: Record<MessageRole, string> = { system: 'System', user: 'User', assistant: 'Assistant', tool: 'Tool' };
 
@@ -12,7 +11,7 @@ export interface CardSummary {
 	id: string;
 	/** tldraw's fractional index; writers add new cards above the rest, so it follows arrival. */
 	index: string;
-	props: Pick<MessageCardProps, 'conversationId' | 'messageId' | 'retryOf' | 'toolCallId' | 'toolCalls' | 'text'>;
+	props: Pick<MessageCardProps, 'conversationId' | 'messageId' | 'retryOf' | 'toolCallId' | 'toolCalls' | 'toolResults' | 'text'>;
 }
 
 /** Where a card stands among the attempts at one message: the original and its retries. */
@@ -82,18 +81,25 @@ export function answeredCall(cards: readonly CardSummary[], conversationId: stri
 	return null;
 }
 
-/** A tool call's outcome: on the calling card once the writer filled it in, else the text of the tool message answering it. */
+/** A tool call's outcome: on the calling card once the writer filled it in, else from the message answering it. */
 export interface ToolCallOutcome {
 	result: string | null;
 	isError: boolean;
-	/** The tool message's card, when the result came from one (or it exists). */
+	/** The card of the message answering it (an OpenAI tool message, or one carrying a `tool_result` block), if any. */
 	answerCardId: string | null;
 }
 
 export function toolCallOutcome(cards: readonly CardSummary[], conversationId: string, call: MessageCardToolCall): ToolCallOutcome {
-	const answer = cards.find((card) => card.props.conversationId === conversationId && card.props.toolCallId === call.id);
-	if (call.result !== null) return { result: call.result, isError: call.isError, answerCardId: answer?.id ?? null };
-	return { result: answer ? answer.props.text : null, isError: call.isError, answerCardId: answer?.id ?? null };
+	let answer: { cardId: string; result: string; isError: boolean } | null = null;
+	for (const card of cards) {
+		if (card.props.conversationId !== conversationId) continue;
+		if (card.props.toolCallId === call.id) answer = { cardId: card.id, result: card.props.text, isError: false };
+		const block = card.props.toolResults.find((result) => result.toolCallId === call.id);
+		if (block) answer = { cardId: card.id, result: block.content, isError: block.isError };
+		if (answer) break;
+	}
+	if (call.result !== null) return { result: call.result, isError: call.isError, answerCardId: answer?.cardId ?? null };
+	return { result: answer?.result ?? null, isError: answer?.isError ?? call.isError, answerCardId: answer?.cardId ?? null };
 }
 
 /** JSON text indented for reading; anything that is not JSON comes back as it was. */
@@ -135,14 +141,14 @@ export function formatCost(usd: number): string {
 }
 
 /**
- * How a card's image may be shown: a stored asset of this origin (through the canvas's asset store,
- * so share-link guests see it too), an inline `data:` picture, or a remote address, never loaded
- * (the page may not fetch it, and a program should not learn who looks at its canvas): shown as a link.
+ * How a card's image may be shown: a stored one through its tldraw asset record (resolved by the
+ * canvas's asset store, so share-link guests and exports see it too), or a program's link, never
+ * loaded (the page may not fetch it, and a program should not learn who looks at its canvas): shown
+ * as a link instead.
  */
-export function imageSourceKind(src: string): 'stored' | 'inline' | 'remote' | 'unusable' {
-	if (assetIdOfSrc(src)) return 'stored';
-	if (/^data:image\/(png|jpeg|gif|webp);base64,/i.test(src)) return 'inline';
-	return /^https?:\/\//i.test(src) ? 'remote' : 'unusable';
+export function cardImageKind(image: MessageCardImage): 'stored' | 'remote' | 'unusable' {
+	if (image.assetId.startsWith('asset:')) return 'stored';
+	return /^https?:\/\//i.test(image.url) ? 'remote' : 'unusable';
 }
 
 /** The short form of a provider's call id shown beside a tool's name (`call_8f2a…`). */
