@@ -24,9 +24,11 @@ setConfig(config);
 // adapter-node reads these when its handler is imported. Without ORIGIN it assumes https, which
 // would fail SvelteKit's CSRF check for local http; this server itself only ever speaks http.
 const PROTOCOL_HEADER = 'x-easel-protocol';
-// Bodies as large as the largest plan's upload or .tldr import (readers of smaller bodies, such as
+// Bodies as large as the largest plan's upload, .tldr import or conversation push (readers of smaller bodies, such as
 // readJson, stop at their own limits).
-process.env.BODY_SIZE_LIMIT = String(Math.max(config.MAX_JSON_BODY_BYTES * 2, largestUploadRequestBytes(), largestImportRequestBytes(config.MAX_DOCUMENT_BYTES)));
+process.env.BODY_SIZE_LIMIT = String(
+	Math.max(config.MAX_JSON_BODY_BYTES * 2, config.CONVERSATION_MAX_BODY_BYTES, largestUploadRequestBytes(), largestImportRequestBytes(config.MAX_DOCUMENT_BYTES))
+);
 if (config.PUBLIC_ORIGIN) process.env.ORIGIN = config.publicOrigin;
 else process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 

@@ -6,6 +6,7 @@ import type { Editor, TLComponents, TLCurrentUser, TLStoreWithStatus, TLUserPref
 import 'tldraw/tldraw.css';
 import { ACCEPTED_IMAGE_TYPES, installAssetHandling, type CanvasAssetStore, type FileLimit } from './canvas-assets.ts';
 import { trackCanvasFocus } from './canvas-focus.ts';
+import { easelBindingUtils, easelShapeUtils } from './custom-shapes.ts';
 import { openCanvas } from './canvas-store.ts';
 import type { CanvasUser, OpenCanvas } from './canvas-store.ts';
 import { trackThumbnails, type CanvasThumbnails, type ThumbnailState } from './canvas-thumbnails.ts';
@@ -96,6 +97,8 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 	return (
 		<Tldraw
 			store={storeWithStatus}
+			shapeUtils={easelShapeUtils}
+			bindingUtils={easelBindingUtils}
 			user={editorUser}
 			assetUrls={assetUrls}
 			licenseKey={licenseKey}

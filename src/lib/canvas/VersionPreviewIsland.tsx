@@ -5,6 +5,7 @@ import { Tldraw } from 'tldraw';
 import type { Editor } from 'tldraw';
 import 'tldraw/tldraw.css';
 import { createCanvasAssetStore } from './canvas-assets.ts';
+import { easelBindingUtils, easelShapeUtils } from './custom-shapes.ts';
 import { readOnlyStore, showWholeReadOnly } from './read-only-view.ts';
 
 declare global {
@@ -33,6 +34,8 @@ export function VersionPreviewIsland({ records, canvasId, shareToken, licenseKey
 	return (
 		<Tldraw
 			store={store}
+			shapeUtils={easelShapeUtils}
+			bindingUtils={easelBindingUtils}
 			assetUrls={assetUrls}
 			licenseKey={licenseKey}
 			hideUi

@@ -1,10 +1,11 @@
 // Opens one canvas: a tldraw store bound to its Yjs doc, presence and connection, ready for an editor.
-import { UserRecordType, atom, computed, createTLStore, createUserId, defaultBindingUtils, defaultShapeUtils } from 'tldraw';
+import { UserRecordType, atom, computed, createTLStore, createUserId } from 'tldraw';
 import type { Signal, TLStore, TLUser } from 'tldraw';
 import type { Awareness } from 'y-protocols/awareness';
 import { documentName } from '../document-names.ts';
 import { createCanvasAssetStore, type CanvasAssetStore } from './canvas-assets.ts';
 import { createCollabSession } from './collab-session.ts';
+import { easelBindingUtils, easelShapeUtils } from './custom-shapes.ts';
 import type { CollabSession, CollabStatus } from './collab-session.ts';
 import { bindPresenceToAwareness } from './presence-binding.ts';
 import { bindStoreToYjs, RECORDS_MAP } from './yjs-binding.ts';
@@ -70,8 +71,8 @@ export function openCanvas({ canvasId, user, readOnly, shareToken, url, onStatus
 	// collaboration makes tldraw show the offline badge and enforce read-only from these signals.
 	const assets = createCanvasAssetStore({ canvasId, shareToken });
 	const store: TLStore = createTLStore({
-		shapeUtils: defaultShapeUtils,
-		bindingUtils: defaultBindingUtils,
+		shapeUtils: easelShapeUtils,
+		bindingUtils: easelBindingUtils,
 		users: { currentUser, resolve },
 		collaboration: { mode, status: connection },
 		assets

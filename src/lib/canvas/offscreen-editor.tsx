@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { Tldraw } from 'tldraw';
 import type { Editor } from 'tldraw';
 import 'tldraw/tldraw.css';
+import { easelBindingUtils, easelShapeUtils } from './custom-shapes.ts';
 import { readOnlyStore } from './read-only-view.ts';
 
 export interface OffscreenEditor {
@@ -43,6 +44,8 @@ export async function mountOffscreenEditor(
 			root.render(
 				<Tldraw
 					store={store}
+					shapeUtils={easelShapeUtils}
+					bindingUtils={easelBindingUtils}
 					assetUrls={getAssetUrlsByImport()}
 					licenseKey={licenseKey}
 					hideUi

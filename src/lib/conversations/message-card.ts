@@ -6,6 +6,20 @@ import { createShapePropsMigrationSequence, type RecordProps, type TLBaseShape }
 
 export const MESSAGE_CARD_TYPE = 'conversation-message';
 
+/** Every card's width; its height is estimated on the server from its content and capped (the card scrolls inside). */
+export const MESSAGE_CARD_WIDTH = 380;
+
+/** The card of a message: one per message, its id derived from the message's, so every writer draws the same one. */
+export function messageCardShapeId(messageId: string): string {
+	return `shape:message-${messageId}`;
+}
+
+/** The frame a conversation's cards sit in, titled with the conversation's title. */
+export function conversationFrameShapeId(conversationId: string): string {
+	return `shape:conversation-${conversationId}`;
+}
+
+/** A card's role; an OpenAI `developer` message is shown as `system` (the API keeps `developer`). */
 export const MESSAGE_ROLES = ['system', 'user', 'assistant', 'tool'] as const;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
 
@@ -21,11 +35,34 @@ export interface MessageCardToolCall {
 	isError: boolean;
 }
 
+/** A tool result a message carries (an Anthropic user message may hold several `tool_result` blocks). */
+export interface MessageCardToolResult {
+	/** The call it answers (`toolu_…`, `call_…`). */
+	toolCallId: string;
+	/** The result as text (JSON or plain). */
+	content: string;
+	isError: boolean;
+}
+
+/**
+ * An image of a message: either stored on this canvas (the program sent it inline; `assetId` names
+ * the tldraw asset record, whose `src` is `/api/v1/assets/<id>`, so copies and publications keep
+ * it) or a link the program gave (`url`, http(s); the server never fetched it).
+ */
+export interface MessageCardImage {
+	/** The tldraw asset record (`asset:…`) of a stored image, or ''. */
+	assetId: string;
+	/** The http(s) address of a linked image, or ''. */
+	url: string;
+}
+
 export interface MessageCardProps {
 	w: number;
 	h: number;
 	conversationId: string;
 	messageId: string;
+	/** The message this one answers, or '' for a root (the tree, also drawn as an arrow between the cards). */
+	parentId: string;
 	role: MessageRole;
 	/** Who wrote it as the program named them (`name`), or '' */
 	author: string;
@@ -36,8 +73,10 @@ export interface MessageCardProps {
 	toolCalls: MessageCardToolCall[];
 	/** For a tool message: the call it answers, or '' */
 	toolCallId: string;
-	/** Asset URLs (`/api/v1/assets/<id>`) of the message's images, in order. */
-	images: string[];
+	/** Tool results carried as blocks of the message (Anthropic `tool_result`), in order; an OpenAI tool message has its result as `text`. */
+	toolResults: MessageCardToolResult[];
+	/** The message's images, in order. */
+	images: MessageCardImage[];
 	status: 'streaming' | 'complete';
 	/** The message this one retries (a sibling), or '' */
 	retryOf: string;
@@ -55,6 +94,7 @@ export const messageCardProps: RecordProps<MessageCardShape> = {
 	h: T.nonZeroNumber,
 	conversationId: T.string,
 	messageId: T.string,
+	parentId: T.string,
 	role: T.literalEnum(...MESSAGE_ROLES),
 	author: T.string,
 	model: T.string,
@@ -69,7 +109,8 @@ export const messageCardProps: RecordProps<MessageCardShape> = {
 		})
 	),
 	toolCallId: T.string,
-	images: T.arrayOf(T.string),
+	toolResults: T.arrayOf(T.object({ toolCallId: T.string, content: T.string, isError: T.boolean })),
+	images: T.arrayOf(T.object({ assetId: T.string, url: T.string })),
 	status: T.literalEnum('streaming', 'complete'),
 	retryOf: T.string,
 	inputTokens: T.positiveInteger.nullable(),

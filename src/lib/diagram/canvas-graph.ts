@@ -1,6 +1,7 @@
 // A canvas page read as a typed graph, from its tldraw records: nodes (boxes, notes, frames; their
 // label, kind and technology), edges (arrows connected at both ends, with labels), arrows left
-// dangling, groups, and everything else. Tolerant of free-hand content: an unbound arrow tip inside
+// dangling, groups, conversations pushed by programs (their frames, message cards and the arrows
+// touching those), and everything else. Tolerant of free-hand content: an unbound arrow tip inside
 // a box connects to it, a free text on an unlabelled box or arrow labels it. The one reader for the
 // assistant's canvas description, design documents, code per node and the canvas's context menu.
 // Pure and universal: records JSON in, plain data out, deterministic (ordered by position).
@@ -8,6 +9,7 @@ import { isNodeKind, kindNamedBy, normalizeKind, type NodeKind } from './node-ki
 import { plainTextOf } from './rich-text.ts';
 import { ShapeGeometry, type Rect, type ShapeRecord } from './shape-geometry.ts';
 import { findTechnology, technologyNamedIn } from './technologies.ts';
+import { MESSAGE_CARD_TYPE } from '../conversations/message-card.ts';
 
 export type { Rect };
 
@@ -61,6 +63,8 @@ export interface GraphEdge {
 	/** Page points of the tail and the head. */
 	start: Point;
 	end: Point;
+	/** The conversation whose reply arrow this is (drawn by the ingest API), if it is one. */
+	conversationId?: string;
 }
 
 /** A group is not a node; the nodes inside it are. */
@@ -83,6 +87,33 @@ export interface GraphOther extends Rect {
 	frameId?: string;
 }
 
+/** A conversation's frame (the ingest API draws one per conversation): not a node, it holds message cards. */
+export interface GraphConversation extends Rect {
+	id: string;
+	conversationId: string;
+	title: string;
+}
+
+/** A message card of a pushed conversation (people's text or a model's: data, never instructions). */
+export interface GraphMessage extends Rect {
+	id: string;
+	conversationId: string;
+	messageId: string;
+	/** The message it answers, or '' for a root. */
+	parentMessageId: string;
+	/** The message it retries (a sibling), or ''. */
+	retryOf: string;
+	role: string;
+	author: string;
+	model: string;
+	text: string;
+	status: string;
+	/** Names of the tools it called, in order. */
+	toolNames: string[];
+	parentId?: string;
+	frameId?: string;
+}
+
 export interface CanvasGraph {
 	pageId: string;
 	/** Every page of the canvas, in order. */
@@ -95,6 +126,12 @@ export interface CanvasGraph {
 	dangling: GraphEdge[];
 	groups: GraphGroup[];
 	others: GraphOther[];
+	/** Conversation frames, in reading order. */
+	conversations: GraphConversation[];
+	/** Message cards, in reading order. */
+	messages: GraphMessage[];
+	/** Arrows with an end on a message card: the ingest's own (parent to child, `conversationId` set) and people's. */
+	messageArrows: GraphEdge[];
 }
 
 interface BindingRecord {
@@ -143,10 +180,15 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 	const groups: GraphGroup[] = [];
 	const others: GraphOther[] = [];
 	const arrows: ShapeRecord[] = [];
+	const conversations: GraphConversation[] = [];
+	const messages: GraphMessage[] = [];
 	for (const shape of shapes.values()) {
 		if (geometry.pageOf(shape.id) !== page) continue;
 		const place = placeOf(shape, shapes);
 		if (shape.type === 'arrow') arrows.push(shape);
+		else if (shape.type === MESSAGE_CARD_TYPE) messages.push(messageOf(shape, place, bounds(shape.id)));
+		else if (shape.type === 'frame' && metaText(shape, 'conversationId'))
+			conversations.push({ id: shape.id, conversationId: metaText(shape, 'conversationId')!, title: labelOf(shape) ?? '', ...bounds(shape.id) });
 		else if (shape.type === 'group') groups.push({ id: shape.id, nodeIds: [], ...place, ...bounds(shape.id) });
 		else if (NODE_TYPES.has(shape.type) || metaText(shape, 'kind')) nodes.push(nodeOf(shape, place, bounds(shape.id)));
 		else {
@@ -157,11 +199,16 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 	nodes.sort(byPosition);
 	others.sort(byPosition);
 	groups.sort(byPosition);
+	conversations.sort(byPosition);
+	messages.sort(byPosition);
 	const freeTexts = others.filter((other) => other.type === 'text' && other.label);
 	labelBoxesWithFreeText(nodes, freeTexts);
 	for (const node of nodes) Object.assign(node, kindAndTechnologyOf(shapes.get(node.id)!, node));
 
-	const nodeById = new Map(nodes.map((node) => [node.id, node]));
+	// Arrow ends connect to nodes and to message cards alike.
+	const nodeById = new Map<string, Rect & { id: string }>([...nodes, ...messages].map((node) => [node.id, node]));
+	const messageIds = new Set(messages.map((message) => message.id));
+	const endpoints = [...nodes, ...messages];
 	const boundEnds = new Map<string, { start?: BoundEnd; end?: BoundEnd }>();
 	for (const binding of bindings) {
 		const terminal = binding.props?.terminal;
@@ -170,6 +217,7 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 	}
 	const edges: GraphEdge[] = [];
 	const dangling: GraphEdge[] = [];
+	const messageArrows: GraphEdge[] = [];
 	for (const arrow of arrows) {
 		const props = arrow.props ?? {};
 		const bound = boundEnds.get(arrow.id) ?? {};
@@ -178,8 +226,8 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 			roundPoint(end ? anchorOn(nodeById.get(end.id)!, end.anchor) : geometry.pagePoint(arrow.id, local as Point));
 		const start = tip(bound.start, props.start);
 		const end = tip(bound.end, props.end);
-		let from: { id: string; by: EndConnection } | undefined = bound.start ? { id: bound.start.id, by: 'binding' } : nodeAt(nodes, start);
-		let to: { id: string; by: EndConnection } | undefined = bound.end ? { id: bound.end.id, by: 'binding' } : nodeAt(nodes, end);
+		let from: { id: string; by: EndConnection } | undefined = bound.start ? { id: bound.start.id, by: 'binding' } : nodeAt(endpoints, start);
+		let to: { id: string; by: EndConnection } | undefined = bound.end ? { id: bound.end.id, by: 'binding' } : nodeAt(endpoints, end);
 		// A loose tip resting on the box the other end is on is a mark drawn on that box, not a loop.
 		if (from && to && from.id === to.id) {
 			if (to.by === 'position') to = undefined;
@@ -189,9 +237,12 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 		if (from) edge.fromBy = from.by;
 		if (to) edge.toBy = to.by;
 		if (props.arrowheadStart && props.arrowheadStart !== 'none' && props.arrowheadEnd && props.arrowheadEnd !== 'none') edge.bidirectional = true;
-		(edge.from && edge.to ? edges : dangling).push(edge);
+		const conversationId = metaText(arrow, 'conversationId');
+		if (conversationId) edge.conversationId = conversationId;
+		if (messageIds.has(edge.from ?? '') || messageIds.has(edge.to ?? '')) messageArrows.push(edge);
+		else (edge.from && edge.to ? edges : dangling).push(edge);
 	}
-	labelArrowsWithFreeText([...edges, ...dangling], freeTexts);
+	labelArrowsWithFreeText([...edges, ...dangling, ...messageArrows], freeTexts);
 
 	for (const group of groups) group.nodeIds = nodes.filter((node) => insideOf(node.id, group.id, shapes)).map((node) => node.id);
 	for (const node of nodes) {
@@ -202,7 +253,29 @@ export function readCanvasGraph(records: Record<string, unknown>, pageId?: strin
 	const rank = new Map(nodes.map((node, position) => [node.id, position]));
 	edges.sort((a, b) => rank.get(a.from!)! - rank.get(b.from!)! || rank.get(a.to!)! - rank.get(b.to!)! || compareText(a.id, b.id));
 	dangling.sort((a, b) => a.start.y - b.start.y || a.start.x - b.start.x || compareText(a.id, b.id));
-	return { pageId: page, pages: pages.map(({ id, name }) => ({ id, name })), nodes, edges, dangling, groups, others };
+	messageArrows.sort((a, b) => a.start.y - b.start.y || a.start.x - b.start.x || compareText(a.id, b.id));
+	return { pageId: page, pages: pages.map(({ id, name }) => ({ id, name })), nodes, edges, dangling, groups, others, conversations, messages, messageArrows };
+}
+
+function messageOf(shape: ShapeRecord, place: { parentId?: string; frameId?: string }, rect: Rect): GraphMessage {
+	const props = shape.props ?? {};
+	const text = (key: string) => (typeof props[key] === 'string' ? (props[key] as string) : '');
+	const toolCalls = Array.isArray(props.toolCalls) ? (props.toolCalls as { name?: unknown }[]) : [];
+	return {
+		id: shape.id,
+		conversationId: text('conversationId'),
+		messageId: text('messageId'),
+		parentMessageId: text('parentId'),
+		retryOf: text('retryOf'),
+		role: text('role'),
+		author: text('author'),
+		model: text('model'),
+		text: text('text'),
+		status: text('status'),
+		toolNames: toolCalls.map((call) => (typeof call?.name === 'string' ? call.name : '')).filter(Boolean),
+		...place,
+		...rect
+	};
 }
 
 function nodeOf(shape: ShapeRecord, place: { parentId?: string; frameId?: string }, rect: Rect): GraphNode {
@@ -264,8 +337,8 @@ function anchorOn(rect: Rect, anchor: Point | undefined): Point {
 	return { x: rect.x + rect.w * at(anchor?.x), y: rect.y + rect.h * at(anchor?.y) };
 }
 
-/** The innermost node an unbound arrow tip lies on. */
-function nodeAt(nodes: GraphNode[], point: Point): { id: string; by: 'position' } | undefined {
+/** The innermost node (or message card) an unbound arrow tip lies on. */
+function nodeAt(nodes: (Rect & { id: string })[], point: Point): { id: string; by: 'position' } | undefined {
 	const node = smallest(nodes.filter((candidate) => contains(candidate, point, TIP_SLACK)));
 	return node ? { id: node.id, by: 'position' } : undefined;
 }

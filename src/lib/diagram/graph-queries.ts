@@ -73,14 +73,14 @@ export function topologicalOrder(graph: CanvasGraph): GraphNode[] {
 	return order;
 }
 
-/** Page bounds of every shape of the graph but arrows: nodes, groups and the rest. */
+/** Page bounds of every shape of the graph but arrows: nodes, groups, conversations and their cards, and the rest. */
 export function shapeBounds(graph: CanvasGraph): Map<string, Rect> {
-	return new Map([...graph.nodes, ...graph.groups, ...graph.others].map(({ id, x, y, w, h }) => [id, { x, y, w, h }]));
+	return new Map([...graph.nodes, ...graph.groups, ...graph.conversations, ...graph.messages, ...graph.others].map(({ id, x, y, w, h }) => [id, { x, y, w, h }]));
 }
 
 /** A shape's label as the graph reads it (an arrow's too), or ''. */
 export function labelOfShape(graph: CanvasGraph, id: string): string {
-	for (const list of [graph.nodes, graph.edges, graph.dangling, graph.others]) {
+	for (const list of [graph.nodes, graph.edges, graph.dangling, graph.messageArrows, graph.others]) {
 		const found = (list as { id: string; label?: string }[]).find((shape) => shape.id === id);
 		if (found) return found.label ?? '';
 	}

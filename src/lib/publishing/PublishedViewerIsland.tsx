@@ -4,6 +4,7 @@ import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import { useMemo } from 'react';
 import { Tldraw } from 'tldraw';
 import type { Editor } from 'tldraw';
+import { easelBindingUtils, easelShapeUtils } from '../canvas/custom-shapes.ts';
 import { readOnlyStore, showWholeReadOnly } from '../canvas/read-only-view.ts';
 import 'tldraw/tldraw.css';
 
@@ -30,6 +31,8 @@ export function PublishedViewerIsland({ records, licenseKey, onReady }: Publishe
 	return (
 		<Tldraw
 			store={store}
+			shapeUtils={easelShapeUtils}
+			bindingUtils={easelBindingUtils}
 			assetUrls={assetUrls}
 			licenseKey={licenseKey}
 			autoFocus={false}

@@ -112,6 +112,20 @@ const environmentSchema = z.object({
 	MAX_CHAT_MESSAGE_CHARS: integer('MAX_CHAT_MESSAGE_CHARS', 100, 1_000_000).default(16_000),
 	/** Most messages (every branch counted) one canvas's chat may hold; more are reverted. */
 	MAX_CHAT_MESSAGES: integer('MAX_CHAT_MESSAGES', 10, 1_000_000).default(5_000),
+	/** Largest request body of the conversation API (inline images travel in it as base64). */
+	CONVERSATION_MAX_BODY_BYTES: integer('CONVERSATION_MAX_BODY_BYTES', 1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+	/** Most messages one request may push onto a canvas. */
+	CONVERSATION_MAX_MESSAGES_PER_REQUEST: integer('CONVERSATION_MAX_MESSAGES_PER_REQUEST', 1, 100_000).default(500),
+	/** Most messages one conversation may hold, every branch counted (each is a card on the canvas). */
+	CONVERSATION_MAX_MESSAGES: integer('CONVERSATION_MAX_MESSAGES', 1, 100_000).default(1_000),
+	/** Longest message (characters): its text with every streamed delta, plus its tool calls' arguments and tool results. */
+	CONVERSATION_MAX_MESSAGE_CHARS: integer('CONVERSATION_MAX_MESSAGE_CHARS', 100, 10_000_000).default(100_000),
+	/** Most tool calls one message may make. */
+	CONVERSATION_MAX_TOOL_CALLS: integer('CONVERSATION_MAX_TOOL_CALLS', 1, 10_000).default(64),
+	/** Most images one message may hold. */
+	CONVERSATION_MAX_IMAGES: integer('CONVERSATION_MAX_IMAGES', 0, 1_000).default(16),
+	/** Largest inline image of a message (the plan's per-file limit applies too). */
+	CONVERSATION_MAX_IMAGE_BYTES: integer('CONVERSATION_MAX_IMAGE_BYTES', 1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
 	/** The operator's AI provider; without it the chat is a team chat and the assistant is off. */
 	AI_PROVIDER: z.enum(AI_PROVIDERS, { error: `AI_PROVIDER must be one of ${AI_PROVIDERS.join(', ')}` }).optional(),
 	/** The provider's API address (required for openai-compatible; ollama defaults to http://127.0.0.1:11434/v1). */

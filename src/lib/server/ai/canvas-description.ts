@@ -1,5 +1,7 @@
 // The assistant's view of a canvas page: the graph (src/lib/diagram/canvas-graph.ts) as a compact,
-// deterministic block of text for a model, with people's text quoted as data.
+// deterministic block of text for a model, with people's text quoted as data. Conversations pushed
+// by programs are listed too (each message card's role, author, model, tools and an excerpt), so
+// the assistant can read them and the notes and arrows people put around them.
 import { byPosition, type CanvasGraph, type GraphEdge, type Rect } from '../../diagram/canvas-graph.ts';
 
 export interface CanvasFocus {
@@ -29,8 +31,13 @@ export function describeCanvasForModel(graph: CanvasGraph, focus?: CanvasFocus, 
 	const others = prioritised(graph.others);
 	const nodeRank = new Map(nodes.map((node) => [node.id, rank(node)]));
 	const edgeRank = (edge: GraphEdge) => Math.min(nodeRank.get(edge.from ?? '') ?? 2, nodeRank.get(edge.to ?? '') ?? 2, selected.has(edge.id) ? 0 : 2);
-	const edges = [...graph.edges, ...graph.dangling].sort((a, b) => edgeRank(a) - edgeRank(b));
+	// The ingest's own reply arrows are the messages' reply_to; people's arrows to and from cards are listed.
+	const peoplesMessageArrows = graph.messageArrows.filter((edge) => !edge.conversationId);
+	const edges = [...graph.edges, ...graph.dangling, ...peoplesMessageArrows].sort((a, b) => edgeRank(a) - edgeRank(b));
 	const labels = new Map(graph.nodes.map((node) => [node.id, node.label]));
+	const messages = prioritised(graph.messages);
+	const cardOf = new Map(graph.messages.map((message) => [message.messageId, message.id]));
+	for (const message of graph.messages) labels.set(message.id, `${message.role} message`);
 
 	const head = [
 		`<canvas_data page=${quote(graph.pageId)}>`,
@@ -72,6 +79,32 @@ export function describeCanvasForModel(graph: CanvasGraph, focus?: CanvasFocus, 
 			title: `Groups (${graph.groups.length}):`,
 			empty: '(none)',
 			lines: graph.groups.map((group) => `- ${group.id} holds ${group.nodeIds.join(', ') || 'no boxes'}${group.parentId ? ` in=${group.parentId}` : ''}`)
+		},
+		{
+			title: `Conversations (${graph.conversations.length}):`,
+			empty: '(none)',
+			lines: graph.conversations.map(
+				(conversation) =>
+					`- ${conversation.id} title=${quote(conversation.title)} conversation=${quote(conversation.conversationId)} x=${conversation.x} y=${conversation.y} w=${conversation.w} h=${conversation.h}`
+			)
+		},
+		{
+			title: `Conversation messages (${messages.length}):`,
+			empty: '(none)',
+			lines: messages.map((message) => {
+				const parts = [`- ${message.id} role=${quote(message.role)}`];
+				if (message.author) parts.push(`author=${quote(message.author)}`);
+				if (message.model) parts.push(`model=${quote(message.model)}`);
+				if (message.parentMessageId) parts.push(`reply_to=${cardOf.get(message.parentMessageId) ?? quote(message.parentMessageId)}`);
+				if (message.retryOf) parts.push(`retry_of=${cardOf.get(message.retryOf) ?? quote(message.retryOf)}`);
+				if (message.toolNames.length > 0) parts.push(`tools=[${message.toolNames.map(quote).join(', ')}]`);
+				if (message.status === 'streaming') parts.push('(still streaming)');
+				parts.push(`text=${quote(message.text)}`);
+				parts.push(`x=${message.x} y=${message.y} w=${message.w} h=${message.h}`);
+				if (message.frameId) parts.push(`in=${message.frameId}`);
+				if (selected.has(message.id)) parts.push('[selected]');
+				return parts.join(' ');
+			})
 		},
 		{
 			title: `Other shapes (${others.length}):`,

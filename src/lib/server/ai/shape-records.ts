@@ -83,7 +83,11 @@ export function arrowRecords(options: {
 	from: { id: string; box: Box };
 	to: { id: string; box: Box };
 	label?: string;
-	runId: string;
+	/** The run that draws it (its `meta.createdByRun`); other writers give `meta` instead. */
+	runId?: string;
+	meta?: Record<string, unknown>;
+	/** Fixed ids for the arrow and its two bindings (a writer that draws the same arrow again); fresh ones otherwise. */
+	ids?: { arrow: string; start: string; end: string };
 	/** Page coordinates to the coordinates of the arrow's parent (identity on the page). */
 	toParentSpace?: (point: { x: number; y: number }) => { x: number; y: number };
 }): { arrow: ShapeJson; bindings: [BindingJson, BindingJson] } {
@@ -91,8 +95,8 @@ export function arrowRecords(options: {
 	const edge = edgePoints(options.from.box, options.to.box);
 	const start = local(edge.start);
 	const end = local(edge.end);
-	const arrowId = createShapeId();
-	const meta = { createdByRun: options.runId };
+	const arrowId = options.ids?.arrow ?? createShapeId();
+	const meta = options.meta ?? { createdByRun: options.runId };
 	const arrow: ShapeJson = {
 		id: arrowId,
 		typeName: 'shape',
@@ -126,7 +130,7 @@ export function arrowRecords(options: {
 		}
 	};
 	const binding = (terminal: 'start' | 'end', toId: string): BindingJson => ({
-		id: createBindingId(),
+		id: options.ids?.[terminal] ?? createBindingId(),
 		typeName: 'binding',
 		type: 'arrow',
 		fromId: arrowId,

@@ -3,11 +3,12 @@
 // tldraw's own exporter. Fonts, styles and images are inlined by the exporter; every request goes
 // through the renderer's route handler, which serves only this origin's files and the canvas's assets.
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
-import { Editor, createTLStore, defaultAddFontsFromNode, defaultBindingUtils, defaultShapeUtils, tipTapDefaultExtensions } from 'tldraw';
+import { Editor, createTLStore, defaultAddFontsFromNode, tipTapDefaultExtensions } from 'tldraw';
 import type { SerializedSchema, TLRecord, TLStore, TLStoreSnapshot } from 'tldraw';
 import 'tldraw/tldraw.css';
 import type { RenderInput, RenderOutcome, RenderPageOptions } from '$lib/canvas-render-protocol';
 import { assetIdOfSrc } from '$lib/asset-urls';
+import { easelBindingUtils, easelShapeUtils } from '$lib/canvas/custom-shapes';
 
 const assetUrls = getAssetUrlsByImport();
 
@@ -33,8 +34,8 @@ async function render(input: RenderInput, options: RenderPageOptions): Promise<R
 		const store = loadStore(input);
 		editor = new Editor({
 			store,
-			shapeUtils: defaultShapeUtils,
-			bindingUtils: defaultBindingUtils,
+			shapeUtils: easelShapeUtils,
+			bindingUtils: easelBindingUtils,
 			tools: [],
 			getContainer: () => mount,
 			fontAssetUrls: assetUrls.fonts,
@@ -59,7 +60,7 @@ async function render(input: RenderInput, options: RenderPageOptions): Promise<R
 
 /** A store holding the records (migrated from their schema); records this build can't read are left out. */
 function loadStore(input: RenderInput): TLStore {
-	const store = createTLStore({ shapeUtils: defaultShapeUtils, bindingUtils: defaultBindingUtils });
+	const store = createTLStore({ shapeUtils: easelShapeUtils, bindingUtils: easelBindingUtils });
 	const known = store.schema.types as Record<string, unknown>;
 	let records = Object.fromEntries(
 		Object.entries(input.records).filter(([, record]) => {

@@ -1,0 +1,242 @@
+// How a message card looks on the canvas and in exports: a header (role, who or which model, whether it
+// is still streaming, the retry switch), the text as sanitised Markdown, tool calls, images, and the
+// usage footer. The server owns the card's size; text longer than the card scrolls inside it.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
+import { HTMLContainer, useEditor, useSvgExportContext, useValue, type Editor } from 'tldraw';
+import type { MessageCardShape } from '../../conversations/message-card.ts';
+import { hasCodeBlock, loadCodeHighlighter, renderMarkdown, type CodeHighlighter } from '../../chat/markdown.ts';
+import { showCard } from './card-camera.ts';
+import { stop } from './card-events.ts';
+import { cardSummaries, useDerived } from './card-index.ts';
+import { ROLE_LABELS, answeredCall, retryLabel, retryPosition, shortCallId, usageFigures, type RetryPosition } from './card-model.ts';
+import { CardImages } from './CardImages.tsx';
+import { ToolCallList, ToolResultList, sameCall } from './ToolCallList.tsx';
+
+export function MessageCard({ shape }: { shape: MessageCardShape }) {
+	const editor = useEditor();
+	const exporting = useSvgExportContext();
+	const { props } = shape;
+	const isDarkMode = useValue('dark mode', () => exporting?.isDarkMode ?? editor.user.getIsDarkMode(), [editor, exporting]);
+	const isSelected = useValue('card selected', () => editor.getSelectedShapeIds().includes(shape.id), [editor, shape.id]);
+	const retry = useDerived('card retry position', () => retryPosition(cardSummaries(editor).get(), shape.id), [editor, shape.id], sameRetryPosition);
+	const answers = useDerived(
+		'answered call',
+		() => answeredCall(cardSummaries(editor).get(), props.conversationId, props.toolCallId),
+		[editor, props.conversationId, props.toolCallId],
+		sameCall
+	);
+	const who = [props.model, props.author].filter(Boolean).join(' · ');
+	const figures = usageFigures(props);
+	const streaming = props.status === 'streaming';
+	const isEmpty = !props.text && props.toolCalls.length === 0 && props.toolResults.length === 0 && props.images.length === 0;
+
+	return (
+		<HTMLContainer
+			className="easel-card"
+			data-role={props.role}
+			data-status={props.status}
+			data-message-id={props.messageId}
+			data-exporting={exporting ? 'true' : undefined}
+			style={{ width: props.w, height: props.h }}
+		>
+			<header className="easel-card-head">
+				<span className="easel-card-role">{ROLE_LABELS[props.role]}</span>
+				{who && (
+					<span className="easel-card-who" title={who}>
+						{who}
+					</span>
+				)}
+				{streaming && (
+					<span className="easel-card-streaming" role="status">
+						<span className="easel-card-pulse" aria-hidden="true" />
+						Streaming
+					</span>
+				)}
+				{retry && <RetrySwitch editor={editor} retry={retry} interactive={!exporting} />}
+			</header>
+			{props.role === 'tool' && props.toolCallId && (
+				<div className="easel-card-answers">
+					<span aria-hidden="true">↩</span> Result of{' '}
+					{answers && !exporting ? (
+						<button
+							type="button"
+							className="easel-card-link"
+							onPointerDown={stop}
+							onPointerUp={stop}
+							onClick={() => showCard(editor, answers.cardId)}
+							title="Show the call"
+						>
+							{answers.name}
+						</button>
+					) : (
+						<code>{answers?.name ?? 'a tool call'}</code>
+					)}{' '}
+					<span className="easel-card-call-id">{shortCallId(props.toolCallId)}</span>
+				</div>
+			)}
+			<CardBody editor={editor} shape={shape} isSelected={isSelected} interactive={!exporting}>
+				{isEmpty ? (
+					<p className="easel-card-empty">{streaming ? 'Waiting for the first words…' : 'No text'}</p>
+				) : (
+					<CardText text={props.text} streaming={streaming} isDarkMode={isDarkMode} />
+				)}
+				{props.toolResults.length > 0 && <ToolResultList editor={editor} shape={shape} interactive={!exporting} />}
+				{props.toolCalls.length > 0 && <ToolCallList editor={editor} shape={shape} interactive={!exporting} />}
+				{props.images.length > 0 && <CardImages editor={editor} images={props.images} interactive={!exporting} />}
+			</CardBody>
+			{figures.length > 0 && (
+				<footer className="easel-card-foot" aria-label="Usage">
+					{figures.join(' · ')}
+				</footer>
+			)}
+		</HTMLContainer>
+	);
+}
+
+function sameRetryPosition(a: RetryPosition | null, b: RetryPosition | null): boolean {
+	if (a === null || b === null) return a === b;
+	return a.position === b.position && a.count === b.count && a.isRetry === b.isRetry && a.previousId === b.previousId && a.nextId === b.nextId;
+}
+
+function RetrySwitch({ editor, retry, interactive }: { editor: Editor; retry: RetryPosition; interactive: boolean }) {
+	const label = retryLabel(retry);
+	if (!interactive) return <span className="easel-card-retry">{label}</span>;
+	return (
+		<span className="easel-card-retry" role="group" aria-label="Attempts">
+			<button
+				type="button"
+				className="easel-card-retry-step"
+				aria-label="Previous attempt"
+				title="Previous attempt"
+				disabled={!retry.previousId}
+				onPointerDown={stop}
+				onPointerUp={stop}
+				onClick={() => retry.previousId && showCard(editor, retry.previousId)}
+			>
+				‹
+			</button>
+			<span className="easel-card-retry-label">{label}</span>
+			<button
+				type="button"
+				className="easel-card-retry-step"
+				aria-label="Next attempt"
+				title="Next attempt"
+				disabled={!retry.nextId}
+				onPointerDown={stop}
+				onPointerUp={stop}
+				onClick={() => retry.nextId && showCard(editor, retry.nextId)}
+			>
+				›
+			</button>
+		</span>
+	);
+}
+
+/**
+ * The scrolling part of a card. The wheel scrolls it (instead of panning the canvas) only while the
+ * card is selected and its content overflows, so panning across a tree of cards is never caught by
+ * one; a pinch or ctrl+wheel always zooms the canvas. On a touch screen a finger scrolls a selected
+ * card's body. While a message streams, the body follows its end unless the reader scrolled up.
+ */
+function CardBody({
+	editor,
+	shape,
+	isSelected,
+	interactive,
+	children
+}: {
+	editor: Editor;
+	shape: MessageCardShape;
+	isSelected: boolean;
+	interactive: boolean;
+	children: ReactNode;
+}) {
+	const body = useRef<HTMLDivElement>(null);
+	const followsEnd = useRef(true);
+	const [overflows, setOverflows] = useState(false);
+	const [atEnd, setAtEnd] = useState(true);
+	const selected = useRef(isSelected);
+	selected.current = isSelected;
+
+	useLayoutEffect(() => {
+		const element = body.current;
+		if (!element) return;
+		if (shape.props.status === 'streaming' && followsEnd.current) element.scrollTop = element.scrollHeight;
+		const measure = () => {
+			setOverflows(element.scrollHeight > element.clientHeight + 1);
+			setAtEnd(element.scrollTop + element.clientHeight >= element.scrollHeight - 2);
+		};
+		measure();
+		const resized = new ResizeObserver(measure);
+		resized.observe(element);
+		if (element.firstElementChild) resized.observe(element.firstElementChild);
+		return () => resized.disconnect();
+	}, [shape.props.text, shape.props.status, shape.props.toolCalls, shape.props.toolResults, shape.props.h]);
+
+	useEffect(() => {
+		const element = body.current;
+		if (!element || !interactive) return;
+		// A native listener: the canvas listens on its container, below the card, so stopping the event
+		// here keeps it from the canvas (a React handler would run only after the canvas had it).
+		const onWheel = (event: WheelEvent) => {
+			if (event.ctrlKey || event.metaKey || !selected.current) return;
+			if (element.scrollHeight <= element.clientHeight + 1 && element.scrollWidth <= element.clientWidth + 1) return;
+			event.stopPropagation();
+		};
+		element.addEventListener('wheel', onWheel, { passive: true });
+		return () => element.removeEventListener('wheel', onWheel);
+	}, [interactive]);
+
+	const onScroll = () => {
+		const element = body.current;
+		if (!element) return;
+		const end = element.scrollTop + element.clientHeight >= element.scrollHeight - 2;
+		followsEnd.current = end;
+		setAtEnd(end);
+	};
+
+	// Links, the scrollbar and (on a touch screen, once selected) the text itself act on the card, not the canvas.
+	const onPointerDown = (event: ReactPointerEvent<HTMLDivElement>) => {
+		const element = body.current;
+		if (!element || !interactive) return;
+		const target = event.target as HTMLElement;
+		const onScrollbar = event.nativeEvent.offsetX > element.clientWidth && target === element;
+		const touchScroll = event.pointerType === 'touch' && isSelected && overflows;
+		if (target.closest('a, button, summary') || onScrollbar || touchScroll) editor.markEventAsHandled(event);
+	};
+
+	return (
+		<div
+			ref={body}
+			className="easel-card-body"
+			data-overflows={overflows ? 'true' : undefined}
+			data-at-end={atEnd ? 'true' : undefined}
+			data-scrollable={isSelected && overflows ? 'true' : undefined}
+			onScroll={onScroll}
+			onPointerDown={onPointerDown}
+		>
+			<div className="easel-card-content">{children}</div>
+		</div>
+	);
+}
+
+/** The message's text as sanitised Markdown (renderMarkdown: Markdown's own tags only, safe links, no images). */
+function CardText({ text, streaming, isDarkMode }: { text: string; streaming: boolean; isDarkMode: boolean }) {
+	const [highlighter, setHighlighter] = useState<CodeHighlighter | null>(null);
+	// The highlighter's one theme is a light one; on a dark canvas code blocks stay plain (and readable).
+	const wantsHighlighter = !isDarkMode && hasCodeBlock(text);
+	useEffect(() => {
+		if (!wantsHighlighter || highlighter) return;
+		let current = true;
+		loadCodeHighlighter().then(
+			(loaded) => current && setHighlighter(loaded),
+			(error: unknown) => console.warn('[easel] code highlighting is unavailable', error)
+		);
+		return () => {
+			current = false;
+		};
+	}, [wantsHighlighter, highlighter]);
+	const html = useMemo(() => renderMarkdown(text, wantsHighlighter ? highlighter : null), [text, wantsHighlighter, highlighter]);
+	// reason: renderMarkdown's output is sanitised by DOMPurify (Markdown's tags only, safe links, no images).
+	return <div className={streaming ? 'easel-card-text is-streaming' : 'easel-card-text'} dangerouslySetInnerHTML={{ __html: html }} />;
+}

@@ -1,0 +1,174 @@
+// A message's tool calls, each a small card of its own: the tool's name and how it went (result,
+// waiting, error) at a glance; expanded, its arguments as indented JSON and its result. Expanding is
+// this viewer's alone (card-index.ts), so read-only viewers expand calls as well. And the tool
+// results a message carries as blocks, each naming the call it answers.
+import { useValue, type Editor } from 'tldraw';
+import type { MessageCardShape, MessageCardToolCall, MessageCardToolResult } from '../../conversations/message-card.ts';
+import { showCard } from './card-camera.ts';
+import { cardSummaries, isToolCallExpanded, setToolCallExpanded, useDerived } from './card-index.ts';
+import { answeredCall, prettyJson, shortCallId, toolCallOutcome, type ToolCallOutcome } from './card-model.ts';
+import { stop } from './card-events.ts';
+
+export function ToolCallList({ editor, shape, interactive }: { editor: Editor; shape: MessageCardShape; interactive: boolean }) {
+	return (
+		<ul className="easel-tool-calls" aria-label="Tool calls">
+			{shape.props.toolCalls.map((call) => (
+				<ToolCallItem key={call.id} editor={editor} shape={shape} call={call} interactive={interactive} />
+			))}
+		</ul>
+	);
+}
+
+function ToolCallItem({ editor, shape, call, interactive }: { editor: Editor; shape: MessageCardShape; call: MessageCardToolCall; interactive: boolean }) {
+	const expanded = useValue('tool call expanded', () => isToolCallExpanded(editor, shape.id, call.id), [editor, shape.id, call.id]);
+	const outcome = useDerived(
+		'tool call outcome',
+		() => toolCallOutcome(cardSummaries(editor).get(), shape.props.conversationId, call),
+		[editor, shape.props.conversationId, call],
+		sameOutcome
+	);
+	const state = outcome.isError ? 'error' : outcome.result === null ? 'waiting' : 'done';
+	const detailsId = `${shape.id}-${call.id}-details`;
+	const summary = (
+		<>
+			<span className="easel-tool-call-chevron" aria-hidden="true">
+				{expanded ? '▾' : '▸'}
+			</span>
+			<code className="easel-tool-call-name">{call.name || 'tool'}</code>
+			<span className="easel-tool-call-state">
+				<span className="easel-tool-call-dot" aria-hidden="true" />
+				{state === 'error' ? 'Error' : state === 'waiting' ? 'Waiting for result' : 'Result'}
+			</span>
+		</>
+	);
+
+	return (
+		<li className="easel-tool-call" data-state={state} data-expanded={expanded ? 'true' : undefined}>
+			{interactive ? (
+				<button
+					type="button"
+					className="easel-tool-call-toggle"
+					aria-expanded={expanded}
+					aria-controls={detailsId}
+					title={`${expanded ? 'Hide' : 'Show'} the arguments and result of ${call.name} (${call.id})`}
+					onPointerDown={stop}
+					onPointerUp={stop}
+					onClick={() => setToolCallExpanded(editor, shape.id, call.id, !expanded)}
+				>
+					{summary}
+				</button>
+			) : (
+				<div className="easel-tool-call-toggle">{summary}</div>
+			)}
+			{expanded && <ToolCallDetails id={detailsId} editor={editor} call={call} outcome={outcome} interactive={interactive} />}
+		</li>
+	);
+}
+
+function ToolCallDetails({
+	id,
+	editor,
+	call,
+	outcome,
+	interactive
+}: {
+	id: string;
+	editor: Editor;
+	call: MessageCardToolCall;
+	outcome: ToolCallOutcome;
+	interactive: boolean;
+}) {
+	const args = prettyJson(call.arguments);
+	const result = outcome.result === null ? null : prettyJson(outcome.result);
+	return (
+		<div className="easel-tool-call-details" id={id}>
+			<div className="easel-tool-call-label">
+				Arguments <span className="easel-card-call-id">{shortCallId(call.id)}</span>
+			</div>
+			<pre className="easel-tool-call-json">{args.text.trim() ? args.text : '(none)'}</pre>
+			<div className="easel-tool-call-label">
+				{outcome.isError ? 'Error' : 'Result'}
+				{outcome.answerCardId && interactive && (
+					<button
+						type="button"
+						className="easel-card-link"
+						onPointerDown={stop}
+						onPointerUp={stop}
+						onClick={() => outcome.answerCardId && showCard(editor, outcome.answerCardId)}
+					>
+						Show the tool message
+					</button>
+				)}
+			</div>
+			{result ? (
+				<pre className="easel-tool-call-json">{result.text.trim() ? result.text : '(empty)'}</pre>
+			) : (
+				<p className="easel-tool-call-waiting">Waiting for result…</p>
+			)}
+		</div>
+	);
+}
+
+function sameOutcome(a: ToolCallOutcome, b: ToolCallOutcome): boolean {
+	return a.result === b.result && a.isError === b.isError && a.answerCardId === b.answerCardId;
+}
+
+/**
+ * Tool results a message carries as blocks (an Anthropic user turn answering tool_use blocks): each
+ * names the call it answers (a link to the calling card when it is here) and shows the result; they
+ * are the message's content, so they are open, not collapsed.
+ */
+export function ToolResultList({ editor, shape, interactive }: { editor: Editor; shape: MessageCardShape; interactive: boolean }) {
+	return (
+		<ul className="easel-tool-calls" aria-label="Tool results">
+			{shape.props.toolResults.map((result, index) => (
+				<ToolResultItem key={`${index}:${result.toolCallId}`} editor={editor} shape={shape} result={result} interactive={interactive} />
+			))}
+		</ul>
+	);
+}
+
+function ToolResultItem({ editor, shape, result, interactive }: { editor: Editor; shape: MessageCardShape; result: MessageCardToolResult; interactive: boolean }) {
+	const call = useDerived(
+		'answered call',
+		() => answeredCall(cardSummaries(editor).get(), shape.props.conversationId, result.toolCallId),
+		[editor, shape.props.conversationId, result.toolCallId],
+		sameCall
+	);
+	const content = prettyJson(result.content);
+	return (
+		<li className="easel-tool-call" data-state={result.isError ? 'error' : 'done'}>
+			<div className="easel-tool-call-toggle">
+				<span className="easel-tool-call-chevron" aria-hidden="true">
+					↩
+				</span>
+				{call && interactive ? (
+					<button
+						type="button"
+						className="easel-card-link easel-tool-call-name"
+						title="Show the call"
+						onPointerDown={stop}
+						onPointerUp={stop}
+						onClick={() => showCard(editor, call.cardId)}
+					>
+						{call.name}
+					</button>
+				) : (
+					<code className="easel-tool-call-name">{call?.name ?? 'tool'}</code>
+				)}
+				<span className="easel-card-call-id">{shortCallId(result.toolCallId)}</span>
+				<span className="easel-tool-call-state">
+					<span className="easel-tool-call-dot" aria-hidden="true" />
+					{result.isError ? 'Error' : 'Result'}
+				</span>
+			</div>
+			<div className="easel-tool-call-details">
+				<pre className="easel-tool-call-json">{content.text.trim() ? content.text : '(empty)'}</pre>
+			</div>
+		</li>
+	);
+}
+
+export function sameCall(a: { cardId: string; name: string } | null, b: { cardId: string; name: string } | null): boolean {
+	return a === b || (a !== null && b !== null && a.cardId === b.cardId && a.name === b.name);
+}

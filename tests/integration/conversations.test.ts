@@ -1,0 +1,359 @@
+// Conversations pushed by programs onto a canvas, end to end on the real server and both drivers:
+// OpenAI and Anthropic formats read back as sent and drawn as a card per message with bound
+// arrows in a frame; idempotent pushes under concurrency; branches and retries side by side;
+// streaming thousands of deltas (JSON and a chunked text body) that watchers see grow; cards people
+// moved stay put; who may write; bad input refused with the place named and nothing written.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { api, connectCanvas, createCanvas, signUp, waitFor, type ApiBody, type CanvasClient, type TestUser } from '../helpers/clients.ts';
+import { describeEachServerDatabase } from '../helpers/server-databases.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import {
+	anthropicConversation,
+	boundArrows,
+	canvasRecords,
+	cardId,
+	cardsOf,
+	frameId,
+	openAiConversation,
+	overlap,
+	pageBox,
+	PNG_BASE64,
+	REMOTE_IMAGE
+} from '../helpers/conversations.ts';
+
+describeEachServerDatabase('conversations on a canvas', (database) => {
+	let server: RunningServer;
+	let owner: TestUser;
+	const clients: CanvasClient[] = [];
+
+	beforeAll(async () => {
+		server = await startServer({ env: database().env });
+		owner = await signUp(server.url, 'Ada');
+	});
+	afterAll(async () => {
+		for (const client of clients) client.destroy();
+		await server?.dispose();
+	});
+
+	const push = (canvasId: string, body: unknown, token = owner.token) => api(server.url, `/api/v1/canvases/${canvasId}/conversations`, { token, body });
+	const append = (conversationId: string, body: unknown, token = owner.token) => api(server.url, `/api/v1/conversations/${conversationId}/messages`, { token, body });
+	const tree = async (conversationId: string, token = owner.token) => (await api(server.url, `/api/v1/conversations/${conversationId}`, { token })).body.conversation;
+	const records = (canvasId: string) => canvasRecords(server.url, owner.token, canvasId);
+
+	it('pushes an OpenAI chat with a tool call and pictures: the tree reads back as sent, and the canvas shows a card per message bound parent to child', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Weather bot');
+		const sent = openAiConversation();
+		const pushed = await push(canvasId, { title: 'Weather in Paris', messages: sent });
+		expect(pushed.status).toBe(201);
+		const { id, messageIds } = pushed.body.conversation;
+		expect(messageIds).toHaveLength(sent.length);
+
+		const conversation = await tree(id);
+		expect(conversation).toMatchObject({ id, canvasId, title: 'Weather in Paris', externalId: null, rootIds: [messageIds[0]], messageCount: 5 });
+		expect(conversation.messages.map((message: ApiBody) => [message.id, message.parentId, message.role])).toEqual(
+			messageIds.map((messageId: string, index: number) => [messageId, index === 0 ? null : messageIds[index - 1], sent[index].role])
+		);
+		const [system, user, call, result, answer] = conversation.messages;
+		expect(system).toMatchObject({ text: 'You are a weather assistant.', parts: [], toolCalls: [], status: 'complete', childIds: [user.id] });
+		expect(user).toMatchObject({ name: 'ada', text: 'What is the weather in Paris? Here is the sky.' });
+		expect(user.parts).toEqual([
+			{ type: 'image', url: expect.stringMatching(/^\/api\/v1\/assets\/[0-9a-f-]{36}$/), assetId: expect.any(String), mediaType: 'image/png' },
+			{ type: 'image', url: REMOTE_IMAGE, assetId: null, mediaType: null }
+		]);
+		expect(call).toMatchObject({ text: '', toolCalls: [{ id: 'call_weather', name: 'get_weather', arguments: '{"city":"Paris"}' }], status: 'complete' });
+		expect(result).toMatchObject({ role: 'tool', toolCallId: 'call_weather', text: '{"temperature":21,"sky":"clear"}' });
+		expect(answer).toMatchObject({ text: 'It is **21 °C** and clear in Paris.', model: 'gpt-4o-mini', usage: { inputTokens: 120, outputTokens: 14, costUsd: null } });
+
+		// The inline picture is an asset of the canvas, served to its members; the link was never fetched and stays one.
+		const picture = await fetch(`${server.url}${user.parts[0].url}`, { headers: { authorization: `Bearer ${owner.token}` } });
+		expect(picture.status).toBe(200);
+		expect(picture.headers.get('content-type')).toBe('image/png');
+		expect(Buffer.from(await picture.arrayBuffer()).toString('base64')).toBe(PNG_BASE64);
+
+		const canvas = await records(canvasId);
+		const cards = cardsOf(canvas);
+		expect([...cards.keys()].sort()).toEqual([...messageIds].sort());
+		const frame = canvas[frameId(id)];
+		expect(frame).toMatchObject({ type: 'frame', props: { name: 'Weather in Paris' } });
+		for (const card of cards.values()) {
+			expect(card.parentId).toBe(frame.id);
+			expect(card.props).toMatchObject({ conversationId: id, w: 380 });
+			// Every card sits inside its frame.
+			expect(card.x + card.props.w).toBeLessThanOrEqual(frame.props.w);
+			expect(card.y + card.props.h).toBeLessThanOrEqual(frame.props.h);
+		}
+		expect(cards.get(user.id).props).toMatchObject({ role: 'user', author: 'ada', text: user.text, parentId: system.id });
+		expect(cards.get(user.id).props.images).toEqual([
+			{ assetId: `asset:${user.parts[0].assetId}`, url: '' },
+			{ assetId: '', url: REMOTE_IMAGE }
+		]);
+		expect(canvas[`asset:${user.parts[0].assetId}`]).toMatchObject({
+			typeName: 'asset',
+			type: 'image',
+			props: { src: user.parts[0].url, mimeType: 'image/png', w: 3, h: 2 }
+		});
+		// The call's card shows the result the tool message returned.
+		expect(cards.get(call.id).props.toolCalls).toEqual([{ id: 'call_weather', name: 'get_weather', arguments: '{"city":"Paris"}', result: result.text, isError: false }]);
+		expect(cards.get(result.id).props).toMatchObject({ role: 'tool', toolCallId: 'call_weather', text: result.text });
+		expect(cards.get(answer.id).props).toMatchObject({ role: 'assistant', model: 'gpt-4o-mini', inputTokens: 120, outputTokens: 14, status: 'complete' });
+		expect(boundArrows(canvas).sort()).toEqual(
+			messageIds
+				.slice(1)
+				.map((messageId: string, index: number) => [cardId(messageIds[index]), cardId(messageId)])
+				.sort()
+		);
+		// A tree top down: each card below its parent.
+		for (let index = 1; index < messageIds.length; index++) {
+			expect(cards.get(messageIds[index]).y).toBeGreaterThan(cards.get(messageIds[index - 1]).y + cards.get(messageIds[index - 1]).props.h);
+		}
+
+		const listed = await api(server.url, `/api/v1/canvases/${canvasId}/conversations`, { token: owner.token });
+		expect(listed.body.conversations).toEqual([expect.objectContaining({ id, title: 'Weather in Paris', messageCount: 5 })]);
+	});
+
+	it('pushes an Anthropic conversation: the top-level system is the root, tool_use and tool_result blocks are read, thinking is kept', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Travel agent');
+		const sent = anthropicConversation();
+		const pushed = await push(canvasId, { externalId: 'trip-42', ...sent });
+		expect(pushed.status).toBe(201);
+		const { id, messageIds, systemMessageId } = pushed.body.conversation;
+		expect(messageIds).toHaveLength(4);
+
+		const conversation = await tree(id);
+		expect(conversation.rootIds).toEqual([systemMessageId]);
+		expect(conversation.messages.map((message: ApiBody) => message.id)).toEqual([systemMessageId, ...messageIds]);
+		const [system, user, call, result, answer] = conversation.messages;
+		expect(system).toMatchObject({ role: 'system', text: 'You are a careful travel agent.' });
+		expect(user).toMatchObject({
+			role: 'user',
+			parentId: system.id,
+			text: 'Book me the train to the city in this picture.',
+			parts: [{ type: 'image', mediaType: 'image/png' }]
+		});
+		expect(call).toMatchObject({
+			role: 'assistant',
+			text: 'Let me look for trains.',
+			model: 'claude-sonnet-4-5',
+			usage: { inputTokens: 300, outputTokens: 40 },
+			parts: [{ type: 'thinking', text: 'The picture shows Lyon.' }],
+			toolCalls: [{ id: 'toolu_trains', name: 'search_trains', arguments: '{"to":"Lyon","date":"2026-12-24"}' }]
+		});
+		expect(result).toMatchObject({ role: 'user', text: '', parts: [{ type: 'tool_result', toolCallId: 'toolu_trains', content: '08:04 TGV 6601', isError: false }] });
+		expect(answer).toMatchObject({ role: 'assistant', text: 'The 08:04 TGV 6601 is booked.', parentId: result.id });
+
+		const cards = cardsOf(await records(canvasId));
+		expect(cards.size).toBe(5);
+		expect(cards.get(call.id).props.toolCalls).toEqual([
+			{ id: 'toolu_trains', name: 'search_trains', arguments: '{"to":"Lyon","date":"2026-12-24"}', result: '08:04 TGV 6601', isError: false }
+		]);
+		expect(cards.get(result.id).props.toolResults).toEqual([{ toolCallId: 'toolu_trains', content: '08:04 TGV 6601', isError: false }]);
+		expect(cards.get(user.id).props.images).toEqual([{ assetId: `asset:${user.parts[0].assetId}`, url: '' }]);
+	});
+
+	it('is idempotent on externalId under concurrent retries: one conversation, one set of messages, one set of cards', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Retries');
+		const body = { externalId: 'run-8', title: 'Eight at once', messages: openAiConversation() };
+		const answers = await Promise.all(Array.from({ length: 8 }, () => push(canvasId, body)));
+		expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+		const ids = new Set(answers.map((answer) => JSON.stringify(answer.body.conversation)));
+		expect(ids.size).toBe(1);
+		const { id, messageIds } = answers[0].body.conversation;
+		const listed = await api(server.url, `/api/v1/canvases/${canvasId}/conversations`, { token: owner.token });
+		expect(listed.body.conversations).toHaveLength(1);
+		expect((await tree(id)).messages).toHaveLength(5);
+		const canvas = await records(canvasId);
+		expect(cardsOf(canvas).size).toBe(5);
+		expect(Object.values(canvas).filter((record: ApiBody) => record.type === 'frame')).toHaveLength(1);
+		expect(boundArrows(canvas)).toHaveLength(4);
+		// One stored picture, not eight.
+		expect(Object.values(canvas).filter((record: ApiBody) => record.typeName === 'asset')).toHaveLength(1);
+		const assets = await api(server.url, `/api/v1/canvases/${canvasId}/assets`, { token: owner.token });
+		if (assets.status === 200 && Array.isArray(assets.body.assets)) expect(assets.body.assets).toHaveLength(1);
+
+		// A later retry answers the same ids; the same externalId with other messages is a conflict naming the conversation.
+		expect((await push(canvasId, body)).body.conversation).toEqual({ id, messageIds, systemMessageId: null });
+		const other = await push(canvasId, { externalId: 'run-8', messages: [{ role: 'user', content: 'Something else' }] });
+		expect(other.status).toBe(409);
+		expect(other.body.error).toMatchObject({ code: 'CONFLICT', details: { conversationId: id } });
+		expect((await tree(id)).messages).toHaveLength(5);
+	});
+
+	it('appends under the latest message by default; a second child of one parent is a branch, side by side; retryOf marks a retry of a sibling only', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Branches');
+		const { id, messageIds } = (await push(canvasId, { messages: [{ role: 'user', content: 'Name a colour.' }] })).body.conversation;
+		const [question] = messageIds;
+		const first = await append(id, { role: 'assistant', content: 'Blue.', model: 'small-model' });
+		expect(first.status).toBe(201);
+		expect(first.body.message).toMatchObject({ parentId: question, retryOf: null, role: 'assistant', text: 'Blue.', model: 'small-model', status: 'complete' });
+		const retry = await append(id, { role: 'assistant', content: 'Green.', retryOf: first.body.message.id });
+		expect(retry.status).toBe(201);
+		expect(retry.body.message).toMatchObject({ parentId: question, retryOf: first.body.message.id });
+		const branch = await append(id, { role: 'user', content: 'Why blue?', parentId: first.body.message.id });
+		expect(branch.body.message.parentId).toBe(first.body.message.id);
+		const root = await append(id, { role: 'user', content: 'Start over.', parentId: null });
+		expect(root.body.message.parentId).toBeNull();
+
+		// retryOf must name a sibling: not one under another parent, nor one of another conversation.
+		const refused = await append(id, { role: 'assistant', content: 'Red.', retryOf: first.body.message.id, parentId: branch.body.message.id });
+		expect(refused.status).toBe(400);
+		expect(refused.body.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('retryOf must name a sibling'), details: { field: 'retryOf' } });
+		const elsewhere = (await push(canvasId, { messages: [{ role: 'user', content: 'Other' }] })).body.conversation;
+		expect((await append(id, { role: 'assistant', content: 'x', retryOf: elsewhere.messageIds[0] })).body.error).toMatchObject({
+			code: 'INVALID_INPUT',
+			details: { field: 'retryOf' }
+		});
+		expect((await append(id, { role: 'assistant', content: 'x', parentId: elsewhere.messageIds[0] })).body.error).toMatchObject({
+			code: 'INVALID_INPUT',
+			details: { field: 'parentId' }
+		});
+
+		const conversation = await tree(id);
+		expect(conversation.rootIds).toEqual([question, root.body.message.id]);
+		expect(conversation.messages.find((message: ApiBody) => message.id === question).childIds).toEqual([first.body.message.id, retry.body.message.id]);
+		expect(conversation.messages).toHaveLength(5);
+
+		const canvas = await records(canvasId);
+		const cards = cardsOf(canvas);
+		const [blue, green] = [cards.get(first.body.message.id), cards.get(retry.body.message.id)];
+		expect(green.props).toMatchObject({ retryOf: blue.props.messageId, parentId: question });
+		// Siblings side by side, in order of arrival, on one row below their parent; a new root is its own tree beside.
+		expect(blue.y).toBe(green.y);
+		expect(green.x).toBeGreaterThanOrEqual(blue.x + blue.props.w);
+		expect(blue.y).toBeGreaterThan(cards.get(question).y + cards.get(question).props.h);
+		expect(cards.get(root.body.message.id).y).toBe(cards.get(question).y);
+		const boxes = [...cards.values()].map((card) => pageBox(canvas, card));
+		for (const [index, a] of boxes.entries()) for (const b of boxes.slice(index + 1)) expect(overlap(a, b)).toBe(false);
+		expect(boundArrows(canvas)).toEqual(
+			expect.arrayContaining([
+				[cardId(question), cardId(first.body.message.id)],
+				[cardId(question), cardId(retry.body.message.id)]
+			])
+		);
+	});
+
+	it('streams 2,000 deltas, as JSON posts and as one chunked text/plain request: a watcher sees the card grow, and after complete it holds the text once, in order', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Streaming');
+		const { id, messageIds } = (await push(canvasId, { messages: [{ role: 'user', content: 'Count to 2,000.' }] })).body.conversation;
+		const started = await append(id, { role: 'assistant', model: 'counter' });
+		expect(started.status).toBe(201);
+		expect(started.body.message).toMatchObject({ status: 'streaming', text: '', parentId: messageIds[0] });
+		const messageId = started.body.message.id;
+
+		const watcher = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
+		clients.push(watcher);
+		await watcher.synced;
+		const seen = new Set<string>();
+		watcher.records.observe(() => {
+			const card = watcher.records.get(cardId(messageId)) as ApiBody;
+			if (card) seen.add(card.props.text);
+		});
+
+		const deltas = Array.from({ length: 2000 }, (_, index) => `${index + 1} `);
+		const stream = (body: unknown) => api(server.url, `/api/v1/conversations/${id}/messages/${messageId}/stream`, { token: owner.token, body });
+		for (const delta of deltas.slice(0, 1000)) {
+			const answer = await stream({ delta });
+			expect(answer.status).toBe(200);
+		}
+		// The other thousand as one chunked text/plain body, written while the request is open.
+		const chunks = deltas.slice(1000);
+		const body = new ReadableStream<Uint8Array>({
+			async pull(controller) {
+				const next = chunks.shift();
+				if (next === undefined) return controller.close();
+				if (chunks.length % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+				controller.enqueue(new TextEncoder().encode(next));
+			}
+		});
+		const chunked = await fetch(`${server.url}/api/v1/conversations/${id}/messages/${messageId}/stream`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/plain; charset=utf-8' },
+			body,
+			duplex: 'half'
+		} as RequestInit);
+		expect(chunked.status).toBe(200);
+		const expected = deltas.join('');
+		expect((await chunked.json()).message).toEqual({ id: messageId, status: 'streaming', textLength: expected.length });
+
+		const completed = await api(server.url, `/api/v1/conversations/${id}/messages/${messageId}/complete`, {
+			token: owner.token,
+			body: { usage: { output_tokens: 4000, input_tokens: 12 }, latencyMs: 5400, costUsd: 0.0125 }
+		});
+		expect(completed.status).toBe(200);
+		expect(completed.body.message).toMatchObject({
+			status: 'complete',
+			text: expected,
+			latencyMs: 5400,
+			usage: { inputTokens: 12, outputTokens: 4000, costUsd: 0.0125 }
+		});
+		// When complete answers, the canvas holds the whole text, once, in order.
+		const card = cardsOf(await records(canvasId)).get(messageId);
+		expect(card.props).toMatchObject({ text: expected, status: 'complete', inputTokens: 12, outputTokens: 4000, latencyMs: 5400, costUsd: 0.0125 });
+		await waitFor(() => (watcher.records.get(cardId(messageId)) as ApiBody)?.props.status === 'complete', 10_000, 'the watcher to see the card complete');
+		// The watcher saw it grow: many intermediate states, each a prefix of the final text.
+		const intermediate = [...seen].filter((text) => text !== '' && text !== expected);
+		expect(intermediate.length).toBeGreaterThan(5);
+		for (const text of intermediate) expect(expected.startsWith(text)).toBe(true);
+
+		// Streaming into a complete message is refused, saying why; completing it again changes nothing.
+		const late = await stream({ delta: 'more' });
+		expect(late.status).toBe(409);
+		expect(late.body.error).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('complete') });
+		const again = await api(server.url, `/api/v1/conversations/${id}/messages/${messageId}/complete`, { method: 'POST', token: owner.token });
+		expect(again.status).toBe(200);
+		expect(again.body.message.text).toBe(expected);
+	}, 120_000);
+
+	it('concurrent deltas into one message keep every one, once', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Concurrent deltas');
+		const { id } = (
+			await push(canvasId, {
+				messages: [
+					{ role: 'user', content: 'Go' },
+					{ role: 'assistant', content: '', status: 'streaming' }
+				]
+			})
+		).body.conversation;
+		const messageId = (await tree(id)).messages[1].id;
+		const deltas = Array.from({ length: 200 }, (_, index) => `<${index}>`);
+		await Promise.all(deltas.map((delta) => api(server.url, `/api/v1/conversations/${id}/messages/${messageId}/stream`, { token: owner.token, body: { delta } })));
+		const done = await api(server.url, `/api/v1/conversations/${id}/messages/${messageId}/complete`, { method: 'POST', token: owner.token });
+		const text: string = done.body.message.text;
+		expect(text.length).toBe(deltas.join('').length);
+		expect(text.match(/<\d+>/g)!.sort()).toEqual([...deltas].sort());
+		expect(cardsOf(await records(canvasId)).get(messageId).props.text).toBe(text);
+	});
+
+	it('keeps a card a person moved where they put it when the tree is laid out again, and lays the rest out around it', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Moved by hand');
+		const { id, messageIds } = (
+			await push(canvasId, {
+				messages: [
+					{ role: 'user', content: 'Hello' },
+					{ role: 'assistant', content: 'Hi! How can I help?' }
+				]
+			})
+		).body.conversation;
+		const person = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
+		clients.push(person);
+		await person.synced;
+		const moved = { ...(person.records.get(cardId(messageIds[1])) as ApiBody) };
+		const parent = person.records.get(cardId(messageIds[0])) as ApiBody;
+		// Dragged right under where the next answer would go, within the frame.
+		const placed = { ...moved, x: moved.x, y: moved.y + moved.props.h + 60 };
+		person.records.set(placed.id, placed);
+		await waitFor(() => !person.provider.hasUnsyncedChanges);
+
+		const next = await append(id, { role: 'user', content: 'Tell me a joke.' });
+		const more = await append(id, { role: 'assistant', content: 'Why did the canvas blush? It saw the frame.' });
+		expect(more.status).toBe(201);
+		const canvas = await records(canvasId);
+		const cards = cardsOf(canvas);
+		expect(cards.get(messageIds[1])).toMatchObject({ x: placed.x, y: placed.y });
+		expect(cards.get(messageIds[0])).toMatchObject({ x: parent.x, y: parent.y });
+		const movedBox = pageBox(canvas, cards.get(messageIds[1]));
+		for (const messageId of [next.body.message.id, more.body.message.id]) expect(overlap(pageBox(canvas, cards.get(messageId)), movedBox)).toBe(false);
+		// The frame still holds every card.
+		const frame = canvas[frameId(id)];
+		for (const card of cards.values()) expect(card.y + card.props.h).toBeLessThanOrEqual(frame.props.h);
+	});
+});
