@@ -17,19 +17,29 @@ function run(label: string, args: string[], env: Record<string, string> = {}): b
 	return result.status === 0;
 }
 
-function ensureChromium(): void {
-	if (existsSync(CHROMIUM)) return;
-	console.log(`\n▶ ${CHROMIUM} is missing: installing Debian's chromium with apt-get`);
+/** Installs Debian packages with apt-get when `binary` is missing (CI and fresh machines); exits when it can't. */
+function ensureDebianPackages(binary: string, packages: string[], hint: string): void {
+	if (existsSync(binary)) return;
+	console.log(`\n▶ ${binary} is missing: installing Debian's ${packages.join(', ')} with apt-get`);
 	const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
 	const apt = (args: string[]) =>
 		spawnSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), ...args], {
 			stdio: 'inherit',
 			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
 		}).status === 0;
-	if (!apt(['update']) || !apt(['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation']) || !existsSync(CHROMIUM)) {
-		console.error(`Could not install chromium. Install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+	if (!apt(['update']) || !apt(['install', '-y', '--no-install-recommends', ...packages]) || !existsSync(binary)) {
+		console.error(`Could not install ${packages.join(', ')}. ${hint}`);
 		process.exit(1);
 	}
+}
+
+function ensureChromium(): void {
+	ensureDebianPackages(CHROMIUM, ['chromium', 'fonts-liberation'], 'Install it (apt-get install chromium) or set CHROMIUM_PATH.');
+}
+
+/** The Python client's tests (tests/integration/python-client.test.ts) run it with the system python3. */
+function ensurePython(): void {
+	ensureDebianPackages('/usr/bin/python3', ['python3'], 'Install it (apt-get install python3).');
 }
 
 const only = process.argv[2];
@@ -73,6 +83,7 @@ if (!only || only === 'lint') {
 if (!only || only === 'unit') {
 	// tests/integration/canvas-renderer.test.ts drives the server's renderer on it.
 	ensureChromium();
+	ensurePython();
 	results.push([
 		'unit + integration',
 		run(
