@@ -196,6 +196,19 @@ describeEachServerDatabase('conversations on a canvas', (database) => {
 		expect(other.status).toBe(409);
 		expect(other.body.error).toMatchObject({ code: 'CONFLICT', details: { conversationId: id } });
 		expect((await tree(id)).messages).toHaveLength(5);
+
+		// Cards gone from the canvas (a first push stored its messages but could not draw them) come back with a retry.
+		const person = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
+		clients.push(person);
+		await person.synced;
+		person.doc.transact(() => {
+			for (const messageId of messageIds.slice(2)) person.records.delete(cardId(messageId));
+		});
+		await waitFor(async () => cardsOf(await records(canvasId)).size === 2, 10_000, 'the cards to be deleted');
+		expect((await push(canvasId, body)).status).toBe(200);
+		const redrawn = await records(canvasId);
+		expect(cardsOf(redrawn).size).toBe(5);
+		expect(boundArrows(redrawn)).toHaveLength(4);
 	});
 
 	it('appends under the latest message by default; a second child of one parent is a branch, side by side; retryOf marks a retry of a sibling only', async () => {
@@ -375,6 +388,49 @@ describeEachServerDatabase('conversations on a canvas', (database) => {
 		// The frame still holds every card.
 		const frame = canvas[frameId(id)];
 		for (const card of cards.values()) expect(card.y + card.props.h).toBeLessThanOrEqual(frame.props.h);
+	});
+
+	it('leaves a canvas with conversations working as any other: versions restore, duplicates copy the cards and their pictures, publishing shows the pictures', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Kept');
+		const { id, messageIds } = (await push(canvasId, { title: 'Kept', messages: openAiConversation() })).body.conversation;
+		const version = await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token, body: { label: 'With the chat' } });
+		expect(version.status).toBe(201);
+		const pictureOf = (canvas: Record<string, ApiBody>) => {
+			const card = cardsOf(canvas).get(messageIds[1]);
+			return canvas[card.props.images[0].assetId];
+		};
+
+		// A copy holds the same cards; its picture is a copy of its own, which the cards still find by their asset record.
+		const copy = await api(server.url, `/api/v1/canvases/${canvasId}/duplicate`, { token: owner.token, body: {} });
+		expect(copy.status).toBe(201);
+		const copied = await records(copy.body.id);
+		expect(cardsOf(copied).size).toBe(5);
+		const [original, duplicate] = [pictureOf(await records(canvasId)), pictureOf(copied)];
+		expect(duplicate.props.src).toMatch(/^\/api\/v1\/assets\//);
+		expect(duplicate.props.src).not.toBe(original.props.src);
+		expect((await fetch(`${server.url}${duplicate.props.src}`, { headers: { authorization: `Bearer ${owner.token}` } })).status).toBe(200);
+
+		// A person deletes the frame (and the cards in it); restoring the version brings them back.
+		const person = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
+		clients.push(person);
+		await person.synced;
+		person.doc.transact(() => {
+			for (const key of [...person.records.keys()]) {
+				const record = person.records.get(key) as ApiBody;
+				if (key === frameId(id) || record.parentId === frameId(id) || (record.typeName === 'binding' && record.meta?.conversationId !== undefined))
+					person.records.delete(key);
+			}
+		});
+		await waitFor(async () => cardsOf(await records(canvasId)).size === 0, 10_000, 'the cards to be deleted');
+		expect((await api(server.url, `/api/v1/canvases/${canvasId}/versions/${version.body.id}/restore`, { method: 'POST', token: owner.token })).status).toBe(201);
+		await waitFor(async () => cardsOf(await records(canvasId)).size === 5, 10_000, 'the restored cards');
+
+		// Published, the picture is shown to anyone (the publication lists it); before, nobody without access saw it.
+		const src = pictureOf(await records(canvasId)).props.src;
+		expect((await fetch(`${server.url}${src}`)).status).toBe(404);
+		const published = await api(server.url, `/api/v1/canvases/${canvasId}/publication`, { token: owner.token, body: { title: 'A weather chat' } });
+		expect(published.status).toBe(201);
+		expect((await fetch(`${server.url}${src}`)).status).toBe(200);
 	});
 
 	it('lets editors write, viewers only read, and other teams see nothing; without a session nothing at all', async () => {
