@@ -57,17 +57,20 @@ function summary(values: number[]) {
 /** Latencies from a send time to each viewer's first sight of it. */
 function latencies(sent: Map<number | string, number>, seen: Map<number | string, number>[]): number[] {
 	const out: number[] = [];
-	for (const viewer of seen) for (const [key, sentAt] of sent) {
-		const at = viewer.get(key);
-		if (at !== undefined) out.push(at - sentAt);
-	}
+	for (const viewer of seen)
+		for (const [key, sentAt] of sent) {
+			const at = viewer.get(key);
+			if (at !== undefined) out.push(at - sentAt);
+		}
 	return out;
 }
 
 async function benchEasel(driver: 'postgres' | 'pglite'): Promise<Figures> {
 	const target = await startEasel({ driver, postgresUrl: flags['postgres-url']!, env: { API_REQUESTS_PER_MINUTE: '1000000', API_KEY_REQUESTS_PER_MINUTE: '1000000' } });
 	try {
-		const signup = await api(target.baseUrl, '/api/v1/auth/signup', { body: { email: `conv-bench-${Date.now()}@bench.test`, password: 'a long enough bench password', name: 'Bench' } });
+		const signup = await api(target.baseUrl, '/api/v1/auth/signup', {
+			body: { email: `conv-bench-${Date.now()}@bench.test`, password: 'a long enough bench password', name: 'Bench' }
+		});
 		const token = signup.body.token as string;
 		const canvas = await api(target.baseUrl, '/api/v1/canvases', { token, body: { title: 'Conversation bench' } });
 		const canvasId = canvas.body.id as string;
@@ -97,7 +100,10 @@ async function benchEasel(driver: 'postgres' | 'pglite'): Promise<Figures> {
 				return () => viewer.records.unobserve(check);
 			});
 
-		const created = await api(target.baseUrl, `/api/v1/canvases/${canvasId}/conversations`, { token, body: { title: 'Bench', messages: [{ role: 'user', content: 'Start' }] } });
+		const created = await api(target.baseUrl, `/api/v1/canvases/${canvasId}/conversations`, {
+			token,
+			body: { title: 'Bench', messages: [{ role: 'user', content: 'Start' }] }
+		});
 		const conversationId = created.body.conversation.id as string;
 		let parentId = created.body.conversation.messageIds[0] as string;
 
@@ -122,7 +128,10 @@ async function benchEasel(driver: 'postgres' | 'pglite'): Promise<Figures> {
 		unwatch.forEach((stop) => stop());
 
 		// Deltas into one streaming message, one POST each.
-		const streaming = await api(target.baseUrl, `/api/v1/conversations/${conversationId}/messages`, { token, body: { parentId, role: 'assistant', content: '', status: 'streaming' } });
+		const streaming = await api(target.baseUrl, `/api/v1/conversations/${conversationId}/messages`, {
+			token,
+			body: { parentId, role: 'assistant', content: '', status: 'streaming' }
+		});
 		const messageId = streaming.body.message.id as string;
 		const sentDelta = new Map<number, number>();
 		const seenLength = viewers.map(() => new Map<number, number>());
@@ -151,7 +160,10 @@ async function benchEasel(driver: 'postgres' | 'pglite'): Promise<Figures> {
 		const complete = viewers.every((viewer) => cardText(viewer, messageId) === expected);
 
 		// The same deltas as one chunked text/plain request.
-		const chunked = await api(target.baseUrl, `/api/v1/conversations/${conversationId}/messages`, { token, body: { parentId, role: 'assistant', content: '', status: 'streaming' } });
+		const chunked = await api(target.baseUrl, `/api/v1/conversations/${conversationId}/messages`, {
+			token,
+			body: { parentId, role: 'assistant', content: '', status: 'streaming' }
+		});
 		const chunkedId = chunked.body.message.id as string;
 		const encoder = new TextEncoder();
 		let pushed = 0;

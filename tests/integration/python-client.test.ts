@@ -38,31 +38,45 @@ describeEachServerDatabase('Python client', (database) => {
 		await server?.dispose();
 	});
 
-	it.skipIf(!python)('passes its own test suite', () => {
-		const run = runPython(['-m', 'unittest', 'discover', '-s', 'tests', '-v'], env);
-		expect(run.status, run.output).toBe(0);
-		expect(run.output).toMatch(/Ran \d+ tests/);
-	}, 120_000);
+	it.skipIf(!python)(
+		'passes its own test suite',
+		() => {
+			const run = runPython(['-m', 'unittest', 'discover', '-s', 'tests', '-v'], env);
+			expect(run.status, run.output).toBe(0);
+			expect(run.output).toMatch(/Ran \d+ tests/);
+		},
+		120_000
+	);
 
-	it.skipIf(!python)('runs the OpenAI mirroring example: the tool call and the streamed answer are on the canvas', async () => {
-		const run = runPython([join('examples', 'mirror_openai.py')], env);
-		expect(run.status, run.output).toBe(0);
-		const { conversationId, answerId } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-		const { body } = await api(server.url, `/api/v1/conversations/${conversationId}`, { token: sessionToken });
-		const messages = body.conversation.messages as { id: string; role: string; text: string; toolCalls: { name: string; result: string | null }[] }[];
-		expect(messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant']);
-		expect(messages.find((message) => message.toolCalls.length)?.toolCalls[0].name).toBe('get_weather');
-		expect(messages.find((message) => message.id === answerId)?.text).toBe('It will rain in **Lisbon** today (high of 17 °C), so yes: pack an umbrella.');
-	}, 120_000);
+	it.skipIf(!python)(
+		'runs the OpenAI mirroring example: the tool call and the streamed answer are on the canvas',
+		async () => {
+			const run = runPython([join('examples', 'mirror_openai.py')], env);
+			expect(run.status, run.output).toBe(0);
+			const { conversationId, answerId } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+			const { body } = await api(server.url, `/api/v1/conversations/${conversationId}`, { token: sessionToken });
+			const messages = body.conversation.messages as { id: string; role: string; text: string; toolCalls: { name: string; result: string | null }[] }[];
+			expect(messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant']);
+			expect(messages.find((message) => message.toolCalls.length)?.toolCalls[0].name).toBe('get_weather');
+			expect(messages.find((message) => message.id === answerId)?.text).toBe('It will rain in **Lisbon** today (high of 17 °C), so yes: pack an umbrella.');
+		},
+		120_000
+	);
 
-	it.skipIf(!python)('runs the Anthropic retry example: the retry sits beside the first answer', async () => {
-		const run = runPython([join('examples', 'anthropic_retry.py')], env);
-		expect(run.status, run.output).toBe(0);
-		const { conversationId, firstAnswerId, retryId } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-		const { body } = await api(server.url, `/api/v1/conversations/${conversationId}`, { token: sessionToken });
-		const byId = new Map((body.conversation.messages as { id: string; parentId: string | null; retryOf: string | null; text: string }[]).map((message) => [message.id, message]));
-		expect(byId.get(retryId)?.retryOf).toBe(firstAnswerId);
-		expect(byId.get(retryId)?.parentId).toBe(byId.get(firstAnswerId)?.parentId);
-		expect(byId.get(retryId)?.text.trim()).toBe('There are 3: #12 (CDN), #40 and #41 (query cache).');
-	}, 120_000);
+	it.skipIf(!python)(
+		'runs the Anthropic retry example: the retry sits beside the first answer',
+		async () => {
+			const run = runPython([join('examples', 'anthropic_retry.py')], env);
+			expect(run.status, run.output).toBe(0);
+			const { conversationId, firstAnswerId, retryId } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+			const { body } = await api(server.url, `/api/v1/conversations/${conversationId}`, { token: sessionToken });
+			const byId = new Map(
+				(body.conversation.messages as { id: string; parentId: string | null; retryOf: string | null; text: string }[]).map((message) => [message.id, message])
+			);
+			expect(byId.get(retryId)?.retryOf).toBe(firstAnswerId);
+			expect(byId.get(retryId)?.parentId).toBe(byId.get(firstAnswerId)?.parentId);
+			expect(byId.get(retryId)?.text.trim()).toBe('There are 3: #12 (CDN), #40 and #41 (query cache).');
+		},
+		120_000
+	);
 });

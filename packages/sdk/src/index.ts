@@ -1,5 +1,2 @@
-// @easel/sdk: Easel's API typed from its OpenAPI document, plus live canvases over Yjs.
-export { createEasel, Easel, type EaselOptions, type Schemas, type ConversationInput, type ConversationMessageInput, type CompleteInput, type StartRunInput } from './client.ts';
-export { EaselError } from './errors.ts';
-export type { LiveCanvas, LiveCanvasOptions } from './live.ts';
-export type { paths, components } from './openapi.ts';
+// @easel/sdk: the typed client for Easel's /api/v1 (built in the developer-platform issue).
+export {};
