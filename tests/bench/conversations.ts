@@ -41,14 +41,6 @@ interface Figures {
 	complete: boolean;
 }
 
-/** What a viewer holds: the text it shows for a message, and when it first showed each length. */
-interface Watcher {
-	/** Seen text length → first time any viewer-side check saw at least that much, per viewer. */
-	seenAt: Map<number, number>[];
-	messageSeenAt: Map<string, number>[];
-	textOf(viewer: number, key: string): string | undefined;
-}
-
 function summary(values: number[]) {
 	const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
 	return { p50: round(quantile(values, 0.5)), p95: round(quantile(values, 0.95)), p99: round(quantile(values, 0.99)) };

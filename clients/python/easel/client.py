@@ -110,7 +110,14 @@ class Client:
         `external_id`.
         """
         messages = list(messages)
-        conversation = self.create_conversation(canvas_id, messages, external_id=external_id, title=title, system=system)
+        try:
+            conversation = self.create_conversation(canvas_id, messages, external_id=external_id, title=title, system=system)
+        except EaselError as error:
+            # The id was first pushed with fewer messages (an earlier turn): continue that conversation.
+            existing = error.details.get("conversationId") if error.code == "CONFLICT" else None
+            if not existing:
+                raise
+            conversation = Conversation(self, str(existing), canvas_id, [])
         conversation.message_ids = main_line(self.get_conversation(conversation.id))
         conversation.mirror(messages)
         return conversation
@@ -169,7 +176,7 @@ class Client:
             response.status,
             (error or {}).get("code", "HTTP_ERROR"),
             (error or {}).get("message", text[:200] or response.reason),
-            {key: value for key, value in (error or {}).items() if key not in ("code", "message")},
+            dict((error or {}).get("details") or {}),
             float(retry_after) if retry_after and retry_after.isdigit() else None,
         )
 
