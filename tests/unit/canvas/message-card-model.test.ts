@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	answeredCall,
 	cardImageKind,
+	compactJson,
 	formatCost,
 	formatLatency,
 	prettyJson,
@@ -90,6 +91,12 @@ describe('what a card shows', () => {
 		expect(prettyJson('{"broken":')).toEqual({ text: '{"broken":', isJson: false });
 		expect(prettyJson('sunny, 21°C')).toEqual({ text: 'sunny, 21°C', isJson: false });
 		expect(prettyJson('42')).toEqual({ text: '42', isJson: false });
+	});
+
+	it('puts arguments on one line for a collapsed call', () => {
+		expect(compactJson('{"city": "Paris",\n "days": [1, 2]}')).toBe('city: "Paris", days: [1,2]');
+		expect(compactJson('[1, 2]')).toBe('[1,2]');
+		expect(compactJson('not\n  json')).toBe('not json');
 	});
 
 	it('lists only the figures the program gave', () => {

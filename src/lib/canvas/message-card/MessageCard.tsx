@@ -1,16 +1,16 @@
 // How a message card looks on the canvas and in exports: a header (role, who or which model, whether it
-// is still streaming, the retry switch), the text as sanitised Markdown, tool calls, images, and the
-// usage footer. The server owns the card's size; text longer than the card scrolls inside it.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
+// is still streaming, the retry switch, the reader's button), the message (MessageContent.tsx), and the
+// usage footer. The server owns the card's size; text longer than the card scrolls inside it, and the
+// reader shows the whole message at a readable size.
+import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import { HTMLContainer, useEditor, useSvgExportContext, useValue, type Editor } from 'tldraw';
 import type { MessageCardShape } from '../../conversations/message-card.ts';
-import { hasCodeBlock, loadCodeHighlighter, renderMarkdown, type CodeHighlighter } from '../../chat/markdown.ts';
 import { showCard } from './card-camera.ts';
 import { stop } from './card-events.ts';
 import { cardSummaries, useDerived } from './card-index.ts';
-import { ROLE_LABELS, answeredCall, retryLabel, retryPosition, shortCallId, usageFigures, type RetryPosition } from './card-model.ts';
-import { CardImages } from './CardImages.tsx';
-import { ToolCallList, ToolResultList, sameCall } from './ToolCallList.tsx';
+import { retryLabel, retryPosition, usageFigures, type RetryPosition } from './card-model.ts';
+import { CardReader } from './CardReader.tsx';
+import { CardHeading, MessageContent } from './MessageContent.tsx';
 
 export function MessageCard({ shape }: { shape: MessageCardShape }) {
 	const editor = useEditor();
@@ -19,16 +19,9 @@ export function MessageCard({ shape }: { shape: MessageCardShape }) {
 	const isDarkMode = useValue('dark mode', () => exporting?.isDarkMode ?? editor.user.getIsDarkMode(), [editor, exporting]);
 	const isSelected = useValue('card selected', () => editor.getSelectedShapeIds().includes(shape.id), [editor, shape.id]);
 	const retry = useDerived('card retry position', () => retryPosition(cardSummaries(editor).get(), shape.id), [editor, shape.id], sameRetryPosition);
-	const answers = useDerived(
-		'answered call',
-		() => answeredCall(cardSummaries(editor).get(), props.conversationId, props.toolCallId),
-		[editor, props.conversationId, props.toolCallId],
-		sameCall
-	);
-	const who = [props.model, props.author].filter(Boolean).join(' · ');
+	// The reader (the whole message, full size) is this viewer's, opened from the card's header.
+	const [reading, setReading] = useState(false);
 	const figures = usageFigures(props);
-	const streaming = props.status === 'streaming';
-	const isEmpty = !props.text && props.toolCalls.length === 0 && props.toolResults.length === 0 && props.images.length === 0;
 
 	return (
 		<HTMLContainer
@@ -40,55 +33,31 @@ export function MessageCard({ shape }: { shape: MessageCardShape }) {
 			style={{ width: props.w, height: props.h }}
 		>
 			<header className="easel-card-head">
-				<span className="easel-card-role">{ROLE_LABELS[props.role]}</span>
-				{who && (
-					<span className="easel-card-who" title={who}>
-						{who}
-					</span>
-				)}
-				{streaming && (
-					<span className="easel-card-streaming" role="status">
-						<span className="easel-card-pulse" aria-hidden="true" />
-						Streaming
-					</span>
-				)}
+				<CardHeading editor={editor} shape={shape} interactive={!exporting} />
 				{retry && <RetrySwitch editor={editor} retry={retry} interactive={!exporting} />}
-			</header>
-			{props.role === 'tool' && props.toolCallId && (
-				<div className="easel-card-answers">
-					<span aria-hidden="true">↩</span> Result of{' '}
-					{answers && !exporting ? (
-						<button
-							type="button"
-							className="easel-card-link"
-							onPointerDown={stop}
-							onPointerUp={stop}
-							onClick={() => showCard(editor, answers.cardId)}
-							title="Show the call"
-						>
-							{answers.name}
-						</button>
-					) : (
-						<code>{answers?.name ?? 'a tool call'}</code>
-					)}{' '}
-					<span className="easel-card-call-id">{shortCallId(props.toolCallId)}</span>
-				</div>
-			)}
-			<CardBody editor={editor} shape={shape} isSelected={isSelected} interactive={!exporting}>
-				{isEmpty ? (
-					<p className="easel-card-empty">{streaming ? 'Waiting for the first words…' : 'No text'}</p>
-				) : (
-					<CardText text={props.text} streaming={streaming} isDarkMode={isDarkMode} />
+				{!exporting && (
+					<button
+						type="button"
+						className="easel-card-open"
+						aria-label="Open message"
+						title="Read the whole message"
+						onPointerDown={stop}
+						onPointerUp={stop}
+						onClick={() => setReading(true)}
+					>
+						⤢
+					</button>
 				)}
-				{props.toolResults.length > 0 && <ToolResultList editor={editor} shape={shape} interactive={!exporting} />}
-				{props.toolCalls.length > 0 && <ToolCallList editor={editor} shape={shape} interactive={!exporting} />}
-				{props.images.length > 0 && <CardImages editor={editor} images={props.images} interactive={!exporting} />}
+			</header>
+			<CardBody editor={editor} shape={shape} isSelected={isSelected} interactive={!exporting}>
+				<MessageContent editor={editor} shape={shape} isDarkMode={isDarkMode} interactive={!exporting} inCard />
 			</CardBody>
 			{figures.length > 0 && (
 				<footer className="easel-card-foot" aria-label="Usage">
 					{figures.join(' · ')}
 				</footer>
 			)}
+			{reading && <CardReader editor={editor} shape={shape} isDarkMode={isDarkMode} onClose={() => setReading(false)} />}
 		</HTMLContainer>
 	);
 }
@@ -218,25 +187,4 @@ function CardBody({
 			<div className="easel-card-content">{children}</div>
 		</div>
 	);
-}
-
-/** The message's text as sanitised Markdown (renderMarkdown: Markdown's own tags only, safe links, no images). */
-function CardText({ text, streaming, isDarkMode }: { text: string; streaming: boolean; isDarkMode: boolean }) {
-	const [highlighter, setHighlighter] = useState<CodeHighlighter | null>(null);
-	// The highlighter's one theme is a light one; on a dark canvas code blocks stay plain (and readable).
-	const wantsHighlighter = !isDarkMode && hasCodeBlock(text);
-	useEffect(() => {
-		if (!wantsHighlighter || highlighter) return;
-		let current = true;
-		loadCodeHighlighter().then(
-			(loaded) => current && setHighlighter(loaded),
-			(error: unknown) => console.warn('[easel] code highlighting is unavailable', error)
-		);
-		return () => {
-			current = false;
-		};
-	}, [wantsHighlighter, highlighter]);
-	const html = useMemo(() => renderMarkdown(text, wantsHighlighter ? highlighter : null), [text, wantsHighlighter, highlighter]);
-	// reason: renderMarkdown's output is sanitised by DOMPurify (Markdown's tags only, safe links, no images).
-	return <div className={streaming ? 'easel-card-text is-streaming' : 'easel-card-text'} dangerouslySetInnerHTML={{ __html: html }} />;
 }

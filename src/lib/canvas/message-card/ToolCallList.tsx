@@ -2,24 +2,38 @@
 // waiting, error) at a glance; expanded, its arguments as indented JSON and its result. Expanding is
 // this viewer's alone (card-index.ts), so read-only viewers expand calls as well. And the tool
 // results a message carries as blocks, each naming the call it answers.
+import { useRef } from 'react';
 import { useValue, type Editor } from 'tldraw';
 import type { MessageCardShape, MessageCardToolCall, MessageCardToolResult } from '../../conversations/message-card.ts';
 import { showCard } from './card-camera.ts';
 import { cardSummaries, isToolCallExpanded, setToolCallExpanded, useDerived } from './card-index.ts';
-import { answeredCall, prettyJson, shortCallId, toolCallOutcome, type ToolCallOutcome } from './card-model.ts';
+import { answeredCall, compactJson, prettyJson, shortCallId, toolCallOutcome, type ToolCallOutcome } from './card-model.ts';
 import { stop } from './card-events.ts';
 
-export function ToolCallList({ editor, shape, interactive }: { editor: Editor; shape: MessageCardShape; interactive: boolean }) {
+export function ToolCallList({ editor, shape, interactive, inCard }: { editor: Editor; shape: MessageCardShape; interactive: boolean; inCard: boolean }) {
 	return (
 		<ul className="easel-tool-calls" aria-label="Tool calls">
 			{shape.props.toolCalls.map((call) => (
-				<ToolCallItem key={call.id} editor={editor} shape={shape} call={call} interactive={interactive} />
+				<ToolCallItem key={call.id} editor={editor} shape={shape} call={call} interactive={interactive} inCard={inCard} />
 			))}
 		</ul>
 	);
 }
 
-function ToolCallItem({ editor, shape, call, interactive }: { editor: Editor; shape: MessageCardShape; call: MessageCardToolCall; interactive: boolean }) {
+function ToolCallItem({
+	editor,
+	shape,
+	call,
+	interactive,
+	inCard
+}: {
+	editor: Editor;
+	shape: MessageCardShape;
+	call: MessageCardToolCall;
+	interactive: boolean;
+	inCard: boolean;
+}) {
+	const item = useRef<HTMLLIElement>(null);
 	const expanded = useValue('tool call expanded', () => isToolCallExpanded(editor, shape.id, call.id), [editor, shape.id, call.id]);
 	const outcome = useDerived(
 		'tool call outcome',
@@ -28,6 +42,17 @@ function ToolCallItem({ editor, shape, call, interactive }: { editor: Editor; sh
 		sameOutcome
 	);
 	const state = outcome.isError ? 'error' : outcome.result === null ? 'waiting' : 'done';
+	const toggle = () => {
+		setToolCallExpanded(editor, shape.id, call.id, !expanded);
+		if (expanded || !inCard) return;
+		// Opened on the canvas: the card is selected (so the wheel, or a finger, scrolls it) and the call scrolls to its top.
+		editor.select(shape.id);
+		requestAnimationFrame(() => {
+			const body = item.current?.closest<HTMLElement>('.easel-card-body');
+			// Screen pixels (the canvas is zoomed) back to the card's own.
+			if (body && item.current) body.scrollTop += (item.current.getBoundingClientRect().top - body.getBoundingClientRect().top) / editor.getZoomLevel() - 4;
+		});
+	};
 	const detailsId = `${shape.id}-${call.id}-details`;
 	const summary = (
 		<>
@@ -35,15 +60,17 @@ function ToolCallItem({ editor, shape, call, interactive }: { editor: Editor; sh
 				{expanded ? '▾' : '▸'}
 			</span>
 			<code className="easel-tool-call-name">{call.name || 'tool'}</code>
+			{/* Collapsed, the arguments on one line, as far as they fit: a small card still says what was asked. */}
+			{!expanded && call.arguments.trim() && <code className="easel-tool-call-args">{compactJson(call.arguments)}</code>}
 			<span className="easel-tool-call-state">
 				<span className="easel-tool-call-dot" aria-hidden="true" />
-				{state === 'error' ? 'Error' : state === 'waiting' ? 'Waiting for result' : 'Result'}
+				{state === 'error' ? 'Error' : state === 'waiting' ? 'Waiting' : 'Result'}
 			</span>
 		</>
 	);
 
 	return (
-		<li className="easel-tool-call" data-state={state} data-expanded={expanded ? 'true' : undefined}>
+		<li ref={item} className="easel-tool-call" data-state={state} data-expanded={expanded ? 'true' : undefined}>
 			{interactive ? (
 				<button
 					type="button"
@@ -53,7 +80,7 @@ function ToolCallItem({ editor, shape, call, interactive }: { editor: Editor; sh
 					title={`${expanded ? 'Hide' : 'Show'} the arguments and result of ${call.name} (${call.id})`}
 					onPointerDown={stop}
 					onPointerUp={stop}
-					onClick={() => setToolCallExpanded(editor, shape.id, call.id, !expanded)}
+					onClick={() => toggle()}
 				>
 					{summary}
 				</button>

@@ -113,6 +113,21 @@ export function prettyJson(text: string): { text: string; isJson: boolean } {
 	}
 }
 
+/** JSON text on one line with its outer braces dropped (`city: "Paris", unit: "celsius"`), for a collapsed call; other text as it was, on one line. */
+export function compactJson(text: string): string {
+	try {
+		const value: unknown = JSON.parse(text);
+		if (value && typeof value === 'object' && !Array.isArray(value)) {
+			return Object.entries(value)
+				.map(([key, entry]) => `${key}: ${JSON.stringify(entry)}`)
+				.join(', ');
+		}
+		return JSON.stringify(value);
+	} catch {
+		return text.replace(/\s+/g, ' ').trim();
+	}
+}
+
 const COUNT = new Intl.NumberFormat('en-US');
 
 /** The footer's figures, each only when the program gave it: "1,234 in · 567 out · 1.2 s · $0.0031". */
