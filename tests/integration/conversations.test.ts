@@ -4,6 +4,9 @@
 // streaming thousands of deltas (JSON and a chunked text body) that watchers see grow; cards people
 // moved stay put; who may write; bad input refused with the place named and nothing written.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import * as billing from '../../src/lib/server/billing.ts';
+import { assets } from '../../src/lib/server/db/schema.ts';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type ApiBody, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -21,13 +24,23 @@ import {
 	REMOTE_IMAGE
 } from '../helpers/conversations.ts';
 
+/** Small limits, so the tests can pass them (the streaming test's 2,000 deltas are ~9,000 characters). */
+const LIMITS = {
+	CONVERSATION_MAX_MESSAGES_PER_REQUEST: '40',
+	CONVERSATION_MAX_MESSAGES: '60',
+	CONVERSATION_MAX_MESSAGE_CHARS: '20000',
+	CONVERSATION_MAX_TOOL_CALLS: '3',
+	CONVERSATION_MAX_IMAGES: '2',
+	CONVERSATION_MAX_IMAGE_BYTES: '4096'
+};
+
 describeEachServerDatabase('conversations on a canvas', (database) => {
 	let server: RunningServer;
 	let owner: TestUser;
 	const clients: CanvasClient[] = [];
 
 	beforeAll(async () => {
-		server = await startServer({ env: database().env });
+		server = await startServer({ env: { ...database().env, ...LIMITS } });
 		owner = await signUp(server.url, 'Ada');
 	});
 	afterAll(async () => {
@@ -39,6 +52,14 @@ describeEachServerDatabase('conversations on a canvas', (database) => {
 	const append = (conversationId: string, body: unknown, token = owner.token) => api(server.url, `/api/v1/conversations/${conversationId}/messages`, { token, body });
 	const tree = async (conversationId: string, token = owner.token) => (await api(server.url, `/api/v1/conversations/${conversationId}`, { token })).body.conversation;
 	const records = (canvasId: string) => canvasRecords(server.url, owner.token, canvasId);
+	/** Asset rows of a canvas, read from the database on PostgreSQL; on PGlite (one process) from the pictures its cards show. */
+	const storedAssets = async (canvasId: string) => {
+		if (database().driver === 'postgres') {
+			const db = await database().direct();
+			return (await db.select({ id: assets.id }).from(assets).where(eq(assets.canvasId, canvasId))).length;
+		}
+		return Object.values(await records(canvasId)).filter((record: ApiBody) => record.typeName === 'asset').length;
+	};
 
 	it('pushes an OpenAI chat with a tool call and pictures: the tree reads back as sent, and the canvas shows a card per message bound parent to child', async () => {
 		const canvasId = await createCanvas(server.url, owner, 'Weather bot');
@@ -167,8 +188,7 @@ describeEachServerDatabase('conversations on a canvas', (database) => {
 		expect(boundArrows(canvas)).toHaveLength(4);
 		// One stored picture, not eight.
 		expect(Object.values(canvas).filter((record: ApiBody) => record.typeName === 'asset')).toHaveLength(1);
-		const assets = await api(server.url, `/api/v1/canvases/${canvasId}/assets`, { token: owner.token });
-		if (assets.status === 200 && Array.isArray(assets.body.assets)) expect(assets.body.assets).toHaveLength(1);
+		expect(await storedAssets(canvasId)).toBe(1);
 
 		// A later retry answers the same ids; the same externalId with other messages is a conflict naming the conversation.
 		expect((await push(canvasId, body)).body.conversation).toEqual({ id, messageIds, systemMessageId: null });
@@ -176,6 +196,19 @@ describeEachServerDatabase('conversations on a canvas', (database) => {
 		expect(other.status).toBe(409);
 		expect(other.body.error).toMatchObject({ code: 'CONFLICT', details: { conversationId: id } });
 		expect((await tree(id)).messages).toHaveLength(5);
+
+		// Cards gone from the canvas (a first push stored its messages but could not draw them) come back with a retry.
+		const person = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
+		clients.push(person);
+		await person.synced;
+		person.doc.transact(() => {
+			for (const messageId of messageIds.slice(2)) person.records.delete(cardId(messageId));
+		});
+		await waitFor(async () => cardsOf(await records(canvasId)).size === 2, 10_000, 'the cards to be deleted');
+		expect((await push(canvasId, body)).status).toBe(200);
+		const redrawn = await records(canvasId);
+		expect(cardsOf(redrawn).size).toBe(5);
+		expect(boundArrows(redrawn)).toHaveLength(4);
 	});
 
 	it('appends under the latest message by default; a second child of one parent is a branch, side by side; retryOf marks a retry of a sibling only', async () => {
@@ -356,4 +389,283 @@ describeEachServerDatabase('conversations on a canvas', (database) => {
 		const frame = canvas[frameId(id)];
 		for (const card of cards.values()) expect(card.y + card.props.h).toBeLessThanOrEqual(frame.props.h);
 	});
+
+	it('leaves a canvas with conversations working as any other: versions restore, duplicates copy the cards and their pictures, publishing shows the pictures', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Kept');
+		const { id, messageIds } = (await push(canvasId, { title: 'Kept', messages: openAiConversation() })).body.conversation;
+		const version = await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token, body: { label: 'With the chat' } });
+		expect(version.status).toBe(201);
+		const pictureOf = (canvas: Record<string, ApiBody>) => {
+			const card = cardsOf(canvas).get(messageIds[1]);
+			return canvas[card.props.images[0].assetId];
+		};
+
+		// A copy holds the same cards; its picture is a copy of its own, which the cards still find by their asset record.
+		const copy = await api(server.url, `/api/v1/canvases/${canvasId}/duplicate`, { token: owner.token, body: {} });
+		expect(copy.status).toBe(201);
+		const copied = await records(copy.body.id);
+		expect(cardsOf(copied).size).toBe(5);
+		const [original, duplicate] = [pictureOf(await records(canvasId)), pictureOf(copied)];
+		expect(duplicate.props.src).toMatch(/^\/api\/v1\/assets\//);
+		expect(duplicate.props.src).not.toBe(original.props.src);
+		expect((await fetch(`${server.url}${duplicate.props.src}`, { headers: { authorization: `Bearer ${owner.token}` } })).status).toBe(200);
+
+		// A person deletes the frame (and the cards in it); restoring the version brings them back.
+		const person = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
+		clients.push(person);
+		await person.synced;
+		person.doc.transact(() => {
+			for (const key of [...person.records.keys()]) {
+				const record = person.records.get(key) as ApiBody;
+				if (key === frameId(id) || record.parentId === frameId(id) || (record.typeName === 'binding' && record.meta?.conversationId !== undefined))
+					person.records.delete(key);
+			}
+		});
+		await waitFor(async () => cardsOf(await records(canvasId)).size === 0, 10_000, 'the cards to be deleted');
+		expect((await api(server.url, `/api/v1/canvases/${canvasId}/versions/${version.body.id}/restore`, { method: 'POST', token: owner.token })).status).toBe(201);
+		await waitFor(async () => cardsOf(await records(canvasId)).size === 5, 10_000, 'the restored cards');
+
+		// Published, the picture is shown to anyone (the publication lists it); before, nobody without access saw it.
+		const src = pictureOf(await records(canvasId)).props.src;
+		expect((await fetch(`${server.url}${src}`)).status).toBe(404);
+		const published = await api(server.url, `/api/v1/canvases/${canvasId}/publication`, { token: owner.token, body: { title: 'A weather chat' } });
+		expect(published.status).toBe(201);
+		expect((await fetch(`${server.url}${src}`)).status).toBe(200);
+	});
+
+	it('lets editors write, viewers only read, and other teams see nothing; without a session nothing at all', async () => {
+		const team = await api(server.url, '/api/v1/teams', { token: owner.token, body: { name: 'Research' } });
+		const canvas = await api(server.url, '/api/v1/canvases', { token: owner.token, body: { title: 'Shared board', teamId: team.body.id } });
+		const canvasId = canvas.body.id;
+		const join = async (name: string, role: 'viewer' | 'editor') => {
+			const user = await signUp(server.url, name);
+			const invite = await api(server.url, `/api/v1/teams/${team.body.id}/invitations`, { token: owner.token, body: { role } });
+			expect((await api(server.url, `/api/v1/invitations/${invite.body.token}/accept`, { method: 'POST', token: user.token })).status).toBe(200);
+			return user;
+		};
+		const viewer = await join('Vic', 'viewer');
+		const editor = await join('Eda', 'editor');
+		const stranger = await signUp(server.url, 'Stranger');
+
+		const pushed = await push(
+			canvasId,
+			{
+				messages: [
+					{ role: 'user', content: 'Hi' },
+					{ role: 'assistant', content: '', status: 'streaming' }
+				]
+			},
+			editor.token
+		);
+		expect(pushed.status).toBe(201);
+		const { id, messageIds } = pushed.body.conversation;
+		const [, streaming] = messageIds;
+		// An empty token sends no Authorization at all.
+		const writes = (token: string) => [
+			push(canvasId, { messages: [{ role: 'user', content: 'x' }] }, token),
+			append(id, { role: 'user', content: 'x' }, token),
+			api(server.url, `/api/v1/conversations/${id}/messages/${streaming}/stream`, { token, body: { delta: 'x' } }),
+			api(server.url, `/api/v1/conversations/${id}/messages/${streaming}/complete`, { token, method: 'POST' })
+		];
+		for (const answer of await Promise.all(writes(viewer.token))) {
+			expect(answer.status).toBe(403);
+			expect(answer.body.error).toMatchObject({ code: 'FORBIDDEN', message: 'As a viewer you may not push conversations onto this canvas.' });
+		}
+		expect((await tree(id, viewer.token)).messages).toHaveLength(2);
+		expect((await api(server.url, `/api/v1/canvases/${canvasId}/conversations`, { token: viewer.token })).body.conversations).toHaveLength(1);
+
+		for (const answer of [...(await Promise.all(writes(stranger.token))), await api(server.url, `/api/v1/conversations/${id}`, { token: stranger.token })]) {
+			expect(answer.status).toBe(404);
+			expect(answer.body.error.code).toBe('NOT_FOUND');
+		}
+		expect((await api(server.url, `/api/v1/conversations/${id}`, { token: stranger.token })).body.error.message).toBe('Conversation was not found.');
+		for (const answer of await Promise.all(writes(''))) expect(answer.status).toBe(401);
+
+		// Nothing the refused writers sent reached the conversation or the canvas.
+		const conversation = await tree(id, editor.token);
+		expect(conversation.messages.map((message: ApiBody) => message.text)).toEqual(['Hi', '']);
+		expect(cardsOf(await canvasRecords(server.url, editor.token, canvasId)).size).toBe(2);
+	});
+
+	it('refuses bad input with INVALID_INPUT naming where it is, and writes nothing', async () => {
+		const canvasId = await createCanvas(server.url, owner, 'Bad input');
+		const image = (url: string) => [
+			{ role: 'user', content: 'a' },
+			{
+				role: 'user',
+				content: [
+					{ type: 'text', text: 'b' },
+					{ type: 'image_url', image_url: { url } }
+				]
+			}
+		];
+		const cases: [unknown, number, string, string][] = [
+			[{ messages: [] }, 400, 'INVALID_INPUT', 'messages: messages must hold at least one message'],
+			[
+				{
+					messages: [
+						{ role: 'user', content: 'ok' },
+						{ role: 'robot', content: 'hi' }
+					]
+				},
+				400,
+				'INVALID_INPUT',
+				'messages.1.role: role must be one of system, developer, user, assistant, tool'
+			],
+			[{ messages: [{ role: 'user', content: 42 }] }, 400, 'INVALID_INPUT', 'messages.0.content: content must be text or an array of content parts'],
+			[{ messages: [{ role: 'user', content: [{ type: 'text', text: 7 }] }] }, 400, 'INVALID_INPUT', 'messages.0.content.0.text:'],
+			[
+				{ messages: image('ftp://example.com/a.png') },
+				400,
+				'INVALID_INPUT',
+				'messages.1.content.1.image_url: an image must be a data: URL, base64 data or an http(s) URL'
+			],
+			[
+				{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: 12 }] }] },
+				400,
+				'INVALID_INPUT',
+				'messages.0.content.0.image_url: image_url must be { url }'
+			],
+			[{ messages: image('data:image/png;base64,@@@not base64@@@') }, 400, 'INVALID_INPUT', 'messages.1.content.1.image_url: the image data is not base64'],
+			[
+				{ messages: image(`data:image/png;base64,${Buffer.from('just some text').toString('base64')}`) },
+				415,
+				'UNSUPPORTED_MEDIA_TYPE',
+				'messages.1.content.1.image_url: '
+			],
+			[
+				{ messages: image(`data:image/png;base64,${Buffer.alloc(5000, 1).toString('base64')}`) },
+				413,
+				'PAYLOAD_TOO_LARGE',
+				'messages.1.content.1.image_url: an image may be at most'
+			],
+			[
+				{ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png' } }] }] },
+				400,
+				'INVALID_INPUT',
+				'messages.0.content.0.source.data:'
+			],
+			[
+				{
+					messages: [
+						{ role: 'user', content: 'q' },
+						{ role: 'tool', content: '{}' }
+					]
+				},
+				400,
+				'INVALID_INPUT',
+				'messages.1.tool_call_id: a tool message must name the call it answers'
+			],
+			[
+				{ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: '' } }] }] },
+				400,
+				'INVALID_INPUT',
+				'messages.0.tool_calls.0.function.name:'
+			],
+			[
+				{ messages: [{ role: 'assistant', tool_calls: ['a', 'b', 'c', 'd'].map((id) => ({ id, type: 'function', function: { name: 'f', arguments: '{}' } })) }] },
+				400,
+				'INVALID_INPUT',
+				'messages.0.tool_calls: a message may make at most 3 tool calls'
+			],
+			[{ messages: [{ role: 'user', content: 'x'.repeat(20_001) }] }, 400, 'INVALID_INPUT', 'messages.0: a message may hold at most 20000 characters'],
+			[{ messages: Array.from({ length: 41 }, () => ({ role: 'user', content: 'again' })) }, 400, 'INVALID_INPUT', 'messages: one request may push at most 40 messages'],
+			[{ messages: [{ role: 'user', content: 'x' }], externalId: '' }, 400, 'INVALID_INPUT', 'externalId:']
+		];
+		for (const [body, status, code, message] of cases) {
+			const answer = await push(canvasId, body);
+			expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+			expect(answer.body.error.code).toBe(code);
+			expect(answer.body.error.message).toContain(message);
+		}
+		const notJson = await api(server.url, `/api/v1/canvases/${canvasId}/conversations`, {
+			token: owner.token,
+			body: 'messages',
+			headers: { 'content-type': 'text/plain' }
+		});
+		expect(notJson.body.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('JSON') });
+		expect((await api(server.url, `/api/v1/canvases/not-a-uuid/conversations`, { token: owner.token, body: { messages: [] } })).body.error.code).toBe('INVALID_INPUT');
+
+		expect((await api(server.url, `/api/v1/canvases/${canvasId}/conversations`, { token: owner.token })).body.conversations).toEqual([]);
+		expect(cardsOf(await records(canvasId)).size).toBe(0);
+		expect(await storedAssets(canvasId)).toBe(0);
+
+		// Appends and streams are checked the same way, and a message past the limit is refused mid-stream.
+		const { id } = (
+			await push(canvasId, {
+				messages: [
+					{ role: 'user', content: 'q' },
+					{ role: 'assistant', content: '', status: 'streaming' }
+				]
+			})
+		).body.conversation;
+		const streaming = (await tree(id)).messages[1].id;
+		const appended = await append(id, { role: 'user', content: [{ type: 'image_url', image_url: { url: 'javascript:alert(1)' } }] });
+		expect(appended.body.error).toMatchObject({
+			code: 'INVALID_INPUT',
+			message: expect.stringContaining('content.0.image_url: an image must be'),
+			details: { field: 'content.0.image_url' }
+		});
+		expect((await append(id, { role: 'assistant', parentId: 'nope' })).body.error.message).toContain('parentId:');
+		const stream = (body: unknown) => api(server.url, `/api/v1/conversations/${id}/messages/${streaming}/stream`, { token: owner.token, body });
+		expect((await stream({ delta: 5 })).body.error.message).toContain('delta:');
+		expect((await stream({ delta: 'y'.repeat(19_999) })).status).toBe(200);
+		const tooLong = await stream({ delta: 'yy' });
+		expect(tooLong.status).toBe(413);
+		expect(tooLong.body.error.message).toContain('at most 20000 characters');
+		expect((await tree(id)).messages[1].text).toHaveLength(19_999);
+		expect((await api(server.url, `/api/v1/conversations/${id}/messages/${crypto.randomUUID()}/stream`, { token: owner.token, body: { delta: 'x' } })).status).toBe(404);
+		expect((await tree(id)).messages).toHaveLength(2);
+	});
 });
+
+describeEachServerDatabase(
+	'conversations on a read-only (over-plan) canvas',
+	(database) => {
+		let server: RunningServer;
+		afterAll(() => server?.dispose());
+
+		it('refuses every write with LIMIT_EXCEEDED naming the plan, and still reads', async () => {
+			server = await startServer({ env: database().env });
+			const owner = await signUp(server.url, 'Downgraded');
+			const db = await database().direct();
+			await billing.setPlan(db, owner.personalTeamId, 'pro', null);
+			const ids: string[] = [];
+			for (let i = 0; i < 11; i++) ids.push(await createCanvas(server.url, owner, `Canvas ${i}`));
+			const readOnly = ids[10];
+			const pushed = await api(server.url, `/api/v1/canvases/${readOnly}/conversations`, {
+				token: owner.token,
+				body: {
+					messages: [
+						{ role: 'user', content: 'Hi' },
+						{ role: 'assistant', content: '', status: 'streaming' }
+					]
+				}
+			});
+			expect(pushed.status).toBe(201);
+			const { id, messageIds } = pushed.body.conversation;
+			await billing.setPlan(db, owner.personalTeamId, 'free', null);
+
+			const refusals = [
+				await api(server.url, `/api/v1/canvases/${readOnly}/conversations`, { token: owner.token, body: { messages: [{ role: 'user', content: 'x' }] } }),
+				await api(server.url, `/api/v1/conversations/${id}/messages`, { token: owner.token, body: { role: 'user', content: 'x' } }),
+				await api(server.url, `/api/v1/conversations/${id}/messages/${messageIds[1]}/stream`, { token: owner.token, body: { delta: 'x' } }),
+				await api(server.url, `/api/v1/conversations/${id}/messages/${messageIds[1]}/complete`, { token: owner.token, method: 'POST' })
+			];
+			for (const refused of refusals) {
+				expect(refused.status).toBe(402);
+				expect(refused.body.error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/read-only.*Free plan includes 10 canvases/) });
+			}
+			const conversation = (await api(server.url, `/api/v1/conversations/${id}`, { token: owner.token })).body.conversation;
+			expect(conversation.messages.map((message: ApiBody) => [message.text, message.status])).toEqual([
+				['Hi', 'complete'],
+				['', 'streaming']
+			]);
+			// The first canvas is within the plan: writing there still works.
+			expect(
+				(await api(server.url, `/api/v1/canvases/${ids[0]}/conversations`, { token: owner.token, body: { messages: [{ role: 'user', content: 'x' }] } })).status
+			).toBe(201);
+		});
+	},
+	{ drivers: ['postgres'] }
+);

@@ -129,6 +129,18 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 		const named = await api(embedded.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token, body: { label: 'Before the move' } });
 		expect(named.status).toBe(201);
 		client.destroy();
+		// A conversation a program pushed: its rows move with everything else.
+		const pushed = await api(embedded.url, `/api/v1/canvases/${teamCanvasId}/conversations`, {
+			token: owner.token,
+			body: {
+				externalId: 'moving-day',
+				messages: [
+					{ role: 'user', content: 'Are we there yet?' },
+					{ role: 'assistant', content: 'Almost.' }
+				]
+			}
+		});
+		expect(pushed.status).toBe(201);
 	});
 
 	afterAll(async () => {
@@ -188,7 +200,8 @@ describe.skipIf(!available)('moving the embedded database to PostgreSQL', () => 
 				digests[1][table] = { rows: row.rows, digest: row.digest };
 			}
 			expect(digests[1]).toEqual(digests[0]);
-			for (const table of ['users', 'canvases', 'documents', 'document_versions', 'audit_log']) expect(digests[0][table].rows, table).toBeGreaterThan(0);
+			for (const table of ['users', 'canvases', 'documents', 'document_versions', 'audit_log', 'conversations', 'conversation_messages'])
+				expect(digests[0][table].rows, table).toBeGreaterThan(0);
 			// Identity columns continue after the imported ids instead of colliding with them.
 			const identities = await target<{ table: string; column: string }[]>`
 				select c.relname as "table", a.attname as "column" from pg_attribute a join pg_class c on c.oid = a.attrelid

@@ -43,7 +43,7 @@ const redactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), d
 /** Part types Easel reads; any other `type` is kept as an `unsupported` part. */
 const READ_PART_TYPES = new Set(['text', 'image_url', 'image', 'refusal', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']);
 const otherPart = z
-	.looseObject({ type: z.string().refine((type) => !READ_PART_TYPES.has(type), { error: 'is a part type whose fields are wrong' }) })
+	.looseObject({ type: z.string().refine((type) => !READ_PART_TYPES.has(type), { error: 'is a part type whose fields are wrong', abort: true }) })
 	.describe('Another content type (audio, file, document, server tools): kept by its type, not shown');
 
 const toolResultContentPart = z.union([z.discriminatedUnion('type', [textPart, imageBlock]), otherPart]);
