@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Browser, Page } from '@playwright/test';
 import { api, type ApiBody } from '../helpers/clients.ts';
+import { REMOTE_IMAGE, anthropicConversation } from '../helpers/conversations.ts';
 import { decodePng, type Picture } from '../helpers/png.ts';
 import { PASSWORD, SCREENS, expect, sameOrigin, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
 
@@ -320,4 +321,45 @@ test('cards in a version preview, on the published page and its picture, and in 
 		)
 		.toBeGreaterThan(20);
 	await writeFile(`${SCREENS}/conversation-published-preview.png`, picture!);
+});
+
+test("an Anthropic conversation with pictures and tool_result blocks, as a view link's guest sees it", async ({ browser, baseURL }) => {
+	const owner = await newPage(browser);
+	const { email } = await signUpThroughUi(owner, 'Di');
+	const program = await Program.logIn(baseURL, email);
+	const canvas = await program.call('/api/v1/canvases', { title: 'Travel agent' });
+	const { conversation } = await program.call(`/api/v1/canvases/${canvas.id}/conversations`, { title: 'Train to Lyon', ...anthropicConversation() });
+	// The top-level system prompt is a message of its own (systemMessageId); messageIds follow `messages`.
+	const [pictureId, callerId, resultsId] = conversation.messageIds as string[];
+	await program.call(`/api/v1/conversations/${conversation.id}/messages`, {
+		role: 'user',
+		content: [
+			{ type: 'text', text: 'And this one?' },
+			{ type: 'image_url', image_url: { url: REMOTE_IMAGE } }
+		]
+	});
+	const link = await program.call(`/api/v1/canvases/${canvas.id}/share-links`, { access: 'view', audience: 'anyone' });
+
+	// A guest: stored pictures reach them through the link's token, never a remote address.
+	const guest = await newPage(browser);
+	const requested: string[] = [];
+	guest.on('request', (request) => requested.push(request.url()));
+	await guest.goto(new URL(link.url).pathname);
+	await waitForCanvas(guest);
+	await expect.poll(() => guest.evaluate(() => !!window.__easelEditor)).toBe(true);
+	await guest.evaluate(() => void window.__easelEditor!.zoomToFit({ animation: { duration: 0 } }));
+	const picture = card(guest, pictureId).locator('img.easel-card-image');
+	await expect.poll(() => picture.evaluate((image) => (image as HTMLImageElement).naturalWidth)).toBe(3);
+	await expect(guest.locator('.tl-canvas .easel-card-image-link')).toHaveText('Image 1 at images.example.com');
+	expect(requested.filter((url) => url.includes('images.example.com'))).toEqual([]);
+
+	// The tool_result block answers the tool_use: shown as the result of that call, and on the call itself.
+	const answered = card(guest, resultsId).locator('.easel-tool-call');
+	await expect(answered).toContainText('↩ search_trains');
+	await expect(answered.locator('.easel-tool-call-args')).toHaveText('08:04 TGV 6601');
+	await answered.getByRole('button', { name: /search_trains/ }).click();
+	await expect(answered.locator('.easel-tool-call-json')).toHaveText('08:04 TGV 6601');
+	await expect(card(guest, callerId).locator('.easel-tool-call-state')).toHaveText('Result');
+	await lookAt(guest, callerId);
+	await guest.screenshot({ path: `${SCREENS}/conversation-anthropic-guest.png` });
 });

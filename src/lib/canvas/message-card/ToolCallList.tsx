@@ -141,9 +141,9 @@ function sameOutcome(a: ToolCallOutcome, b: ToolCallOutcome): boolean {
 }
 
 /**
- * Tool results a message carries as blocks (an Anthropic user turn answering tool_use blocks): each
- * names the call it answers (a link to the calling card when it is here) and shows the result; they
- * are the message's content, so they are open, not collapsed.
+ * Tool results a message carries as blocks (an Anthropic user turn answering tool_use blocks): each a
+ * row like a call's, naming the tool it answers with the result on one line; expanded, the whole
+ * result and a link to the calling card.
  */
 export function ToolResultList({ editor, shape, interactive }: { editor: Editor; shape: MessageCardShape; interactive: boolean }) {
 	return (
@@ -162,36 +162,54 @@ function ToolResultItem({ editor, shape, result, interactive }: { editor: Editor
 		[editor, shape.props.conversationId, result.toolCallId],
 		sameCall
 	);
+	const key = `result:${result.toolCallId}`;
+	const expanded = useValue('tool result expanded', () => isToolCallExpanded(editor, shape.id, key), [editor, shape.id, key]);
+	const detailsId = `${shape.id}-${key}-details`;
 	const content = prettyJson(result.content);
+	const summary = (
+		<>
+			<span className="easel-tool-call-chevron" aria-hidden="true">
+				{expanded ? '▾' : '▸'}
+			</span>
+			<code className="easel-tool-call-name">↩ {call?.name ?? 'tool'}</code>
+			{!expanded && result.content.trim() && <code className="easel-tool-call-args">{compactJson(result.content)}</code>}
+			<span className="easel-tool-call-state">
+				<span className="easel-tool-call-dot" aria-hidden="true" />
+				{result.isError ? 'Error' : 'Result'}
+			</span>
+		</>
+	);
 	return (
-		<li className="easel-tool-call" data-state={result.isError ? 'error' : 'done'}>
-			<div className="easel-tool-call-toggle">
-				<span className="easel-tool-call-chevron" aria-hidden="true">
-					↩
-				</span>
-				{call && interactive ? (
-					<button
-						type="button"
-						className="easel-card-link easel-tool-call-name"
-						title="Show the call"
-						onPointerDown={stop}
-						onPointerUp={stop}
-						onClick={() => showCard(editor, call.cardId)}
-					>
-						{call.name}
-					</button>
-				) : (
-					<code className="easel-tool-call-name">{call?.name ?? 'tool'}</code>
-				)}
-				<span className="easel-card-call-id">{shortCallId(result.toolCallId)}</span>
-				<span className="easel-tool-call-state">
-					<span className="easel-tool-call-dot" aria-hidden="true" />
-					{result.isError ? 'Error' : 'Result'}
-				</span>
-			</div>
-			<div className="easel-tool-call-details">
-				<pre className="easel-tool-call-json">{content.text.trim() ? content.text : '(empty)'}</pre>
-			</div>
+		<li className="easel-tool-call" data-state={result.isError ? 'error' : 'done'} data-expanded={expanded ? 'true' : undefined}>
+			{interactive ? (
+				<button
+					type="button"
+					className="easel-tool-call-toggle"
+					aria-expanded={expanded}
+					aria-controls={detailsId}
+					title={`${expanded ? 'Hide' : 'Show'} the result for ${call?.name ?? 'the call'} (${result.toolCallId})`}
+					onPointerDown={stop}
+					onPointerUp={stop}
+					onClick={() => setToolCallExpanded(editor, shape.id, key, !expanded)}
+				>
+					{summary}
+				</button>
+			) : (
+				<div className="easel-tool-call-toggle">{summary}</div>
+			)}
+			{expanded && (
+				<div className="easel-tool-call-details" id={detailsId}>
+					<div className="easel-tool-call-label">
+						{result.isError ? 'Error' : 'Result'} for <span className="easel-card-call-id">{shortCallId(result.toolCallId)}</span>
+						{call && interactive && (
+							<button type="button" className="easel-card-link" onPointerDown={stop} onPointerUp={stop} onClick={() => showCard(editor, call.cardId)}>
+								Show the call
+							</button>
+						)}
+					</div>
+					<pre className="easel-tool-call-json">{content.text.trim() ? content.text : '(empty)'}</pre>
+				</div>
+			)}
 		</li>
 	);
 }
