@@ -16,7 +16,7 @@ import { draw } from './conversation-canvas.ts';
 import { checkImages, insertImageAssets, storedParts, storeImageBytes } from './message-images.ts';
 import { checkConversationSize, checkMessage, type ConversationLimits } from './message-limits.ts';
 import { normalizeMessage } from './message-formats.ts';
-import { messageJson, storedUsage, type StoredContent } from './message-rows.ts';
+import { messageJson, newMessageRow } from './message-rows.ts';
 
 export async function appendMessage(
 	services: Services,
@@ -66,22 +66,15 @@ export async function appendMessage(
 		);
 		const [inserted] = await tx
 			.insert(conversationMessages)
-			.values({
-				id: randomUUID(),
-				conversationId: conversation.id,
-				parentId,
-				retryOf,
-				seq: last.seq + 1,
-				role: message.role,
-				content: { parts: storedParts(message, images.sources[0], images), toolCalls: message.toolCalls, toolCallId: message.toolCallId } satisfies StoredContent,
-				text: message.text,
-				model: message.model,
-				name: message.name,
-				usage: storedUsage(message.usage),
-				latencyMs: message.latencyMs,
-				status: message.status,
-				completedAt: message.status === 'complete' ? new Date() : null
-			})
+			.values(
+				newMessageRow(message, storedParts(message, images.sources[0], images), {
+					id: randomUUID(),
+					conversationId: conversation.id,
+					parentId,
+					retryOf,
+					seq: last.seq + 1
+				})
+			)
 			.returning();
 		return inserted;
 	});

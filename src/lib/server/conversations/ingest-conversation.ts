@@ -17,7 +17,7 @@ import { draw } from './conversation-canvas.ts';
 import { checkImages, insertImageAssets, storedParts, storeImageBytes } from './message-images.ts';
 import { checkConversationSize, checkMessage, type ConversationLimits } from './message-limits.ts';
 import { normalizeMessage, normalizeWireMessage, systemText, type NormalizedMessage } from './message-formats.ts';
-import { contentOf, messagesOf, storedUsage, type ConversationRow, type MessageRow, type StoredContent } from './message-rows.ts';
+import { contentOf, messagesOf, newMessageRow, type ConversationRow, type MessageRow } from './message-rows.ts';
 
 export interface IngestedConversation {
 	/** False when `externalId` already named this conversation (nothing was stored again). */
@@ -71,21 +71,14 @@ export async function ingestConversation(
 		if (!row) return null;
 		await insertImageAssets(tx, services, { canvasId, teamId: access.canvas.teamId, uploadedBy: actor.kind === 'user' ? actor.userId : null }, images, known);
 		await tx.insert(conversationMessages).values(
-			all.map((message, index) => ({
-				id: ids[index],
-				conversationId: row.id,
-				parentId: index === 0 ? null : ids[index - 1],
-				seq: index + 1,
-				role: message.role,
-				content: { parts: storedParts(message, images.sources[index], images), toolCalls: message.toolCalls, toolCallId: message.toolCallId } satisfies StoredContent,
-				text: message.text,
-				model: message.model,
-				name: message.name,
-				usage: storedUsage(message.usage),
-				latencyMs: message.latencyMs,
-				status: message.status,
-				completedAt: message.status === 'complete' ? new Date() : null
-			}))
+			all.map((message, index) =>
+				newMessageRow(message, storedParts(message, images.sources[index], images), {
+					id: ids[index],
+					conversationId: row.id,
+					parentId: index === 0 ? null : ids[index - 1],
+					seq: index + 1
+				})
+			)
 		);
 		return row;
 	});

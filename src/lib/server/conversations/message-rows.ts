@@ -5,7 +5,7 @@ import type { Queryable } from '../db/index.ts';
 import { conversationMessages, conversations } from '../db/schema.ts';
 import { assetSrc } from '../../asset-urls.ts';
 import type { MessageJson } from './api-schemas.ts';
-import type { ConversationRole, MessagePart, ToolCall, Usage } from './message-formats.ts';
+import type { ConversationRole, MessagePart, NormalizedMessage, ToolCall, Usage } from './message-formats.ts';
 
 /** An image as kept: stored on the canvas (an asset), or a link the program gave. */
 export type StoredImage = { assetId: string; mediaType: string; width: number | null; height: number | null; bytes: number } | { url: string };
@@ -49,6 +49,31 @@ export function storedUsage(usage: Usage | null): Record<string, number> | null 
 	if (usage.outputTokens !== null) stored.outputTokens = usage.outputTokens;
 	if (usage.costUsd !== null) stored.costUsd = usage.costUsd;
 	return Object.keys(stored).length > 0 ? stored : null;
+}
+
+/** Where a new message goes: its id, conversation, parent (null: a root), the message it retries, its order of arrival. */
+export interface MessagePlace {
+	id: string;
+	conversationId: string;
+	parentId: string | null;
+	retryOf?: string | null;
+	seq: number;
+}
+
+/** The row that keeps `message` at `place`; `parts` are its parts with images resolved (storedParts). */
+export function newMessageRow(message: NormalizedMessage, parts: StoredPart[], place: MessagePlace): typeof conversationMessages.$inferInsert {
+	return {
+		...place,
+		role: message.role,
+		content: { parts, toolCalls: message.toolCalls, toolCallId: message.toolCallId } satisfies StoredContent,
+		text: message.text,
+		model: message.model,
+		name: message.name,
+		usage: storedUsage(message.usage),
+		latencyMs: message.latencyMs,
+		status: message.status,
+		completedAt: message.status === 'complete' ? new Date() : null
+	};
 }
 
 /** Every message of a conversation in order of arrival. */
