@@ -1,32 +1,11 @@
 // Valid message-card records (src/lib/conversations/message-card.ts) for tests that put cards on a
 // canvas without the conversations API: the server validates them like any client's records.
-import type { MessageCardProps, MessageCardToolCall } from '../../src/lib/conversations/message-card.ts';
+import { emptyMessageCardProps, type MessageCardProps, type MessageCardToolCall } from '../../src/lib/conversations/message-card.ts';
 
 export type CardProps = Partial<MessageCardProps>;
 
 export function messageCardProps(props: CardProps = {}): MessageCardProps {
-	return {
-		w: 380,
-		h: 200,
-		conversationId: 'conversation-1',
-		messageId: 'message-1',
-		parentId: '',
-		role: 'assistant',
-		author: '',
-		model: '',
-		text: '',
-		toolCalls: [],
-		toolCallId: '',
-		toolResults: [],
-		images: [],
-		status: 'complete',
-		retryOf: '',
-		inputTokens: null,
-		outputTokens: null,
-		latencyMs: null,
-		costUsd: null,
-		...props
-	};
+	return { ...emptyMessageCardProps(), h: 200, conversationId: 'conversation-1', messageId: 'message-1', ...props };
 }
 
 /** A card on the first page (`page:page`). */

@@ -119,6 +119,31 @@ export const messageCardProps: RecordProps<MessageCardShape> = {
 	costUsd: T.positiveNumber.nullable()
 };
 
+/** An empty card: what the browser's shape util starts from and what tests override. */
+export function emptyMessageCardProps(): MessageCardProps {
+	return {
+		w: MESSAGE_CARD_WIDTH,
+		h: 160,
+		conversationId: '',
+		messageId: '',
+		parentId: '',
+		role: 'assistant',
+		author: '',
+		model: '',
+		text: '',
+		toolCalls: [],
+		toolCallId: '',
+		toolResults: [],
+		images: [],
+		status: 'complete',
+		retryOf: '',
+		inputTokens: null,
+		outputTokens: null,
+		latencyMs: null,
+		costUsd: null
+	};
+}
+
 /** Versions of the card's props; a change to them is a new migration here (never an edit of one). */
 export const messageCardMigrations = createShapePropsMigrationSequence({ sequence: [] });
 

@@ -4,7 +4,14 @@
 // arrows to it and comment around it. Exports draw the card's own HTML (tldraw renders shapes without
 // `toSvg` in a foreignObject with their styles inlined), in the export's colour mode.
 import { BaseBoxShapeUtil, DefaultFontFaces, type TLFontFace } from 'tldraw';
-import { MESSAGE_CARD_TYPE, messageCardMigrations, messageCardProps, type MessageCardProps, type MessageCardShape } from '../../conversations/message-card.ts';
+import {
+	MESSAGE_CARD_TYPE,
+	emptyMessageCardProps,
+	messageCardMigrations,
+	messageCardProps,
+	type MessageCardProps,
+	type MessageCardShape
+} from '../../conversations/message-card.ts';
 import { ROLE_LABELS } from './card-model.ts';
 import { MessageCard } from './MessageCard.tsx';
 import './message-card.css';
@@ -33,27 +40,7 @@ export class MessageCardShapeUtil extends BaseBoxShapeUtil<MessageCardShape> {
 	static override migrations = messageCardMigrations;
 
 	override getDefaultProps(): MessageCardShape['props'] {
-		return {
-			w: 380,
-			h: 160,
-			conversationId: '',
-			messageId: '',
-			parentId: '',
-			role: 'assistant',
-			author: '',
-			model: '',
-			text: '',
-			toolCalls: [],
-			toolCallId: '',
-			toolResults: [],
-			images: [],
-			status: 'complete',
-			retryOf: '',
-			inputTokens: null,
-			outputTokens: null,
-			latencyMs: null,
-			costUsd: null
-		};
+		return emptyMessageCardProps();
 	}
 
 	override canResize(): boolean {
