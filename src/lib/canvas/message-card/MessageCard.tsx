@@ -67,36 +67,32 @@ function sameRetryPosition(a: RetryPosition | null, b: RetryPosition | null): bo
 	return a.position === b.position && a.count === b.count && a.isRetry === b.isRetry && a.previousId === b.previousId && a.nextId === b.nextId;
 }
 
+/** One step of the retry switch: moves this viewer's camera to the sibling `to` (nothing is written). */
+function RetryStep({ editor, label, to, symbol }: { editor: Editor; label: string; to: string | null; symbol: string }) {
+	return (
+		<button
+			type="button"
+			className="easel-card-retry-step"
+			aria-label={label}
+			title={label}
+			disabled={!to}
+			onPointerDown={stop}
+			onPointerUp={stop}
+			onClick={() => to && showCard(editor, to)}
+		>
+			{symbol}
+		</button>
+	);
+}
+
 function RetrySwitch({ editor, retry, interactive }: { editor: Editor; retry: RetryPosition; interactive: boolean }) {
 	const label = retryLabel(retry);
 	if (!interactive) return <span className="easel-card-retry">{label}</span>;
 	return (
 		<span className="easel-card-retry" role="group" aria-label="Attempts">
-			<button
-				type="button"
-				className="easel-card-retry-step"
-				aria-label="Previous attempt"
-				title="Previous attempt"
-				disabled={!retry.previousId}
-				onPointerDown={stop}
-				onPointerUp={stop}
-				onClick={() => retry.previousId && showCard(editor, retry.previousId)}
-			>
-				‹
-			</button>
+			<RetryStep editor={editor} label="Previous attempt" to={retry.previousId} symbol="‹" />
 			<span className="easel-card-retry-label">{label}</span>
-			<button
-				type="button"
-				className="easel-card-retry-step"
-				aria-label="Next attempt"
-				title="Next attempt"
-				disabled={!retry.nextId}
-				onPointerDown={stop}
-				onPointerUp={stop}
-				onClick={() => retry.nextId && showCard(editor, retry.nextId)}
-			>
-				›
-			</button>
+			<RetryStep editor={editor} label="Next attempt" to={retry.nextId} symbol="›" />
 		</span>
 	);
 }

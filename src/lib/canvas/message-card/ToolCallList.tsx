@@ -2,7 +2,7 @@
 // waiting, error) at a glance; expanded, its arguments as indented JSON and its result. Expanding is
 // this viewer's alone (card-index.ts), so read-only viewers expand calls as well. And the tool
 // results a message carries as blocks, each naming the call it answers.
-import { useRef } from 'react';
+import { useRef, type ReactNode, type RefObject } from 'react';
 import { useValue, type Editor } from 'tldraw';
 import type { MessageCardShape, MessageCardToolCall, MessageCardToolResult } from '../../conversations/message-card.ts';
 import { showCard } from './card-camera.ts';
@@ -54,40 +54,74 @@ function ToolCallItem({
 		});
 	};
 	const detailsId = `${shape.id}-${call.id}-details`;
+	return (
+		<CollapsibleRow
+			itemRef={item}
+			state={state}
+			expanded={expanded}
+			interactive={interactive}
+			name={call.name || 'tool'}
+			preview={call.arguments}
+			stateLabel={state === 'error' ? 'Error' : state === 'waiting' ? 'Waiting' : 'Result'}
+			title={`${expanded ? 'Hide' : 'Show'} the arguments and result of ${call.name} (${call.id})`}
+			detailsId={detailsId}
+			onToggle={toggle}
+		>
+			<ToolCallDetails id={detailsId} editor={editor} call={call} outcome={outcome} interactive={interactive} />
+		</CollapsibleRow>
+	);
+}
+
+/**
+ * One row of a card's tool calls or results: the name, collapsed the preview (arguments or result)
+ * on one line as far as it fits, and the state; expanded, `children`. Expanding is per viewer.
+ */
+function CollapsibleRow(props: {
+	itemRef?: RefObject<HTMLLIElement | null>;
+	state: 'error' | 'waiting' | 'done';
+	expanded: boolean;
+	interactive: boolean;
+	name: string;
+	preview: string;
+	stateLabel: string;
+	title: string;
+	detailsId: string;
+	onToggle(): void;
+	children: ReactNode;
+}) {
+	const { expanded } = props;
 	const summary = (
 		<>
 			<span className="easel-tool-call-chevron" aria-hidden="true">
 				{expanded ? '▾' : '▸'}
 			</span>
-			<code className="easel-tool-call-name">{call.name || 'tool'}</code>
-			{/* Collapsed, the arguments on one line, as far as they fit: a small card still says what was asked. */}
-			{!expanded && call.arguments.trim() && <code className="easel-tool-call-args">{compactJson(call.arguments)}</code>}
+			<code className="easel-tool-call-name">{props.name}</code>
+			{!expanded && props.preview.trim() && <code className="easel-tool-call-args">{compactJson(props.preview)}</code>}
 			<span className="easel-tool-call-state">
 				<span className="easel-tool-call-dot" aria-hidden="true" />
-				{state === 'error' ? 'Error' : state === 'waiting' ? 'Waiting' : 'Result'}
+				{props.stateLabel}
 			</span>
 		</>
 	);
-
 	return (
-		<li ref={item} className="easel-tool-call" data-state={state} data-expanded={expanded ? 'true' : undefined}>
-			{interactive ? (
+		<li ref={props.itemRef} className="easel-tool-call" data-state={props.state} data-expanded={expanded ? 'true' : undefined}>
+			{props.interactive ? (
 				<button
 					type="button"
 					className="easel-tool-call-toggle"
 					aria-expanded={expanded}
-					aria-controls={detailsId}
-					title={`${expanded ? 'Hide' : 'Show'} the arguments and result of ${call.name} (${call.id})`}
+					aria-controls={props.detailsId}
+					title={props.title}
 					onPointerDown={stop}
 					onPointerUp={stop}
-					onClick={() => toggle()}
+					onClick={() => props.onToggle()}
 				>
 					{summary}
 				</button>
 			) : (
 				<div className="easel-tool-call-toggle">{summary}</div>
 			)}
-			{expanded && <ToolCallDetails id={detailsId} editor={editor} call={call} outcome={outcome} interactive={interactive} />}
+			{expanded && props.children}
 		</li>
 	);
 }
@@ -166,51 +200,30 @@ function ToolResultItem({ editor, shape, result, interactive }: { editor: Editor
 	const expanded = useValue('tool result expanded', () => isToolCallExpanded(editor, shape.id, key), [editor, shape.id, key]);
 	const detailsId = `${shape.id}-${key}-details`;
 	const content = prettyJson(result.content);
-	const summary = (
-		<>
-			<span className="easel-tool-call-chevron" aria-hidden="true">
-				{expanded ? '▾' : '▸'}
-			</span>
-			<code className="easel-tool-call-name">↩ {call?.name ?? 'tool'}</code>
-			{!expanded && result.content.trim() && <code className="easel-tool-call-args">{compactJson(result.content)}</code>}
-			<span className="easel-tool-call-state">
-				<span className="easel-tool-call-dot" aria-hidden="true" />
-				{result.isError ? 'Error' : 'Result'}
-			</span>
-		</>
-	);
 	return (
-		<li className="easel-tool-call" data-state={result.isError ? 'error' : 'done'} data-expanded={expanded ? 'true' : undefined}>
-			{interactive ? (
-				<button
-					type="button"
-					className="easel-tool-call-toggle"
-					aria-expanded={expanded}
-					aria-controls={detailsId}
-					title={`${expanded ? 'Hide' : 'Show'} the result for ${call?.name ?? 'the call'} (${result.toolCallId})`}
-					onPointerDown={stop}
-					onPointerUp={stop}
-					onClick={() => setToolCallExpanded(editor, shape.id, key, !expanded)}
-				>
-					{summary}
-				</button>
-			) : (
-				<div className="easel-tool-call-toggle">{summary}</div>
-			)}
-			{expanded && (
-				<div className="easel-tool-call-details" id={detailsId}>
-					<div className="easel-tool-call-label">
-						{result.isError ? 'Error' : 'Result'} for <span className="easel-card-call-id">{shortCallId(result.toolCallId)}</span>
-						{call && interactive && (
-							<button type="button" className="easel-card-link" onPointerDown={stop} onPointerUp={stop} onClick={() => showCard(editor, call.cardId)}>
-								Show the call
-							</button>
-						)}
-					</div>
-					<pre className="easel-tool-call-json">{content.text.trim() ? content.text : '(empty)'}</pre>
+		<CollapsibleRow
+			state={result.isError ? 'error' : 'done'}
+			expanded={expanded}
+			interactive={interactive}
+			name={`↩ ${call?.name ?? 'tool'}`}
+			preview={result.content}
+			stateLabel={result.isError ? 'Error' : 'Result'}
+			title={`${expanded ? 'Hide' : 'Show'} the result for ${call?.name ?? 'the call'} (${result.toolCallId})`}
+			detailsId={detailsId}
+			onToggle={() => setToolCallExpanded(editor, shape.id, key, !expanded)}
+		>
+			<div className="easel-tool-call-details" id={detailsId}>
+				<div className="easel-tool-call-label">
+					{result.isError ? 'Error' : 'Result'} for <span className="easel-card-call-id">{shortCallId(result.toolCallId)}</span>
+					{call && interactive && (
+						<button type="button" className="easel-card-link" onPointerDown={stop} onPointerUp={stop} onClick={() => showCard(editor, call.cardId)}>
+							Show the call
+						</button>
+					)}
 				</div>
-			)}
-		</li>
+				<pre className="easel-tool-call-json">{content.text.trim() ? content.text : '(empty)'}</pre>
+			</div>
+		</CollapsibleRow>
 	);
 }
 
