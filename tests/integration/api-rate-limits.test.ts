@@ -1,24 +1,12 @@
 // The JSON API's request budgets (per key, per team by plan, per person), in memory and shared through
 // the real Redis by two instances: what RateLimit-* report, when a request is refused and with what.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { useTwoRedisClients } from '../helpers/redis.ts';
 import { ApiRateLimits, type ApiBudget } from '../../src/lib/server/rate-limits.ts';
 import { limitsFor } from '../../src/lib/server/plans.ts';
 import { waitFor } from '../helpers/clients.ts';
 
-let redis: Redis;
-let secondInstance: Redis;
-beforeAll(async () => {
-	const connect = async () => {
-		const client = new Redis({ host: '127.0.0.1', port: 6379, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
-		await client.connect();
-		return client;
-	};
-	[redis, secondInstance] = await Promise.all([connect(), connect()]);
-});
-afterAll(async () => {
-	await Promise.all([redis?.quit(), secondInstance?.quit()]);
-});
+const redisClients = useTwoRedisClients();
 
 const FREE_TEAM = limitsFor('free', null).apiRequestsPerMinute;
 
@@ -43,8 +31,8 @@ for (const variant of [
 	{
 		name: 'through Redis, shared by two instances',
 		make: (keyPrefix: string, windowSeconds?: number) => [
-			new ApiRateLimits({ keyPrefix, redis, windowSeconds }),
-			new ApiRateLimits({ keyPrefix, redis: secondInstance, windowSeconds })
+			new ApiRateLimits({ keyPrefix, redis: redisClients.first, windowSeconds }),
+			new ApiRateLimits({ keyPrefix, redis: redisClients.second, windowSeconds })
 		]
 	}
 ]) {

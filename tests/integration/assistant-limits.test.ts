@@ -1,6 +1,7 @@
 // Assistant run limits per plan: per person a minute and per team a day, in memory and shared through
 // the real Redis by several instances; and the Retry-After the API sends with them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTwoRedisClients } from '../helpers/redis.ts';
 import { Redis } from 'ioredis';
 import { AssistantRateLimits, formatWait } from '../../src/lib/server/ai/assistant-limits.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
@@ -22,23 +23,11 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 function variants(): { name: string; make: (keyPrefix: string) => AssistantRateLimits }[] {
 	return [
 		{ name: 'in memory', make: (keyPrefix) => new AssistantRateLimits({ keyPrefix }) },
-		{ name: 'through Redis', make: (keyPrefix) => new AssistantRateLimits({ keyPrefix, redis }) }
+		{ name: 'through Redis', make: (keyPrefix) => new AssistantRateLimits({ keyPrefix, redis: redisClients.first }) }
 	];
 }
 
-let redis: Redis;
-let secondInstance: Redis;
-beforeAll(async () => {
-	const connect = async () => {
-		const client = new Redis({ host: '127.0.0.1', port: 6379, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
-		await client.connect();
-		return client;
-	};
-	[redis, secondInstance] = await Promise.all([connect(), connect()]);
-});
-afterAll(async () => {
-	await Promise.all([redis?.quit(), secondInstance?.quit()]);
-});
+const redisClients = useTwoRedisClients();
 
 for (const variant of variants()) {
 	describe(`assistant run limits ${variant.name}`, () => {
@@ -97,12 +86,12 @@ describe('assistant run limits shared through Redis', () => {
 	it('two instances count against one budget; without Redis each instance counts its own', async () => {
 		const keyPrefix = `test-${crypto.randomUUID()}`;
 		const teamId = crypto.randomUUID();
-		const one = new AssistantRateLimits({ keyPrefix, redis });
-		const two = new AssistantRateLimits({ keyPrefix, redis: secondInstance });
+		const one = new AssistantRateLimits({ keyPrefix, redis: redisClients.first });
+		const two = new AssistantRateLimits({ keyPrefix, redis: redisClients.second });
 		for (let run = 0; run < FREE.perUserPerMinute; run++) await (run % 2 ? one : two).consume({ teamId, requesterKey: 'roamer', limits: FREE, plan: 'free' });
 		await expect(two.consume({ teamId, requesterKey: 'roamer', limits: FREE, plan: 'free' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
 		await expect(one.consume({ teamId, requesterKey: 'roamer', limits: FREE, plan: 'free' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-		expect(await redis.exists(`${keyPrefix}:assistant-runs-user-minute:${teamId}:roamer`)).toBe(1);
+		expect(await redisClients.first.exists(`${keyPrefix}:assistant-runs-user-minute:${teamId}:roamer`)).toBe(1);
 
 		const localPrefix = `test-${crypto.randomUUID()}`;
 		const alone = new AssistantRateLimits({ keyPrefix: localPrefix });
