@@ -1,12 +1,15 @@
 // Automatic versions: while a canvas is edited, one version at most every 10 minutes of activity,
-// and one when the last editor leaves.
-import type { Extension, onChangePayload, onDisconnectPayload, onLoadDocumentPayload } from '@hocuspocus/server';
+// one when the last editor leaves, and one when a canvas only the server wrote to goes quiet.
+import type { Extension, onChangePayload, onDisconnectPayload, onLoadDocumentPayload, onStoreDocumentPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import type { Database } from '../../src/lib/server/db/index.ts';
 import * as history from '../../src/lib/server/history.ts';
 import type { Logger } from '../../src/lib/server/logger.ts';
 import type { ConnectionContext } from './context.ts';
 import { parseDocumentName } from '../../src/lib/document-names.ts';
+
+/** The socket id Hocuspocus gives a direct (server-side) connection. */
+const SERVER_WRITER_SOCKET = 'server';
 
 interface Activity {
 	/** When the last version was captured (or the document loaded). */
@@ -43,7 +46,15 @@ export class AutoVersions implements Extension {
 		}
 	}
 
-	async onDisconnect({ documentName, document, clientsCount }: onDisconnectPayload): Promise<void> {
+	async onDisconnect({ documentName, document, clientsCount, socketId }: onDisconnectPayload): Promise<void> {
+		// A server writer (restore, the assistant, a streamed message) "disconnects" after every write:
+		// a version each time would bury the history; the store below versions its work once it stops.
+		if (socketId === SERVER_WRITER_SOCKET) return;
+		if (clientsCount === 0 && this.activity.get(documentName)?.dirty) await this.capture(documentName, document);
+	}
+
+	/** The debounced store of a canvas nobody has open: what server writers left unversioned. */
+	async onStoreDocument({ documentName, document, clientsCount }: onStoreDocumentPayload): Promise<void> {
 		if (clientsCount === 0 && this.activity.get(documentName)?.dirty) await this.capture(documentName, document);
 	}
 

@@ -172,7 +172,8 @@ export function createCollaborationServer(deps: {
 			}
 			return openings.read(documentName);
 		},
-		transact: (documentName, writer, change) => transactDocument(hocuspocus, recordLimits, documentName, writer, change, assetOwnership),
+		transact: (documentName, writer, change) =>
+			transactDocument(hocuspocus, recordLimits, documentName, writer, change, assetOwnership, (name) => persistence.whenLogged(name)),
 		openChat: (canvasId, writer) =>
 			openChatWriter(hocuspocus, db, canvasId, writer, {
 				maxMessages: config.MAX_CHAT_MESSAGES,

@@ -104,6 +104,15 @@ export class Persistence implements Extension {
 		this.options.onDocumentWritten?.(documentName);
 	}
 
+	/**
+	 * Resolves once the document's changes so far are in the update log, waiting no longer than a few
+	 * batches (the database may be down: the log keeps retrying, and the document stays in memory).
+	 */
+	async whenLogged(documentName: string): Promise<void> {
+		if (!this.updateLog.hasUnsaved(documentName)) return;
+		await Promise.race([this.updateLog.whenSaved(documentName), new Promise((resolve) => setTimeout(resolve, Math.max(4 * this.options.batchMs, 500)))]);
+	}
+
 	async onStoreDocument({ document }: onStoreDocumentPayload): Promise<void> {
 		await this.compact(document);
 	}
@@ -119,7 +128,7 @@ export class Persistence implements Extension {
 		// Updates still on their way to the log would land after the snapshot and stay behind it as a
 		// tail until the next compaction: give them a few batches to arrive (not for ever: the database may be down).
 		if (this.updateLog.hasUnsaved(documentName)) {
-			await Promise.race([this.updateLog.whenSaved(documentName), new Promise((resolve) => setTimeout(resolve, Math.max(4 * this.options.batchMs, 500)))]);
+			await this.whenLogged(documentName);
 			if (this.discarded.has(documentName)) return;
 		}
 		try {

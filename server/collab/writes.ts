@@ -177,7 +177,8 @@ export async function transactDocument(
 	documentName: string,
 	writer: DocumentWriter,
 	change: (draft: CanvasDraft) => void,
-	assets?: AssetOwnership
+	assets?: AssetOwnership,
+	whenLogged?: (documentName: string) => Promise<void>
 ): Promise<{ changed: number }> {
 	const address = parseDocumentName(documentName);
 	if (address?.kind !== 'canvas') throw new AppError('NOT_FOUND', 'Unknown document.');
@@ -207,6 +208,11 @@ export async function transactDocument(
 		if (staged!.problems.length > 0) throw refusedChange(staged!.problems);
 		return { changed };
 	} finally {
-		await connection.disconnect();
+		// Kept warm rather than stored and unloaded at once: a writer that comes back often (a streamed
+		// message, ten writes a second) would otherwise reload and compact the whole canvas every time.
+		// The debounced store compacts and unloads it once writes stop; the change is durable as soon
+		// as the update log holds it, which `whenLogged` waits for.
+		await connection.disconnect({ unloadImmediately: false });
+		await whenLogged?.(documentName);
 	}
 }

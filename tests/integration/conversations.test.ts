@@ -336,6 +336,30 @@ describeEachServerDatabase('conversations on a canvas', (database) => {
 		expect(again.body.message.text).toBe(expected);
 	}, 120_000);
 
+	it('streaming onto a canvas nobody has open keeps its history readable: one automatic version once the writes stop, not one per write', async () => {
+		// A person of their own: the owner's Free plan canvases are counted by the other tests.
+		const writer = await signUp(server.url, 'Teller');
+		const canvasId = await createCanvas(server.url, writer, 'Unwatched stream');
+		const { id } = (await push(canvasId, { messages: [{ role: 'user', content: 'Tell me a story.' }] }, writer.token)).body.conversation;
+		const messageId = (await append(id, { role: 'assistant', model: 'storyteller' }, writer.token)).body.message.id;
+		const automatic = async () => {
+			const { body } = await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: writer.token });
+			return (body.versions as ApiBody[]).filter((version) => version.kind === 'auto');
+		};
+		const before = (await automatic()).length;
+		// Slower than the card's write rate, so each delta is its own write to the canvas.
+		for (let index = 0; index < 12; index++) {
+			const answer = await api(server.url, `/api/v1/conversations/${id}/messages/${messageId}/stream`, { token: writer.token, body: { delta: `word${index} ` } });
+			expect(answer.status).toBe(200);
+			await new Promise((resolve) => setTimeout(resolve, 120));
+		}
+		await api(server.url, `/api/v1/conversations/${id}/messages/${messageId}/complete`, { method: 'POST', token: writer.token });
+		expect((await automatic()).length - before).toBeLessThanOrEqual(1);
+		// Once the canvas goes quiet, what the program wrote is in a version.
+		await waitFor(async () => (await automatic()).length > before, 15_000, 'an automatic version of the streamed canvas');
+		expect((await automatic()).length - before).toBe(1);
+	}, 60_000);
+
 	it('concurrent deltas into one message keep every one, once', async () => {
 		const canvasId = await createCanvas(server.url, owner, 'Concurrent deltas');
 		const { id } = (
