@@ -110,6 +110,7 @@ export class Persistence implements Extension {
 	 */
 	async whenLogged(documentName: string): Promise<void> {
 		if (!this.updateLog.hasUnsaved(documentName)) return;
+		this.updateLog.writeNow();
 		await Promise.race([this.updateLog.whenSaved(documentName), new Promise((resolve) => setTimeout(resolve, Math.max(4 * this.options.batchMs, 500)))]);
 	}
 

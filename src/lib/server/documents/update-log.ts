@@ -22,6 +22,8 @@ export class UpdateLog {
 	private flushing: Promise<void> | undefined;
 	private failures = 0;
 	private closed = false;
+	/** Someone waits on the updates now pending: write them as soon as the append under way ends. */
+	private urgent = false;
 	/** Callers waiting for a document's updates to be written, per document. */
 	private savedWaiters = new Map<string, (() => void)[]>();
 
@@ -77,6 +79,19 @@ export class UpdateLog {
 		});
 	}
 
+	/**
+	 * Writes what is pending now instead of at the end of the batch window: a server-side writer
+	 * answers its caller once its change is stored. Not while appends fail (the backoff stands).
+	 */
+	writeNow(): void {
+		if (this.closed || this.failures > 0 || this.pending.size === 0) return;
+		this.urgent = true;
+		if (this.flushing) return;
+		clearTimeout(this.timer);
+		this.timer = undefined;
+		void this.flush();
+	}
+
 	close(): void {
 		this.closed = true;
 		clearTimeout(this.timer);
@@ -96,13 +111,18 @@ export class UpdateLog {
 		if (this.pending.size === 0) return Promise.resolve();
 		this.flushing = this.writeBatch().finally(() => {
 			this.flushing = undefined;
-			if (this.pending.size > 0) this.schedule(this.failures > 0 ? this.backoffMs() : this.options.batchMs);
+			if (this.pending.size > 0 && this.urgent && this.failures === 0) {
+				clearTimeout(this.timer);
+				this.timer = undefined;
+			}
+			if (this.pending.size > 0) this.schedule(this.failures > 0 ? this.backoffMs() : this.urgent ? 0 : this.options.batchMs);
 			this.notifySaved();
 		});
 		return this.flushing;
 	}
 
 	private async writeBatch(): Promise<void> {
+		this.urgent = false;
 		this.inFlight = this.pending;
 		this.pending = new Map();
 		const rows = [...this.inFlight].map(([document, updates]) => ({
