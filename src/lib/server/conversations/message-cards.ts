@@ -8,6 +8,8 @@ import { contentOf, usageOf, type MessageRow } from './message-rows.ts';
 /** Shortest and tallest card; the browser scrolls a card whose content is taller. */
 export const MIN_CARD_HEIGHT = 96;
 export const MAX_CARD_HEIGHT = 560;
+/** Room kept in a card with tool calls or results for one of them opened (arguments and result), so it opens without scrolling. */
+export const TOOL_DETAILS_HEIGHT = 160;
 /** Longest tool result a card quotes (the message itself, and the API, keep all of it). */
 export const MAX_CARD_RESULT_CHARS = 4000;
 
@@ -84,7 +86,7 @@ export function messageCardProps(row: Row, results: Map<string, { result: string
 	return { ...props, h: estimateCardHeight(props) };
 }
 
-/** How tall a card with these props draws: header, wrapped text, a row per tool call and result, image rows, the usage line; capped. */
+/** How tall a card with these props draws: header, wrapped text, a row per tool call and result (and room to open one), image rows, the usage line; capped. */
 export function estimateCardHeight(
 	props: Pick<MessageCardProps, 'text' | 'toolCalls' | 'toolResults' | 'images' | 'inputTokens' | 'outputTokens' | 'latencyMs' | 'costUsd'>
 ): number {
@@ -94,7 +96,8 @@ export function estimateCardHeight(
 		const lines = text.split('\n').reduce((sum, line) => sum + Math.max(1, Math.ceil(line.length / CHARS_PER_LINE)), 0);
 		height += lines * LINE_HEIGHT;
 	}
-	height += (props.toolCalls.length + props.toolResults.length) * ROW_HEIGHT;
+	const toolRows = props.toolCalls.length + props.toolResults.length;
+	if (toolRows > 0) height += toolRows * ROW_HEIGHT + TOOL_DETAILS_HEIGHT;
 	height += Math.ceil(props.images.length / IMAGES_PER_ROW) * IMAGE_ROW_HEIGHT;
 	if ([props.inputTokens, props.outputTokens, props.latencyMs, props.costUsd].some((value) => value !== null)) height += FOOTER_HEIGHT;
 	return Math.min(MAX_CARD_HEIGHT, Math.max(MIN_CARD_HEIGHT, Math.ceil(height / 8) * 8));
