@@ -62,7 +62,9 @@ export const historyOperations: ApiOperation[] = [
 		responses: {
 			200: {
 				description: 'The version and its records.',
-				schema: versionSchema.extend({ records: z.array(z.looseObject({ id: z.string(), typeName: z.string() })) }).meta({ id: 'VersionWithRecords' })
+				schema: versionSchema
+					.extend({ records: z.record(z.string(), z.looseObject({ id: z.string(), typeName: z.string() })).meta({ description: 'The tldraw records, keyed by id.' }) })
+					.meta({ id: 'VersionWithRecords' })
 			}
 		},
 		errors: ['LIMIT_EXCEEDED']
