@@ -1,6 +1,6 @@
 // createEasel(): the typed client, one namespace per part of the API, on openapi-fetch and the generated `paths`.
 import createClient from 'openapi-fetch';
-import type { paths } from './openapi.ts';
+import type { components, paths } from './openapi.ts';
 import { errorFromBody, errorFromResponse, retryingFetch, type RetryOptions } from './errors.ts';
 import { connectLive, type LiveCanvas, type LiveOptions } from './live.ts';
 
@@ -17,6 +17,24 @@ export interface EaselOptions {
 
 /** The JSON body an operation takes. */
 type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+
+type Schemas = components['schemas'];
+export type Canvas = Schemas['Canvas'];
+export type CanvasDetail = Schemas['CanvasDetail'];
+export type CanvasDocument = Schemas['CanvasDocument'];
+export type Version = Schemas['Version'];
+export type VersionWithRecords = Schemas['VersionWithRecords'];
+export type ShareLink = Schemas['ShareLink'];
+/** What `conversations.push` takes: `{ externalId?, title?, system?, messages }`, messages in OpenAI or Anthropic format. */
+export type PushConversationInput = Schemas['IngestConversationRequest'];
+/** What `conversations.append` takes: a role, content, tool calls, and where in the tree it goes. */
+export type AppendMessageInput = Schemas['AppendMessageRequest'];
+export type ConversationSummary = Schemas['ConversationSummary'];
+export type Conversation = Schemas['Conversation'];
+export type Message = Schemas['Message'];
+export type AssistantRun = Schemas['AssistantRun'];
+export type StartedRun = Schemas['StartedRun'];
+export type ReviewResult = Schemas['ReviewResult'];
 
 /** A text source for `streamResponse`: the model's deltas as they come. */
 export type TextSource = AsyncIterable<string> | Iterable<string> | ReadableStream<string> | ReadableStream<Uint8Array>;
