@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEasel, EaselError, findShapeByText, richText, shapes, shapeText, type Easel, type PushConversationInput } from '../../packages/sdk/src/index.ts';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { startOpenAiTestServer, type AiTestServer } from '../helpers/openai-test-server.ts';
+import { createResponseValidator } from '../helpers/openapi-validator.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { geoShape, seedCanvas, textShape } from '../helpers/tldraw-records.ts';
@@ -30,6 +31,23 @@ function runExample(file: string, args: string[], env: Record<string, string>): 
 	});
 }
 
+const validator = createResponseValidator();
+
+/** globalThis.fetch, noting every answer the OpenAPI document (whose types the SDK has) does not describe. */
+function documentCheckedFetch(problems: string[]) {
+	return async (request: Request) => {
+		const { method, url } = request;
+		const response = await globalThis.fetch(request);
+		const operation = validator.match(method, new URL(url).pathname);
+		const body = await response.clone().text();
+		const problem = operation
+			? validator.check(operation, response.status, response.headers.get('content-type') ?? '', body || undefined)
+			: 'no operation in the document';
+		if (problem) problems.push(`${method} ${new URL(url).pathname} → ${response.status}: ${problem}`);
+		return response;
+	};
+}
+
 const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 describeEachServerDatabase('TypeScript SDK', (database) => {
@@ -44,6 +62,7 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 	let readOnlyKey: string;
 	let canvasId: string;
 	const clients: CanvasClient[] = [];
+	const problems: string[] = [];
 
 	beforeAll(async () => {
 		ai = await startOpenAiTestServer();
@@ -64,8 +83,8 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 		};
 		apiKey = await makeKey('sdk tests', ['canvases:read', 'canvases:write', 'conversations:write', 'assistant:run']);
 		readOnlyKey = await makeKey('sdk read-only', ['canvases:read']);
-		asOwner = createEasel({ baseUrl: server.url, token: owner.token });
-		asKey = createEasel({ baseUrl: server.url, token: apiKey });
+		asOwner = createEasel({ baseUrl: server.url, token: owner.token, fetch: documentCheckedFetch(problems) });
+		asKey = createEasel({ baseUrl: server.url, token: apiKey, fetch: documentCheckedFetch(problems) });
 	}, 60_000);
 
 	afterAll(async () => {
@@ -159,7 +178,7 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 	});
 
 	it('throws EaselError with the server’s status, code and message', async () => {
-		const readOnly = createEasel({ baseUrl: server.url, token: readOnlyKey });
+		const readOnly = createEasel({ baseUrl: server.url, token: readOnlyKey, fetch: documentCheckedFetch(problems) });
 		const refused = await readOnly.conversations.push(canvasId, { messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
 		expect(refused).toBeInstanceOf(EaselError);
 		expect(refused).toMatchObject({ status: 403, code: 'FORBIDDEN' });
@@ -181,7 +200,10 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 			const fetch = async (request: Request) => {
 				seen.requests += 1;
 				if (seen.requests <= tooMany) {
-					return Response.json({ error: { code: 'RATE_LIMITED', message: 'Slow down.', details: { retryAfterSeconds: 0 } } }, { status: 429, headers: { 'retry-after': '0' } });
+					return Response.json(
+						{ error: { code: 'RATE_LIMITED', message: 'Slow down.', details: { retryAfterSeconds: 0 } } },
+						{ status: 429, headers: { 'retry-after': '0' } }
+					);
 				}
 				return globalThis.fetch(request);
 			};
@@ -288,4 +310,8 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 		expect(timedOut.status).toBe(1);
 		expect(lastJsonLine(timedOut.stdout)).toEqual({ found: false, shape: null });
 	}, 90_000);
+
+	it('got only answers the OpenAPI document describes, so the SDK’s types held for every call above', () => {
+		expect(problems).toEqual([]);
+	});
 });

@@ -55,7 +55,8 @@ function noContent(result: { error?: unknown; response: Response }): void {
  * answer and rejects with an EaselError carrying the server's status, code and message.
  */
 export function createEasel(options: EaselOptions) {
-	if (!options.baseUrl || !/^https?:\/\//.test(options.baseUrl)) throw new TypeError(`baseUrl must be an http(s) URL, e.g. http://localhost:5173 (got ${JSON.stringify(options.baseUrl)})`);
+	if (!options.baseUrl || !/^https?:\/\//.test(options.baseUrl))
+		throw new TypeError(`baseUrl must be an http(s) URL, e.g. http://localhost:5173 (got ${JSON.stringify(options.baseUrl)})`);
 	if (!options.token) throw new TypeError('token is required: an API key (easel_…) from team settings, or a session token');
 	const baseUrl = options.baseUrl.replace(/\/+$/, '');
 	const plainFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
@@ -82,8 +83,7 @@ export function createEasel(options: EaselOptions) {
 		/** `{ versions, historyDays }`, newest first; versions older than the plan keeps are `locked`. */
 		list: async (canvasId: string) => unwrap(await client.GET('/api/v1/canvases/{id}/versions', { params: { path: { id: canvasId } } })),
 		/** Saves the canvas as it is now under `label`. */
-		save: async (canvasId: string, label: string) =>
-			unwrap(await client.POST('/api/v1/canvases/{id}/versions', { params: { path: { id: canvasId } }, body: { label } })),
+		save: async (canvasId: string, label: string) => unwrap(await client.POST('/api/v1/canvases/{id}/versions', { params: { path: { id: canvasId } }, body: { label } })),
 		/** A version with its tldraw `records` (nothing changes). */
 		get: async (canvasId: string, versionId: string) =>
 			unwrap(await client.GET('/api/v1/canvases/{id}/versions/{versionId}', { params: { path: { id: canvasId, versionId } } })),
@@ -146,8 +146,7 @@ export function createEasel(options: EaselOptions) {
 				})
 			).message,
 		/** The conversation as a tree: `rootIds` and every message with `parentId` and `childIds`. */
-		get: async (conversationId: string) =>
-			unwrap(await client.GET('/api/v1/conversations/{conversationId}', { params: { path: { conversationId } } })).conversation,
+		get: async (conversationId: string) => unwrap(await client.GET('/api/v1/conversations/{conversationId}', { params: { path: { conversationId } } })).conversation,
 		/** The canvas's conversations (summaries). */
 		list: async (canvasId: string) => unwrap(await client.GET('/api/v1/canvases/{id}/conversations', { params: { path: { id: canvasId } } })).conversations
 	};
@@ -199,8 +198,7 @@ export type Easel = ReturnType<typeof createEasel>;
 function textStream(source: TextSource): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
 	const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<string>)[Symbol.iterator]()) as
-		| AsyncIterator<string | Uint8Array>
-		| Iterator<string | Uint8Array>;
+		AsyncIterator<string | Uint8Array> | Iterator<string | Uint8Array>;
 	return new ReadableStream<Uint8Array>({
 		async pull(controller) {
 			for (;;) {
