@@ -14,14 +14,21 @@ import { geoShape, seedCanvas, textShape } from '../helpers/tldraw-records.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../packages/sdk/examples/', import.meta.url));
 
-/** Runs an example with Node (type stripping) as a user would; its exit status and output. */
-function runExample(file: string, args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; output: string }> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [`${EXAMPLES}${file}`, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk) => (stdout += chunk));
-		child.stderr.on('data', (chunk) => (stderr += chunk));
+interface ExampleRun {
+	/** Its exit status and output, once it exits (killed after 60 s). */
+	result: Promise<{ status: number | null; stdout: string; output: string }>;
+	/** What it has printed so far. */
+	stdout(): string;
+}
+
+/** Starts an example with Node (type stripping) as a user would. */
+function startExample(file: string, args: string[], env: Record<string, string>): ExampleRun {
+	const child = spawn(process.execPath, [`${EXAMPLES}${file}`, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk) => (stdout += chunk));
+	child.stderr.on('data', (chunk) => (stderr += chunk));
+	const result = new Promise<{ status: number | null; stdout: string; output: string }>((resolve, reject) => {
 		const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
 		child.on('error', reject);
 		child.on('close', (status) => {
@@ -29,7 +36,10 @@ function runExample(file: string, args: string[], env: Record<string, string>): 
 			resolve({ status, stdout, output: `${stdout}\n${stderr}` });
 		});
 	});
+	return { result, stdout: () => stdout };
 }
+
+const runExample = (file: string, args: string[], env: Record<string, string>) => startExample(file, args, env).result;
 
 const validator = createResponseValidator();
 
@@ -297,7 +307,6 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 	it('runs the watching example: it reports the shape once someone draws it', async () => {
 		const env = { EASEL_URL: server.url, EASEL_API_KEY: readOnlyKey, EASEL_CANVAS_ID: canvasId };
 		const watching = runExample('watch-canvas.ts', ['Deploy to production', '--seconds', '30'], env);
-		await new Promise((resolve) => setTimeout(resolve, 1500));
 		const drawer = connectCanvas(server.wsUrl, `canvas:${canvasId}`, owner.token);
 		clients.push(drawer);
 		await drawer.synced;
@@ -309,6 +318,22 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 		const timedOut = await runExample('watch-canvas.ts', ['No such text anywhere', '--seconds', '1'], env);
 		expect(timedOut.status).toBe(1);
 		expect(lastJsonLine(timedOut.stdout)).toEqual({ found: false, shape: null });
+
+		// Without a text it prints each change while it watches, then how many it saw.
+		const changes = startExample('watch-canvas.ts', ['--seconds', '4'], env);
+		await waitFor(() => changes.stdout().includes('"watching":true'), 20_000, 'the example to be watching');
+		drawer.records.set('shape:later', textShape('shape:later', 'Drawn while watched', { x: 900 }));
+		drawer.records.delete('shape:deploy');
+		const watched = await changes.result;
+		expect(watched.status, watched.output).toBe(0);
+		const lines = watched.stdout
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line));
+		expect(lines[0]).toMatchObject({ watching: true });
+		expect(lines).toContainEqual({ change: 'add', id: 'shape:later', type: 'text', text: 'Drawn while watched' });
+		expect(lines).toContainEqual({ change: 'delete', id: 'shape:deploy' });
+		expect(lines.at(-1)).toEqual({ changes: 2 });
 	}, 90_000);
 
 	it('got only answers the OpenAPI document describes, so the SDK’s types held for every call above', () => {
