@@ -36,6 +36,8 @@ export type AssistantRun = Schemas['AssistantRun'];
 export type StartedRun = Schemas['StartedRun'];
 export type ReviewResult = Schemas['ReviewResult'];
 
+type StreamAnswer = paths['/api/v1/conversations/{conversationId}/messages/{messageId}/stream']['post']['responses'][200]['content']['application/json'];
+
 /** A text source for `streamResponse`: the model's deltas as they come. */
 export type TextSource = AsyncIterable<string> | Iterable<string> | ReadableStream<string> | ReadableStream<Uint8Array>;
 
@@ -127,6 +129,7 @@ export function createEasel(options: EaselOptions) {
 		 */
 		streamResponse: async (conversationId: string, messageId: string, source: TextSource) => {
 			const url = `${baseUrl}/api/v1/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/stream`;
+			// reason: `duplex` (required by fetch for a streamed body) is missing from the DOM lib's RequestInit.
 			const request = new Request(url, {
 				method: 'POST',
 				headers: { authorization, accept: 'application/json', 'content-type': 'text/plain; charset=utf-8' },
@@ -135,7 +138,7 @@ export function createEasel(options: EaselOptions) {
 			} as RequestInit);
 			const response = await plainFetch(request);
 			if (!response.ok) throw await errorFromResponse(response);
-			return ((await response.json()) as { message: Awaited<ReturnType<typeof conversations.streamDelta>> }).message;
+			return ((await response.json()) as StreamAnswer).message;
 		},
 		/** Completes a streaming message (optionally with usage, latency, cost); the canvas holds its whole text when this resolves. */
 		complete: async (conversationId: string, messageId: string, input: Body<'/api/v1/conversations/{conversationId}/messages/{messageId}/complete', 'post'> = {}) =>
