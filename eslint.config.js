@@ -10,7 +10,18 @@ import svelteConfig from './svelte.config.js';
 
 export default defineConfig(
 	{
-		ignores: ['build/', '.svelte-kit/', 'drizzle/', 'node_modules/', 'test-results/', 'playwright-report/', 'static/', 'data/', 'tests/e2e/.artifacts/']
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'drizzle/',
+			'node_modules/',
+			'test-results/',
+			'playwright-report/',
+			'static/',
+			'data/',
+			'tests/e2e/.artifacts/',
+			'packages/sdk/src/openapi.ts'
+		]
 	},
 	js.configs.recommended,
 	ts.configs.recommended,

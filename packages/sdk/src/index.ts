@@ -1,2 +1,25 @@
-// @easel/sdk: the typed client for Easel's /api/v1 (built in the developer-platform issue).
-export {};
+// @easel/sdk: the typed Easel API client, live canvases over Yjs, and readers for the canvas records.
+export {
+	createEasel,
+	type AppendMessageInput,
+	type AssistantRun,
+	type Canvas,
+	type CanvasDetail,
+	type CanvasDocument,
+	type Conversation,
+	type ConversationSummary,
+	type Easel,
+	type EaselOptions,
+	type Message,
+	type PushConversationInput,
+	type ReviewResult,
+	type ShareLink,
+	type StartedRun,
+	type TextSource,
+	type Version,
+	type VersionWithRecords
+} from './client.ts';
+export { EaselError, retryingFetch, type RetryOptions } from './errors.ts';
+export { collabUrl, connectLive, type LiveCanvas, type LiveOptions } from './live.ts';
+export { findShapeByText, records, recordsMap, richText, shapes, shapeText, type CanvasRecord, type ShapeRecord } from './records.ts';
+export type { components, operations, paths } from './openapi.ts';

@@ -29,6 +29,19 @@ export function titleSchema(maxLength: number) {
 	return displayNameSchema({ label: 'Title', maxLength });
 }
 
+/** `POST /api/v1/canvases`: an optional title and team (default: the caller's personal team). */
+export function createCanvasRequestSchema(maxTitleLength = DEFAULT_MAX_TITLE_LENGTH) {
+	return z.object({ title: titleSchema(maxTitleLength).optional(), teamId: z.string().optional() }).strict();
+}
+
+/** `PATCH /api/v1/canvases/{id}`: the new title. */
+export function renameCanvasRequestSchema(maxTitleLength = DEFAULT_MAX_TITLE_LENGTH) {
+	return z.object({ title: titleSchema(maxTitleLength) }).strict();
+}
+
+/** `POST /api/v1/canvases/{id}/move`: the team to move the canvas to. */
+export const moveCanvasRequestSchema = z.object({ teamId: z.string({ error: 'teamId is required.' }) }).strict();
+
 /** A title that may be left blank (the canvas then gets the default title). */
 export function optionalTitleSchema(maxLength: number) {
 	return z

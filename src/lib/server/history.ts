@@ -3,6 +3,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { and, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
+import { z } from 'zod';
 import { readBytes } from './db/bytea.ts';
 import type { Queryable } from './db/index.ts';
 import { canvases, documentVersions, publications, users, type VersionKind } from './db/schema.ts';
@@ -36,6 +37,9 @@ export function compressState(state: Uint8Array): Uint8Array {
 export function decompressState(stored: Uint8Array): Uint8Array {
 	return brotliDecompressSync(stored);
 }
+
+/** `POST /api/v1/canvases/{id}/versions` and renaming a version: `{ label }`. */
+export const versionLabelRequestSchema = z.object({ label: versionLabelSchema }).strict();
 
 export interface Version {
 	id: string;

@@ -37,6 +37,13 @@ const publicationNotFound = () => new AppError('NOT_FOUND', 'Publication was not
  * Files a report against a visible publication, by anyone (signed in or not). The reason is checked
  * before the address's budget is spent, so a bad request costs nothing; past the budget RATE_LIMITED.
  */
+/** The body of reporting and hiding a publication: `{ reason }` (checked by `report` and `hide`, which name its limit). */
+export const moderationReasonRequestSchema = z
+	.object({
+		reason: z.unknown().meta({ type: 'string', description: `Why, in words (at most ${REPORT_REASON_MAX} characters for a report, ${HIDE_REASON_MAX} to hide).` })
+	})
+	.strict();
+
 export async function report(
 	db: Queryable,
 	actor: Actor,

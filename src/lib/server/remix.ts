@@ -28,6 +28,9 @@ const teamIdSchema = z.string({ error: 'teamId must be a team id.' }).min(1, { e
  * publication's title, its own asset rows and the remix origin; the publication's remix count goes up
  * by one, all in one transaction. A hidden, unpublished or unknown publication is NOT_FOUND.
  */
+/** `POST /api/v1/publications/{id}/remix`: the team to copy the canvas into. */
+export const remixRequestSchema = z.object({ teamId: z.string({ error: 'Choose the team to remix into (teamId).' }) }).strict();
+
 export async function remix(
 	services: Services,
 	actor: UserActor,

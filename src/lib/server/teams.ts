@@ -24,6 +24,15 @@ const confirmNameSchema = z.string({ error: 'Type the team name to confirm.' }).
 
 export type { MemberActions };
 
+/** Creating and renaming a team: `{ name }`. */
+export const teamNameRequestSchema = z.object({ name: teamNameSchema }).strict();
+/** Deleting a team needs its exact name. */
+export const deleteTeamRequestSchema = z.object({ confirmName: z.string({ error: 'Send confirmName: the team name, to confirm.' }) }).strict();
+/** `PATCH /api/v1/teams/{teamId}/members/{userId}`: the member's new role. */
+export const changeRoleRequestSchema = z.object({ role: roleSchema }).strict();
+/** `POST /api/v1/teams/{teamId}/transfer-ownership`: who becomes an owner. */
+export const transferOwnershipRequestSchema = z.object({ userId: z.uuid({ error: 'userId must be a user id.' }) }).strict();
+
 export interface TeamSummary {
 	id: string;
 	name: string;

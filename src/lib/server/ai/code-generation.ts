@@ -37,7 +37,7 @@ const targetSchema = z
 	.string()
 	.refine((id) => codeTarget(id) !== undefined, { error: (issue) => `Unknown language ${JSON.stringify(issue.input)}. Choose one of: ${targetIds.join(', ')}.` });
 
-const codeBodySchema = z.looseObject({
+export const codeRequestSchema = z.looseObject({
 	shapeIds: z
 		.array(z.string({ error: 'shapeIds must be shape ids' }).min(1).max(200), { error: 'shapeIds must be a list of shape ids' })
 		.min(1, { error: 'Choose at least one node.' })
@@ -52,7 +52,7 @@ export const codeGeneration: WorkDefinition<CodeRequest> = {
 	kind: 'code',
 
 	parse(input, graph) {
-		const body = parseInput(codeBodySchema, input ?? {});
+		const body = parseInput(codeRequestSchema, input ?? {});
 		const shapeIds = [...new Set(body.shapeIds)];
 		const nodeIds = new Set(graph.nodes.map((node) => node.id));
 		for (const shapeId of shapeIds) {

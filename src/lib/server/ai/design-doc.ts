@@ -29,7 +29,7 @@ const STRUCTURAL_ROWS = 500;
 const FORMAT_NAMES: Record<DesignDocFormat, string> = { markdown: 'Markdown', pdf: 'PDF', both: 'Markdown and PDF' };
 
 /** `tier` and `parentMessageId` are the runner's to check; anything else is a mistake worth naming. */
-const requestSchema = z
+export const designDocRequestSchema = z
 	.object({
 		format: z.enum(DESIGN_DOC_FORMATS, { error: `format must be one of ${DESIGN_DOC_FORMATS.join(', ')}` }).default('markdown'),
 		tier: z.unknown().optional(),
@@ -37,10 +37,13 @@ const requestSchema = z
 	})
 	.strict();
 
+/** `POST …/runs/{runId}/pdf`: the document as edited in the panel. */
+export const editedDesignDocRequestSchema = z.object({ markdown: z.string({ error: 'markdown must be text' }).min(1, 'The document is empty.') });
+
 export const designDocWork: WorkDefinition<DesignDocRequest> = {
 	kind: 'design_doc',
 	parse(input, graph) {
-		const { format } = parseInput(requestSchema, input ?? {});
+		const { format } = parseInput(designDocRequestSchema, input ?? {});
 		if (graph.nodes.length === 0) throw new AppError('INVALID_INPUT', 'The canvas has no boxes to describe yet: draw the diagram first.');
 		return { format };
 	},

@@ -1,5 +1,6 @@
 // The assistant's model tiers as one team sees them: what each costs (nothing with the team's own
 // key), and whether it may be used — its plan must include the tier and a model must be configured.
+import { z } from 'zod';
 import type { ModelTierView } from '../../assistant-api.ts';
 import * as billing from '../billing.ts';
 import type { Config } from '../config.ts';
@@ -7,6 +8,9 @@ import type { Queryable } from '../db/index.ts';
 import { MODEL_TIERS, type ModelTier } from '../db/schema.ts';
 import { assistantRequestCredits, MODEL_TIER_CATALOG, upgradeFor } from '../plans.ts';
 import { teamModels, type TeamModels } from './providers.ts';
+
+/** `GET /api/v1/assistant/models`: `?teamId=`. */
+export const modelTiersQuerySchema = z.object({ teamId: z.string({ error: 'Send ?teamId=<team id>.' }) });
 
 export interface TeamModelTiers {
 	configured: boolean;

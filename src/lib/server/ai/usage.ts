@@ -41,6 +41,9 @@ export async function recordUsage(db: Queryable, event: UsageEvent): Promise<voi
 	await db.insert(aiUsageEvents).values({ ...values, createdAt: values.createdAt ?? new Date() });
 }
 
+/** `GET /api/v1/teams/{teamId}/ai-usage`: `?month=YYYY-MM` (UTC; default this month). */
+export const usageQuerySchema = z.object({ month: z.string().optional() });
+
 export interface UsageFigures {
 	runs: number;
 	/** Of `runs`, those the team's own provider key paid (they cost no Easel credits). */

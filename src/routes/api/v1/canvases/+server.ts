@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as canvases from '$lib/server/canvases';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor } from '$lib/server/http/api';
@@ -16,7 +15,7 @@ export const GET: RequestHandler = api(async (event) => {
 
 export const POST: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const input = await readJson(event, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH).optional(), teamId: z.string().optional() }).strict());
+	const input = await readJson(event, canvases.createCanvasRequestSchema(runtime().config.MAX_TITLE_LENGTH));
 	const teamId = input.teamId ?? (await teams.personalTeamId(event.locals.db, actor.userId));
 	const canvas = await canvases.create(event.locals.db, actor, { teamId, title: input.title }, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas), { status: 201 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import type { RequestHandler } from './$types';
@@ -10,6 +9,6 @@ export const GET: RequestHandler = api(async (event) => {
 
 export const POST: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
-	const { name } = await readJson(event, z.object({ name: teams.teamNameSchema }).strict());
+	const { name } = await readJson(event, teams.teamNameRequestSchema);
 	return Response.json(await teams.create(event.locals.db, actor, name, context), { status: 201 });
 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { requireTeamRole } from '$lib/server/access';
 import * as modelTiers from '$lib/server/ai/model-tiers';
 import { api, readQuery, userActor } from '$lib/server/http/api';
@@ -8,7 +7,7 @@ import type { RequestHandler } from './$types';
 /** `?teamId=`: the assistant's model tiers for that team (members; 404 otherwise) → `{ configured, ownKey, tiers }`. */
 export const GET: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const { teamId } = readQuery(event, z.object({ teamId: z.string({ error: 'Send ?teamId=<team id>.' }) }));
+	const { teamId } = readQuery(event, modelTiers.modelTiersQuerySchema);
 	await requireTeamRole(event.locals.db, actor, teamId, 'team.view');
 	return Response.json(await modelTiers.teamModelTiers(event.locals.db, runtime().config, teamId));
 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as canvases from '$lib/server/canvases';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
@@ -13,7 +12,7 @@ export const GET: RequestHandler = api(async (event) => {
 
 export const PATCH: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const { title } = await readJson(event, z.object({ title: canvases.titleSchema(runtime().config.MAX_TITLE_LENGTH) }).strict());
+	const { title } = await readJson(event, canvases.renameCanvasRequestSchema(runtime().config.MAX_TITLE_LENGTH));
 	const canvas = await canvases.rename(event.locals.db, actor, event.params.id, title, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas));
 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import type { RequestHandler } from './$types';
@@ -10,7 +9,7 @@ export const GET: RequestHandler = api(async (event) => {
 
 export const PATCH: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
-	const { name } = await readJson(event, z.object({ name: teams.teamNameSchema }).strict());
+	const { name } = await readJson(event, teams.teamNameRequestSchema);
 	await teams.rename(event.locals.db, actor, event.params.teamId, name, context);
 	return Response.json(await teams.get(event.locals.db, actor, event.params.teamId));
 });
@@ -18,7 +17,7 @@ export const PATCH: RequestHandler = api(async (event) => {
 /** Deleting a team needs its exact name: `{ "confirmName": "<team name>" }`. */
 export const DELETE: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const { confirmName } = await readJson(event, z.object({ confirmName: z.string({ error: 'Send confirmName: the team name, to confirm.' }) }).strict());
+	const { confirmName } = await readJson(event, teams.deleteTeamRequestSchema);
 	await teams.remove(event.locals.services, actor, event.params.teamId, confirmName);
 	return new Response(null, { status: 204 });
 });

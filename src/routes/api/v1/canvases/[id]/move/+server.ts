@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as canvases from '$lib/server/canvases';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
@@ -7,7 +6,7 @@ import type { RequestHandler } from './$types';
 /** `{ teamId }`: the caller must administer both teams. */
 export const POST: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
-	const { teamId } = await readJson(event, z.object({ teamId: z.string({ error: 'teamId is required.' }) }).strict());
+	const { teamId } = await readJson(event, canvases.moveCanvasRequestSchema);
 	const moved = await canvases.move(event.locals.services, actor, event.params.id, teamId, context);
 	return Response.json(canvasJson(moved));
 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as history from '$lib/server/history';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { versionJson } from '$lib/server/http/json';
@@ -14,7 +13,7 @@ export const GET: RequestHandler = api(async (event) => {
 /** `{ label }` saves the canvas as it is now as a named version. */
 export const POST: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const { label } = await readJson(event, z.object({ label: history.versionLabelSchema }).strict());
+	const { label } = await readJson(event, history.versionLabelRequestSchema);
 	const version = await history.saveNamed(event.locals.services, actor, event.params.id, label);
 	return Response.json(versionJson(version), { status: 201 });
 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as moderation from '$lib/server/moderation';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import type { RequestHandler } from './$types';
@@ -7,7 +6,7 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
 	await moderation.requireInstanceAdmin(event.locals.db, actor);
-	const { reason } = await readJson(event, z.object({ reason: z.unknown() }).strict());
+	const { reason } = await readJson(event, moderation.moderationReasonRequestSchema);
 	await moderation.hide(event.locals.db, actor, event.params.id, reason);
 	return new Response(null, { status: 204 });
 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as history from '$lib/server/history';
 import { api, readJson, userActor } from '$lib/server/http/api';
 import { versionJson } from '$lib/server/http/json';
@@ -14,7 +13,7 @@ export const GET: RequestHandler = api(async (event) => {
 /** `{ label }` renames a named version (admins). */
 export const PATCH: RequestHandler = api(async (event) => {
 	const { actor } = userActor(event);
-	const { label } = await readJson(event, z.object({ label: history.versionLabelSchema }).strict());
+	const { label } = await readJson(event, history.versionLabelRequestSchema);
 	return Response.json(versionJson(await history.rename(event.locals.db, actor, event.params.id, event.params.versionId, label)));
 });
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as teams from '$lib/server/teams';
 import { api, readJson, userActor, uuidParam } from '$lib/server/http/api';
 import type { RequestHandler } from './$types';
@@ -8,7 +7,7 @@ export const PATCH: RequestHandler = api(async (event) => {
 	const { actor, context } = userActor(event);
 	const { teamId } = event.params;
 	const userId = uuidParam(event, 'userId');
-	const { role } = await readJson(event, z.object({ role: teams.roleSchema }).strict());
+	const { role } = await readJson(event, teams.changeRoleRequestSchema);
 	const result = await teams.changeRole(event.locals.services, actor, teamId, userId, role, context);
 	return Response.json({ userId, ...result });
 });

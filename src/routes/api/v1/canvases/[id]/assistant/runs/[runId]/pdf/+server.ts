@@ -1,16 +1,13 @@
 // POST { markdown }: the PDF of a finished design document as edited in the panel (free), with its diagram.
-import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { editedDesignDocPdf } from '$lib/server/ai/design-doc.ts';
+import { editedDesignDocPdf, editedDesignDocRequestSchema } from '$lib/server/ai/design-doc.ts';
 import { api, readJson, uuidParam } from '$lib/server/http/api.ts';
 import { requesterOf } from '$lib/server/http/assistant-requests.ts';
 import { attachmentNamed } from '$lib/server/http/content-disposition.ts';
 import { runtime } from '$lib/server/runtime.ts';
 
-const editedDocumentSchema = z.object({ markdown: z.string({ error: 'markdown must be text' }).min(1, 'The document is empty.') });
-
 export const POST: RequestHandler = api(async (event) => {
-	const { markdown } = await readJson(event, editedDocumentSchema);
+	const { markdown } = await readJson(event, editedDesignDocRequestSchema);
 	const { db, blobs } = runtime();
 	const pdf = await editedDesignDocPdf({ db, blobs }, requesterOf(event), uuidParam(event, 'id'), uuidParam(event, 'runId'), markdown);
 	return new Response(pdf.bytes as Uint8Array<ArrayBuffer>, {
