@@ -240,6 +240,7 @@ describeEachDatabase('access matrix', (database) => {
 				'invitation.create',
 				'member.join',
 				'member.role_change',
+				'canvas.create',
 				'share_link.create',
 				'share_link.revoke',
 				'invitation.revoke',

@@ -63,7 +63,10 @@ describeEachDatabase('actors', (database) => {
 		expect(await resolveCanvasAccess(db, reader, canvasId)).toMatchObject({ role: null, canEdit: false, link: null, standing: { holder: 'apiKey' } });
 		await expect(canvases.get(db, reader, canvasId)).resolves.toMatchObject({ title: 'Keyed' });
 		await expect(canvases.listForTeam(db, reader, teamId)).resolves.toHaveLength(1);
-		await expect(canvases.rename(db, reader, canvasId, 'Nope')).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'This API key may not rename this canvas.' });
+		await expect(canvases.rename(db, reader, canvasId, 'Nope')).rejects.toMatchObject({
+			code: 'FORBIDDEN',
+			message: 'This API key may not rename this canvas: it needs the “canvases:write” scope.'
+		});
 		await expect(audit.listForTeam(db, reader, teamId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(sharing.listLinks(db, reader, canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(requireTeamRole(db, reader, teamId, 'team.view')).resolves.toBeNull();

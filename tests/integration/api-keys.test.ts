@@ -230,7 +230,7 @@ describeEachDatabase('API keys', (database) => {
 		await expect(resolveCanvasAccess(db, actor, canvasY)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(requireTeamRole(db, actor, teamId, 'canvas.create')).rejects.toMatchObject({
 			code: 'FORBIDDEN',
-			message: 'This API key may not create canvases in this team.'
+			message: 'This API key may not create canvases in this team: it is limited to some canvases.'
 		});
 		// A key of the whole team may.
 		const whole = await apiKeys.identify(db, (await apiKeys.create(db, owner, teamId, { name: 'All', scopes: ['canvases:write'] })).token);

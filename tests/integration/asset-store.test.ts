@@ -127,7 +127,13 @@ describeEachDatabase('the asset store', (database) => {
 	it.each([
 		['a viewer', () => viewer, undefined, 'FORBIDDEN', 'As a viewer you may not edit this canvas.'],
 		['a view link', () => ANONYMOUS, () => links.view, 'FORBIDDEN', 'This link only lets you view the canvas.'],
-		['an API key that may only read', () => key(teamId, ['canvases:read']), undefined, 'FORBIDDEN', 'This API key may not edit this canvas.'],
+		[
+			'an API key that may only read',
+			() => key(teamId, ['canvases:read']),
+			undefined,
+			'FORBIDDEN',
+			'This API key may not edit this canvas: it needs the “canvases:write” scope.'
+		],
 		['an outsider', () => outsider, undefined, 'NOT_FOUND', 'Canvas was not found.'],
 		['another team’s API key', () => key(outsider.personalTeamId, ['canvases:write']), undefined, 'NOT_FOUND', 'Canvas was not found.'],
 		['a revoked edit link', () => ANONYMOUS, () => links.revoked, 'GONE', undefined],

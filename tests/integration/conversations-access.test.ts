@@ -67,7 +67,10 @@ describeEachDatabase('who may write conversations', (database) => {
 	});
 
 	it('refuses keys without conversations:write (FORBIDDEN), keys of other canvases or teams (NOT_FOUND), and viewers', async () => {
-		await expect(push(key(['canvases:read']))).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'This API key may not push conversations onto this canvas.' });
+		await expect(push(key(['canvases:read']))).rejects.toMatchObject({
+			code: 'FORBIDDEN',
+			message: 'This API key may not push conversations onto this canvas: it needs the “conversations:write” scope.'
+		});
 		await expect(push(key(['canvases:write']))).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(push(key(['conversations:write'], { canvasIds: [otherCanvasId] }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(push(key(['conversations:write'], { teamId: crypto.randomUUID() }))).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -44,8 +44,11 @@ export const ROLE_PERMISSIONS = {
 	'team.api_keys': ADMINS,
 	/** Pushing conversations onto a canvas and appending or streaming their messages. */
 	'conversation.write': EDITORS,
-	/** Starting assistant, design-document and code runs (the run's own edits follow ASSISTANT_ACTIONS). */
-	'assistant.run': EDITORS
+	/**
+	 * Starting assistant, design-document and code runs on the team's credits. Viewers may ask too
+	 * (their runs answer but get no editing tools); for API keys it is the `assistant:run` scope.
+	 */
+	'assistant.run': EVERYONE
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ROLE_PERMISSIONS;
@@ -119,6 +122,11 @@ export type TeamActor = Exclude<Actor, { kind: 'anonymous' }>;
 
 export const ANONYMOUS: Actor = { kind: 'anonymous' };
 
+/** The person behind an actor, for "created by" and "uploaded by" columns: a user's id; null for a key, the assistant or Easel (the audit log names those). */
+export function personId(actor: Actor): string | null {
+	return actor.kind === 'user' ? actor.userId : null;
+}
+
 /** The system actor, for work Easel does on its own; `reason` says which (it is what the audit log shows). */
 export function systemActor(reason: string): SystemActor {
 	return { kind: 'system', reason, [SYSTEM_ACTOR]: true };
@@ -137,6 +145,8 @@ export interface TeamStanding {
 	/** The role a person holds in the team; null for API keys, the assistant and the system, which hold actions, not roles. */
 	role: Role | null;
 	actions: readonly Action[];
+	/** An API key limited to some canvases (it may not create canvases whatever its scopes). */
+	limitedToCanvases?: boolean;
 }
 
 /** The actor's standing in `teamId`, or null when it has none there (not a member, another team's key or run, anonymous). */
@@ -153,7 +163,7 @@ export async function teamStanding(db: Queryable, actor: Actor, teamId: string):
 			const granted = new Set(actor.scopes.flatMap((scope): readonly Action[] => (Object.hasOwn(API_KEY_SCOPES, scope) ? API_KEY_SCOPES[scope] : [])));
 			// A key limited to some canvases cannot make new ones (they would be outside its list).
 			if (actor.canvasIds) granted.delete('canvas.create');
-			return { holder: 'apiKey', role: null, actions: ACTIONS.filter((action) => granted.has(action)) };
+			return { holder: 'apiKey', role: null, actions: ACTIONS.filter((action) => granted.has(action)), limitedToCanvases: Boolean(actor.canvasIds) };
 		}
 		case 'assistant': {
 			if (actor.teamId !== teamId) return null;
@@ -205,7 +215,13 @@ export async function resolveCanvasAccess(db: Queryable, actor: Actor, canvasId:
 	if (!canvas) throw canvasNotFound();
 	// A key limited to some canvases has no standing on the others: they are not found, as another team's.
 	const outsideKeyCanvases = actor.kind === 'apiKey' && actor.canvasIds != null && !actor.canvasIds.includes(canvas.id);
-	const standing = outsideKeyCanvases ? null : await teamStanding(db, actor, canvas.teamId);
+	let standing = outsideKeyCanvases ? null : await teamStanding(db, actor, canvas.teamId);
+	// A standing that may not view canvases (an API key with only team or audit scopes) opens none:
+	// refused naming what it lacks, unless a share link admits it as it admits anyone.
+	if (standing && !permits(standing, 'canvas.view')) {
+		if (!shareToken) throw forbiddenTo(standing, 'canvas.view');
+		standing = null;
+	}
 	const role = standing?.role ?? null;
 
 	let link: CanvasAccess['link'] = null;
@@ -341,6 +357,16 @@ export function forbidden(role: Role, action: Action): AppError {
 function forbiddenTo(standing: TeamStanding, action: Action): AppError {
 	if (standing.role) return forbidden(standing.role, action);
 	const who = { user: 'You', apiKey: 'This API key', assistant: 'The assistant', system: 'Easel' }[standing.holder];
+	if (standing.holder === 'apiKey') {
+		const granting = API_KEY_SCOPE_NAMES.filter((scope) => (API_KEY_SCOPES[scope] as readonly Action[]).includes(action));
+		const why =
+			standing.limitedToCanvases && action === 'canvas.create'
+				? 'it is limited to some canvases'
+				: granting.length
+					? `it needs the ${granting.map((scope) => `“${scope}”`).join(' or ')} scope`
+					: 'no API key may: a person of the team has to do it';
+		return new AppError('FORBIDDEN', `${who} may not ${ACTION_WORDS[action]}: ${why}.`, { action, holder: standing.holder, scopes: granting });
+	}
 	return new AppError('FORBIDDEN', `${who} may not ${ACTION_WORDS[action]}.`, { action, holder: standing.holder });
 }
 

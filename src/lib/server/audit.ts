@@ -1,5 +1,5 @@
 // The audit log: who (a person, an API key, the assistant or Easel itself) changed membership,
-// roles, invitations, share links and API keys in a team.
+// roles, invitations, share links, canvases and API keys in a team.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from './db/index.ts';
@@ -20,6 +20,8 @@ export type AuditAction =
 	| 'invitation.revoke'
 	| 'share_link.create'
 	| 'share_link.revoke'
+	| 'canvas.create'
+	| 'canvas.delete'
 	| 'canvas.move'
 	| 'canvas.remix'
 	| 'canvas.import'

@@ -3,7 +3,17 @@ import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, users } from './db/schema.ts';
-import { requireCanvasPermission, requireEditable, requireTeamRole, resolveCanvasAccess, type Actor, type UserActor, type CanvasAccess } from './access.ts';
+import {
+	requireCanvasPermission,
+	requireEditable,
+	requireTeamRole,
+	resolveCanvasAccess,
+	personId,
+	type Actor,
+	type CanvasAccess,
+	type TeamActor,
+	type UserActor
+} from './access.ts';
 import { AppError, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
 import type { OpeningState } from './runtime.ts';
@@ -77,9 +87,9 @@ const summaryColumns = {
 
 export async function create(
 	db: Database,
-	actor: UserActor,
+	actor: TeamActor,
 	input: { teamId: string; title?: string },
-	options: { maxTitleLength?: number } = {}
+	options: { maxTitleLength?: number; ip?: string | null } = {}
 ): Promise<CanvasSummary> {
 	const { teamId, title } = parseInput(z.object({ teamId: teamIdSchema, title: optionalTitleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH) }), input);
 	await requireTeamRole(db, actor, teamId, 'canvas.create');
@@ -87,8 +97,17 @@ export async function create(
 		await billing.assertCanCreateCanvas(tx, teamId);
 		const [row] = await tx
 			.insert(canvases)
-			.values({ teamId, title: title ?? DEFAULT_TITLE, createdBy: actor.userId })
+			.values({ teamId, title: title ?? DEFAULT_TITLE, createdBy: personId(actor) })
 			.returning({ id: canvases.id });
+		await audit.record(tx, {
+			teamId,
+			actor,
+			action: 'canvas.create',
+			targetType: 'canvas',
+			targetId: row.id,
+			details: { title: title ?? DEFAULT_TITLE },
+			ip: options.ip
+		});
 		return row.id;
 	});
 	return get(db, actor, id);
@@ -117,13 +136,22 @@ export async function rename(db: Queryable, actor: Actor, canvasId: string, rawT
  * The sockets still open on it are closed (DELETED) just before the delete commits, so none of them
  * can write to it afterwards.
  */
-export async function remove(services: Services, actor: Actor, canvasId: string): Promise<void> {
+export async function remove(services: Services, actor: TeamActor, canvasId: string, context: { ip?: string | null } = {}): Promise<void> {
 	const { db, collaboration } = services;
-	await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
+	const { canvas } = await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
 	await discardCanvasDocuments(collaboration, [canvasId]);
 	const deleted = await db.transaction(async (tx) => {
 		const rows = await tx.delete(canvases).where(eq(canvases.id, canvasId)).returning({ thumbnailKey: canvases.thumbnailKey });
 		await deleteCanvasDocuments(tx, [canvasId]);
+		await audit.record(tx, {
+			teamId: canvas.teamId,
+			actor,
+			action: 'canvas.delete',
+			targetType: 'canvas',
+			targetId: canvasId,
+			details: { title: canvas.title },
+			ip: context.ip
+		});
 		return rows;
 	});
 	const thumbnailKeys = deleted.map((row) => row.thumbnailKey);
@@ -134,7 +162,13 @@ export async function remove(services: Services, actor: Actor, canvasId: string)
  * Copies a canvas, with its current content, into the same team. The copy gets asset rows of its
  * own for the images it shows (same stored bytes), which count against the team's storage.
  */
-export async function duplicate(services: Services, actor: UserActor, canvasId: string, maxTitleLength = DEFAULT_MAX_TITLE_LENGTH): Promise<CanvasSummary> {
+export async function duplicate(
+	services: Services,
+	actor: TeamActor,
+	canvasId: string,
+	options: { maxTitleLength?: number; ip?: string | null } = {}
+): Promise<CanvasSummary> {
+	const maxTitleLength = options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH;
 	const { db, collaboration } = services;
 	const source = await requireCanvasPermission(db, actor, canvasId, 'canvas.duplicate');
 	await requireTeamRole(db, actor, source.canvas.teamId, 'canvas.create');
@@ -148,12 +182,24 @@ export async function duplicate(services: Services, actor: UserActor, canvasId: 
 		const id = await db.transaction(async (tx) => {
 			await billing.assertCanCreateCanvas(tx, source.canvas.teamId);
 			await assertStorageAvailable(tx, source.canvas.teamId, await canvasAssetBytes(tx, canvasId, assetIdsInRecords(Object.values(sourceRecords))));
-			const [row] = await tx.insert(canvases).values({ teamId: source.canvas.teamId, title, createdBy: actor.userId }).returning({ id: canvases.id });
-			const copied = await copyCanvasAssets(tx, { records: sourceRecords, toCanvasId: row.id, copiedBy: actor.userId, fromCanvasId: canvasId });
+			const [row] = await tx
+				.insert(canvases)
+				.values({ teamId: source.canvas.teamId, title, createdBy: personId(actor) })
+				.returning({ id: canvases.id });
+			const copied = await copyCanvasAssets(tx, { records: sourceRecords, toCanvasId: row.id, copiedBy: personId(actor), fromCanvasId: canvasId });
 			doc.transact(() => {
 				for (const [key, record] of Object.entries(copied)) if (record !== sourceRecords[key]) records.set(key, record);
 			});
 			await writeNewDocument(tx, documentName('canvas', row.id), Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
+			await audit.record(tx, {
+				teamId: source.canvas.teamId,
+				actor,
+				action: 'canvas.create',
+				targetType: 'canvas',
+				targetId: row.id,
+				details: { title, duplicateOf: canvasId, sourceTitle: source.canvas.title },
+				ip: options.ip
+			});
 			return row.id;
 		});
 		return get(db, actor, id);

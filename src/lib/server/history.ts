@@ -10,7 +10,7 @@ import { canvases, documentVersions, publications, users, type VersionKind } fro
 import { migrateRecords, recordsDiff } from './canvas-records.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
-import { requireCanvasPermission, requireEditable, isUuid, type Actor, type UserActor } from './access.ts';
+import { personId, requireCanvasPermission, requireEditable, isUuid, type Actor, type TeamActor } from './access.ts';
 import * as billing from './billing.ts';
 import { PLANS, upgradeFor } from './plans.ts';
 import type { Services } from './services.ts';
@@ -171,14 +171,20 @@ export function recordsOf(state: Uint8Array): Record<string, unknown> {
 	return migrateRecords(records, writtenWith);
 }
 
+/** Who a version made by `actor` is by: a person, or nobody named for a key (the API key is not a person). */
+function authorship(actor: TeamActor): { createdBy: string | null; authorIds: string[] } {
+	const person = personId(actor);
+	return { createdBy: person, authorIds: person ? [person] : [] };
+}
+
 /** Saves the canvas as it is now under a name. */
-export async function saveNamed(services: Services, actor: UserActor, canvasId: string, label: string): Promise<Version> {
+export async function saveNamed(services: Services, actor: TeamActor, canvasId: string, label: string): Promise<Version> {
 	const { db, collaboration } = services;
 	await requireEditable(db, await requireCanvasPermission(db, actor, canvasId, 'history.save'));
 	const name = parseInput(versionLabelSchema, label);
 	const document = documentName('canvas', canvasId);
 	const state = await collaboration.readDocumentState(document);
-	return capture(db, { document, state, kind: 'named', label: name, createdBy: actor.userId, authorIds: [actor.userId] });
+	return capture(db, { document, state, kind: 'named', label: name, ...authorship(actor) });
 }
 
 export async function rename(db: Queryable, actor: Actor, canvasId: string, versionId: string, label: string): Promise<Version> {
@@ -202,13 +208,13 @@ export async function remove(db: Queryable, actor: Actor, canvasId: string, vers
  * is kept as a "Before restore" version (restoring it undoes the restore) and the point is marked
  * with a `restore` version.
  */
-export async function restore(services: Services, actor: UserActor, canvasId: string, versionId: string, now = new Date()): Promise<Version> {
+export async function restore(services: Services, actor: TeamActor, canvasId: string, versionId: string, now = new Date()): Promise<Version> {
 	const { db, collaboration } = services;
 	const row = await requireVersion(db, actor, canvasId, versionId, 'history.restore', now);
 	const document = documentName('canvas', canvasId);
 	// Keep the state being replaced, so the restore itself can be undone by restoring this.
 	const replaced = await collaboration.readDocumentState(document);
-	await capture(db, { document, state: replaced, kind: 'auto', label: 'Before restore', createdBy: actor.userId, authorIds: [actor.userId] });
+	await capture(db, { document, state: replaced, kind: 'auto', label: 'Before restore', ...authorship(actor) });
 	const target = recordsOf(decompressState(row.state));
 	await collaboration.transact(document, { origin: 'restore', actor }, (draft) => {
 		const { set, remove } = recordsDiff(draft.records.toJSON(), target);
@@ -222,8 +228,7 @@ export async function restore(services: Services, actor: UserActor, canvasId: st
 		state,
 		kind: 'restore',
 		label: `Restored ${row.label ? `“${row.label}”` : `version of ${when} UTC`}`,
-		createdBy: actor.userId,
-		authorIds: [actor.userId]
+		...authorship(actor)
 	});
 }
 

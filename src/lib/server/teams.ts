@@ -6,7 +6,7 @@ import { canvases, memberships, teams, users, ROLES, type Role } from './db/sche
 import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canvas-documents.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
-import { forbidden, requireTeamRole, takesSeat, type Actor, type UserActor } from './access.ts';
+import { forbidden, requireTeamRole, takesSeat, type Actor, type TeamActor, type UserActor } from './access.ts';
 import { membershipChanged } from './access-changes.ts';
 import { memberActionsOf, type MemberActions } from './member-actions.ts';
 import type { Services } from './services.ts';
@@ -56,13 +56,21 @@ export async function listForUser(db: Queryable, userId: string): Promise<TeamSu
 }
 
 /** The user's personal team, where things go when the caller names no team; INVALID_INPUT asking for teamId when there is none. */
+/** The team a request means when it names none: a key's own team, a person's personal team. */
+export async function defaultTeamId(db: Queryable, actor: TeamActor): Promise<string> {
+	if (actor.kind === 'user') return personalTeamId(db, actor.userId);
+	if (actor.kind === 'apiKey' || actor.kind === 'assistant') return actor.teamId;
+	throw new AppError('INVALID_INPUT', 'Name the team (teamId).', { field: 'teamId' });
+}
+
 export async function personalTeamId(db: Queryable, userId: string): Promise<string> {
 	const personal = (await listForUser(db, userId)).find((team) => team.personal);
 	if (!personal) throw new AppError('INVALID_INPUT', 'Pass teamId: this account has no personal team.', { field: 'teamId' });
 	return personal.id;
 }
 
-export async function get(db: Queryable, actor: UserActor, teamId: string): Promise<TeamSummary & { memberCount: number }> {
+/** The team as a member or one of its API keys sees it; `role` is null for a key (it is not a member). */
+export async function get(db: Queryable, actor: Actor, teamId: string): Promise<Omit<TeamSummary, 'role'> & { role: Role | null; memberCount: number }> {
 	const role = await requireTeamRole(db, actor, teamId, 'team.view');
 	const [team] = await db.select({ id: teams.id, name: teams.name, personal: teams.personal }).from(teams).where(eq(teams.id, teamId));
 	const [{ value: memberCount }] = await db.select({ value: count() }).from(memberships).where(eq(memberships.teamId, teamId));

@@ -17,7 +17,7 @@ import type { Config } from '../config.ts';
 import * as credits from '../credits.ts';
 import type { Database } from '../db/index.ts';
 import type { BlobStore } from '../assets/blob-store.ts';
-import { assistantRuns, canvases, MODEL_TIERS, users, type ModelTier, type StoredRunChange, type StoredRunFile } from '../db/schema.ts';
+import { apiKeys, assistantRuns, canvases, MODEL_TIERS, users, type ModelTier, type StoredRunChange, type StoredRunFile } from '../db/schema.ts';
 import { AppError, parseInput } from '../errors.ts';
 import * as history from '../history.ts';
 import type { Logger } from '../logger.ts';
@@ -352,8 +352,9 @@ export class AssistantRunner {
 		const access = await resolveCanvasAccess(this.deps.db, requester.actor, canvasId, requester.shareToken);
 		const run = await this.load(canvasId, runId);
 		const rights = await this.askRights(requester, access);
-		const mayCancel = (rights.userId !== null && rights.userId === run.userId) || permits(access.standing, 'canvas.edit') || access.canEdit;
-		if (!mayCancel) throw new AppError('FORBIDDEN', 'Only the person who asked, or an editor of this canvas, can cancel this run.');
+		const askedByThisKey = requester.actor.kind === 'apiKey' && run.actorKind === 'apiKey' && run.actorRef === apiKeyAuthorId(requester.actor.keyId);
+		const mayCancel = (rights.userId !== null && rights.userId === run.userId) || askedByThisKey || permits(access.standing, 'canvas.edit') || access.canEdit;
+		if (!mayCancel) throw new AppError('FORBIDDEN', 'Only whoever asked (the person, or the API key), or an editor of this canvas, can cancel this run.');
 		if (run.status === 'queued' || run.status === 'running') {
 			const local = this.active.get(runId);
 			if (local) {
@@ -841,12 +842,19 @@ export class AssistantRunner {
 			userId = actor.userId;
 			const name = requester.name ?? (await db.select({ name: users.name }).from(users).where(eq(users.id, actor.userId)))[0]?.name ?? 'Someone';
 			author = { kind: 'user', id: actor.userId, name };
+		} else if (actor.kind === 'apiKey') {
+			const [key] = await db.select({ name: apiKeys.name }).from(apiKeys).where(eq(apiKeys.id, actor.keyId));
+			author = { kind: 'guest', id: apiKeyAuthorId(actor.keyId), name: `API key “${key?.name ?? 'unnamed'}”` };
 		} else {
 			author = { kind: 'guest', id: `link:${access.link?.id ?? 'unknown'}`, name: 'Guest' };
 		}
 		if (access.standing) {
 			// Members ask; viewers' runs answer questions but get no editing tools.
 			if (!permits(access.standing, 'canvas.view')) return { canAsk: false, canEdit: false, reason: 'You cannot use the assistant on this canvas.', author, userId };
+			// A key spends the team's credits only with the scope that says so.
+			if (!permits(access.standing, 'assistant.run')) {
+				return { canAsk: false, canEdit: false, reason: 'This API key may not start assistant runs: it needs the “assistant:run” scope.', author, userId };
+			}
 			return { canAsk: true, canEdit: access.canEdit, author, userId };
 		}
 		if (access.link?.access !== 'edit') {
@@ -1003,4 +1011,9 @@ function isUniqueViolation(error: unknown): boolean {
 		current = (current as { cause?: unknown }).cause;
 	}
 	return false;
+}
+
+/** How a run and its chat prompt name the API key that asked. */
+function apiKeyAuthorId(keyId: string): string {
+	return `apikey:${keyId}`;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { runtime } from '../runtime.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import type { UserActor } from '../access.ts';
+import type { TeamActor, UserActor } from '../access.ts';
 import { actorOf } from './actor.ts';
 
 export function jsonError(error: AppError, headers: Record<string, string> = {}): Response {
@@ -41,6 +41,21 @@ export function requireUser(event: RequestEvent): SessionUser {
 export function userActor(event: RequestEvent): { actor: UserActor; context: { ip: string } } {
 	requireUser(event);
 	return { actor: actorOf(event.locals), context: { ip: event.getClientAddress() } };
+}
+
+/**
+ * The caller as a domain actor: the signed-in person, or a team's API key (its scopes decide what
+ * it may do, in the domain like everyone's permissions); UNAUTHENTICATED otherwise.
+ */
+export function callerActor(event: RequestEvent): TeamActor {
+	if (event.locals.actor.kind === 'apiKey') return event.locals.actor;
+	requireUser(event);
+	return actorOf(event.locals);
+}
+
+/** `callerActor` plus the request context the audit log records. */
+export function caller(event: RequestEvent): { actor: TeamActor; context: { ip: string } } {
+	return { actor: callerActor(event), context: { ip: event.getClientAddress() } };
 }
 
 /** Reads and validates a JSON body, refusing wrong content types and bodies over the configured size. */

@@ -1,17 +1,5 @@
-// The /api/v1 edge of publishing: who is calling (a person or a team's API key) and the JSON shapes of a
-// publication.
-import type { RequestEvent } from '@sveltejs/kit';
-import type { Actor } from '../access.ts';
+// The JSON shapes of a publication in /api/v1.
 import { publicationUrl, type Publication, type PublicationRef } from '../publications.ts';
-import { requireUser } from './api.ts';
-import { actorOf } from './actor.ts';
-
-/** The caller as a domain actor: the signed-in person, or a team's API key (its scopes decide); UNAUTHENTICATED otherwise. */
-export function callerActor(event: RequestEvent): Actor {
-	if (event.locals.actor.kind === 'apiKey') return event.locals.actor;
-	requireUser(event);
-	return actorOf(event.locals);
-}
 
 export function publicationRefJson(publication: PublicationRef, publicOrigin: string) {
 	return {

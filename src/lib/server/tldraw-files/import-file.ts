@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Transaction } from '../db/index.ts';
 import { assetBlobs, assets, canvases as canvasRows } from '../db/schema.ts';
-import { requireTeamRole, type UserActor } from '../access.ts';
+import { personId, requireTeamRole, type TeamActor } from '../access.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { tldrawSchema, validateRecordChanges, type KeyChange, type RecordLimits } from '../canvas-records.ts';
 import { blobKey } from '../assets/assets.ts';
@@ -49,7 +49,7 @@ export interface ImportInput {
  */
 export async function importTldrawFile(
 	services: Services,
-	actor: UserActor,
+	actor: TeamActor,
 	input: ImportInput,
 	limits: ImportLimits,
 	context: { ip?: string | null } = {}
@@ -99,7 +99,10 @@ export async function importTldrawFile(
 
 	const id = await db.transaction(async (tx) => {
 		await assertRoomFor(tx, teamId, imageBytes);
-		const [row] = await tx.insert(canvasRows).values({ teamId, title, createdBy: actor.userId }).returning({ id: canvasRows.id });
+		const [row] = await tx
+			.insert(canvasRows)
+			.values({ teamId, title, createdBy: personId(actor) })
+			.returning({ id: canvasRows.id });
 		for (const image of images) {
 			const created = await tx
 				.insert(assetBlobs)
@@ -117,13 +120,13 @@ export async function importTldrawFile(
 				width: image.file.width ?? null,
 				height: image.file.height ?? null,
 				fileName: image.fileName,
-				uploadedBy: actor.userId
+				uploadedBy: personId(actor)
 			});
 		}
 		await writeNewDocument(tx, documentName('canvas', row.id), state, stateVector);
 		await audit.record(tx, {
 			teamId,
-			actorId: actor.userId,
+			actor,
 			action: 'canvas.import',
 			targetType: 'canvas',
 			targetId: row.id,

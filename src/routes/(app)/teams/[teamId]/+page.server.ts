@@ -40,7 +40,12 @@ export const actions: Actions = {
 	create: formAction(
 		(data) => z.object({ title: canvases.optionalTitleSchema(maxTitleLength()) }).parse(Object.fromEntries(data)),
 		async ({ title }, { event, actor }) => {
-			const created = await canvases.create(event.locals.db, actor, { teamId: event.params.teamId, title }, { maxTitleLength: maxTitleLength() });
+			const created = await canvases.create(
+				event.locals.db,
+				actor,
+				{ teamId: event.params.teamId, title },
+				{ maxTitleLength: maxTitleLength(), ip: event.getClientAddress() }
+			);
 			redirect(303, `/c/${created.id}`);
 		}
 	),
@@ -51,12 +56,12 @@ export const actions: Actions = {
 			return { renamed: canvasId };
 		}
 	),
-	delete: formAction(idSchema, async ({ canvasId }, { actor, services }) => {
-		await canvases.remove(services, actor, canvasId);
+	delete: formAction(idSchema, async ({ canvasId }, { event, actor, services }) => {
+		await canvases.remove(services, actor, canvasId, { ip: event.getClientAddress() });
 		return { deleted: canvasId };
 	}),
-	duplicate: formAction(idSchema, async ({ canvasId }, { actor, services }) => {
-		const copy = await canvases.duplicate(services, actor, canvasId, maxTitleLength());
+	duplicate: formAction(idSchema, async ({ canvasId }, { event, actor, services }) => {
+		const copy = await canvases.duplicate(services, actor, canvasId, { maxTitleLength: maxTitleLength(), ip: event.getClientAddress() });
 		return { duplicated: { id: copy.id, title: copy.title } };
 	}),
 	move: formAction(

@@ -40,12 +40,9 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 	const actor = entry.actorKind === 'apiKey' ? `API key ${quoted(entry.actorName ?? 'unnamed')}` : (entry.actorName ?? 'Someone');
 	const self = entry.targetId !== null && entry.targetId === entry.actorId;
 	const target = entry.targetId ? (names.users[entry.targetId] ?? entry.targetName ?? 'a former member') : 'someone';
-	const canvas = (id: unknown) =>
-		typeof id === 'string' && names.canvases[id]
-			? quoted(names.canvases[id])
-			: typeof entry.details?.canvasTitle === 'string'
-				? quoted(entry.details.canvasTitle)
-				: 'a canvas';
+	/** A canvas by its current name, else the title the entry kept (`fallback`, or details.canvasTitle). */
+	const canvas = (id: unknown, fallback: unknown = entry.details?.canvasTitle) =>
+		typeof id === 'string' && names.canvases[id] ? quoted(names.canvases[id]) : typeof fallback === 'string' ? quoted(fallback) : 'a canvas';
 	const team = (id: unknown) => (typeof id === 'string' && names.teams[id] ? names.teams[id] : 'another team');
 
 	switch (entry.action) {
@@ -86,6 +83,12 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 		}
 		case 'share_link.revoke':
 			return { actor, did: `revoked a share link to ${canvas(details.canvasId)}` };
+		case 'canvas.create':
+			return details.duplicateOf
+				? { actor, did: `duplicated ${canvas(details.duplicateOf, details.sourceTitle)} as ${canvas(entry.targetId, details.title)}` }
+				: { actor, did: `created ${canvas(entry.targetId, details.title)}` };
+		case 'canvas.delete':
+			return { actor, did: `deleted the canvas ${quoted(details.title)}` };
 		case 'canvas.move':
 			return details.from === names.teamId
 				? { actor, did: `moved ${quoted(details.title)} to ${team(details.to)}` }

@@ -1,24 +1,24 @@
 import * as canvases from '$lib/server/canvases';
-import { api, readJson, userActor } from '$lib/server/http/api';
+import { api, caller, callerActor, readJson } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
 import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = api(async (event) => {
-	const { actor } = userActor(event);
+	const actor = callerActor(event);
 	const canvas = await canvases.get(event.locals.db, actor, event.params.id);
 	return Response.json({ ...canvasJson(canvas), role: canvas.access.role, canEdit: canvas.access.canEdit });
 });
 
 export const PATCH: RequestHandler = api(async (event) => {
-	const { actor } = userActor(event);
+	const actor = callerActor(event);
 	const { title } = await readJson(event, canvases.renameCanvasRequestSchema(runtime().config.MAX_TITLE_LENGTH));
 	const canvas = await canvases.rename(event.locals.db, actor, event.params.id, title, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
 	return Response.json(canvasJson(canvas));
 });
 
 export const DELETE: RequestHandler = api(async (event) => {
-	const { actor } = userActor(event);
-	await canvases.remove(event.locals.services, actor, event.params.id);
+	const { actor, context } = caller(event);
+	await canvases.remove(event.locals.services, actor, event.params.id, context);
 	return new Response(null, { status: 204 });
 });

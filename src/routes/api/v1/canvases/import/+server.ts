@@ -1,5 +1,5 @@
 import { AppError } from '$lib/server/errors';
-import { api, userActor } from '$lib/server/http/api';
+import { api, caller } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
 import { fileOf, readMultipartForm, textField } from '$lib/server/http/uploads';
 import { runtime } from '$lib/server/runtime';
@@ -12,7 +12,7 @@ const FORM_ADVICE = 'Send the .tldr file as multipart/form-data in a field named
 
 /** Imports a .tldr file (multipart/form-data: file, optional teamId and title) as a new canvas → 201, as POST /api/v1/canvases answers. */
 export const POST: RequestHandler = api(async (event) => {
-	const { actor, context } = userActor(event);
+	const { actor, context } = caller(event);
 	const { config } = runtime();
 	const limit = tldrawFiles.largestImportRequestBytes(config.MAX_DOCUMENT_BYTES);
 	const form = await readMultipartForm(
@@ -22,7 +22,7 @@ export const POST: RequestHandler = api(async (event) => {
 		FORM_ADVICE
 	);
 	const file = await fileOf(form, FORM_ADVICE);
-	const teamId = textField(form, 'teamId')?.trim() || (await teams.personalTeamId(event.locals.db, actor.userId));
+	const teamId = textField(form, 'teamId')?.trim() || (await teams.defaultTeamId(event.locals.db, actor));
 	const canvas = await tldrawFiles.importTldrawFile(
 		event.locals.services,
 		actor,

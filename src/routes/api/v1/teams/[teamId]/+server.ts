@@ -1,9 +1,9 @@
 import * as teams from '$lib/server/teams';
-import { api, readJson, userActor } from '$lib/server/http/api';
+import { api, callerActor, readJson, userActor } from '$lib/server/http/api';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = api(async (event) => {
-	const { actor } = userActor(event);
+	const actor = callerActor(event);
 	return Response.json(await teams.get(event.locals.db, actor, event.params.teamId));
 });
 

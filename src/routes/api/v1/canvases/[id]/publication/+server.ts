@@ -1,6 +1,6 @@
 import * as publications from '$lib/server/publications';
-import { api, readJson } from '$lib/server/http/api';
-import { callerActor, publicationJson, publicationRefJson } from '$lib/server/http/publication-json';
+import { api, callerActor, readJson } from '$lib/server/http/api';
+import { publicationJson, publicationRefJson } from '$lib/server/http/publication-json';
 import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 

@@ -1,6 +1,5 @@
 import * as publications from '$lib/server/publications';
-import { api, readBody } from '$lib/server/http/api';
-import { callerActor } from '$lib/server/http/publication-json';
+import { api, callerActor, readBody } from '$lib/server/http/api';
 import type { RequestHandler } from './$types';
 
 /** The body is the preview image (image/png or image/webp, at most 2 MB), as the browser rendered the published version. */

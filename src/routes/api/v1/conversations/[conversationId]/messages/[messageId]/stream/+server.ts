@@ -3,9 +3,8 @@
 import type { RequestHandler } from './$types';
 import * as conversations from '$lib/server/conversations';
 import { streamDeltaRequest } from '$lib/server/conversations/api-schemas';
-import { api, uuidParam } from '$lib/server/http/api';
+import { api, callerActor, uuidParam } from '$lib/server/http/api';
 import { isTextBody, readConversationJson, textChunks } from '$lib/server/http/conversation-requests';
-import { callerActor } from '$lib/server/http/publication-json';
 import { runtime } from '$lib/server/runtime';
 
 export const POST: RequestHandler = api(async (event) => {
