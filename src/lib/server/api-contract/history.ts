@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { VERSION_KINDS } from '../db/schema.ts';
 import { versionLabelRequestSchema } from '../history.ts';
-import { canvasParams } from './canvases.ts';
+import { canvasParams, tldrawRecordSchema } from './canvases.ts';
 import { isoDateTime, type ApiOperation } from './operation.ts';
 
 const versionParams = canvasParams.extend({ versionId: z.uuid().meta({ description: 'The version id.' }) });
@@ -62,7 +62,9 @@ export const historyOperations: ApiOperation[] = [
 		responses: {
 			200: {
 				description: 'The version and its records.',
-				schema: versionSchema.extend({ records: z.array(z.looseObject({ id: z.string(), typeName: z.string() })) }).meta({ id: 'VersionWithRecords' })
+				schema: versionSchema
+					.extend({ records: z.record(z.string(), tldrawRecordSchema).meta({ description: 'The tldraw records, keyed by id.' }) })
+					.meta({ id: 'VersionWithRecords' })
 			}
 		},
 		errors: ['LIMIT_EXCEEDED']
