@@ -29,7 +29,10 @@ export interface ParameterView {
 export interface ContentView {
 	/** Media types, e.g. application/json, image/png. */
 	types: string[];
+	/** The schema, a named component's expanded one level (its own properties shown). */
 	node?: SchemaNode;
+	/** The component it is, when it is one (linked to the Schemas section). */
+	named?: string;
 }
 
 export interface OperationView {
@@ -56,3 +59,11 @@ export interface ApiReference {
 }
 
 export const METHOD_ORDER = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/** A description split at its `backticks`: the code spans to set in monospace, the rest as text. */
+export function codeSpans(text: string): { code: boolean; text: string }[] {
+	return text
+		.split('`')
+		.map((part, index) => ({ code: index % 2 === 1, text: part }))
+		.filter((span) => span.text !== '');
+}

@@ -51,13 +51,13 @@ function operationView(path: string, method: string, operation: Json, components
 	}));
 	const body = operation.requestBody as { required?: boolean; description?: string; content: Record<string, { schema?: Schema }> } | undefined;
 	const requestBody = body
-		? { ...contentView(body.content), required: body.required ?? false, ...(body.description ? { description: body.description } : {}) }
+		? { ...contentView(body.content, components), required: body.required ?? false, ...(body.description ? { description: body.description } : {}) }
 		: undefined;
 	const responses = Object.entries(operation.responses as Record<string, { description: string; content?: Record<string, { schema?: Schema }> }>).map(
 		([status, response]) => ({
 			status,
 			description: response.description,
-			...(response.content ? { content: contentView(response.content) } : {})
+			...(response.content ? { content: contentView(response.content, components) } : {})
 		})
 	);
 	return {
@@ -77,10 +77,14 @@ function operationView(path: string, method: string, operation: Json, components
 	};
 }
 
-function contentView(content: Record<string, { schema?: Schema }>): ContentView {
+function contentView(content: Record<string, { schema?: Schema }>, components: Record<string, Schema>): ContentView {
 	const types = Object.keys(content);
 	const structured = types.find((type) => type === 'application/json' || type === 'multipart/form-data');
-	return { types, ...(structured && content[structured].schema ? { node: schemaNode(content[structured].schema!, 0) } : {}) };
+	const schema = structured ? content[structured].schema : undefined;
+	if (!schema) return { types };
+	const named = schema.$ref?.startsWith(REF_PREFIX) ? schema.$ref.slice(REF_PREFIX.length) : undefined;
+	if (named && components[named]) return { types, named, node: schemaNode(components[named], 0, true) };
+	return { types, node: schemaNode(schema, 0) };
 }
 
 function withDescription(node: SchemaNode, description: string | undefined): SchemaNode {
@@ -136,8 +140,9 @@ function constraintsOf(schema: Schema): string[] {
 	if (min !== undefined && max !== undefined) found.push(`${min}–${max} ${unit}`);
 	else if (min !== undefined) found.push(`at least ${min} ${unit}`);
 	else if (max !== undefined) found.push(`at most ${max} ${unit}`);
-	if (schema.minimum !== undefined) found.push(`≥ ${schema.minimum}`);
-	if (schema.maximum !== undefined) found.push(`≤ ${schema.maximum}`);
+	// zod's int() bounds every integer by ±Number.MAX_SAFE_INTEGER: no limit worth reading.
+	if (schema.minimum !== undefined && schema.minimum !== -Number.MAX_SAFE_INTEGER) found.push(`≥ ${schema.minimum}`);
+	if (schema.maximum !== undefined && schema.maximum !== Number.MAX_SAFE_INTEGER) found.push(`≤ ${schema.maximum}`);
 	if (schema.exclusiveMinimum !== undefined) found.push(`> ${schema.exclusiveMinimum}`);
 	if (schema.default !== undefined) found.push(`default ${JSON.stringify(schema.default)}`);
 	return found;
