@@ -32,6 +32,8 @@ export default defineConfig({
 	test: {
 		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'src/**/*.test.ts'],
 		globalSetup: ['tests/global-setup.ts'],
+		// Every /api/v1 answer a test fetches must be one the OpenAPI document describes.
+		setupFiles: ['tests/setup/openapi-conformance.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 120_000,
 		fileParallelism: false

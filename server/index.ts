@@ -71,9 +71,27 @@ const server = createServer((request, response) => {
 		void registry.metrics().then((body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body));
 		return;
 	}
+	if (hasMalformedApiPath(request.url)) {
+		// SvelteKit answers these in text/html before any hook runs; the API answers in its error shape.
+		const body = { error: { code: 'INVALID_INPUT', message: 'The path is not valid percent-encoded UTF-8.' } };
+		response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+		return;
+	}
 	request.headers[PROTOCOL_HEADER] = 'http';
 	handler(request, response);
 });
+
+/** An /api/ path SvelteKit cannot decode (`%`, `%C0%AF`, a lone surrogate), as it decodes them. */
+function hasMalformedApiPath(url: string | undefined): boolean {
+	if (!url?.startsWith('/api/')) return false;
+	const pathname = url.split(/[?#]/, 1)[0];
+	try {
+		for (const part of pathname.split('%25')) decodeURI(part);
+		return false;
+	} catch {
+		return true;
+	}
+}
 
 /** Ready when the database (and Redis, when configured) answer within 2 s each. */
 async function readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {

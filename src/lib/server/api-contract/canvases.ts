@@ -30,13 +30,15 @@ const canvasDetailSchema = canvasSchema
 	})
 	.meta({ id: 'CanvasDetail' });
 
-const tldrawRecord = z.looseObject({ id: z.string(), typeName: z.string() }).meta({ id: 'TldrawRecord', description: 'A tldraw record (shape, page, asset, binding…).' });
+export const tldrawRecordSchema = z
+	.looseObject({ id: z.string(), typeName: z.string() })
+	.meta({ id: 'TldrawRecord', description: 'A tldraw record (shape, page, asset, binding…).' });
 
 const canvasDocumentSchema = z
 	.object({
 		id: z.uuid(),
 		title: z.string(),
-		records: z.record(z.string(), tldrawRecord).meta({ description: 'The tldraw records, keyed by id.' }),
+		records: z.record(z.string(), tldrawRecordSchema).meta({ description: 'The tldraw records, keyed by id.' }),
 		meta: z.record(z.string(), z.unknown())
 	})
 	.meta({ id: 'CanvasDocument' });
@@ -44,10 +46,10 @@ const canvasDocumentSchema = z
 const canvasExportSchema = z
 	.union([
 		z
-			.object({ tldrawFileFormatVersion: z.number(), schema: z.record(z.string(), z.unknown()), records: z.array(tldrawRecord) })
+			.object({ tldrawFileFormatVersion: z.number(), schema: z.record(z.string(), z.unknown()), records: z.array(tldrawRecordSchema) })
 			.meta({ description: '`format=tldr`: a .tldr file, pictures inlined.' }),
 		z
-			.object({ canvas: z.object({ id: z.uuid(), title: z.string() }), schema: z.record(z.string(), z.unknown()), records: z.array(tldrawRecord) })
+			.object({ canvas: z.object({ id: z.uuid(), title: z.string() }), schema: z.record(z.string(), z.unknown()), records: z.array(tldrawRecordSchema) })
 			.meta({ description: '`format=json`: the records for programs, picture URLs absolute.' })
 	])
 	.meta({ id: 'CanvasExport' });

@@ -32,7 +32,7 @@ export const conversationOperations: ApiOperation[] = [
 			200: { description: 'Already pushed (same `externalId`): the same ids.', schema: ingestConversationResponse },
 			201: { description: 'Created.', schema: ingestConversationResponse }
 		},
-		errors: ['LIMIT_EXCEEDED', 'CONFLICT']
+		errors: ['LIMIT_EXCEEDED', 'CONFLICT', 'UNSUPPORTED_MEDIA_TYPE']
 	},
 	{
 		method: 'get',
@@ -65,7 +65,7 @@ export const conversationOperations: ApiOperation[] = [
 		params: conversationParams,
 		body: { type: 'json', schema: appendMessageRequest },
 		responses: { 201: { description: 'The message.', schema: messageResponse } },
-		errors: ['LIMIT_EXCEEDED', 'CONFLICT']
+		errors: ['LIMIT_EXCEEDED', 'CONFLICT', 'UNSUPPORTED_MEDIA_TYPE']
 	},
 	{
 		method: 'post',

@@ -5,6 +5,7 @@ import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import { SHARE_TOKEN_HEADER } from '../../document-state.ts';
 import { errorSchema, operationErrors, type ApiOperation, type OperationAuth } from './operation.ts';
+import { operationScope } from './scopes.ts';
 
 /** The tags in the order the reference lists them, each with a line saying what it covers. */
 export const OPENAPI_TAGS: { name: string; description: string }[] = [
@@ -67,6 +68,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], option
 }
 
 function openApiOperation(operation: ApiOperation): ZodOpenApiOperationObject {
+	const scope = operationScope(operation.method, operation.path);
 	return {
 		operationId: operation.operationId,
 		tags: [operation.tag],
@@ -75,6 +77,7 @@ function openApiOperation(operation: ApiOperation): ZodOpenApiOperationObject {
 		security: SECURITY[operation.auth],
 		'x-easel-auth': operation.auth,
 		'x-easel-auth-description': AUTH_DESCRIPTIONS[operation.auth],
+		...(scope ? { 'x-easel-scope': scope } : {}),
 		...(operation.params || operation.query
 			? { requestParams: { ...(operation.params ? { path: operation.params } : {}), ...(operation.query ? { query: operation.query } : {}) } }
 			: {}),

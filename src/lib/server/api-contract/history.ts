@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { VERSION_KINDS } from '../db/schema.ts';
 import { versionLabelRequestSchema } from '../history.ts';
-import { canvasParams } from './canvases.ts';
+import { canvasParams, tldrawRecordSchema } from './canvases.ts';
 import { isoDateTime, type ApiOperation } from './operation.ts';
 
 const versionParams = canvasParams.extend({ versionId: z.uuid().meta({ description: 'The version id.' }) });
@@ -63,7 +63,7 @@ export const historyOperations: ApiOperation[] = [
 			200: {
 				description: 'The version and its records.',
 				schema: versionSchema
-					.extend({ records: z.record(z.string(), z.looseObject({ id: z.string(), typeName: z.string() })).meta({ description: 'The tldraw records, keyed by id.' }) })
+					.extend({ records: z.record(z.string(), tldrawRecordSchema).meta({ description: 'The tldraw records, keyed by id.' }) })
 					.meta({ id: 'VersionWithRecords' })
 			}
 		},

@@ -6,12 +6,13 @@ import { billingOperations } from './billing.ts';
 import { canvasOperations } from './canvases.ts';
 import { conversationOperations } from './conversations.ts';
 import { historyOperations } from './history.ts';
-import type { ApiOperation, HttpMethod } from './operation.ts';
+import type { ApiOperation } from './operation.ts';
 import { sharingOperations } from './sharing.ts';
 import { teamOperations } from './teams.ts';
 
 export * from './operation.ts';
 export { buildOpenApiDocument, OPENAPI_TAGS } from './document.ts';
+export { operationScope } from './scopes.ts';
 
 export const API_OPERATIONS: readonly ApiOperation[] = [
 	...accountOperations,
@@ -24,13 +25,3 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 	...apiKeyOperations,
 	...billingOperations
 ];
-
-/**
- * The API key scope an operation needs ('canvases:read', …), 'people' where no key may call it, or
- * 'public'; undefined until it is wired to the keys' route-scope table.
- */
-export function operationScope(method: HttpMethod, path: string): string | undefined {
-	void method;
-	void path;
-	return undefined;
-}

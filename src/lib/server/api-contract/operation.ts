@@ -62,10 +62,17 @@ export const errorSchema = z
 /** Errors any operation may answer: bad input, no or a refused credential, not found, rate limit, outage. */
 export const COMMON_ERRORS: readonly ErrorCode[] = ['INVALID_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'RATE_LIMITED', 'UNAVAILABLE'];
 
-/** The error codes an operation documents: the common ones, PAYLOAD_TOO_LARGE when it takes a body, and its own. */
+/**
+ * The error codes an operation documents: the common ones, PAYLOAD_TOO_LARGE when it takes a body,
+ * GONE when a share link may be presented (an expired or revoked one), LIMIT_EXCEEDED for writes
+ * (a plan limit; a canvas over its plan is read-only), and its own.
+ */
 export function operationErrors(operation: ApiOperation): ErrorCode[] {
 	const codes = new Set<ErrorCode>(COMMON_ERRORS);
 	if (operation.body) codes.add('PAYLOAD_TOO_LARGE');
+	if (operation.auth === 'guest') codes.add('GONE');
+	// A canvas over its plan's limits is read-only: every write to it may be refused.
+	if (operation.method !== 'get') codes.add('LIMIT_EXCEEDED');
 	for (const code of operation.errors ?? []) codes.add(code);
 	return [...codes];
 }
