@@ -6,6 +6,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_OPERATIONS, buildOpenApiDocument } from '../../src/lib/server/api-contract/index.ts';
+import { routeScope } from '../../src/lib/server/api-keys/route-scopes.ts';
 import { servedOpenApiDocument } from '../../src/lib/server/api-contract/served-document.ts';
 import { documentAjv, pointer } from '../helpers/openapi-validator.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
@@ -44,6 +45,17 @@ function documentedOperations(): string[] {
 }
 
 describe('the OpenAPI document', () => {
+	it("says who may call each operation as the route-scope table does: people only where no key may, and the key's scope otherwise", () => {
+		const disagreements = API_OPERATIONS.flatMap((operation) => {
+			const scope = routeScope(operation.method, operation.path);
+			const expected = scope === 'people' ? ['person'] : scope === 'public' ? ['public'] : ['caller', 'guest'];
+			return expected.includes(operation.auth) ? [] : [`${operation.method.toUpperCase()} ${operation.path}: auth ${operation.auth}, scope ${scope}`];
+		});
+		expect(disagreements).toEqual([]);
+		const scoped = document.paths?.['/api/v1/canvases/{id}']?.patch as Record<string, unknown>;
+		expect(scoped['x-easel-scope']).toBe('canvases:write');
+	});
+
 	it('documents every route under src/routes/api/v1 and nothing else', () => {
 		const onDisk = routesOnDisk();
 		expect(onDisk.length).toBeGreaterThan(50);

@@ -103,37 +103,39 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 		await ai?.close();
 	});
 
-	it('manages canvases, versions and share links', async () => {
-		const created = await asOwner.canvases.create({ title: 'Roadmap' });
+	it('manages canvases and versions with an API key, and share links as a person (no key may share)', async () => {
+		const created = await asKey.canvases.create({ title: 'Roadmap' });
 		expect(created).toMatchObject({ title: 'Roadmap', teamId: owner.personalTeamId });
-		expect((await asOwner.canvases.list()).map((canvas) => canvas.id)).toContain(created.id);
-		expect(await asOwner.canvases.get(created.id)).toMatchObject({ id: created.id, role: 'owner', canEdit: true });
-		expect((await asOwner.canvases.rename(created.id, 'Roadmap 2027')).title).toBe('Roadmap 2027');
-		const copy = await asOwner.canvases.duplicate(created.id);
+		expect((await asKey.canvases.list()).map((canvas) => canvas.id)).toContain(created.id);
+		expect(await asKey.canvases.get(created.id)).toMatchObject({ id: created.id, role: null, canEdit: true });
+		expect((await asKey.canvases.rename(created.id, 'Roadmap 2027')).title).toBe('Roadmap 2027');
+		const copy = await asKey.canvases.duplicate(created.id);
 		expect(copy.id).not.toBe(created.id);
 		expect(copy.title).toContain('Roadmap 2027');
 
-		const document = await asOwner.canvases.document(canvasId);
+		const document = await asKey.canvases.document(canvasId);
 		expect(document).toMatchObject({ id: canvasId, title: 'SDK canvas' });
 		expect(document.records['page:page']).toMatchObject({ typeName: 'page' });
 
-		const saved = await asOwner.versions.save(canvasId, 'Before the review');
+		const saved = await asKey.versions.save(canvasId, 'Before the review');
 		expect(saved).toMatchObject({ label: 'Before the review' });
-		const { versions } = await asOwner.versions.list(canvasId);
+		const { versions } = await asKey.versions.list(canvasId);
 		expect(versions.map((version) => version.id)).toContain(saved.id);
-		const version = await asOwner.versions.get(canvasId, saved.id);
+		const version = await asKey.versions.get(canvasId, saved.id);
 		expect(version.records['page:page']).toMatchObject({ typeName: 'page' });
-		const restored = await asOwner.versions.restore(canvasId, saved.id);
+		const restored = await asKey.versions.restore(canvasId, saved.id);
 		expect(restored.kind).toBe('restore');
 
+		const refused = await asKey.shareLinks.create(canvasId, { access: 'view', audience: 'anyone' }).catch((error: unknown) => error);
+		expect(refused).toMatchObject({ status: 403, code: 'FORBIDDEN' });
 		const link = await asOwner.shareLinks.create(canvasId, { access: 'view', audience: 'anyone' });
 		expect(link.url).toContain(link.token);
 		expect((await asOwner.shareLinks.list(canvasId)).map((listed) => listed.id)).toContain(link.id);
 		await asOwner.shareLinks.revoke(link.id);
 		expect((await asOwner.shareLinks.list(canvasId)).map((listed) => listed.id)).not.toContain(link.id);
 
-		await asOwner.canvases.delete(copy.id);
-		const gone = await asOwner.canvases.get(copy.id).catch((error: unknown) => error);
+		await asKey.canvases.delete(copy.id);
+		const gone = await asKey.canvases.get(copy.id).catch((error: unknown) => error);
 		expect(gone).toBeInstanceOf(EaselError);
 		expect(gone).toMatchObject({ status: 404, code: 'NOT_FOUND' });
 	});

@@ -2,7 +2,8 @@
 // document: its operation (method + path template), its status and its body (JSON validated with
 // ajv, other bodies by content type). What the document does not describe fails the test that
 // made the request, in afterEach, naming the operation, the status and where the body differs.
-import { afterEach } from 'vitest';
+// Integration suites only: unit suites stand up fake servers that answer wrongly on purpose.
+import { afterEach, expect } from 'vitest';
 import type { createResponseValidator } from '../helpers/openapi-validator.ts';
 
 type Validator = ReturnType<typeof createResponseValidator>;
@@ -47,11 +48,16 @@ async function inspect(method: string, url: URL, response: Response, copy: Respo
 	if (problem) problems.push(`${operation.operationId} (${where}) → ${response.status}: ${problem}`);
 }
 
+function againstTheRealServer(): boolean {
+	return (expect.getState().testPath ?? '').replaceAll('\\', '/').includes('/tests/integration/');
+}
+
 globalThis.fetch = async function conformingFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
 	const method = requestMethod(input, init);
 	const response = await originalFetch(input, init);
 	const url = requestUrl(input);
-	if (url && url.pathname.startsWith('/api/v1/')) {
+	// Integration suites talk to the real server; unit suites' stand-in servers answer as they are told.
+	if (url && url.pathname.startsWith('/api/v1/') && againstTheRealServer()) {
 		// Only JSON bodies are read, from a clone; they can only be checked once all of it has arrived.
 		const isJson = (response.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json');
 		const copy = isJson && method !== 'HEAD' ? response.clone() : undefined;

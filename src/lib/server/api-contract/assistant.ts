@@ -197,7 +197,7 @@ export const assistantOperations: ApiOperation[] = [
 		tag: 'Assistant',
 		summary: "The assistant's model tiers for a team",
 		description: 'Members of the team; 404 otherwise.',
-		auth: 'person',
+		auth: 'caller',
 		query: modelTiersQuerySchema,
 		responses: {
 			200: {

@@ -75,7 +75,7 @@ export const historyOperations: ApiOperation[] = [
 		operationId: 'renameVersion',
 		tag: 'History',
 		summary: 'Rename a named version',
-		auth: 'caller',
+		auth: 'person',
 		params: versionParams,
 		body: { type: 'json', schema: versionLabelRequestSchema },
 		responses: { 200: { description: 'The renamed version.', schema: versionSchema } }
@@ -86,7 +86,7 @@ export const historyOperations: ApiOperation[] = [
 		operationId: 'deleteVersion',
 		tag: 'History',
 		summary: 'Delete a named version',
-		auth: 'caller',
+		auth: 'person',
 		params: versionParams,
 		responses: { 204: { description: 'Deleted.' } }
 	},

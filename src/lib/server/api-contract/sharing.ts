@@ -76,7 +76,7 @@ export const sharingOperations: ApiOperation[] = [
 		operationId: 'listShareLinks',
 		tag: 'Sharing',
 		summary: "List a canvas's share links",
-		auth: 'caller',
+		auth: 'person',
 		params: canvasParams,
 		responses: { 200: { description: 'The links (never their secrets).', schema: z.object({ shareLinks: z.array(shareLinkSchema) }).meta({ id: 'ShareLinkList' }) } }
 	},
@@ -87,7 +87,7 @@ export const sharingOperations: ApiOperation[] = [
 		tag: 'Sharing',
 		summary: 'Create a share link',
 		description: 'The answer holds the link with its `token` and `url`, shown this once.',
-		auth: 'caller',
+		auth: 'person',
 		params: canvasParams,
 		body: { type: 'json', schema: createShareLinkSchema },
 		responses: { 201: { description: 'The link, with its token and url.', schema: shareLinkSchema } }
@@ -99,7 +99,7 @@ export const sharingOperations: ApiOperation[] = [
 		tag: 'Sharing',
 		summary: 'Revoke a share link',
 		description: 'Sockets opened through it are closed at once.',
-		auth: 'caller',
+		auth: 'person',
 		params: idParams,
 		responses: { 204: { description: 'Revoked.' } }
 	},

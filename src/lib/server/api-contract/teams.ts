@@ -13,7 +13,12 @@ const invitationParams = z.object({
 	key: z.string().meta({ description: "The invitation's id (to revoke it) or its token (to accept it)." })
 });
 
-const teamDetailSchema = teamSummarySchema.extend({ memberCount: z.number().int() }).meta({ id: 'TeamDetail' });
+const teamDetailSchema = teamSummarySchema
+	.extend({
+		role: z.enum(ROLES).nullable().meta({ description: "The caller's role in the team; null for an API key (a key is not a member)." }),
+		memberCount: z.number().int()
+	})
+	.meta({ id: 'TeamDetail' });
 
 export const memberSchema = z
 	.object({
@@ -121,7 +126,7 @@ export const teamOperations: ApiOperation[] = [
 		operationId: 'listMembers',
 		tag: 'Teams',
 		summary: "A team's members",
-		auth: 'caller',
+		auth: 'person',
 		params: teamParams,
 		responses: { 200: { description: 'The members.', schema: z.object({ members: z.array(memberSchema) }).meta({ id: 'MemberList' }) } }
 	},
