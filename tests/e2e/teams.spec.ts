@@ -283,6 +283,7 @@ test('roles: the last owner stays, ownership moves, viewers see less, admins lea
 	await expect(rows.filter({ hasText: 'Paula invited sara@example.com as a viewer' })).toHaveCount(1);
 	await expect(rows.filter({ hasText: 'Paula revoked an invitation' })).toHaveCount(1);
 	await expect(rows.filter({ hasText: 'Paula created the team “Atlas”' })).toHaveCount(1);
+	await expect(rows.filter({ hasText: 'Paula created “Plan”' })).toHaveCount(1);
 	await expect(rows.first()).toContainText(/from (127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)/);
 	await expect(owner.getByText("That's everything.")).toBeVisible();
 	await owner.screenshot({ path: `${SCREENS}/activity.png`, fullPage: true });
@@ -299,7 +300,7 @@ test('roles: the last owner stays, ownership moves, viewers see less, admins lea
 	await expect(rows).toHaveCount(50);
 	await expect(rows.first()).toContainText('Quinn created an invitation link to join as a viewer (no use limit)');
 	await owner.getByRole('link', { name: 'Load older' }).click();
-	await expect(rows).toHaveCount(9 + 55); // everything so far: nine changes above, then the 55 invitations
+	await expect(rows).toHaveCount(10 + 55); // everything so far: ten changes above, then the 55 invitations
 	await expect(rows.last()).toContainText('Paula created the team “Atlas”');
 	await expect(owner.getByRole('link', { name: 'Load older' })).toHaveCount(0);
 

@@ -38,7 +38,7 @@ describe('role permissions', () => {
 		'team.usage': ['owner', 'admin'],
 		'team.api_keys': ['owner', 'admin'],
 		'conversation.write': ['owner', 'admin', 'editor'],
-		'assistant.run': ['owner', 'admin', 'editor']
+		'assistant.run': ['owner', 'admin', 'editor', 'viewer']
 	};
 	for (const action of Object.keys(ROLE_PERMISSIONS) as Action[]) {
 		for (const role of ROLES) {

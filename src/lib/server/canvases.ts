@@ -114,7 +114,8 @@ export async function create(
 }
 
 export async function listForTeam(db: Queryable, actor: Actor, teamId: string): Promise<CanvasSummary[]> {
-	await requireTeamRole(db, actor, teamId, 'team.view');
+	// Titles are canvas content: a key with only team or audit scopes does not list them.
+	await requireTeamRole(db, actor, teamId, 'canvas.view');
 	return db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.teamId, teamId)).orderBy(desc(canvases.updatedAt));
 }
 

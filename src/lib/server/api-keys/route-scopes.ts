@@ -16,7 +16,7 @@ export const API_ROUTE_SCOPES = {
 	'POST /api/v1/auth/login': 'public',
 	'POST /api/v1/auth/logout': 'people',
 	'POST /api/v1/auth/signup': 'public',
-	'GET /api/v1/canvases': 'team:read',
+	'GET /api/v1/canvases': 'canvases:read',
 	'POST /api/v1/canvases': 'canvases:write',
 	'GET /api/v1/canvases/{id}': 'canvases:read',
 	'PATCH /api/v1/canvases/{id}': 'canvases:write',
