@@ -3,6 +3,9 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { AI_PROVIDERS } from './db/schema.ts';
 
+export const IMAGE_PROVIDERS = ['comfyui', 'openai'] as const;
+export type ImageProviderName = (typeof IMAGE_PROVIDERS)[number];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const integer = (name: string, min: number, max: number) =>
@@ -149,6 +152,27 @@ const environmentSchema = z.object({
 		.transform((value) => value === 'true'),
 	/** Most tokens the model may write in one step. */
 	AI_MAX_OUTPUT_TOKENS: integer('AI_MAX_OUTPUT_TOKENS', 64, 200_000).default(4096),
+	/** Live sketch → image: which image model serves the jobs (unset: image generation is off). */
+	IMAGE_PROVIDER: z.enum(IMAGE_PROVIDERS, { error: `IMAGE_PROVIDER must be one of ${IMAGE_PROVIDERS.join(', ')}` }).optional(),
+	/** ComfyUI's address (IMAGE_PROVIDER=comfyui), e.g. http://gpu-box:8188. */
+	COMFYUI_URL: optionalUrl('COMFYUI_URL', ['http:', 'https:']),
+	/** A ComfyUI workflow in API format with {{prompt}}, {{image}}, {{seed}}, {{denoise}}, {{batch_size}} placeholders; default the img2img one that ships. */
+	COMFYUI_WORKFLOW: z.string().trim().optional(),
+	/** An OpenAI-compatible images API (IMAGE_PROVIDER=openai): base URL ending in /v1, key and model. */
+	IMAGE_BASE_URL: optionalUrl('IMAGE_BASE_URL', ['http:', 'https:']),
+	IMAGE_API_KEY: z.string().trim().optional(),
+	IMAGE_MODEL: z.string().trim().default('gpt-image-1'),
+	/** Longest one image request to the provider may take before it counts as failed (and is retried). */
+	IMAGE_TIMEOUT_SECONDS: integer('IMAGE_TIMEOUT_SECONDS', 5, 3600).default(120),
+	/** Image jobs one worker process runs at once. */
+	WORKER_CONCURRENCY: integer('WORKER_CONCURRENCY', 1, 64).default(2),
+	/** `npm start` runs an image worker in its own process unless this is false (separate `npm run worker` processes serve the queue). */
+	IN_PROCESS_WORKER: z
+		.enum(['true', 'false'], { error: 'IN_PROCESS_WORKER must be true or false' })
+		.default('true')
+		.transform((value) => value === 'true'),
+	/** Port of a worker process's /healthz, /readyz and /metrics (`npm run worker`). */
+	WORKER_PORT: integer('WORKER_PORT', 0, 65535).default(3001),
 	/**
 	 * Key that seals secrets at rest (teams' own provider keys): 32 bytes, base64. Without it one is
 	 * generated into DATA_DIR/secret.key; several instances must share one, so set it with DATABASE_URL.
@@ -292,6 +316,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			problems.push(`AI_API_KEY: required when AI_PROVIDER is ${values.AI_PROVIDER}`);
 		if (values.AI_PROVIDER === 'openai-compatible' && !values.AI_BASE_URL) problems.push('AI_BASE_URL: required when AI_PROVIDER is openai-compatible');
 		if (problems.length) throw new ConfigError(problems);
+	}
+	if (values.IMAGE_PROVIDER === 'comfyui' && !values.COMFYUI_URL) throw new ConfigError(['COMFYUI_URL: required when IMAGE_PROVIDER is comfyui']);
+	if (values.IMAGE_PROVIDER === 'openai') {
+		const missing = (['IMAGE_BASE_URL', 'IMAGE_API_KEY'] as const).filter((key) => !values[key]);
+		if (missing.length) throw new ConfigError(missing.map((key) => `${key}: required when IMAGE_PROVIDER is openai`));
 	}
 	const chromiumPath = chromiumPathOf(env.CHROMIUM_PATH);
 	const publicOrigin = values.PUBLIC_ORIGIN ? new URL(values.PUBLIC_ORIGIN).origin : `http://localhost:${values.PORT}`;
