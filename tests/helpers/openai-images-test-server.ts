@@ -23,6 +23,8 @@ export interface ImageEditRequest {
 	size: string | null;
 	/** Every `image` / `image[]` part's bytes. */
 	images: Uint8Array[];
+	/** Each image part's Content-Type (OpenAI refuses application/octet-stream). */
+	imageTypes: string[];
 	apiKey: string | undefined;
 }
 
@@ -104,6 +106,7 @@ export async function startOpenAiImagesTestServer(options: OpenAiImagesTestServe
 			n: field('n') === null ? null : Number(field('n')),
 			size: field('size'),
 			images: await Promise.all(files.map(async (file) => new Uint8Array(await file.arrayBuffer()))),
+			imageTypes: files.map((file) => file.type),
 			apiKey: key
 		};
 		requests.push(edit);

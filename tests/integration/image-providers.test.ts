@@ -66,6 +66,23 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 	}
 }
 
+/** Starts a test server's file as its own process; answers the URL it prints and a way to stop it. */
+async function startStandalone(file: string): Promise<{ url: string; stop: () => void }> {
+	const child = spawn(process.execPath, [file, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const line = await new Promise<string>((resolve, reject) => {
+		createInterface({ input: child.stdout }).once('line', resolve);
+		child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+	});
+	const url = /^listening (http:\/\/127\.0\.0\.1:\d+(\/v1)?)$/.exec(line)?.[1];
+	if (!url) {
+		child.kill();
+		throw new Error(`${file} printed ${line}`);
+	}
+	return { url, stop: () => child.kill() };
+}
+
+const control = (origin: string, behaviour: Record<string, unknown>) => fetch(`${origin}/__control`, { method: 'POST', body: JSON.stringify(behaviour) });
+
 describe('ComfyUI provider', () => {
 	let comfy: ComfyUiTestServer;
 	const provider = (options: Partial<ComfyUiProviderOptions> = {}) => createComfyUiProvider({ url: comfy.url, timeoutSeconds: 30, pollIntervalMs: 50, ...options });
@@ -242,20 +259,14 @@ describe('ComfyUI provider', () => {
 	});
 
 	it('runs standalone, printing its address, with behaviour switched over POST /__control', async () => {
-		const child = spawn(process.execPath, ['tests/helpers/comfyui-test-server.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const standalone = await startStandalone('tests/helpers/comfyui-test-server.ts');
 		try {
-			const line = await new Promise<string>((resolve, reject) => {
-				createInterface({ input: child.stdout }).once('line', resolve);
-				child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-			});
-			const url = /^listening (http:\/\/127\.0\.0\.1:\d+)$/.exec(line)?.[1];
-			expect(url).toBeTruthy();
-			const standalone = createComfyUiProvider({ url: url!, timeoutSeconds: 30 });
-			expect(await standalone.generate(requestFor({ variations: 2 }))).toHaveLength(2);
-			await fetch(`${url}/__control`, { method: 'POST', body: JSON.stringify({ fail: 'execution_error' }) });
-			expect((await failureOf(standalone.generate(requestFor()))).transient).toBe(false);
+			const remote = createComfyUiProvider({ url: standalone.url, timeoutSeconds: 30 });
+			expect(await remote.generate(requestFor({ variations: 2 }))).toHaveLength(2);
+			expect((await control(standalone.url, { fail: 'execution_error' })).ok).toBe(true);
+			expect((await failureOf(remote.generate(requestFor()))).transient).toBe(false);
 		} finally {
-			child.kill();
+			standalone.stop();
 		}
 	});
 });
@@ -280,6 +291,7 @@ describe('OpenAI-compatible images provider', () => {
 		const [edit] = images.requests;
 		expect(edit).toMatchObject({ model: 'gpt-image-1', prompt: HOSTILE_PROMPT, n: 3, apiKey: TEST_IMAGE_API_KEY });
 		expect(edit.images).toHaveLength(1);
+		expect(edit.imageTypes).toEqual(['image/png']);
 		expect(Buffer.from(edit.images[0]).equals(Buffer.from(sketch))).toBe(true);
 		expect(generated).toHaveLength(3);
 		for (const image of generated) expectPng(image, 64, 48);
@@ -321,6 +333,18 @@ describe('OpenAI-compatible images provider', () => {
 
 		const timedOut = await failureOf(provider({ timeoutSeconds: 0.3 }).generate(requestFor()));
 		expect(timedOut).toMatchObject({ transient: true, message: 'The image API did not answer within 0.3 seconds.' });
+	});
+
+	it('runs standalone, printing its base URL, with behaviour switched over POST /__control', async () => {
+		const standalone = await startStandalone('tests/helpers/openai-images-test-server.ts');
+		try {
+			const remote = provider({ baseURL: standalone.url });
+			expect(await remote.generate(requestFor({ variations: 2 }))).toHaveLength(2);
+			expect((await control(new URL(standalone.url).origin, { fail: 'http429' })).ok).toBe(true);
+			expect((await failureOf(remote.generate(requestFor()))).transient).toBe(true);
+		} finally {
+			standalone.stop();
+		}
 	});
 
 	it('pings /models with the key: ok, key refused, or unreachable', async () => {
