@@ -67,7 +67,19 @@ export class ImageWorker {
 		await this.checkProvider();
 		await this.heartbeat();
 		this.workIds.push(
-			await queue.boss.work<ImageJobData>(IMAGE_QUEUE, { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => this.run(job)),
+			// `concurrency` loops, each taking one job at a time. A loop that finishes a job fetches again
+			// at once (see `wake`); idle, it polls every half second or wakes on NOTIFY (PostgreSQL).
+			await queue.boss.work<ImageJobData>(
+				IMAGE_QUEUE,
+				{ localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 },
+				async ([job]) => {
+					try {
+						await this.run(job);
+					} finally {
+						this.wake();
+					}
+				}
+			),
 			await queue.boss.work<ImageJobData>(IMAGE_DEAD_LETTER_QUEUE, { pollingIntervalSeconds: 2 }, async (jobs) => {
 				for (const job of jobs) await this.gaveUp(job.data.imageJobId);
 			})
@@ -80,9 +92,14 @@ export class ImageWorker {
 		this.options.logger.info({ worker: this.id, provider: this.options.provider.description, concurrency }, 'image worker started');
 	}
 
-	/** Fetches now instead of at the next poll (a job was just sent from this process). */
+	/**
+	 * Makes this worker's loops fetch now instead of at their next poll: after a job (pg-boss would
+	 * otherwise wait out the interval before the next one, even with a backlog) and when this process
+	 * just queued one.
+	 */
 	wake(): void {
-		if (this.workIds[0]) this.options.queue.boss.notifyWorker(this.workIds[0]);
+		const { boss } = this.options.queue;
+		for (const loop of boss.getWipData()) if (loop.name === IMAGE_QUEUE) boss.notifyWorker(loop.id);
 	}
 
 	/**
