@@ -238,11 +238,11 @@ export class ImageWorker {
 
 	/** Stores the pictures, charges what was made (once, whichever attempt gets here), and shows them. */
 	private async finishDone(row: ImageJobRow, images: GeneratedImage[]): Promise<void> {
-		const { db, blobs, jobs, collaboration, logger } = this.options;
+		const { db, blobs, collaboration, logger } = this.options;
 		const checked = [];
 		for (const image of images.slice(0, row.variations)) checked.push(await checkUpload(image.bytes));
 		if (checked.length === 0) return void (await this.finishFailed(row, 'The image service answered without a picture.'));
-		let assetIds: string[] = [];
+		const assetIds: string[] = [];
 		let resultKeys: string[] = [];
 		const placed: PlacedImage[] = [];
 		if (row.teamId && row.canvasId) {
@@ -282,8 +282,8 @@ export class ImageWorker {
 			.where(and(eq(imageJobs.id, row.id), eq(imageJobs.state, 'generating')))
 			.returning();
 		if (!done) {
-			// Cancelled in the last moment: what was charged goes back as the cancel found it settled.
-			assetIds = [];
+			// Cancelled at the last moment, after this attempt charged: the credits go back (once).
+			if (charged > 0 && row.teamId) await credits.record(db, row.teamId, charged, 'adjustment', `image-cancelled:${row.id}`);
 			return;
 		}
 		imageMetrics().finished.inc({ state: 'done' });
