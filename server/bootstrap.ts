@@ -70,10 +70,9 @@ function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunn
 			.then((failed) => failed > 0 && logger.info({ failed }, 'failed assistant runs whose instance stopped'))
 			.catch((error) => logger.warn({ err: error }, 'sweeping assistant runs failed; will retry'));
 	const dropStaleImageJobs = () =>
-		imageJobs
-			.failStale()
-			.then((dropped) => dropped > 0 && logger.info({ dropped }, 'dropped image jobs no worker took'))
-			.catch((error) => logger.warn({ err: error }, 'dropping stale image jobs failed; will retry'));
+		Promise.all([imageJobs.failStale(), imageJobs.purgeGuestResults()])
+			.then(([dropped, purged]) => (dropped > 0 || purged > 0) && logger.info({ dropped, purged }, 'dropped image jobs no worker took, deleted old playground pictures'))
+			.catch((error) => logger.warn({ err: error }, 'image job housekeeping failed; will retry'));
 	const collectAssets = () =>
 		sweepAssets(runtimeServices())
 			.then((collected) => (collected.assets || collected.blobs || collected.objects) && logger.info(collected, 'collected unused assets and stored files'))

@@ -204,6 +204,7 @@ export class ImageJobs {
 		await this.deps.queue.cancelImageJob(row.id);
 		await this.releaseCredits(cancelled);
 		await this.show(cancelled);
+		await this.deps.blobs.delete(cancelled.sketchKey).catch(() => {});
 		return this.view(cancelled);
 	}
 
@@ -325,6 +326,18 @@ export class ImageJobs {
 			await this.deps.blobs.delete(row.sketchKey).catch(() => {});
 		}
 		return stale.length;
+	}
+
+	/** Deletes playground pictures a day after they were made (guests keep nothing; their canvas lives in the browser). */
+	async purgeGuestResults(now = new Date()): Promise<number> {
+		const cutoff = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+		const old = await this.deps.db
+			.update(imageJobs)
+			.set({ resultKeys: [] })
+			.where(and(isNull(imageJobs.teamId), sql`${imageJobs.finishedAt} < ${cutoff.toISOString()}`, sql`jsonb_array_length(${imageJobs.resultKeys}) > 0`))
+			.returning({ id: imageJobs.id, variations: imageJobs.variations });
+		for (const job of old) for (let index = 0; index < job.variations; index++) await this.deps.blobs.delete(guestResultKey(job.id, index)).catch(() => {});
+		return old.length;
 	}
 
 	private assertConfigured(): void {
