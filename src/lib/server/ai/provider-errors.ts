@@ -63,7 +63,8 @@ function isTimeout(error: unknown): boolean {
 	return error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && /timeout|timed out/i.test(String(error.message))));
 }
 
-function causeCode(error: unknown): string | undefined {
+/** The first error `code` (ECONNREFUSED, …) along an error's cause chain. */
+export function causeCode(error: unknown): string | undefined {
 	for (let current = error, depth = 0; current && depth < 5; depth++) {
 		const code = (current as { code?: unknown }).code;
 		if (typeof code === 'string') return code;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ConfigError } from '../config.ts';
 import { generatedImageOf, ImageProviderError, type GeneratedImage, type ImageGenerationRequest, type ImageProvider } from './image-provider.ts';
+import { causeCode } from '../ai/provider-errors.ts';
 
 /** The workflow that ships (SD1.5 img2img); relative paths resolve from the working directory, like COMFYUI_WORKFLOW. */
 export const DEFAULT_COMFYUI_WORKFLOW = 'server/workflows/comfyui-img2img.json';
@@ -447,15 +448,6 @@ function validationErrors(body: string): string {
 function quoted(body: string): string {
 	const text = body.trim().slice(0, 300);
 	return text ? `: ${text}` : '.';
-}
-
-function causeCode(error: unknown): string | undefined {
-	for (let current = error, depth = 0; current && depth < 5; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string') return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return undefined;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

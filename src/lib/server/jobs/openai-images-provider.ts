@@ -3,6 +3,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateImage } from 'ai';
 import { generatedImageOf, ImageProviderError, type GeneratedImage, type ImageGenerationRequest, type ImageProvider } from './image-provider.ts';
+import { causeCode } from '../ai/provider-errors.ts';
 
 export interface OpenAiImagesProviderOptions {
 	/** The API's base URL, ending in /v1. */
@@ -108,13 +109,4 @@ function hostOf(url: string): string {
 	} catch {
 		return url;
 	}
-}
-
-function causeCode(error: unknown): string | undefined {
-	for (let current = error, depth = 0; current && depth < 5; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string') return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return undefined;
 }
