@@ -76,6 +76,8 @@ interface OverheadFigures {
 	rate: number;
 	/** Submissions actually sent per second (the client's pacing on a busy machine may fall short). */
 	sentPerSecond: number;
+	/** Submissions answered per second, first send to last answer: what the web server kept up with. */
+	answeredPerSecond: number;
 	accepted: number;
 	refusals: Map<string, number>;
 	/** Request sent → image_jobs.started_at. */
@@ -188,13 +190,16 @@ async function benchOverhead(server: RunningServer, sql: postgres.Sql, rate: num
 	const sentAt = new Map<string, number>();
 	const answered: number[] = [];
 	const refusals = new Map<string, number>();
+	const firstSend = now();
+	let lastAnswer = firstSend;
 	const { sentPerSecond } = await paced(rate, count, async (i) => {
 		const sent = now();
 		const { status, body } = await api(server.url, `/api/v1/canvases/${canvasId}/images`, {
 			token: user.token,
 			body: { prompt: `overhead ${rate} ${i}`, sketch: SKETCHES[i % SKETCHES.length] }
 		});
-		answered.push(now() - sent);
+		lastAnswer = now();
+		answered.push(lastAnswer - sent);
 		if (status === 202) sentAt.set(body.job.id, sent);
 		else countRefusal(refusals, status, body);
 	});
@@ -211,6 +216,7 @@ async function benchOverhead(server: RunningServer, sql: postgres.Sql, rate: num
 	return {
 		rate,
 		sentPerSecond,
+		answeredPerSecond: round(count / ((lastAnswer - firstSend) / 1000)) ?? 0,
 		accepted: sentAt.size,
 		refusals,
 		fromSend: latencies(fromSend),
@@ -412,7 +418,7 @@ try {
 	for (const [i, easel] of overhead.entries()) {
 		const bare = baseline[i];
 		console.log(
-			`| ${easel.rate} jobs/s (sent ${easel.sentPerSecond}/s; bare ${bare.sentPerSecond}/s) | ${pair(easel.fromSend)} | ${pair(easel.fromRow)} | ${pair(easel.toFetch)} | ${pair(easel.answer)} | ${pair(bare.start)} |`
+			`| ${easel.rate} jobs/s (sent ${easel.sentPerSecond}/s, answered ${easel.answeredPerSecond}/s; bare sent ${bare.sentPerSecond}/s) | ${pair(easel.fromSend)} | ${pair(easel.fromRow)} | ${pair(easel.toFetch)} | ${pair(easel.answer)} | ${pair(bare.start)} |`
 		);
 	}
 	console.log('');
