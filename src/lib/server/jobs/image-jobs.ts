@@ -388,7 +388,7 @@ export class ImageJobs {
 					superseded.map((job) => job.id)
 				);
 				const [inserted] = await tx.insert(imageJobs).values(values).returning();
-				await queue.sendImageJob(tx, inserted.id, inserted.priority);
+				await queue.sendImageJob(tx, inserted.id, inserted.priority, inserted.frameId ? `${inserted.canvasId ?? 'guest'}:${inserted.frameId}` : null);
 				return inserted;
 			});
 		} catch (error) {

@@ -19,7 +19,7 @@ import * as credits from '../credits.ts';
 import { IMAGE_CREDITS } from '../plans.ts';
 import type { ResultFrameJob } from '../../live-sketch.ts';
 import { ImageProviderError, type ImageProvider, type GeneratedImage } from './image-provider.ts';
-import { IMAGE_DEAD_LETTER_QUEUE, IMAGE_QUEUE, IMAGE_RETRY_LIMIT, type ImageJobData, type JobQueue } from './job-queue.ts';
+import { IMAGE_DEAD_LETTER_QUEUE, IMAGE_FRAME_CONCURRENCY, IMAGE_QUEUE, IMAGE_RETRY_LIMIT, type ImageJobData, type JobQueue } from './job-queue.ts';
 import { guestResultKey, type ImageJobRow, type ImageJobs } from './image-jobs.ts';
 import { placeImageResults, type PlacedImage } from './live-sketch-canvas.ts';
 import { imageMetrics } from './image-metrics.ts';
@@ -71,7 +71,7 @@ export class ImageWorker {
 			// at once (see `wake`); idle, it polls every half second or wakes on NOTIFY (PostgreSQL).
 			await queue.boss.work<ImageJobData>(
 				IMAGE_QUEUE,
-				{ localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 },
+				{ localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, groupConcurrency: IMAGE_FRAME_CONCURRENCY },
 				async ([job]) => {
 					try {
 						await this.run(job);

@@ -14,6 +14,8 @@ export const IMAGE_DEAD_LETTER_QUEUE = 'image-generation-dead';
 export const IMAGE_RETRY_LIMIT = 2;
 /** A worker proves it still holds a job this often (pg-boss's heartbeat); a silent job is retried elsewhere. */
 export const IMAGE_HEARTBEAT_SECONDS = 10;
+/** Jobs of one sketch frame a worker fleet runs at once (pg-boss group concurrency, across every worker). */
+export const IMAGE_FRAME_CONCURRENCY = 1;
 /** How long a job may wait before it is dropped (a sketch preview older than this is of no use). */
 export const IMAGE_QUEUE_TIMEOUT_SECONDS = 60 * 60;
 
@@ -76,10 +78,14 @@ export class JobQueue {
 		else await this.boss.createQueue(IMAGE_QUEUE, options);
 	}
 
-	/** Enqueues an image job inside the caller's transaction: the job exists exactly when the row does. */
-	async sendImageJob(tx: Transaction, imageJobId: string, priority: number): Promise<void> {
+	/**
+	 * Enqueues an image job inside the caller's transaction: the job exists exactly when the row does.
+	 * Jobs of one sketch frame form a group that workers run one at a time (`IMAGE_FRAME_CONCURRENCY`):
+	 * while a frame's picture is being made its newer sketch waits, where the next one supersedes it.
+	 */
+	async sendImageJob(tx: Transaction, imageJobId: string, priority: number, frameKey: string | null): Promise<void> {
 		const data: ImageJobData = { imageJobId };
-		await this.boss.send(IMAGE_QUEUE, data, { id: imageJobId, priority, db: inTransaction(tx) });
+		await this.boss.send(IMAGE_QUEUE, data, { id: imageJobId, priority, db: inTransaction(tx), ...(frameKey ? { group: { id: frameKey } } : {}) });
 	}
 
 	/** Drops queued image jobs (superseded or cancelled) inside the caller's transaction. */
