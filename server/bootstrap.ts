@@ -18,6 +18,11 @@ import { storedAssetLoader } from '../src/lib/server/rendering/stored-assets.ts'
 import { runtime } from '../src/lib/server/runtime.ts';
 import { stopPublicationViews } from '../src/lib/server/publication-views.ts';
 import { blobStoreFor } from '../src/lib/server/assets/blob-store-for.ts';
+import { JobQueue } from '../src/lib/server/jobs/job-queue.ts';
+import { ImageJobs, jobsByState, liveWorkers } from '../src/lib/server/jobs/image-jobs.ts';
+import { ImageWorker } from '../src/lib/server/jobs/image-worker.ts';
+import { imageProviderFor } from '../src/lib/server/jobs/image-provider-for.ts';
+import { reportImageQueue } from '../src/lib/server/jobs/image-metrics.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
 
@@ -27,6 +32,8 @@ export interface Services {
 	config: Config;
 	logger: Logger;
 	collaboration: CollaborationServer;
+	/** The image worker of this process, when it runs one. */
+	imageWorker: ImageWorker | null;
 	/** Stores every document, closes sockets and the database. */
 	stop(): Promise<void>;
 }
@@ -35,6 +42,8 @@ export interface Services {
 const PRUNE_INTERVAL_MS = 6 * 60 * 60 * 1000;
 /** How often credit reservations past their expiry (their holders died) are released. */
 const CREDIT_SWEEP_INTERVAL_MS = 60 * 1000;
+/** How long a stopping process lets its running image jobs finish before handing them back. */
+const WORKER_STOP_GRACE_MS = 10_000;
 /** About how often unused assets are collected (each instance jitters it by ±10 %). */
 const ASSET_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -44,7 +53,7 @@ const ASSET_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
  * collect unused assets about hourly (jittered, so instances started together spread out). Every
  * instance runs them all; all are safe to race.
  */
-function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunner): () => void {
+function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunner, imageJobs: ImageJobs): () => void {
 	const prune = () =>
 		history
 			.prune(db)
@@ -60,6 +69,11 @@ function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunn
 			.sweep()
 			.then((failed) => failed > 0 && logger.info({ failed }, 'failed assistant runs whose instance stopped'))
 			.catch((error) => logger.warn({ err: error }, 'sweeping assistant runs failed; will retry'));
+	const dropStaleImageJobs = () =>
+		imageJobs
+			.failStale()
+			.then((dropped) => dropped > 0 && logger.info({ dropped }, 'dropped image jobs no worker took'))
+			.catch((error) => logger.warn({ err: error }, 'dropping stale image jobs failed; will retry'));
 	const collectAssets = () =>
 		sweepAssets(runtimeServices())
 			.then((collected) => (collected.assets || collected.blobs || collected.objects) && logger.info(collected, 'collected unused assets and stored files'))
@@ -68,7 +82,8 @@ function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunn
 		setTimeout(prune, 60_000),
 		setInterval(prune, PRUNE_INTERVAL_MS),
 		setInterval(sweepCredits, CREDIT_SWEEP_INTERVAL_MS),
-		setInterval(sweepRuns, CREDIT_SWEEP_INTERVAL_MS)
+		setInterval(sweepRuns, CREDIT_SWEEP_INTERVAL_MS),
+		setInterval(dropStaleImageJobs, CREDIT_SWEEP_INTERVAL_MS)
 	];
 	const jittered = (intervalMs: number) => intervalMs * (0.9 + Math.random() * 0.2);
 	let stopped = false;
@@ -112,7 +127,13 @@ function startCanvasRenderer(config: Config, db: Database, logger: Logger): Chro
 	return renderer;
 }
 
-export async function startServices(config: Config, logger = createLogger(config.LOG_LEVEL)): Promise<Services> {
+/**
+ * Whether this process runs an image worker: a worker process always; `npm start` unless
+ * IN_PROCESS_WORKER=false (separate workers serve the queue). Without a provider there is nothing to run.
+ */
+export type WorkerMode = 'worker-process' | 'web';
+
+export async function startServices(config: Config, logger = createLogger(config.LOG_LEVEL), mode: WorkerMode = 'web'): Promise<Services> {
 	const database = await openDatabase({
 		url: config.DATABASE_URL,
 		dataDir: `${config.DATA_DIR.replace(/\/$/, '')}/pg`,
@@ -136,6 +157,35 @@ export async function startServices(config: Config, logger = createLogger(config
 	const collaboration = createCollaborationServer({ db: database.db, config, logger, redis });
 	const assistantRateLimits = new AssistantRateLimits({ keyPrefix: config.REDIS_PREFIX, redis: redis?.limits });
 	const assistant = new AssistantRunner({ db: database.db, collaboration, config, logger, rateLimits: assistantRateLimits, blobs: blobs.store });
+	const jobQueue = await JobQueue.start(database, { logger, imageTimeoutSeconds: config.IMAGE_TIMEOUT_SECONDS });
+	const imageProvider = imageProviderFor(config);
+	let imageWorker: ImageWorker | null = null;
+	const imageJobs = new ImageJobs({
+		db: database.db,
+		blobs: blobs.store,
+		collaboration,
+		queue: jobQueue,
+		logger,
+		configured: imageProvider !== null,
+		wakeWorker: () => imageWorker?.wake()
+	});
+	reportImageQueue(async () => {
+		const [states, workers] = await Promise.all([jobsByState(database.db), liveWorkers(database.db)]);
+		return { queued: states.queued, generating: states.generating, workers: workers.count };
+	});
+	if (!imageProvider) logger.info('image generation is off: set IMAGE_PROVIDER (comfyui or openai) to turn sketches into images');
+	else if (mode === 'worker-process' || config.IN_PROCESS_WORKER) {
+		imageWorker = new ImageWorker({
+			db: database.db,
+			blobs: blobs.store,
+			collaboration,
+			queue: jobQueue,
+			jobs: imageJobs,
+			provider: imageProvider,
+			logger,
+			concurrency: config.WORKER_CONCURRENCY
+		});
+	} else logger.info('image jobs are queued for separate workers (IN_PROCESS_WORKER=false): start them with `npm run worker`');
 	setRuntime({
 		config,
 		db: database.db,
@@ -181,20 +231,24 @@ export async function startServices(config: Config, logger = createLogger(config
 		apiRateLimits: new ApiRateLimits({ keyPrefix: config.REDIS_PREFIX, redis: redis?.limits }),
 		stripe: stripeSettings(config),
 		blobs: blobs.store,
+		imageJobs,
 		ping: database.ping,
 		pingRedis: redis ? redis.ping : undefined
 	});
 	const renderer = startCanvasRenderer(config, database.db, logger);
-	const stopMaintenance = startMaintenance(database.db, logger, assistant);
+	const stopMaintenance = startMaintenance(database.db, logger, assistant, imageJobs);
+	await imageWorker?.start();
 	let stopping: Promise<void> | undefined;
 	return {
 		config,
 		logger,
 		collaboration,
+		imageWorker,
 		stop: () =>
 			(stopping ??= (async () => {
 				stopMaintenance();
-				await assistant.stop();
+				await Promise.all([assistant.stop(), imageWorker?.stop(WORKER_STOP_GRACE_MS)]);
+				await jobQueue.stop({ graceful: true, timeoutMs: 5_000 }).catch((error) => logger.warn({ err: error }, 'stopping the job queue failed'));
 				setCanvasRenderer(null);
 				await Promise.all([collaboration.shutdown(), renderer?.close()]);
 				await stopPublicationViews();

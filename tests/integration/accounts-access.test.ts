@@ -38,7 +38,8 @@ describe('role permissions', () => {
 		'team.usage': ['owner', 'admin'],
 		'team.api_keys': ['owner', 'admin'],
 		'conversation.write': ['owner', 'admin', 'editor'],
-		'assistant.run': ['owner', 'admin', 'editor', 'viewer']
+		'assistant.run': ['owner', 'admin', 'editor', 'viewer'],
+		'image.generate': ['owner', 'admin', 'editor']
 	};
 	for (const action of Object.keys(ROLE_PERMISSIONS) as Action[]) {
 		for (const role of ROLES) {

@@ -48,7 +48,9 @@ export const ROLE_PERMISSIONS = {
 	 * Starting assistant, design-document and code runs on the team's credits. Viewers may ask too
 	 * (their runs answer but get no editing tools); for API keys it is the `assistant:run` scope.
 	 */
-	'assistant.run': EVERYONE
+	'assistant.run': EVERYONE,
+	/** Live sketch: turning a sketch into pictures on the team's credits (who may draw may ask). */
+	'image.generate': EDITORS
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ROLE_PERMISSIONS;
@@ -88,6 +90,7 @@ export const API_KEY_SCOPES = {
 	],
 	'conversations:write': ['team.view', 'canvas.view', 'conversation.write'],
 	'assistant:run': ['team.view', 'canvas.view', 'assistant.run'],
+	'images:write': ['team.view', 'canvas.view', 'image.generate'],
 	'audit:read': ['team.view', 'team.audit']
 } as const satisfies Record<string, readonly Action[]>;
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
@@ -346,7 +349,8 @@ const ACTION_WORDS: Record<Action, string> = {
 	'team.usage': 'see AI usage',
 	'team.api_keys': "manage the team's API keys",
 	'conversation.write': 'push conversations onto this canvas',
-	'assistant.run': 'ask the assistant'
+	'assistant.run': 'ask the assistant',
+	'image.generate': 'make images from sketches'
 };
 
 export function forbidden(role: Role, action: Action): AppError {

@@ -93,7 +93,7 @@ export interface ChatWriter {
 /** Who changes a document from the server, and as what. */
 export interface DocumentWriter {
 	/** `review`: a person rejecting an assistant run's changes (the inverse, as a forward change). */
-	origin: 'restore' | 'assistant' | 'review' | 'ingest' | 'import';
+	origin: 'restore' | 'assistant' | 'review' | 'ingest' | 'import' | 'image';
 	actor: Actor;
 }
 

@@ -150,6 +150,15 @@ export async function commit(db: Database, teamId: string, reservationId: string
 	return settle(db, teamId, reservationId, used, now);
 }
 
+/** What a reservation was charged, once it ended (0 when released or still open). */
+export async function chargedFor(db: Queryable, teamId: string, reservationId: string): Promise<number> {
+	const [{ value }] = await db
+		.select({ value: sum(creditLedger.delta) })
+		.from(creditLedger)
+		.where(and(eq(creditLedger.teamId, teamId), eq(creditLedger.reason, 'charge'), eq(creditLedger.reference, reservationId)));
+	return -Number(value ?? 0);
+}
+
 /** Ends a reservation without charging (the work failed). True when this call released it; false when it had already ended or expired (the credits are back either way). */
 export async function release(db: Database, teamId: string, reservationId: string, now = new Date()): Promise<boolean> {
 	return settle(db, teamId, reservationId, 0, now);

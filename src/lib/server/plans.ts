@@ -22,6 +22,8 @@ export interface Plan {
 	storage: { fileBytes: number; teamBytes: number };
 	/** Requests to /api/v1 all the team's API keys together may make a minute (each key also has its own budget). */
 	apiRequestsPerMinute: number;
+	/** Live sketch images: per calendar month (UTC) and, as fair use, per day; null = no such cap. Higher `priority` is generated first. */
+	images: { perMonth: number | null; perDay: number | null; priority: number };
 }
 
 const MB = 1_000_000;
@@ -33,6 +35,12 @@ export const MODEL_TIER_CATALOG: Record<ModelTier, { label: string; multiplier: 
 	balanced: { label: 'Balanced', multiplier: 3, description: 'Most diagrams' },
 	best: { label: 'Best', multiplier: 10, description: 'Large or subtle designs' }
 };
+
+/** Credits one image costs (a variation is one image). Charged when it is made; failed and superseded jobs cost nothing. */
+export const IMAGE_CREDITS = 1;
+
+/** Where a guest's jobs (the /sketch playground, no account) stand in the queue: behind every team's. */
+export const GUEST_IMAGE_PRIORITY = -10;
 
 /** Credits one assistant request costs on a tier. */
 export const ASSISTANT_REQUEST_CREDITS = 1;
@@ -72,7 +80,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		modelTiers: ['fast'],
 		assistantRuns: { perUserPerMinute: 5, perTeamPerDay: 100 },
 		storage: { fileBytes: 10 * MB, teamBytes: 1 * GB },
-		apiRequestsPerMinute: 1_200
+		apiRequestsPerMinute: 1_200,
+		images: { perMonth: 100, perDay: null, priority: 0 }
 	},
 	pro: {
 		id: 'pro',
@@ -85,7 +94,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		modelTiers: ['fast', 'balanced', 'best'],
 		assistantRuns: { perUserPerMinute: 20, perTeamPerDay: 2000 },
 		storage: { fileBytes: 100 * MB, teamBytes: 10 * GB },
-		apiRequestsPerMinute: 6_000
+		apiRequestsPerMinute: 6_000,
+		images: { perMonth: 2_000, perDay: null, priority: 10 }
 	},
 	team: {
 		id: 'team',
@@ -98,7 +108,8 @@ export const PLANS: Record<PlanId, Plan> = {
 		modelTiers: ['fast', 'balanced', 'best'],
 		assistantRuns: { perUserPerMinute: 30, perTeamPerDay: 10000 },
 		storage: { fileBytes: 100 * MB, teamBytes: 100 * GB },
-		apiRequestsPerMinute: 30_000
+		apiRequestsPerMinute: 30_000,
+		images: { perMonth: null, perDay: 2_000, priority: 10 }
 	}
 };
 
@@ -113,6 +124,7 @@ export interface Limits {
 	assistantRuns: { perUserPerMinute: number; perTeamPerDay: number };
 	storage: { fileBytes: number; teamBytes: number };
 	apiRequestsPerMinute: number;
+	images: { perMonth: number | null; perDay: number | null; priority: number };
 }
 
 /** The limits in force for a plan and (team plan) a number of seats bought. */
@@ -129,7 +141,8 @@ export function limitsFor(planId: PlanId, seatsBought: number | null): Limits {
 		modelTiers: plan.modelTiers,
 		assistantRuns: plan.assistantRuns,
 		storage: plan.storage,
-		apiRequestsPerMinute: plan.apiRequestsPerMinute
+		apiRequestsPerMinute: plan.apiRequestsPerMinute,
+		images: plan.images
 	};
 }
 

@@ -12,6 +12,7 @@ import type { ActionThrottle, ApiRateLimits, LoginThrottle } from './rate-limits
 import type { AssistantRateLimits } from './ai/assistant-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 import type { BlobStore } from './assets/blob-store.ts';
+import type { ImageJobs } from './jobs/image-jobs.ts';
 
 export type {
 	CanvasDraft,
@@ -50,6 +51,8 @@ export interface Runtime {
 	stripe: StripeSettings | null;
 	/** Where asset, thumbnail and preview bytes live. */
 	blobs: BlobStore;
+	/** Live sketch → image: submitting, following and cancelling image jobs. */
+	imageJobs: ImageJobs;
 	/** Resolves when the database answers (readiness). */
 	ping(): Promise<void>;
 	/** Resolves when Redis answers; absent on a single instance without Redis. */

@@ -16,6 +16,7 @@ export const OPENAPI_TAGS: { name: string; description: string }[] = [
 	{ name: 'Publishing', description: 'Publications and the public gallery.' },
 	{ name: 'Conversations', description: 'LLM conversations pushed by programs, drawn as message cards.' },
 	{ name: 'Assistant', description: 'Assistant runs, design documents and code per node.' },
+	{ name: 'Images', description: 'Live sketch: pictures of sketches made by image workers, and the playground.' },
 	{ name: 'Teams', description: 'Teams, members, invitations and the activity log.' },
 	{ name: 'API keys', description: 'Per-team keys for programs.' },
 	{ name: 'Billing', description: 'Plans, credits, AI usage and provider settings.' },

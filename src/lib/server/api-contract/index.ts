@@ -6,6 +6,7 @@ import { billingOperations } from './billing.ts';
 import { canvasOperations } from './canvases.ts';
 import { conversationOperations } from './conversations.ts';
 import { historyOperations } from './history.ts';
+import { imageOperations } from './images.ts';
 import type { ApiOperation } from './operation.ts';
 import { sharingOperations } from './sharing.ts';
 import { teamOperations } from './teams.ts';
@@ -21,6 +22,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 	...sharingOperations,
 	...conversationOperations,
 	...assistantOperations,
+	...imageOperations,
 	...teamOperations,
 	...apiKeyOperations,
 	...billingOperations

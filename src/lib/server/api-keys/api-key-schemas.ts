@@ -15,6 +15,7 @@ export const API_KEY_SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
 	'canvases:write': 'Create, edit, rename, duplicate, import and delete canvases; save and restore versions; publish.',
 	'conversations:write': 'Push LLM conversations onto canvases and stream their messages.',
 	'assistant:run': "Start assistant, design-document and code runs on the team's AI credits.",
+	'images:write': "Turn sketches into images (live sketch) on the team's credits, and follow or cancel those jobs.",
 	'team:read': "Read the team's name and details.",
 	'audit:read': "Read the team's activity log."
 };

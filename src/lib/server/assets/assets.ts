@@ -12,7 +12,7 @@ import { PLANS, upgradeFor } from '../plans.ts';
 import type { Services } from '../services.ts';
 import { assetSrc } from '../../asset-urls.ts';
 import { formatBytes } from '../../format-bytes.ts';
-import { checkUpload, type AcceptedMimeType } from './file-types.ts';
+import { checkUpload, type AcceptedMimeType, type CheckedFile } from './file-types.ts';
 import { fileTooLarge } from './upload-limits.ts';
 
 export { MULTIPART_OVERHEAD_BYTES, largestUploadRequestBytes } from './upload-limits.ts';
@@ -72,10 +72,24 @@ export async function uploadAsset(
 	const { limits } = await billing.teamPlan(db, teamId);
 	if (file.bytes.byteLength > limits.storage.fileBytes) throw fileTooLarge(limits.plan);
 	const checked = await checkUpload(file.bytes);
+	const uploadedBy = actor.kind === 'user' ? actor.userId : null;
+	return storeCheckedAsset({ db, blobs }, { canvasId: access.canvas.id, teamId, uploadedBy, fileName: cleanFileName(file.fileName) }, checked);
+}
+
+/**
+ * Stores a checked image as an asset of `target.canvasId`, within the team's storage quota
+ * (LIMIT_EXCEEDED, checked under the team's limit lock so concurrent writers cannot both pass). The
+ * bytes are stored once per content. Uploads and the image worker's pictures both come here.
+ */
+export async function storeCheckedAsset(
+	services: Pick<Services, 'db' | 'blobs'>,
+	target: { canvasId: string; teamId: string; uploadedBy: string | null; fileName: string | null },
+	checked: CheckedFile
+): Promise<UploadedAsset> {
+	const { db, blobs } = services;
+	const { teamId } = target;
 	const bytes = checked.bytes.byteLength;
 	const sha256 = createHash('sha256').update(checked.bytes).digest('hex');
-	const fileName = cleanFileName(file.fileName);
-	const uploadedBy = actor.kind === 'user' ? actor.userId : null;
 
 	// A first look without the lock refuses most over-quota uploads before their bytes are stored.
 	await assertStorageLeft(db, teamId, bytes);
@@ -97,14 +111,14 @@ export async function uploadAsset(
 		const [row] = await tx
 			.insert(assets)
 			.values({
-				canvasId: access.canvas.id,
+				canvasId: target.canvasId,
 				sha256,
 				mimeType: checked.mimeType,
 				bytes,
 				width: checked.width ?? null,
 				height: checked.height ?? null,
-				fileName,
-				uploadedBy
+				fileName: target.fileName,
+				uploadedBy: target.uploadedBy
 			})
 			.returning({ id: assets.id });
 		return row.id;

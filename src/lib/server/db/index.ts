@@ -27,6 +27,8 @@ export interface OpenDatabaseOptions {
 export interface OpenDatabase {
 	db: Database;
 	driver: 'pglite' | 'postgres';
+	/** How the job queue (pg-boss) reaches the same database: PGlite's instance, or PostgreSQL's URL. */
+	connection: { kind: 'pglite'; pglite: import('@electric-sql/pglite').PGlite } | { kind: 'postgres'; url: string };
 	/** Checks the database answers (readiness probe). */
 	ping(): Promise<void>;
 	close(): Promise<void>;
@@ -57,6 +59,7 @@ async function openPostgres(url: string, max: number) {
 	return {
 		db: db as unknown as Database,
 		driver: 'postgres' as const,
+		connection: { kind: 'postgres' as const, url },
 		// Instances starting together must not run the same migration twice: the first takes the lock
 		// (on a connection of its own, so a pool of one can still migrate).
 		migrate: async (migrationsFolder: string) => {
@@ -98,6 +101,7 @@ async function openPglite(dataDir: string) {
 	return {
 		db: db as unknown as Database,
 		driver: 'pglite' as const,
+		connection: { kind: 'pglite' as const, pglite: client },
 		migrate: (migrationsFolder: string) => migrate(db, { migrationsFolder }),
 		ping: async () => {
 			await client.query('select 1');

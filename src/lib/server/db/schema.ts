@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, boolean, jsonb } from 'drizzle-orm/pg-core';
 import { bytea } from './bytea.ts';
+import { IMAGE_JOB_STATES } from '../../live-sketch.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -661,3 +662,73 @@ export const conversationMessages = pgTable(
 		index('conversation_messages_parent_idx').on(table.conversationId, table.parentId)
 	]
 );
+
+/**
+ * Live sketch → image: one request for pictures of a sketch, as people and the API see it. The queue
+ * itself is pg-boss's (`bossJobId`); this row is the job's story (state, position, charge, result)
+ * and what a newer sketch of the same frame supersedes while it waits.
+ */
+export const imageJobs = pgTable(
+	'image_jobs',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		/** The team that pays (null for a guest at /sketch). */
+		teamId: uuid('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+		canvasId: uuid('canvas_id').references(() => canvases.id, { onDelete: 'cascade' }),
+		/** The sketch frame (`shape:…`) it came from; its result frame shows the job. */
+		frameId: text('frame_id'),
+		userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+		/** Who asked, as an actor kind (user, apiKey, guest) and reference (key id, guest id hash). */
+		actorKind: text('actor_kind').notNull(),
+		actorRef: text('actor_ref'),
+		/** A guest's network address, hashed (the playground's daily limit counts by it). */
+		guestAddress: text('guest_address'),
+		prompt: text('prompt').notNull(),
+		strength: integer('strength_percent').notNull(),
+		variations: integer('variations').notNull(),
+		/** The sketch PNG's blob key (stored like an asset's bytes, by content). */
+		sketchKey: text('sketch_key').notNull(),
+		/** Higher goes first (paid plans). */
+		priority: integer('priority').notNull().default(0),
+		state: text('state', { enum: IMAGE_JOB_STATES }).notNull().default('queued'),
+		progress: integer('progress_percent'),
+		error: text('error'),
+		attempts: integer('attempts').notNull().default(0),
+		bossJobId: text('boss_job_id'),
+		reservationId: uuid('reservation_id'),
+		creditsCharged: integer('credits_charged').notNull().default(0),
+		/** The pictures: asset ids on a canvas, blob keys for a guest. */
+		assetIds: jsonb('asset_ids').$type<string[]>().notNull().default([]),
+		resultKeys: jsonb('result_keys').$type<string[]>().notNull().default([]),
+		workerId: text('worker_id'),
+		provider: text('provider'),
+		createdAt: createdAt(),
+		startedAt: timestamp('started_at', { withTimezone: true }),
+		finishedAt: timestamp('finished_at', { withTimezone: true })
+	},
+	(table) => [
+		index('image_jobs_queue_idx').on(table.state, table.priority, table.createdAt),
+		index('image_jobs_frame_idx').on(table.canvasId, table.frameId, table.state),
+		index('image_jobs_team_idx').on(table.teamId, table.createdAt),
+		index('image_jobs_guest_idx').on(table.guestAddress, table.createdAt),
+		// A frame never has more than one job waiting: a newer sketch supersedes the one queued.
+		uniqueIndex('image_jobs_one_queued_per_frame')
+			.on(table.canvasId, table.frameId)
+			.where(sql`state = 'queued' and frame_id is not null`)
+	]
+);
+
+/** Image worker processes, as they report themselves: what /metrics and "the image service is busy" count. */
+export const imageWorkers = pgTable('image_workers', {
+	id: text('id').primaryKey(),
+	host: text('host').notNull(),
+	pid: integer('pid').notNull(),
+	concurrency: integer('concurrency').notNull(),
+	provider: text('provider').notNull(),
+	/** The jobs it runs now. */
+	currentJobs: jsonb('current_jobs').$type<string[]>().notNull().default([]),
+	providerReachable: boolean('provider_reachable').notNull().default(false),
+	providerError: text('provider_error'),
+	startedAt: createdAt(),
+	heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow()
+});

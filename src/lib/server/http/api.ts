@@ -58,9 +58,9 @@ export function caller(event: RequestEvent): { actor: TeamActor; context: { ip: 
 	return { actor: callerActor(event), context: { ip: event.getClientAddress() } };
 }
 
-/** Reads and validates a JSON body, refusing wrong content types and bodies over the configured size. */
-export async function readJson<T extends z.ZodType>(event: RequestEvent, schema: T): Promise<z.infer<T>> {
-	const limit = runtime().config.MAX_JSON_BODY_BYTES;
+/** Reads and validates a JSON body, refusing wrong content types and bodies over the configured size (or `options.limit`, for bodies that carry a picture). */
+export async function readJson<T extends z.ZodType>(event: RequestEvent, schema: T, options: { limit?: number } = {}): Promise<z.infer<T>> {
+	const limit = options.limit ?? runtime().config.MAX_JSON_BODY_BYTES;
 	const contentType = event.request.headers.get('content-type') ?? '';
 	if (!contentType.toLowerCase().startsWith('application/json')) {
 		throw new AppError('INVALID_INPUT', 'Send the body as JSON with Content-Type: application/json.');

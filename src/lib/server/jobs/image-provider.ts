@@ -1,6 +1,7 @@
 // What an image worker asks of an image model: turn a sketch (PNG) and a prompt into pictures.
 // Implementations: ComfyUI (comfyui-provider.ts) and an OpenAI-compatible images API
 // (openai-images-provider.ts); `imageProviderFor(config)` picks the configured one.
+import { fileTypeFromBuffer } from 'file-type';
 
 export interface ImageGenerationRequest {
 	prompt: string;
@@ -40,4 +41,12 @@ export class ImageProviderError extends Error {
 		this.name = 'ImageProviderError';
 		this.transient = options.transient;
 	}
+}
+
+/** `bytes` as a GeneratedImage when their content is PNG, JPEG or WebP (never trusting a name or header); null otherwise. */
+export async function generatedImageOf(bytes: Uint8Array): Promise<GeneratedImage | null> {
+	const mime = (await fileTypeFromBuffer(bytes))?.mime;
+	if (mime === 'image/png' || mime === 'image/apng') return { bytes, mimeType: 'image/png' };
+	if (mime === 'image/jpeg' || mime === 'image/webp') return { bytes, mimeType: mime };
+	return null;
 }
