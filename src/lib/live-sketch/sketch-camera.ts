@@ -4,7 +4,7 @@ import { Box, type Editor } from 'tldraw';
 import type { LiveSketchPair } from './sketch-frames.ts';
 
 /** Screen space the sketch controls take under the sketch frame (with a notice showing). */
-export const CONTROLS_PX = 250;
+export const CONTROLS_PX = 270;
 /** Screen space kept around the frames. */
 const MARGIN_PX = 16;
 /** tldraw's menus along the top, and the frames' names above them. */

@@ -25,8 +25,11 @@ export const META_EDIT_DEBOUNCE_MS = 300;
 export function LiveSketchOverlay() {
 	const editor = useEditor();
 	const ui = useLiveSketchUi();
-	const sketches = useValue('live sketch frames', () => sketchFramesOnPage(editor), [editor]);
-	const results = useValue('live sketch results', () => resultFramesOnPage(editor), [editor]);
+	// Compared as text, so drawing elsewhere on the page (a new record on every pointer move) does not re-render the controls.
+	const sketchesJson = useValue('live sketch frames', () => JSON.stringify(sketchFramesOnPage(editor)), [editor]);
+	const resultsJson = useValue('live sketch results', () => JSON.stringify(resultFramesOnPage(editor)), [editor]);
+	const sketches = useMemo(() => JSON.parse(sketchesJson) as SketchFrameView[], [sketchesJson]);
+	const results = useMemo(() => JSON.parse(resultsJson) as ResultFrameView[], [resultsJson]);
 	if (!ui) return null;
 	return (
 		<>
