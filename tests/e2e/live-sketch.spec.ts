@@ -124,6 +124,21 @@ test('Live sketch on a canvas: linked frames, a typed prompt, the picture for ev
 	expect(kept.copies).toEqual([{ assetId: kept.original, meta: {} }]);
 	await alice.screenshot({ path: `${SCREENS}/live-sketch-kept.png` });
 
+	// The result image's context menu keeps it too.
+	await alice.evaluate((id) => {
+		window.__easelEditor!.select(id as never);
+	}, imageId);
+	const imageBox = (await alice.locator(`[data-shape-id="${imageId}"]`).boundingBox())!;
+	await alice.mouse.click(imageBox.x + imageBox.width / 2, imageBox.y + imageBox.height / 2, { button: 'right' });
+	await alice.getByRole('menuitem', { name: 'Keep image' }).click();
+	await expect
+		.poll(() =>
+			alice.evaluate(
+				() => window.__easelEditor!.getCurrentPageShapes().filter((shape) => shape.type === 'image' && shape.parentId === window.__easelEditor!.getCurrentPageId()).length
+			)
+		)
+		.toBe(2);
+
 	// A failure says why and offers to try again; trying again makes the picture.
 	images.setBehaviour({ fail: 'http400', delayMs: 0 });
 	await alice.evaluate(() => {
