@@ -61,14 +61,15 @@ const BODIES: Partial<Record<ApiRoute, unknown>> = {
 	'POST /api/v1/teams/{teamId}/invitations': { role: 'viewer' },
 	'POST /api/v1/canvases/{id}/share-links': { access: 'view', audience: 'anyone' },
 	'POST /api/v1/canvases/{id}/move': { teamId: '00000000-0000-4000-8000-000000000000' },
-	'POST /api/v1/canvases/{id}/assistant/runs/{runId}/pdf': { markdown: '# Notes' }
+	'POST /api/v1/canvases/{id}/assistant/runs/{runId}/pdf': { markdown: '# Notes' },
+	'POST /api/v1/canvases/{id}/images': { prompt: 'A lighthouse', sketch: Buffer.from(solidPng(4, 4, [0, 0, 0, 255])).toString('base64') }
 };
 
 /**
  * Routes whose other id (a run, an asset, a file) is random here: a key may hear NOT_FOUND for it
  * before its scopes are weighed, which tells it nothing.
  */
-const RANDOM_TARGET = /\{(runId|assetId|name)\}/;
+const RANDOM_TARGET = /\{(runId|assetId|name)\}|\/image-jobs\//;
 
 /** Routes that would end what later requests need; they are called on a canvas of their own. */
 const DESTRUCTIVE = new Set<ApiRoute>(['DELETE /api/v1/canvases/{id}']);
@@ -93,7 +94,7 @@ describeEachServerDatabase('API key scopes on every route', (database) => {
 	};
 	const keyWith = async (scopes: string[], canvasIds?: string[]) => {
 		const name = `${[...scopes].sort().join('+') || 'none'}${canvasIds ? ' (limited)' : ''}`;
-		if (!keys.has(name)) keys.set(name, (await makeKey(name, scopes, canvasIds)).token);
+		if (!keys.has(name)) keys.set(name, (await makeKey(name.slice(0, 100), scopes, canvasIds)).token);
 		return keys.get(name)!;
 	};
 

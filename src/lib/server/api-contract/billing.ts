@@ -19,7 +19,10 @@ const limitsSchema = z
 		modelTiers: z.array(z.enum(MODEL_TIERS)),
 		assistantRuns: z.object({ perUserPerMinute: z.number(), perTeamPerDay: z.number() }),
 		storage: z.object({ fileBytes: z.number(), teamBytes: z.number() }),
-		apiRequestsPerMinute: z.number()
+		apiRequestsPerMinute: z.number(),
+		images: z
+			.object({ perMonth: z.number().nullable(), perDay: z.number().nullable(), priority: z.number() })
+			.meta({ description: 'Live sketch images a month and (fair use) a day, null = no cap; jobs of a higher priority are made first.' })
 	})
 	.meta({ id: 'PlanLimits' });
 

@@ -4,6 +4,7 @@ import type { RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { runtime } from '../runtime.ts';
 import type { ImageJobs } from '../jobs/image-jobs.ts';
+import type { Actor } from '../access.ts';
 import { MAX_SKETCH_BYTES } from '../../live-sketch.ts';
 import { readJson } from './api.ts';
 
@@ -12,6 +13,12 @@ const GUEST_ID = /^[0-9a-f]{32}$/;
 
 export function imageJobs(): ImageJobs {
 	return runtime().imageJobs;
+}
+
+/** Who follows or cancels a job: anyone (a guest is known by their cookie), but a refused bearer token says why. */
+export function jobReader(event: RequestEvent): Actor {
+	if (event.locals.bearerProblem) throw event.locals.bearerProblem;
+	return event.locals.actor;
 }
 
 /** A JSON body with a sketch in it: base64 takes 4/3 of the picture, plus the other fields. */

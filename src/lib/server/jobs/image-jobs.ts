@@ -10,7 +10,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, or, sql
 import type { Database, Transaction } from '../db/index.ts';
 import { assets, imageJobs, imageWorkers } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { isUuid, requireCanvasPermission, requireEditable, type Actor } from '../access.ts';
+import { isUuid, requireCanvasPermission, type Actor } from '../access.ts';
 import * as billing from '../billing.ts';
 import * as credits from '../credits.ts';
 import { GUEST_IMAGE_PRIORITY, IMAGE_CREDITS, upgradeFor } from '../plans.ts';
@@ -101,11 +101,12 @@ export class ImageJobs {
 	 * frame's waiting job (dropped, its credits back). Answers the job, queued.
 	 */
 	async submit(actor: Actor, canvasId: string, input: unknown): Promise<ImageJobView> {
-		this.assertConfigured();
-		const request = parseInput(imageRequestSchema, input);
 		const { db } = this.deps;
 		const access = await requireCanvasPermission(db, actor, canvasId, 'image.generate');
-		await requireEditable(db, access);
+		// A canvas over its plan is read-only: no pictures land on it either.
+		if (access.readOnlyReason === 'plan_limit') throw await billing.canvasReadOnlyError(db, access.canvas.teamId);
+		this.assertConfigured();
+		const request = parseInput(imageRequestSchema, input);
 		const teamId = access.canvas.teamId;
 		const sketch = await this.sketchBytes(request.sketch, access.canvas.id);
 		const plan = await billing.teamPlan(db, teamId);

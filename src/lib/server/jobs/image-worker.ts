@@ -67,7 +67,19 @@ export class ImageWorker {
 		await this.checkProvider();
 		await this.heartbeat();
 		this.workIds.push(
-			await queue.boss.work<ImageJobData>(IMAGE_QUEUE, { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => this.run(job)),
+			// `concurrency` loops, each taking one job at a time. A loop that finishes a job fetches again
+			// at once (see `wake`); idle, it polls every half second or wakes on NOTIFY (PostgreSQL).
+			await queue.boss.work<ImageJobData>(
+				IMAGE_QUEUE,
+				{ localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 },
+				async ([job]) => {
+					try {
+						await this.run(job);
+					} finally {
+						this.wake();
+					}
+				}
+			),
 			await queue.boss.work<ImageJobData>(IMAGE_DEAD_LETTER_QUEUE, { pollingIntervalSeconds: 2 }, async (jobs) => {
 				for (const job of jobs) await this.gaveUp(job.data.imageJobId);
 			})
@@ -80,9 +92,14 @@ export class ImageWorker {
 		this.options.logger.info({ worker: this.id, provider: this.options.provider.description, concurrency }, 'image worker started');
 	}
 
-	/** Fetches now instead of at the next poll (a job was just sent from this process). */
+	/**
+	 * Makes this worker's loops fetch now instead of at their next poll: after a job (pg-boss would
+	 * otherwise wait out the interval before the next one, even with a backlog) and when this process
+	 * just queued one.
+	 */
 	wake(): void {
-		if (this.workIds[0]) this.options.queue.boss.notifyWorker(this.workIds[0]);
+		const { boss } = this.options.queue;
+		for (const loop of boss.getWipData()) if (loop.name === IMAGE_QUEUE) boss.notifyWorker(loop.id);
 	}
 
 	/**
@@ -221,11 +238,11 @@ export class ImageWorker {
 
 	/** Stores the pictures, charges what was made (once, whichever attempt gets here), and shows them. */
 	private async finishDone(row: ImageJobRow, images: GeneratedImage[]): Promise<void> {
-		const { db, blobs, jobs, collaboration, logger } = this.options;
+		const { db, blobs, collaboration, logger } = this.options;
 		const checked = [];
 		for (const image of images.slice(0, row.variations)) checked.push(await checkUpload(image.bytes));
 		if (checked.length === 0) return void (await this.finishFailed(row, 'The image service answered without a picture.'));
-		let assetIds: string[] = [];
+		const assetIds: string[] = [];
 		let resultKeys: string[] = [];
 		const placed: PlacedImage[] = [];
 		if (row.teamId && row.canvasId) {
@@ -265,8 +282,8 @@ export class ImageWorker {
 			.where(and(eq(imageJobs.id, row.id), eq(imageJobs.state, 'generating')))
 			.returning();
 		if (!done) {
-			// Cancelled in the last moment: what was charged goes back as the cancel found it settled.
-			assetIds = [];
+			// Cancelled at the last moment, after this attempt charged: the credits go back (once).
+			if (charged > 0 && row.teamId) await credits.record(db, row.teamId, charged, 'adjustment', `image-cancelled:${row.id}`);
 			return;
 		}
 		imageMetrics().finished.inc({ state: 'done' });

@@ -42,7 +42,8 @@ export class JobQueue {
 			// Dead workers' jobs are noticed within seconds (heartbeats), not pg-boss's default minute.
 			superviseIntervalSeconds: 5,
 			monitorIntervalSeconds: 10,
-			queueCacheIntervalSeconds: 10,
+			// The ready count that keeps busy workers fetching back to back (see image-worker.ts).
+			queueCacheIntervalSeconds: 2,
 			openTelemetry: { enabled: false }
 		};
 		const boss =
