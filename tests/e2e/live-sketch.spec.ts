@@ -150,6 +150,15 @@ test('Live sketch on a canvas: linked frames, a typed prompt, the picture for ev
 	images.setBehaviour({ fail: 'none' });
 	await alice.getByRole('button', { name: 'Try again' }).click();
 	await expect(alice.getByTestId('sketch-status')).toHaveCount(0, { timeout: 30_000 });
+
+	// Read-only (as viewers' editors are): no Live sketch button, the prompt as text, no Keep.
+	await alice.evaluate(() => {
+		window.__easelEditor!.updateInstanceState({ isReadonly: true });
+	});
+	await expect(alice.getByTestId('tools.easel-live-sketch')).toHaveCount(0);
+	await expect(alice.getByTestId('sketch-prompt')).toHaveCount(0);
+	await expect(alice.getByTestId('sketch-controls')).toHaveText('a red barn, oil painting');
+	await expect(alice.getByTestId('sketch-keep')).toHaveCount(0);
 	await aliceContext.close();
 	await bobContext.close();
 });
