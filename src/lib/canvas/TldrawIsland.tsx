@@ -17,6 +17,11 @@ import { TldrFileDrop } from './tldr-drop.tsx';
 import type { ExportRequest } from '../exports/export-choices.ts';
 import { editorGraph } from './code-context-menu.tsx';
 import { provideCanvasGraph } from '../code/code-requests.ts';
+import { liveSketchOverrides, LiveSketchToolbar } from '../live-sketch/live-sketch-menu.tsx';
+import { LiveSketchContext, type LiveSketchUi } from '../live-sketch/live-sketch-ui.ts';
+import { mountLiveSketch } from '../live-sketch/mount-live-sketch.ts';
+import { LiveSketchOverlay } from '../live-sketch/sketch-overlay.tsx';
+import { canvasTransport } from '../live-sketch/transports.ts';
 
 declare global {
 	interface Window {
@@ -49,15 +54,20 @@ export interface TldrawIslandProps {
 	onEditor?: (editor: Editor | null) => void;
 	/** tldraw's own Export menu items open the page's export dialog. */
 	onExportRequest?: (request: ExportRequest) => void;
+	/** Where "See plans and credits" leads when live sketch hits a limit; null when this person can't upgrade. */
+	billingHref?: string | null;
 }
 
-export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey, fileLimit, thumbnail, ...callbacks }: TldrawIslandProps) {
+export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey, fileLimit, thumbnail, billingHref = null, ...callbacks }: TldrawIslandProps) {
 	// Callbacks may change on every render; the connection must not.
 	const latestCallbacks = useRef(callbacks);
 	latestCallbacks.current = callbacks;
 	const [canvas, setCanvas] = useState<OpenCanvas | null>(null);
 	const [isReady, setIsReady] = useState(false);
 	const [status, setStatus] = useState<CollabStatus>('connecting');
+	const [liveSketch, setLiveSketch] = useState<LiveSketchUi | null>(null);
+	const latestBillingHref = useRef(billingHref);
+	latestBillingHref.current = billingHref;
 
 	useEffect(() => {
 		const opened = openCanvas({
@@ -86,7 +96,7 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 	}, [canvasId, user.id, user.name, user.color, readOnly, shareToken]);
 
 	const editorUser = useMemo(() => createEditorUser(user), [user.name, user.color]);
-	const overrides = useMemo(() => exportMenuOverrides((request) => latestCallbacks.current.onExportRequest?.(request)), []);
+	const overrides = useMemo(() => [exportMenuOverrides((request) => latestCallbacks.current.onExportRequest?.(request)), liveSketchOverrides()], []);
 
 	if (!canvas || !isReady) return null;
 	const storeWithStatus: TLStoreWithStatus = {
@@ -95,44 +105,50 @@ export function TldrawIsland({ canvasId, user, readOnly, shareToken, licenseKey,
 		store: canvas.store
 	};
 	return (
-		<Tldraw
-			store={storeWithStatus}
-			shapeUtils={easelShapeUtils}
-			bindingUtils={easelBindingUtils}
-			user={editorUser}
-			assetUrls={assetUrls}
-			licenseKey={licenseKey}
-			maxAssetSize={fileLimit.bytes}
-			acceptedImageMimeTypes={ACCEPTED_IMAGE_TYPES}
-			acceptedVideoMimeTypes={NO_VIDEOS}
-			components={CANVAS_COMPONENTS}
-			overrides={overrides}
-			onMount={(editor) => {
-				window.__easelEditor = editor;
-				const forgetFocus = trackCanvasFocus(canvasId, editor);
-				const forgetGraph = provideCanvasGraph(canvasId, editor, () => editorGraph(editor));
-				// Read-only viewers never make thumbnails (and the tracker also checks before every upload).
-				const thumbnails = thumbnail && !readOnly ? trackThumbnails(editor, { canvasId, shareToken, ...thumbnail }) : null;
-				latestCallbacks.current.onThumbnails?.(thumbnails);
-				latestCallbacks.current.onEditor?.(editor);
-				return () => {
-					latestCallbacks.current.onEditor?.(null);
-					forgetFocus();
-					forgetGraph();
-					thumbnails?.stop();
-					latestCallbacks.current.onThumbnails?.(null);
-					if (window.__easelEditor === editor) delete window.__easelEditor;
-				};
-			}}
-		>
-			<AssetHandling assets={canvas.assets} fileLimit={fileLimit} />
-			<TldrFileDrop fileLimit={fileLimit} />
-		</Tldraw>
+		<LiveSketchContext.Provider value={liveSketch}>
+			<Tldraw
+				store={storeWithStatus}
+				shapeUtils={easelShapeUtils}
+				bindingUtils={easelBindingUtils}
+				user={editorUser}
+				assetUrls={assetUrls}
+				licenseKey={licenseKey}
+				maxAssetSize={fileLimit.bytes}
+				acceptedImageMimeTypes={ACCEPTED_IMAGE_TYPES}
+				acceptedVideoMimeTypes={NO_VIDEOS}
+				components={CANVAS_COMPONENTS}
+				overrides={overrides}
+				onMount={(editor) => {
+					window.__easelEditor = editor;
+					const forgetFocus = trackCanvasFocus(canvasId, editor);
+					const forgetGraph = provideCanvasGraph(canvasId, editor, () => editorGraph(editor));
+					// Read-only viewers never make thumbnails (and the tracker also checks before every upload).
+					const thumbnails = thumbnail && !readOnly ? trackThumbnails(editor, { canvasId, shareToken, ...thumbnail }) : null;
+					latestCallbacks.current.onThumbnails?.(thumbnails);
+					latestCallbacks.current.onEditor?.(editor);
+					const live = mountLiveSketch(editor, { mode: 'canvas', billingHref: latestBillingHref.current, transport: () => canvasTransport(canvasId) });
+					setLiveSketch(live.ui);
+					return () => {
+						live.dispose();
+						setLiveSketch(null);
+						latestCallbacks.current.onEditor?.(null);
+						forgetFocus();
+						forgetGraph();
+						thumbnails?.stop();
+						latestCallbacks.current.onThumbnails?.(null);
+						if (window.__easelEditor === editor) delete window.__easelEditor;
+					};
+				}}
+			>
+				<AssetHandling assets={canvas.assets} fileLimit={fileLimit} />
+				<TldrFileDrop fileLimit={fileLimit} />
+			</Tldraw>
+		</LiveSketchContext.Provider>
 	);
 }
 
-/** tldraw's UI with Easel's additions: the node kind and technology in the context menu. */
-const CANVAS_COMPONENTS: TLComponents = { ContextMenu: NodeContextMenu };
+/** tldraw's UI with Easel's additions: the node kind and technology in the context menu, live sketch in the toolbar and over its frames. */
+const CANVAS_COMPONENTS: TLComponents = { ContextMenu: NodeContextMenu, Toolbar: LiveSketchToolbar, InFrontOfTheCanvas: LiveSketchOverlay };
 
 /** The server stores images only. */
 const NO_VIDEOS: readonly string[] = [];

@@ -29,6 +29,7 @@ import { readCanvasGraph, type GraphNode } from '../diagram/canvas-graph.ts';
 import { KIND_LABELS, NODE_KINDS, isNodeKind, type NodeKind } from '../diagram/node-kinds.ts';
 import { findTechnology, suggestTechnologies } from '../diagram/technologies.ts';
 import { CodeMenuItems } from './code-context-menu.tsx';
+import { KeepImageMenuItem } from '../live-sketch/live-sketch-menu.tsx';
 import './node-context-menu.css';
 
 /** Shapes that are nodes of the diagram (see canvas-graph.ts). */
@@ -40,6 +41,7 @@ export const MAX_TECHNOLOGY_CHARS = 100;
 export function NodeContextMenu(props: TLUiContextMenuProps) {
 	return (
 		<DefaultContextMenu {...props}>
+			<KeepImageMenuItem />
 			<NodeItems />
 			<CodeMenuItems />
 			<DefaultContextMenuContent />
