@@ -380,6 +380,39 @@ function startWorker(env: Record<string, string>): { process: ChildProcess; outp
 		expect((byWorker as unknown as unknown[]).length).toBe(2);
 	});
 
+	it('a frame’s pictures are made one at a time across workers: its newer sketch waits and is superseded, never generated beside the first', async () => {
+		const user = await signUp(server.url, 'OneFrame');
+		const canvas = await createCanvas(server.url, user);
+		const client = connectCanvas(server.wsUrl, `canvas:${canvas}`, user.token);
+		await client.synced;
+		seedCanvas(client.records);
+		const { sketchId } = addSketchPair(client, 'shared');
+		await waitFor(() => !client.provider.hasUnsyncedChanges, 10_000, 'the frames to reach the server');
+		provider.setBehaviour({ delayMs: 2500 });
+		try {
+			const submit = async (seed: number) =>
+				(
+					await api(server.url, `/api/v1/canvases/${canvas}/images`, {
+						token: user.token,
+						body: { prompt: `frame ${seed}`, sketch: sketchBase64(seed), frameId: sketchId }
+					})
+				).body.job.id as string;
+			const first = await submit(0);
+			await waitForState(server, user, first, ['generating']);
+			const second = await submit(1);
+			// Free slots on both workers, yet the frame's second sketch waits for the first.
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			expect(await jobOf(server, user, second)).toMatchObject({ state: 'queued', position: 0 });
+			const third = await submit(2);
+			expect(await jobOf(server, user, second)).toMatchObject({ state: 'superseded', creditsCharged: 0 });
+			expect(await waitForState(server, user, third, ['done', 'failed'], 30_000)).toMatchObject({ state: 'done' });
+			expect(await jobOf(server, user, first)).toMatchObject({ state: 'done' });
+		} finally {
+			provider.setBehaviour({ delayMs: 0 });
+			client.destroy();
+		}
+	}, 60_000);
+
 	it('a worker killed mid-job loses nothing: another retries it, and it is charged once', async () => {
 		const user = await signUp(server.url, 'Killed');
 		const canvas = await createCanvas(server.url, user);
