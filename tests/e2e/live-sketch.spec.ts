@@ -108,6 +108,14 @@ test('Live sketch on a canvas: linked frames, a typed prompt, the picture for ev
 	// One request per pause, not one per keystroke.
 	expect(images.requests.length).toBeLessThanOrEqual(2);
 
+	// Variations: four pictures at once, in a grid, for both.
+	await alice.getByRole('button', { name: /Variations/ }).click();
+	await expect(bob.getByTestId('sketch-status')).toHaveAttribute('data-state', /queued|generating/);
+	await expect.poll(() => resultImageCount(bob, ids.result), { timeout: 30_000 }).toBe(4);
+	await expect.poll(() => resultImageCount(alice, ids.result)).toBe(4);
+	expect(images.requests.at(-1)?.n).toBe(4);
+	await bob.screenshot({ path: `${SCREENS}/live-sketch-variations.png` });
+
 	// Keep: a plain image on the page, from the same asset.
 	const imageId = await alice.evaluate((id) => String(window.__easelEditor!.getSortedChildIdsForParent(id as never)[0]), ids.result);
 	await alice.evaluate((id) => {
@@ -147,6 +155,7 @@ test('Live sketch on a canvas: linked frames, a typed prompt, the picture for ev
 	await strokeAcross(alice, `[data-shape-id="${ids.sketch}"]`, 0.1);
 	await expect(alice.getByTestId('sketch-status')).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
 	await expect(alice.getByTestId('sketch-status')).toContainText('safety system');
+	await expect(bob.getByTestId('sketch-status')).toContainText('safety system');
 	images.setBehaviour({ fail: 'none' });
 	await alice.getByRole('button', { name: 'Try again' }).click();
 	await expect(alice.getByTestId('sketch-status')).toHaveCount(0, { timeout: 30_000 });
