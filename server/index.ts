@@ -68,7 +68,10 @@ const server = createServer((request, response) => {
 			return;
 		}
 		const { registry } = metrics();
-		void registry.metrics().then((body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body));
+		void registry.metrics().then(
+			(body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body),
+			(error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${error instanceof Error ? error.message : error}`)
+		);
 		return;
 	}
 	if (hasMalformedApiPath(request.url)) {

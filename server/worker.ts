@@ -70,7 +70,10 @@ const server = createServer((request, response) => {
 			return void response.writeHead(401, { 'content-type': 'text/plain' }).end('metrics need Authorization: Bearer <METRICS_TOKEN>');
 		}
 		const { registry } = metrics();
-		void registry.metrics().then((body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body));
+		void registry.metrics().then(
+			(body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body),
+			(error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${error instanceof Error ? error.message : error}`)
+		);
 		return;
 	}
 	response.writeHead(404, { 'content-type': 'text/plain' }).end('An image worker serves /healthz, /readyz and /metrics only.');

@@ -15,6 +15,7 @@ import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, t
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
 import { frameShape, seedCanvas } from '../helpers/tldraw-records.ts';
+import { startComfyUiTestServer, type ComfyUiTestServer } from '../helpers/comfyui-test-server.ts';
 import { startOpenAiImagesTestServer, TEST_IMAGE_API_KEY, type OpenAiImagesTestServer } from '../helpers/openai-images-test-server.ts';
 import { postgresReachable, createScratchPostgres } from '../helpers/databases.ts';
 
@@ -251,6 +252,48 @@ describeEachServerDatabase('live sketch image jobs', (database) => {
 		expect(text).toMatch(/^easel_image_queue_depth \d+$/m);
 		expect(text).toMatch(/^easel_image_jobs_finished_total\{state="done"\} \d+$/m);
 		expect(text).toMatch(/^easel_image_generation_seconds_count [1-9]\d*$/m);
+	});
+});
+
+describe('through ComfyUI', () => {
+	let comfy: ComfyUiTestServer;
+	let server: RunningServer;
+	beforeAll(async () => {
+		comfy = await startComfyUiTestServer({ delayMs: 2500, progressSteps: 10 });
+		server = await startServer({ env: { IMAGE_PROVIDER: 'comfyui', COMFYUI_URL: comfy.url } });
+	});
+	afterAll(async () => {
+		await server?.dispose();
+		await comfy?.close();
+	});
+
+	it('the frame shows the progress ComfyUI reports while the picture is made', async () => {
+		const user = await signUp(server.url, 'Comfy');
+		const canvasId = await createCanvas(server.url, user);
+		const client = connectCanvas(server.wsUrl, `canvas:${canvasId}`, user.token);
+		await client.synced;
+		seedCanvas(client.records);
+		const { sketchId, resultId } = addSketchPair(client, 'comfy');
+		await waitFor(() => !client.provider.hasUnsyncedChanges, 10_000, 'the frames to reach the server');
+		const { body } = await api(server.url, `/api/v1/canvases/${canvasId}/images`, {
+			token: user.token,
+			body: { prompt: 'a watercolour fox', sketch: sketchBase64(), frameId: sketchId, strength: 0.4 }
+		});
+		const seen = new Set<number>();
+		await waitFor(
+			() => {
+				const progress = resultFrameMeta((client.records.get(resultId) as { meta: unknown }).meta)?.job?.progress;
+				if (typeof progress === 'number' && progress > 0 && progress < 1) seen.add(progress);
+				return seen.size >= 2;
+			},
+			15_000,
+			'progress on the result frame'
+		);
+		expect(await waitForState(server, user, body.job.id, ['done', 'failed'])).toMatchObject({ state: 'done', creditsCharged: 1 });
+		// The workflow got the prompt and the strength as its denoise.
+		expect(JSON.stringify(comfy.requests.prompts.at(-1))).toContain('a watercolour fox');
+		expect(JSON.stringify(comfy.requests.prompts.at(-1))).toContain('0.4');
+		client.destroy();
 	});
 });
 

@@ -7,9 +7,17 @@ import { metrics } from '../metrics.ts';
 function createImageMetrics() {
 	const { registry } = metrics();
 	const live = { read: async (): Promise<{ queued: number; generating: number; workers: number }> => ({ queued: 0, generating: 0, workers: 0 }) };
-	let snapshot: Promise<{ queued: number; generating: number; workers: number }> | null = null;
-	// One database read per scrape, shared by the three gauges.
-	const current = () => (snapshot ??= live.read().finally(() => setTimeout(() => (snapshot = null), 500).unref()));
+	type Figures = { queued: number; generating: number; workers: number };
+	let snapshot: Promise<Figures> | null = null;
+	let last: Figures = { queued: 0, generating: 0, workers: 0 };
+	// One database read per scrape, shared by the three gauges. A scrape never waits on (or fails
+	// with) the database: past a second, or while it is away, the last figures stand.
+	const read = (): Promise<Figures> =>
+		Promise.race([live.read(), new Promise<Figures>((_, reject) => setTimeout(() => reject(new Error('timed out')), 1000).unref())]).then(
+			(figures) => (last = figures),
+			() => last
+		);
+	const current = () => (snapshot ??= read().finally(() => setTimeout(() => (snapshot = null), 500).unref()));
 	return {
 		live,
 		submitted: new client.Counter({ name: 'easel_image_jobs_submitted_total', help: 'Image jobs asked for', registers: [registry] }),
