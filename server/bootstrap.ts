@@ -184,6 +184,10 @@ export async function startServices(config: Config, logger = createLogger(config
 			logger,
 			concurrency: config.WORKER_CONCURRENCY
 		});
+	} else if (!config.DATABASE_URL) {
+		logger.warn(
+			'IN_PROCESS_WORKER=false on the embedded database: no separate worker can reach its queue, so image jobs will wait until they are dropped; set DATABASE_URL or leave IN_PROCESS_WORKER on'
+		);
 	} else logger.info('image jobs are queued for separate workers (IN_PROCESS_WORKER=false): start them with `npm run worker`');
 	setRuntime({
 		config,
