@@ -11,19 +11,18 @@
 //     reach the provider and how many are dropped (superseded) and charged nothing.
 // `npm run build` first; `npm run bench -- jobs [--minutes 1] [--people 10] [--provider-ms 1500]
 //  [--rates 10,100] [--seconds 10] [--concurrency 8]`.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { PgBoss } from 'pg-boss';
-import { encodePng } from '../../src/lib/server/png-encoder.ts';
-import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
+import { api, connectCanvas, createCanvas, signUp, waitFor, type TestUser } from '../helpers/clients.ts';
 import { createScratchPostgres } from '../helpers/databases.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
-import { frameShape, seedCanvas } from '../helpers/tldraw-records.ts';
-import { startOpenAiImagesTestServer, TEST_IMAGE_API_KEY } from '../helpers/openai-images-test-server.ts';
+import { seedCanvas } from '../helpers/tldraw-records.ts';
+import { addSketchPair, imageEnv, sketchBase64, startWorker } from '../helpers/live-sketch.ts';
+import { startOpenAiImagesTestServer } from '../helpers/openai-images-test-server.ts';
 import { now, quantile } from './collab/stats.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,9 +57,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (value: number | null, digits = 1) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
 
 /** Sketches to send, encoded once (the client's own PNG encoding is not what is measured). */
-const SKETCHES = Array.from({ length: 16 }, (_, seed) =>
-	Buffer.from(encodePng(64, 64, 3, (x, y) => (Math.abs(x - y - seed) < 3 ? [20, 20, 20] : [255, 255, 255]))).toString('base64')
-);
+const SKETCHES = Array.from({ length: 16 }, (_, seed) => sketchBase64(seed));
 
 interface Latencies {
 	p50: number | null;
@@ -132,18 +129,6 @@ function countRefusal(refusals: Map<string, number>, status: number, body: { err
 	const error = typeof body === 'object' && body ? body.error : undefined;
 	const key = `${status} ${error?.code ?? 'error'}${error?.details?.limit ? ` (${error.details.limit})` : ''}`;
 	refusals.set(key, (refusals.get(key) ?? 0) + 1);
-}
-
-function startWorker(env: Record<string, string>): { process: ChildProcess; exited: Promise<void>; output: () => string } {
-	const child = spawn(process.execPath, [join(ROOT, 'server', 'worker.ts')], {
-		cwd: ROOT,
-		env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let output = '';
-	child.stdout!.on('data', (chunk) => (output += chunk));
-	child.stderr!.on('data', (chunk) => (output += chunk));
-	return { process: child, exited: new Promise((resolve) => child.once('exit', () => resolve())), output: () => output };
 }
 
 /** A user whose personal team is on the Team plan with credits to spare: plan limits and credits never refuse. */
@@ -281,24 +266,6 @@ async function benchBaseline(databaseUrl: string, rates: number[]): Promise<Base
 	}
 }
 
-/** A sketch frame and its result frame, as the "Live sketch" button makes them. */
-function addSketchPair(client: CanvasClient, name: string): string {
-	const sketchId = `shape:sketch-${name}`;
-	const resultId = `shape:result-${name}`;
-	client.doc.transact(() => {
-		client.records.set(
-			sketchId,
-			frameShape(
-				sketchId,
-				{ meta: { liveSketch: { role: 'sketch', resultFrameId: resultId, prompt: 'a lighthouse', strength: 0.65 } } },
-				{ w: 512, h: 512, name: 'Sketch' }
-			)
-		);
-		client.records.set(resultId, frameShape(resultId, { x: 600, meta: { liveSketch: { role: 'result', sketchFrameId: sketchId } } }, { w: 512, h: 512, name: 'Result' }));
-	});
-	return sketchId;
-}
-
 async function benchSupersession(server: RunningServer, sql: postgres.Sql, provider: { requests: unknown[] }): Promise<SupersessionFigures> {
 	const people = [];
 	for (let p = 0; p < PEOPLE; p++) {
@@ -307,7 +274,7 @@ async function benchSupersession(server: RunningServer, sql: postgres.Sql, provi
 		const client = connectCanvas(server.wsUrl, `canvas:${canvasId}`, user.token);
 		await client.synced;
 		seedCanvas(client.records);
-		people.push({ user, canvasId, client, frameId: addSketchPair(client, `p${p}`) });
+		people.push({ user, canvasId, client, frameId: addSketchPair(client, `p${p}`).sketchId });
 	}
 	// The frames are in the server's document before the first sketch names them.
 	await sleep(500);
@@ -391,10 +358,7 @@ try {
 		REDIS_URL: 'redis://127.0.0.1:6379',
 		REDIS_PREFIX: `easel-jobs-bench-${Date.now().toString(36)}`,
 		SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
-		IMAGE_PROVIDER: 'openai',
-		IMAGE_BASE_URL: provider.url,
-		IMAGE_API_KEY: TEST_IMAGE_API_KEY,
-		IMAGE_MODEL: 'gpt-image-1'
+		...imageEnv(provider)
 	};
 	server = await startServer({ env: { ...env, IN_PROCESS_WORKER: 'false' } });
 	for (let i = 0; i < WORKERS; i++) {

@@ -4,50 +4,18 @@
 // nothing and says why; guests are limited per address; without a provider the API says so. On
 // PostgreSQL: separate worker processes share the queue (each job runs once), a worker killed
 // mid-job loses nothing (retried elsewhere, charged once), and paid plans' jobs go first.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { encodePng } from '../../src/lib/server/png-encoder.ts';
 import { creditLedger, teamBilling } from '../../src/lib/server/db/schema.ts';
 import { resultFrameMeta, resultImageMeta, GUEST_IMAGES_PER_DAY } from '../../src/lib/live-sketch.ts';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type CanvasClient, type TestUser } from '../helpers/clients.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
-import { frameShape, seedCanvas } from '../helpers/tldraw-records.ts';
+import { seedCanvas } from '../helpers/tldraw-records.ts';
+import { addSketchPair, imageEnv, sketchBase64, startWorker } from '../helpers/live-sketch.ts';
 import { startComfyUiTestServer, type ComfyUiTestServer } from '../helpers/comfyui-test-server.ts';
-import { startOpenAiImagesTestServer, TEST_IMAGE_API_KEY, type OpenAiImagesTestServer } from '../helpers/openai-images-test-server.ts';
+import { startOpenAiImagesTestServer, type OpenAiImagesTestServer } from '../helpers/openai-images-test-server.ts';
 import { postgresReachable, createScratchPostgres } from '../helpers/databases.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** A small sketch: a dark stroke across white. */
-function sketchBase64(seed = 0): string {
-	const png = encodePng(64, 64, 3, (x, y) => (Math.abs(x - y - seed) < 3 ? [20, 20, 20] : [255, 255, 255]));
-	return Buffer.from(png).toString('base64');
-}
-
-function imageEnv(provider: OpenAiImagesTestServer): Record<string, string> {
-	return { IMAGE_PROVIDER: 'openai', IMAGE_BASE_URL: provider.url, IMAGE_API_KEY: TEST_IMAGE_API_KEY, IMAGE_MODEL: 'gpt-image-1' };
-}
-
-/** A sketch frame and its result frame on the canvas, as the "Live sketch" button makes them. */
-function addSketchPair(client: CanvasClient, name: string): { sketchId: string; resultId: string } {
-	const sketchId = `shape:sketch-${name}`;
-	const resultId = `shape:result-${name}`;
-	client.doc.transact(() => {
-		client.records.set(
-			sketchId,
-			frameShape(
-				sketchId,
-				{ meta: { liveSketch: { role: 'sketch', resultFrameId: resultId, prompt: 'a lighthouse', strength: 0.65 } } },
-				{ w: 512, h: 512, name: 'Sketch' }
-			)
-		);
-		client.records.set(resultId, frameShape(resultId, { x: 600, meta: { liveSketch: { role: 'result', sketchFrameId: sketchId } } }, { w: 512, h: 512, name: 'Result' }));
-	});
-	return { sketchId, resultId };
-}
 
 async function jobOf(server: RunningServer, user: TestUser | null, jobId: string, cookie?: string) {
 	const { body } = await api(server.url, `/api/v1/image-jobs/${jobId}`, { token: user?.token, headers: cookie ? { cookie } : {} });
@@ -314,19 +282,6 @@ describe('without an image provider', () => {
 		expect((await api(server.url, '/api/v1/images/service')).body.service).toEqual({ configured: false, workers: 0, queued: 0 });
 	});
 });
-
-/** `npm run worker` against the suite's PostgreSQL and Redis. */
-function startWorker(env: Record<string, string>): { process: ChildProcess; output: () => string; exited: Promise<number | null> } {
-	const child = spawn(process.execPath, [join(ROOT, 'server', 'worker.ts')], {
-		cwd: ROOT,
-		env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let output = '';
-	child.stdout!.on('data', (chunk) => (output += chunk));
-	child.stderr!.on('data', (chunk) => (output += chunk));
-	return { process: child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
 
 (postgresReachable ? describe : describe.skip)('separate image workers on PostgreSQL', () => {
 	let provider: OpenAiImagesTestServer;
