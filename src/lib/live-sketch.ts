@@ -124,6 +124,9 @@ export interface ImageJobView {
 export const IMAGES_NOT_CONFIGURED_MESSAGE =
 	'Image generation is not set up on this server. The operator sets IMAGE_PROVIDER=comfyui with COMFYUI_URL, or IMAGE_PROVIDER=openai with IMAGE_BASE_URL and IMAGE_API_KEY (see the README).';
 
+/** What the /sketch playground says instead (a guest cannot change the server's settings). */
+export const GUEST_NOT_CONFIGURED_MESSAGE = 'Image generation is not available on this server yet, so sketches cannot be turned into pictures here. Try again later.';
+
 /** A short library of prompts to start from. */
 export const PROMPT_SUGGESTIONS: readonly { label: string; prompt: string }[] = [
 	{ label: 'Watercolour', prompt: 'a soft watercolour painting, loose brush strokes, paper texture' },

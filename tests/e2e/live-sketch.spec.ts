@@ -202,8 +202,18 @@ test('a server without an image provider says so in the sketch controls', async 
 	try {
 		const context = await browser.newContext({ baseURL: unconfigured.url });
 		const page = await context.newPage();
+		// A guest hears that it is off here; the operator's settings are not theirs to change.
 		await page.goto('/sketch');
+		await expect(page.getByTestId('sketch-not-configured')).toContainText('Image generation is not available on this server');
+		await expect(page.getByTestId('sketch-not-configured')).not.toContainText('IMAGE_PROVIDER');
+		// A team member on a canvas is told how it is turned on.
+		await signUpThroughUi(page, 'Operator');
+		await page.getByLabel('New canvas title').fill('No images');
+		await page.getByRole('button', { name: 'New canvas' }).click();
+		await waitForCanvas(page);
+		await page.getByTestId('tools.easel-live-sketch').click();
 		await expect(page.getByTestId('sketch-not-configured')).toContainText('Image generation is not set up on this server');
+		await expect(page.getByTestId('sketch-not-configured')).toContainText('IMAGE_PROVIDER');
 		await context.close();
 	} finally {
 		await unconfigured.dispose();

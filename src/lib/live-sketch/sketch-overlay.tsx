@@ -3,7 +3,15 @@
 // job's status over each result frame; "Keep" on a result image.
 import { useEffect, useMemo, useState } from 'react';
 import { useEditor, useValue, type Editor, type TLImageShape, type TLShapeId } from 'tldraw';
-import { GUEST_IMAGES_PER_DAY, IMAGES_NOT_CONFIGURED_MESSAGE, MAX_PROMPT_LENGTH, MAX_VARIATIONS, PROMPT_SUGGESTIONS, type ImageJobView } from '../live-sketch.ts';
+import {
+	GUEST_IMAGES_PER_DAY,
+	GUEST_NOT_CONFIGURED_MESSAGE,
+	IMAGES_NOT_CONFIGURED_MESSAGE,
+	MAX_PROMPT_LENGTH,
+	MAX_VARIATIONS,
+	PROMPT_SUGGESTIONS,
+	type ImageJobView
+} from '../live-sketch.ts';
 import { debounce } from './debounce.ts';
 import type { ImageRequestProblem } from './image-api.ts';
 import { describeJob } from './job-status.ts';
@@ -219,7 +227,8 @@ function SketchNotice({
 	if (configured === false || problem?.kind === 'notConfigured') {
 		return (
 			<p className="easel-sketch-notice easel-sketch-notice--error" role="alert" data-testid="sketch-not-configured">
-				{IMAGES_NOT_CONFIGURED_MESSAGE}
+				{/* A guest can do nothing about the server's settings: they hear that it is off here, not how to turn it on. */}
+				{ui.mode === 'canvas' ? IMAGES_NOT_CONFIGURED_MESSAGE : GUEST_NOT_CONFIGURED_MESSAGE}
 			</p>
 		);
 	}
