@@ -86,7 +86,8 @@ export async function authenticate(db: Database, email: string, password: string
 		.select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash })
 		.from(users)
 		.where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
-	if (!user) {
+	// An account made through a provider has no password until its owner sets one: same cost, same answer.
+	if (!user?.passwordHash) {
 		await verifyPassword(await decoyPasswordHash(), password);
 		return null;
 	}

@@ -1,7 +1,7 @@
 // Process configuration: read once from the environment, validated with zod, frozen.
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
-import { AI_PROVIDERS } from './db/schema.ts';
+import { AI_PROVIDERS, IDENTITY_PROVIDERS, type IdentityProvider } from './db/schema.ts';
 
 export const IMAGE_PROVIDERS = ['comfyui', 'openai'] as const;
 export type ImageProviderName = (typeof IMAGE_PROVIDERS)[number];
@@ -74,6 +74,18 @@ const environmentSchema = z.object({
 	/** smtp(s)://user:pass@host:port to email invitations; without it invite links are shown to copy. */
 	SMTP_URL: optionalUrl('SMTP_URL', ['smtp:', 'smtps:']),
 	SMTP_FROM: z.string().trim().default('Easel <no-reply@localhost>'),
+	/** Sign-in through any OpenID Connect provider (discovery at OIDC_ISSUER): all three or none. */
+	OIDC_ISSUER: optionalUrl('OIDC_ISSUER', ['http:', 'https:']),
+	OIDC_CLIENT_ID: z.string().trim().optional(),
+	OIDC_CLIENT_SECRET: z.string().trim().optional(),
+	/** What the sign-in button calls the OIDC provider ("Sign in with Acme SSO"). */
+	OIDC_NAME: z.string().trim().max(40).default('single sign-on'),
+	/** Sign-in with GitHub (an OAuth app's client id and secret). */
+	GITHUB_CLIENT_ID: z.string().trim().optional(),
+	GITHUB_CLIENT_SECRET: z.string().trim().optional(),
+	/** Sign-in with Google (an OAuth client's id and secret). */
+	GOOGLE_CLIENT_ID: z.string().trim().optional(),
+	GOOGLE_CLIENT_SECRET: z.string().trim().optional(),
 	/** Largest WebSocket frame a client may send; bigger frames close the socket (1009). */
 	MAX_WS_MESSAGE_BYTES: integer('MAX_WS_MESSAGE_BYTES', 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
 	/** Most bytes queued for one collaboration socket whose client isn't reading; past it the socket is dropped. */
@@ -232,7 +244,16 @@ export type Config = z.infer<typeof environmentSchema> & {
 	creditPacks: { credits: number; priceId: string }[];
 	/** Chromium for server-side rendering of canvases, or null when this server can't render. */
 	chromiumPath: string | null;
+	/** The sign-in providers configured (each on when its client id and secret are set). */
+	identityProviders: readonly IdentityProvider[];
 };
+
+/** The settings each sign-in provider needs, all of them or none. */
+const IDENTITY_PROVIDER_SETTINGS = {
+	oidc: ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'],
+	github: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+	google: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET']
+} as const satisfies Record<IdentityProvider, readonly (keyof z.infer<typeof environmentSchema>)[]>;
 
 /** Where Debian's `apt-get install chromium` puts it; used when CHROMIUM_PATH is not set and it exists. */
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
@@ -322,6 +343,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		const missing = (['IMAGE_BASE_URL', 'IMAGE_API_KEY'] as const).filter((key) => !values[key]);
 		if (missing.length) throw new ConfigError(missing.map((key) => `${key}: required when IMAGE_PROVIDER is openai`));
 	}
+	const identityProviders: IdentityProvider[] = [];
+	for (const provider of IDENTITY_PROVIDERS) {
+		const settings = IDENTITY_PROVIDER_SETTINGS[provider];
+		const given = settings.filter((key) => values[key]);
+		if (given.length === 0) continue;
+		if (given.length < settings.length) {
+			throw new ConfigError(settings.filter((key) => !values[key]).map((key) => `${key}: required when ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set`));
+		}
+		identityProviders.push(provider);
+	}
 	const chromiumPath = chromiumPathOf(env.CHROMIUM_PATH);
 	const publicOrigin = values.PUBLIC_ORIGIN ? new URL(values.PUBLIC_ORIGIN).origin : `http://localhost:${values.PORT}`;
 	const allowedOrigins = values.PUBLIC_ORIGIN ? [publicOrigin] : [`http://localhost:${values.PORT}`, `http://127.0.0.1:${values.PORT}`];
@@ -331,6 +362,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		allowedOrigins,
 		secureCookies: publicOrigin.startsWith('https:'),
 		chromiumPath,
+		identityProviders,
 		creditPacks: (values.STRIPE_CREDIT_PACKS ?? '')
 			.split(',')
 			.filter(Boolean)

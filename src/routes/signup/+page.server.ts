@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import * as accounts from '$lib/server/accounts';
 import { startSession } from '$lib/server/auth/sessions';
 import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
-import { setSessionCookie } from '$lib/server/http/session-cookie';
+import { sessionOrigin, setSessionCookie } from '$lib/server/http/session-cookie';
 import { safeNextPath } from '$lib/next-path';
 import { runtime } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
@@ -20,7 +20,7 @@ export const actions: Actions = {
 			const input = parseForm(data, accounts.signUpSchema);
 			const { signUpThrottle, config } = runtime();
 			const user = await accounts.register(locals.db, signUpThrottle, { ip: getClientAddress(), ...input });
-			const { token, session } = await startSession(locals.db, user.id, config.SESSION_DAYS);
+			const { token, session } = await startSession(locals.db, user.id, config.SESSION_DAYS, sessionOrigin({ request, getClientAddress }));
 			setSessionCookie(cookies, token, session.expiresAt);
 		} catch (error) {
 			return formFailure(error, values, setHeaders);

@@ -3,7 +3,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db/index.ts';
-import { sessions, users } from '../db/schema.ts';
+import { sessions, users, type SessionMethod } from '../db/schema.ts';
 
 export const SESSION_COOKIE = 'easel_session';
 
@@ -42,13 +42,31 @@ export function sessionIdFromToken(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export async function createSession(db: Queryable, token: string, userId: string, lifetimeDays: number): Promise<Session> {
+/** What the account's session list shows about a session: how it began, and the device and address it began on. */
+export interface SessionOrigin {
+	method?: SessionMethod;
+	userAgent?: string | null;
+	ip?: string | null;
+}
+
+/** The longest User-Agent kept (they are shown, not parsed for anything that matters). */
+const USER_AGENT_MAX = 512;
+/** lastActiveAt is written at most this often per session: a request is not a write. */
+const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+
+export async function createSession(db: Queryable, token: string, userId: string, lifetimeDays: number, origin: SessionOrigin = {}): Promise<Session> {
 	const session = {
 		id: sessionIdFromToken(token),
 		userId,
 		expiresAt: new Date(Date.now() + lifetimeDays * DAY_MS)
 	};
-	await db.insert(sessions).values(session);
+	await db.insert(sessions).values({
+		...session,
+		method: origin.method ?? 'password',
+		userAgent: origin.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+		ip: origin.ip ?? null,
+		lastActiveAt: new Date()
+	});
 	return session;
 }
 
@@ -62,13 +80,14 @@ export async function validateSessionToken(db: Queryable, token: string, lifetim
 	const [row] = await db
 		.select({
 			session: { id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt },
+			lastActiveAt: sessions.lastActiveAt,
 			user: { id: users.id, email: users.email, name: users.name }
 		})
 		.from(sessions)
 		.innerJoin(users, eq(sessions.userId, users.id))
 		.where(eq(sessions.id, sessionId));
 	if (!row) return null;
-	const { session, user } = row;
+	const { session, user, lastActiveAt } = row;
 	const now = Date.now();
 	if (now >= session.expiresAt.getTime()) {
 		await db.delete(sessions).where(eq(sessions.id, session.id));
@@ -76,17 +95,21 @@ export async function validateSessionToken(db: Queryable, token: string, lifetim
 	}
 	const lifetimeMs = lifetimeDays * DAY_MS;
 	const extended = now >= session.expiresAt.getTime() - lifetimeMs / 2;
-	if (extended) {
-		session.expiresAt = new Date(now + lifetimeMs);
-		await db.update(sessions).set({ expiresAt: session.expiresAt }).where(eq(sessions.id, session.id));
+	const activityStale = !lastActiveAt || now - lastActiveAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS;
+	if (extended) session.expiresAt = new Date(now + lifetimeMs);
+	if (extended || activityStale) {
+		await db
+			.update(sessions)
+			.set({ expiresAt: session.expiresAt, lastActiveAt: new Date(now) })
+			.where(eq(sessions.id, session.id));
 	}
 	return { session, user, extended };
 }
 
 /** Starts a session for a user; returns the token for the cookie or the API client. */
-export async function startSession(db: Queryable, userId: string, lifetimeDays: number): Promise<{ token: string; session: Session }> {
+export async function startSession(db: Queryable, userId: string, lifetimeDays: number, origin: SessionOrigin = {}): Promise<{ token: string; session: Session }> {
 	const token = generateSessionToken();
-	const session = await createSession(db, token, userId, lifetimeDays);
+	const session = await createSession(db, token, userId, lifetimeDays, origin);
 	return { token, session };
 }
 

@@ -1,8 +1,11 @@
 // Database schema (drizzle). Migrations in drizzle/ are generated from this file.
-import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, boolean, jsonb } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { type AnyPgColumn, bigint, check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, boolean, jsonb } from 'drizzle-orm/pg-core';
 import { bytea } from './bytea.ts';
 import { IMAGE_JOB_STATES } from '../../live-sketch.ts';
+
+/** A PostgreSQL text-search vector (written with to_tsvector in SQL, never read back as a value). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -15,13 +18,25 @@ export const users = pgTable(
 		id: uuid('id').primaryKey().defaultRandom(),
 		email: text('email').notNull(),
 		name: text('name').notNull(),
-		passwordHash: text('password_hash').notNull(),
+		/** Null for an account made by signing in with a provider until its owner sets a password. */
+		passwordHash: text('password_hash'),
+		/** When the owner proved the address is theirs (a link mailed to it, or a provider that verified it). */
+		emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+		/** The colour of their avatar and cursor (a CSS hex colour), or null for one derived from the id. */
+		avatarColor: text('avatar_color'),
 		/** An instance administrator (`npm run admin -- make-admin <email>`): moderates the public gallery. */
 		isAdmin: boolean('is_admin').notNull().default(false),
+		/** Set when the account was deleted: the row stays, stripped of personal data, so authorship reads "deleted user". */
+		deletedAt: timestamp('deleted_at', { withTimezone: true }),
 		createdAt: createdAt()
 	},
 	(table) => [uniqueIndex('users_email_key').on(sql`lower(${table.email})`)]
 );
+
+export const IDENTITY_PROVIDERS = ['oidc', 'github', 'google'] as const;
+export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
+export const SESSION_METHODS = ['password', 'reset', ...IDENTITY_PROVIDERS] as const;
+export type SessionMethod = (typeof SESSION_METHODS)[number];
 
 export const sessions = pgTable(
 	'sessions',
@@ -32,9 +47,57 @@ export const sessions = pgTable(
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		/** How it was started: a password, a provider (oidc, github, google), or a password reset. */
+		method: text('method', { enum: SESSION_METHODS }).notNull().default('password'),
+		/** The browser's User-Agent and the client address when it signed in, for the account's session list. */
+		userAgent: text('user_agent'),
+		ip: text('ip'),
+		/** Last request seen with it, written at most once a minute. */
+		lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
 		createdAt: createdAt()
 	},
 	(table) => [index('sessions_user_id_idx').on(table.userId)]
+);
+
+/** A provider account linked to a user: signing in through it signs in as them. */
+export const oauthAccounts = pgTable(
+	'oauth_accounts',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		provider: text('provider', { enum: IDENTITY_PROVIDERS }).notNull(),
+		/** The provider's stable id for the account (OIDC `sub`, GitHub's numeric id). */
+		subject: text('subject').notNull(),
+		/** The address the provider vouched for when it was linked (shown in account settings). */
+		email: text('email'),
+		createdAt: createdAt(),
+		lastUsedAt: timestamp('last_used_at', { withTimezone: true })
+	},
+	(table) => [uniqueIndex('oauth_accounts_provider_subject_key').on(table.provider, table.subject), index('oauth_accounts_user_id_idx').on(table.userId)]
+);
+
+export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'email_verification'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/** Single-use links mailed to a user (password reset, email verification); only the SHA-256 of the token is stored. */
+export const accountTokens = pgTable(
+	'account_tokens',
+	{
+		/** SHA-256 (hex) of the token in the link. */
+		id: text('id').primaryKey(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		purpose: text('purpose', { enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+		/** The address the link was sent to (for a verification: the address it verifies). */
+		email: text('email').notNull(),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		usedAt: timestamp('used_at', { withTimezone: true }),
+		createdAt: createdAt()
+	},
+	(table) => [index('account_tokens_user_id_idx').on(table.userId, table.purpose)]
 );
 
 export const teams = pgTable('teams', {
@@ -45,8 +108,29 @@ export const teams = pgTable('teams', {
 	publishRole: text('publish_role', { enum: ['editor', 'admin'] })
 		.notNull()
 		.default('editor'),
+	/** Members whose email is on one of the team's verified domains must sign in through the OIDC provider. */
+	ssoRequired: boolean('sso_required').notNull().default(false),
+	/** In the trash since then (purged 30 days later); null for a live team. */
+	deletedAt: timestamp('deleted_at', { withTimezone: true }),
+	deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
 	createdAt: createdAt()
 });
+
+/** An email domain a team has verified as its own (team SSO applies to members with addresses on it). */
+export const teamDomains = pgTable(
+	'team_domains',
+	{
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		/** Lower-case, without a leading "@". */
+		domain: text('domain').notNull(),
+		verifiedAt: timestamp('verified_at', { withTimezone: true }),
+		verifiedBy: uuid('verified_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(table) => [primaryKey({ columns: [table.teamId, table.domain] }), index('team_domains_domain_idx').on(table.domain)]
+);
 
 export const memberships = pgTable(
 	'memberships',
@@ -80,10 +164,57 @@ export const canvases = pgTable(
 		remixedFromPublicationId: uuid('remixed_from_publication_id'),
 		remixedFromTitle: text('remixed_from_title'),
 		remixedFromSlug: text('remixed_from_slug'),
+		/** The folder it is filed in (at most one); null at the top of the library. */
+		folderId: uuid('folder_id').references((): AnyPgColumn => folders.id, { onDelete: 'set null' }),
+		/** The plain text on the canvas as last stored, for library search. */
+		searchText: text('search_text').notNull().default(''),
+		/** When searchText was last taken from the stored document; null until it first has been (backfilled at start). */
+		searchIndexedAt: timestamp('search_indexed_at', { withTimezone: true }),
+		/** Title and text, kept in step by the database. */
+		searchVector: tsvector('search_vector').generatedAlwaysAs(
+			(): SQL => sql`setweight(to_tsvector('simple', ${canvases.title}), 'A') || setweight(to_tsvector('simple', ${canvases.searchText}), 'B')`
+		),
+		/** In the trash since then (restorable, purged 30 days later); null for a live canvas. */
+		deletedAt: timestamp('deleted_at', { withTimezone: true }),
+		deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: createdAt(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 	},
-	(table) => [index('canvases_team_id_idx').on(table.teamId, table.updatedAt)]
+	(table) => [
+		index('canvases_team_id_idx').on(table.teamId, table.updatedAt),
+		index('canvases_search_idx').using('gin', table.searchVector),
+		index('canvases_deleted_at_idx').on(table.deletedAt)
+	]
+);
+
+/** A folder in a team's library; deleting it leaves its canvases at the top. */
+export const folders = pgTable(
+	'folders',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(table) => [uniqueIndex('folders_team_name_key').on(table.teamId, sql`lower(${table.name})`)]
+);
+
+/** A canvas a user starred: it sits at the top of their library. */
+export const canvasStars = pgTable(
+	'canvas_stars',
+	{
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		canvasId: uuid('canvas_id')
+			.notNull()
+			.references(() => canvases.id, { onDelete: 'cascade' }),
+		createdAt: createdAt()
+	},
+	(table) => [primaryKey({ columns: [table.userId, table.canvasId] }), index('canvas_stars_canvas_id_idx').on(table.canvasId)]
 );
 
 /** Compacted Yjs state of a document; the update log is folded into it. */
@@ -469,9 +600,6 @@ export const assets = pgTable(
 	},
 	(table) => [index('assets_canvas_id_idx').on(table.canvasId), index('assets_sha256_idx').on(table.sha256)]
 );
-
-/** A PostgreSQL text-search vector (written with to_tsvector in SQL, never read back as a value). */
-const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const MODERATION_STATES = ['visible', 'hidden'] as const;
 export type ModerationState = (typeof MODERATION_STATES)[number];

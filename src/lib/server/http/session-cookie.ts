@@ -1,6 +1,7 @@
 // The session cookie: HttpOnly, SameSite=Lax, Secure with the __Host- prefix when served over https.
 import type { Cookies } from '@sveltejs/kit';
-import { sessionCookieName } from '../auth/sessions.ts';
+import { sessionCookieName, type SessionOrigin } from '../auth/sessions.ts';
+import type { SessionMethod } from '../db/schema.ts';
 import { runtime } from '../runtime.ts';
 
 export function setSessionCookie(cookies: Cookies, token: string, expiresAt: Date): void {
@@ -11,4 +12,9 @@ export function setSessionCookie(cookies: Cookies, token: string, expiresAt: Dat
 export function clearSessionCookie(cookies: Cookies): void {
 	const secure = runtime().config.secureCookies;
 	cookies.delete(sessionCookieName(secure), { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+}
+
+/** The device and address a session starts from, as the account's session list shows them. */
+export function sessionOrigin(event: { request: Request; getClientAddress(): string }, method: SessionMethod = 'password'): SessionOrigin {
+	return { method, userAgent: event.request.headers.get('user-agent'), ip: event.getClientAddress() };
 }
