@@ -1,6 +1,21 @@
 // Database schema (drizzle). Migrations in drizzle/ are generated from this file.
 import { sql, type SQL } from 'drizzle-orm';
-import { type AnyPgColumn, bigint, check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, boolean, jsonb } from 'drizzle-orm/pg-core';
+import {
+	type AnyPgColumn,
+	bigint,
+	check,
+	customType,
+	index,
+	integer,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	uniqueIndex,
+	uuid,
+	boolean,
+	jsonb
+} from 'drizzle-orm/pg-core';
 import { bytea } from './bytea.ts';
 import { IMAGE_JOB_STATES } from '../../live-sketch.ts';
 
