@@ -368,7 +368,7 @@ describeEachDatabase('account settings in the domain', (database) => {
 		expect((await accountSettings.getAccount(db, user.id)).hasPassword).toBe(false);
 
 		const result = await accountSettings.changePassword(services, holder, { newPassword: NEW_PASSWORD }, check);
-		expect(result.endedSessions).toBe(1);
+		expect(result).toEqual({ endedSessions: 1, firstPassword: true });
 		expect(services.recorded.closed).toEqual([{ match: { sessionId: older.session.id }, reason: 'UNAUTHENTICATED' }]);
 		expect(await validateSessionToken(db, older.token, 30)).toBeNull();
 		expect(await validateSessionToken(db, token, 30)).not.toBeNull();

@@ -8,7 +8,7 @@ export interface AccountFormResult {
 	field?: string;
 	values?: Record<string, string>;
 	saved?: { name: string };
-	passwordChanged?: { endedSessions: number };
+	passwordChanged?: { endedSessions: number; firstPassword: boolean };
 	endedSessions?: number;
 	unlinked?: string;
 }

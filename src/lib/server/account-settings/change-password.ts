@@ -64,9 +64,14 @@ export async function credentialsOf(db: Queryable, userId: string): Promise<{ em
  * Sets a new password. With a password already, the current one must be given (and is checked
  * under the sign-in throttle). Without one (a provider-made account), it needs a sign-in from the
  * last few minutes instead. Afterwards every other session is ended and unused reset links stop
- * working; returns how many sessions ended.
+ * working. Returns how many sessions ended, and whether it was the account's first password.
  */
-export async function changePassword(services: Services, holder: SessionHolder, raw: ChangePasswordInput, check: PasswordCheck): Promise<{ endedSessions: number }> {
+export async function changePassword(
+	services: Services,
+	holder: SessionHolder,
+	raw: ChangePasswordInput,
+	check: PasswordCheck
+): Promise<{ endedSessions: number; firstPassword: boolean }> {
 	const input = parseInput(changePasswordSchema, raw);
 	const { db } = services;
 	const account = await credentialsOf(db, holder.userId);
@@ -86,5 +91,5 @@ export async function changePassword(services: Services, holder: SessionHolder, 
 		services,
 		ended.map((row) => row.id)
 	);
-	return { endedSessions: ended.length };
+	return { endedSessions: ended.length, firstPassword: account.passwordHash === null };
 }

@@ -91,13 +91,13 @@ export const actions: Actions = {
 	}),
 	password: accountAction('password', passwordForm, async ({ currentPassword, newPassword, confirmPassword }, event) => {
 		if (newPassword !== confirmPassword) throw new AppError('INVALID_INPUT', 'The two new passwords are not the same.', { field: 'confirmPassword' });
-		const { endedSessions } = await accountSettings.changePassword(
+		const { endedSessions, firstPassword } = await accountSettings.changePassword(
 			event.locals.services,
 			sessionHolder(event),
 			{ currentPassword: currentPassword || undefined, newPassword },
 			passwordCheck(event)
 		);
-		return { section: 'password', passwordChanged: { endedSessions } };
+		return { section: 'password', passwordChanged: { endedSessions, firstPassword } };
 	}),
 	endSession: accountAction('sessions', z.object({ sessionId: z.string().min(1, { error: 'Choose a session.' }) }), async ({ sessionId }, event) => {
 		const { wasCurrent } = await accountSettings.endSession(event.locals.services, sessionHolder(event), sessionId);
