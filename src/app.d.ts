@@ -1,5 +1,5 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
-import type { Session, SessionUser } from '$lib/server/auth/sessions';
+import type { Session, SignedInUser } from '$lib/server/auth/sessions';
 import type { Database } from '$lib/server/db';
 import type { AppError, ErrorCode } from '$lib/server/errors';
 import type { Actor } from '$lib/server/access';
@@ -11,7 +11,7 @@ declare global {
 			db: Database;
 			/** What domain functions with effects beyond the database take (runtime.ts's `services()`). */
 			services: Services;
-			user: SessionUser | null;
+			user: SignedInUser | null;
 			session: Session | null;
 			/** Who is asking: the signed-in user (then `user` is set too), an API key, or anonymous. */
 			actor: Actor;

@@ -13,7 +13,7 @@ import { AppError } from '../../src/lib/server/errors.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
 import { guestIdentity } from '../../src/lib/guest-identity.ts';
-import { userColor } from '../../src/lib/user-color.ts';
+import { avatarColorOf, userColor } from '../../src/lib/user-color.ts';
 import type { ConnectionContext } from './context.ts';
 import { DOCUMENT_KIND_RULES } from './document-kinds.ts';
 import { refusal } from './refusal.ts';
@@ -92,7 +92,7 @@ function linkExpiryThatMatters(access: CanvasAccess): number | undefined {
 
 /** Who collaborators see: the person, the API key under its name (not a person: no account behind it), or a guest. */
 function identity(session: ValidatedSession | null, apiKey: { actor: { keyId: string }; name: string } | null, socketId: string): NonNullable<ConnectionContext['user']> {
-	if (session) return { id: session.user.id, name: session.user.name, color: userColor(session.user.id), guest: false };
+	if (session) return { id: session.user.id, name: session.user.name, color: avatarColorOf(session.user), guest: false };
 	if (apiKey) return { id: `apiKey:${apiKey.actor.keyId}`, name: apiKey.name, color: userColor(apiKey.actor.keyId), guest: true };
 	return { ...guestIdentity(socketId), guest: true };
 }

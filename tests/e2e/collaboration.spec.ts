@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { expect, signInThroughUi, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
+import { expect, signInThroughUi, signOutThroughUi, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
 
 /** Shapes on the current page, read through the editor the canvas exposes for tests. */
 async function shapes(page: Page): Promise<{ type: string; text?: string }[]> {
@@ -128,7 +128,7 @@ test('signed-out visitors are sent to sign in, and come back after', async ({ br
 
 	// Signing out ends access.
 	await visitor.goto('/');
-	await visitor.getByRole('button', { name: 'Sign out' }).click();
+	await signOutThroughUi(visitor);
 	await expect(visitor).toHaveURL(/\/login$/);
 	await visitor.goto(canvasUrl);
 	await expect(visitor).toHaveURL(/\/login\?next=/);

@@ -46,6 +46,12 @@ export async function signInThroughUi(page: Page, email: string): Promise<void> 
 	await expect(page.getByRole('heading', { name: 'Canvases' })).toBeVisible();
 }
 
+/** Signs out from the header's account menu. */
+export async function signOutThroughUi(page: Page): Promise<void> {
+	await page.getByLabel(/^Account menu/).click();
+	await page.getByRole('button', { name: 'Sign out' }).click();
+}
+
 /** Where specs put the screenshots reviewers look at (not committed). */
 export const SCREENS = 'test-results/screens';
 

@@ -1,7 +1,7 @@
 // The whole way of a picture through Easel: pasted into a canvas, seen by a second person, kept across
 // a restart, on the dashboard, published, found in the public gallery by a word on the canvas, opened
 // read-only signed out, remixed by someone else into their own team, and gone once unpublished.
-import { drawShape, expect, SCREENS, sameOrigin, signInThroughUi, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
+import { drawShape, expect, SCREENS, sameOrigin, signInThroughUi, signOutThroughUi, signUpThroughUi, test, waitForCanvas } from './fixtures.ts';
 import { bandedPng, drawnImageWidths, imageSources, pasteImage, writeText } from './canvas-content.ts';
 
 const NARROW = { width: 390, height: 844 };
@@ -71,7 +71,7 @@ test('paste an image, see it elsewhere and after a restart, publish, find it in 
 		.toBe(true);
 	await owner.keyboard.press('Escape');
 	await owner.getByRole('link', { name: 'Back to canvases' }).click();
-	await owner.getByRole('button', { name: 'Sign out' }).click();
+	await signOutThroughUi(owner);
 	await expect(owner.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 
 	// Signed out: the gallery finds it by a word written on the canvas.

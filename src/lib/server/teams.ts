@@ -128,6 +128,8 @@ export interface Member {
 	userId: string;
 	name: string;
 	email: string;
+	/** The colour they chose for their avatar, or null for the one derived from their id. */
+	avatarColor: string | null;
 	role: Role;
 	joinedAt: Date;
 	lastActiveAt: Date | null;
@@ -140,6 +142,7 @@ export async function listMembers(db: Queryable, actor: Actor, teamId: string): 
 			userId: users.id,
 			name: users.name,
 			email: users.email,
+			avatarColor: users.avatarColor,
 			role: memberships.role,
 			joinedAt: memberships.createdAt,
 			lastActiveAt: memberships.lastActiveAt

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { signInSchema, signUpSchema } from '../accounts.ts';
 import { ROLES } from '../db/schema.ts';
+import { accountSchema } from './account-settings.ts';
 import { isoDateTime, type ApiOperation } from './operation.ts';
 
 export const userSchema = z.object({ id: z.uuid(), email: z.string(), name: z.string() }).meta({ id: 'User', description: 'A person with an account.' });
@@ -71,8 +72,8 @@ export const accountOperations: ApiOperation[] = [
 		auth: 'person',
 		responses: {
 			200: {
-				description: 'The person, and their teams (personal team first).',
-				schema: z.object({ user: userSchema, teams: z.array(teamSummarySchema) }).meta({ id: 'Me' })
+				description: 'The person (with their account settings), and their teams (personal team first).',
+				schema: z.object({ user: accountSchema, teams: z.array(teamSummarySchema) }).meta({ id: 'Me' })
 			}
 		}
 	},

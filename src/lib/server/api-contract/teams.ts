@@ -25,6 +25,7 @@ export const memberSchema = z
 		userId: z.uuid(),
 		name: z.string(),
 		email: z.string(),
+		avatarColor: z.string().meta({ description: 'The colour of their avatar and cursor (CSS hex): the one they chose, or the one derived from their id.' }),
 		role: z.enum(ROLES),
 		joinedAt: isoDateTime().nullable(),
 		lastActiveAt: isoDateTime().nullable()

@@ -1,7 +1,7 @@
 // Database sessions, the Lucia pattern: a random token goes to the client, only its SHA-256 is stored.
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from '../db/index.ts';
 import { sessions, users, type SessionMethod } from '../db/schema.ts';
 
@@ -19,6 +19,11 @@ export interface SessionUser {
 	name: string;
 }
 
+/** The signed-in person as requests see them: also the avatar colour they chose (null: the one derived from their id). */
+export interface SignedInUser extends SessionUser {
+	avatarColor: string | null;
+}
+
 export interface Session {
 	id: string;
 	userId: string;
@@ -27,7 +32,7 @@ export interface Session {
 
 export interface ValidatedSession {
 	session: Session;
-	user: SessionUser;
+	user: SignedInUser;
 	/** The expiry moved forward; the cookie should be re-sent. */
 	extended: boolean;
 }
@@ -72,7 +77,8 @@ export async function createSession(db: Queryable, token: string, userId: string
 
 /**
  * Resolves a session token to its user. Expired sessions are deleted; sessions in the second half
- * of their lifetime are extended (sliding expiry), so active users stay signed in.
+ * of their lifetime are extended (sliding expiry), so active users stay signed in. A deleted
+ * account has no sessions, and is refused here all the same.
  */
 export async function validateSessionToken(db: Queryable, token: string, lifetimeDays: number): Promise<ValidatedSession | null> {
 	if (!/^[a-z2-7]{32}$/.test(token)) return null;
@@ -81,11 +87,11 @@ export async function validateSessionToken(db: Queryable, token: string, lifetim
 		.select({
 			session: { id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt },
 			lastActiveAt: sessions.lastActiveAt,
-			user: { id: users.id, email: users.email, name: users.name }
+			user: { id: users.id, email: users.email, name: users.name, avatarColor: users.avatarColor }
 		})
 		.from(sessions)
 		.innerJoin(users, eq(sessions.userId, users.id))
-		.where(eq(sessions.id, sessionId));
+		.where(and(eq(sessions.id, sessionId), isNull(users.deletedAt)));
 	if (!row) return null;
 	const { session, user, lastActiveAt } = row;
 	const now = Date.now();

@@ -3,11 +3,17 @@ import type { AuditRow } from '../audit.ts';
 import type { Invitation } from '../invitations.ts';
 import type { ShareLink } from '../sharing.ts';
 import type { Member } from '../teams.ts';
+import { avatarColorOf } from '../../user-color.ts';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function memberJson(member: Member) {
-	return { ...member, joinedAt: iso(member.joinedAt), lastActiveAt: iso(member.lastActiveAt) };
+	return {
+		...member,
+		avatarColor: avatarColorOf({ id: member.userId, avatarColor: member.avatarColor }),
+		joinedAt: iso(member.joinedAt),
+		lastActiveAt: iso(member.lastActiveAt)
+	};
 }
 
 export function invitationJson(invitation: Invitation, extra: { token?: string; url?: string } = {}) {

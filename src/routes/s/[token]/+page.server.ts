@@ -8,7 +8,7 @@ import * as billing from '$lib/server/billing';
 import * as thumbnails from '$lib/server/thumbnails';
 import { PLANS } from '$lib/server/plans';
 import { guestIdentity } from '$lib/guest-identity';
-import { userColor } from '$lib/user-color';
+import { avatarColorOf } from '$lib/user-color';
 import type { PageServerLoad } from './$types';
 
 const UNKNOWN = 'Check that you copied all of it, or ask the person who shared it for a new one.';
@@ -43,7 +43,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 		canvas: { id: access.canvas.id, title: access.canvas.title },
 		canEdit: access.canEdit,
 		me: locals.user
-			? { id: locals.user.id, name: locals.user.name, color: userColor(locals.user.id), guest: false }
+			? { id: locals.user.id, name: locals.user.name, color: avatarColorOf(locals.user), guest: false }
 			: { ...guestIdentity(crypto.randomUUID()), guest: true },
 		assistant,
 		chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },

@@ -12,7 +12,7 @@ import { remixOrigin } from '$lib/server/remix';
 import { runtime } from '$lib/server/runtime';
 import * as teams from '$lib/server/teams';
 import * as thumbnails from '$lib/server/thumbnails';
-import { userColor } from '$lib/user-color';
+import { avatarColorOf } from '$lib/user-color';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -50,7 +50,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			publishing: { canPublish, publication: publication && publicationJson(publication, runtime().config.publicOrigin) },
 			teams: myTeams,
 			remixedFrom,
-			me: { id: user.id, name: user.name, color: userColor(user.id) },
+			me: { id: user.id, name: user.name, color: avatarColorOf(user) },
 			assistant,
 			chat: { maxMessageChars: runtime().config.MAX_CHAT_MESSAGE_CHARS },
 			licenseKey: runtime().config.TLDRAW_LICENSE_KEY ?? '',

@@ -7,6 +7,7 @@ import { invalidInput } from '$lib/server/http/api';
 import { formAction } from '$lib/server/http/forms';
 import { invitationEmailOptions } from '$lib/server/mailer';
 import { runtime } from '$lib/server/runtime';
+import { avatarColorOf } from '$lib/user-color';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
@@ -23,6 +24,7 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 			userId: member.userId,
 			name: member.name,
 			email: member.email,
+			avatarColor: avatarColorOf({ id: member.userId, avatarColor: member.avatarColor }),
 			role: member.role,
 			self: member.userId === actor.userId,
 			joinedAt: member.joinedAt.toISOString(),
