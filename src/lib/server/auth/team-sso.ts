@@ -85,6 +85,8 @@ export const domainSchema = z
 	.string({ error: 'The domain must be text.' })
 	.trim()
 	.transform((value) => value.replace(/^@/, '').replace(/\.$/, '').toLowerCase())
+	// domainToASCII reads a URL host, so it would quietly drop a path or port: refuse those first.
+	.refine((value) => /^[^\s/\\?#:@%]+$/u.test(value), { error: 'Enter a domain such as acme.com (without a name before it).' })
 	.transform((value) => domainToASCII(value))
 	.refine((value) => DOMAIN_SHAPE.test(value), { error: 'Enter a domain such as acme.com (without a name before it).' })
 	.refine((value) => !isPublicMailDomain(value), {
