@@ -164,7 +164,7 @@ export async function addDomain(db: Database, setup: SsoSetup, actor: UserActor,
 			.select({ claimed: sql<number>`count(*)::int` })
 			.from(teamDomains)
 			.where(eq(teamDomains.teamId, teamId));
-		if (claimed >= MAX_DOMAINS_PER_TEAM) throw new AppError('LIMIT_EXCEEDED', `A team may claim at most ${MAX_DOMAINS_PER_TEAM} domains.`, { field: 'domain' });
+		if (claimed >= MAX_DOMAINS_PER_TEAM) throw new AppError('CONFLICT', `A team may claim at most ${MAX_DOMAINS_PER_TEAM} domains.`, { field: 'domain' });
 		const verified = await ownsDomain(tx, actor.userId, domain);
 		const inserted = await tx
 			.insert(teamDomains)
