@@ -23,6 +23,8 @@ declare global {
 			message: string;
 			code?: ErrorCode;
 			requestId?: string;
+			/** What to do instead, when there is one thing to do (sign-in refusals: "Continue with Acme SSO"). */
+			action?: { label: string; href: string };
 		}
 	}
 }

@@ -3,6 +3,11 @@ export const ERROR_CODES = {
 	INVALID_INPUT: { status: 400, closeCode: 4400 },
 	UNAUTHENTICATED: { status: 401, closeCode: 4401 },
 	FORBIDDEN: { status: 403, closeCode: 4403 },
+	/**
+	 * The right password (or GitHub/Google account), but the person's team requires single sign-on for
+	 * their address: `details.ssoUrl` starts it. Never closes a socket (sessions are checked when they begin).
+	 */
+	SSO_REQUIRED: { status: 403, closeCode: 4403 },
 	NOT_FOUND: { status: 404, closeCode: 4404 },
 	CONFLICT: { status: 409, closeCode: 4409 },
 	/** A link that existed but expired or was revoked. */

@@ -4,6 +4,7 @@ import * as accounts from '../../src/lib/server/accounts.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import { can, resolveCanvasAccess, ROLE_PERMISSIONS, type Action } from '../../src/lib/server/access.ts';
 import { PASSWORD_HASH_OPTIONS } from '../../src/lib/server/auth/passwords.ts';
+import { SSO_OFF } from '../../src/lib/server/auth/team-sso.ts';
 import { sessionIdFromToken, startSession, validateSessionToken, invalidateSession } from '../../src/lib/server/auth/sessions.ts';
 import { memberships, sessions, users, ROLES, type Role } from '../../src/lib/server/db/schema.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
@@ -35,6 +36,7 @@ describe('role permissions', () => {
 		'team.rename': ['owner'],
 		'team.delete': ['owner'],
 		'team.billing': ['owner'],
+		'team.sso': ['owner'],
 		'team.usage': ['owner', 'admin'],
 		'team.api_keys': ['owner', 'admin'],
 		'conversation.write': ['owner', 'admin', 'editor'],
@@ -74,10 +76,10 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		const email = uniqueEmail();
 		await accounts.signUp(db, { email, password: 'right password' });
 		const throttle = new LoginThrottle({ keyPrefix: 'test-login', points: 100, durationSeconds: 60 });
-		const user = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'right password' });
+		const user = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'right password' }, SSO_OFF);
 		expect(user.email).toBe(email);
-		const wrong = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'wrong password' }).catch((e) => e);
-		const unknown = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email: uniqueEmail(), password: 'x' }).catch((e) => e);
+		const wrong = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email, password: 'wrong password' }, SSO_OFF).catch((e) => e);
+		const unknown = await accounts.signIn(db, throttle, { ip: '1.1.1.1', email: uniqueEmail(), password: 'x' }, SSO_OFF).catch((e) => e);
 		expect(wrong).toBeInstanceOf(AppError);
 		expect(wrong.message).toBe(unknown.message);
 		expect(wrong.code).toBe(unknown.code);
@@ -89,13 +91,13 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		await accounts.signUp(db, { email, password: 'right password' });
 		const throttle = new LoginThrottle({ keyPrefix: 'test-login', points: 3, durationSeconds: 60 });
 		for (let i = 0; i < 3; i++) {
-			await expect(accounts.signIn(db, throttle, { ip: '2.2.2.2', email, password: 'nope' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+			await expect(accounts.signIn(db, throttle, { ip: '2.2.2.2', email, password: 'nope' }, SSO_OFF)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
 		}
-		const limited = await accounts.signIn(db, throttle, { ip: '2.2.2.2', email, password: 'right password' }).catch((e) => e);
+		const limited = await accounts.signIn(db, throttle, { ip: '2.2.2.2', email, password: 'right password' }, SSO_OFF).catch((e) => e);
 		expect(limited).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
 		expect(limited.message).toMatch(/Too many sign-in attempts/);
 		// Another IP is not affected.
-		await expect(accounts.signIn(db, throttle, { ip: '3.3.3.3', email, password: 'right password' })).resolves.toMatchObject({ email });
+		await expect(accounts.signIn(db, throttle, { ip: '3.3.3.3', email, password: 'right password' }, SSO_OFF)).resolves.toMatchObject({ email });
 	});
 
 	it('stores only the SHA-256 of session tokens, slides expiry, and forgets expired or signed-out sessions', async () => {

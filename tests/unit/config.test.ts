@@ -112,4 +112,15 @@ describe('the S3 asset store settings', () => {
 		expect(() => loadConfig({ ...S3, S3_REGION: 'EU West' })).toThrow(/S3_REGION must be a region name such as us-east-1 or auto/);
 		expect(() => loadConfig({ ...S3, S3_BUCKET: 'a/b' })).toThrow(/S3_BUCKET must be a bucket name/);
 	});
+
+	it('accepts plain http sign-in providers on this machine only', () => {
+		const oidc = { OIDC_CLIENT_ID: 'id', OIDC_CLIENT_SECRET: 'secret' };
+		expect(loadConfig({ ...oidc, OIDC_ISSUER: 'http://127.0.0.1:9000' }).identityProviders).toEqual(['oidc']);
+		expect(loadConfig({ ...oidc, OIDC_ISSUER: 'http://localhost:9000/realms/easel' }).identityProviders).toEqual(['oidc']);
+		expect(loadConfig({ ...oidc, OIDC_ISSUER: 'https://login.example.com' }).identityProviders).toEqual(['oidc']);
+		expect(() => loadConfig({ ...oidc, OIDC_ISSUER: 'http://login.example.com' })).toThrow(/OIDC_ISSUER: must start with https:\/\//);
+		expect(() => loadConfig({ GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret', GITHUB_ENTERPRISE_URL: 'http://github.example.com' })).toThrow(
+			/GITHUB_ENTERPRISE_URL: must start with https:\/\//
+		);
+	});
 });

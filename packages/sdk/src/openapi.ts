@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in
-         * @description Exchanges email and password for a session token. Repeated failures are throttled per address and account.
+         * @description Exchanges email and password for a session token. Repeated failures are throttled per address and account. When the person's team requires single sign-on for their address, a right password answers 403 `SSO_REQUIRED` with the URL that starts it in `details.ssoUrl`.
          */
         post: operations["signIn"];
         delete?: never;
@@ -1266,6 +1266,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teams/{teamId}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A team's single sign-on settings
+         * @description Owners only.
+         */
+        get: operations["getTeamSso"];
+        /**
+         * Replace a team's single sign-on settings
+         * @description Owners only. Domains not listed are given up; new ones are claimed, and verified at once when the caller's own verified address is on them (waiting ones likewise). Public email services (gmail.com, outlook.com…) are refused. `required` needs single sign-on set up on the server and at least one verified domain. One change: a refusal changes nothing.
+         */
+        put: operations["saveTeamSso"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams/{teamId}/api-keys": {
         parameters: {
             query?: never;
@@ -2364,6 +2388,26 @@ export interface components {
             actorName: string | null;
             targetName: string | null;
         };
+        TeamSsoSettings: {
+            /** @description Whether single sign-on is set up on this server (OIDC); without it nothing is required of anyone. */
+            available: boolean;
+            /** @description What the sign-in page calls the OIDC provider. */
+            providerName: string;
+            /** @description Members with an address on a verified domain must sign in with single sign-on. */
+            required: boolean;
+            domains: {
+                domain: string;
+                /** @description null until an owner whose own verified address is on the domain has confirmed it. */
+                verifiedAt: string | null;
+                verifiedByName: string | null;
+            }[];
+            /** @description The caller's own address: a domain is verified when it is on it and verified. */
+            ownerEmail: {
+                address: string;
+                domain: string;
+                verified: boolean;
+            };
+        };
         ApiKeyList: {
             /** @description Newest first, revoked and expired keys included (their `status` says so). */
             apiKeys: components["schemas"]["ApiKey"][];
@@ -2533,7 +2577,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "INVALID_INPUT" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "GONE" | "LIMIT_EXCEEDED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "UNAVAILABLE";
+                code: "INVALID_INPUT" | "UNAUTHENTICATED" | "FORBIDDEN" | "SSO_REQUIRED" | "NOT_FOUND" | "CONFLICT" | "GONE" | "LIMIT_EXCEEDED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "UNAVAILABLE";
                 /** @description What went wrong and what to do, in words for a person. */
                 message: string;
                 /** @description Machine-readable detail: the invalid `field` and `issues`, `retryAfterSeconds`, the limit reached… */
@@ -2714,7 +2758,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description FORBIDDEN */
+            /** @description FORBIDDEN, SSO_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10660,6 +10704,198 @@ export interface operations {
             };
             /** @description NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTeamSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The team id. */
+                teamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamSsoSettings"];
+                };
+            };
+            /** @description INVALID_INPUT */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    saveTeamSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The team id. */
+                teamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    required: boolean;
+                    domains: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The settings now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamSsoSettings"];
+                };
+            };
+            /** @description INVALID_INPUT */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LIMIT_EXCEEDED */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

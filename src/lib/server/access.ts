@@ -39,6 +39,8 @@ export const ROLE_PERMISSIONS = {
 	'team.rename': OWNERS,
 	'team.delete': OWNERS,
 	'team.billing': OWNERS,
+	/** The team's email domains and whether members with addresses on them must sign in through single sign-on. */
+	'team.sso': OWNERS,
 	'team.usage': ADMINS,
 	/** Creating, listing and revoking the team's API keys. */
 	'team.api_keys': ADMINS,
@@ -346,6 +348,7 @@ const ACTION_WORDS: Record<Action, string> = {
 	'team.rename': 'rename the team',
 	'team.delete': 'delete the team',
 	'team.billing': 'manage billing',
+	'team.sso': "change the team's single sign-on",
 	'team.usage': 'see AI usage',
 	'team.api_keys': "manage the team's API keys",
 	'conversation.write': 'push conversations onto this canvas',

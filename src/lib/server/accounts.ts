@@ -1,12 +1,13 @@
 // User accounts: sign-up (with a personal team), password authentication and sign-out.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from './db/index.ts';
+import type { Database, Queryable } from './db/index.ts';
 import { memberships, teams, users } from './db/schema.ts';
 import { AppError, parseInput } from './errors.ts';
 import { displayNameForOutput, displayNameSchema } from './display-names.ts';
 import { decoyPasswordHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './auth/passwords.ts';
 import { invalidateSession, type SessionUser } from './auth/sessions.ts';
+import { assertSignInAllowed, type SsoSetup } from './auth/team-sso.ts';
 import type { Services } from './services.ts';
 
 export const USER_NAME_MAX_LENGTH = 80;
@@ -20,6 +21,8 @@ export const emailSchema = z
 	.max(254, { error: 'Email is too long.' })
 	.pipe(z.email({ error: 'Enter a valid email address.' }));
 
+const userNameSchema = displayNameSchema({ label: 'Name', maxLength: USER_NAME_MAX_LENGTH });
+
 export const signUpSchema = z.object({
 	email: emailSchema,
 	name: z
@@ -27,7 +30,7 @@ export const signUpSchema = z.object({
 		.trim()
 		.optional()
 		.transform((value) => value || undefined)
-		.pipe(displayNameSchema({ label: 'Name', maxLength: USER_NAME_MAX_LENGTH }).optional()),
+		.pipe(userNameSchema.optional()),
 	password: z
 		.string({ error: 'Password is required.' })
 		.min(MIN_PASSWORD_LENGTH, { error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.` })
@@ -45,15 +48,35 @@ export type SignUpInput = z.input<typeof signUpSchema>;
 export async function signUp(db: Database, raw: SignUpInput): Promise<SessionUser & { personalTeamId: string }> {
 	const input = parseInput(signUpSchema, raw);
 	const passwordHash = await hashPassword(input.password);
-	const name = input.name || displayNameForOutput(input.email.split('@')[0], USER_NAME_MAX_LENGTH);
+	const name = input.name || defaultUserName(input.email);
+	return db.transaction((tx) => createAccount(tx, { email: input.email, name, passwordHash, emailVerifiedAt: null }));
+}
+
+export interface NewAccount {
+	/** Already normalised (emailSchema). */
+	email: string;
+	/** Already a valid display name (signUpSchema's rule). */
+	name: string;
+	/** Null for an account made through a sign-in provider: it has no password until its owner sets one. */
+	passwordHash: string | null;
+	/** Set when the address is already proven (a provider vouched for it). */
+	emailVerifiedAt: Date | null;
+}
+
+/**
+ * Creates a user and the personal team they own, in the caller's transaction (every way in makes
+ * accounts here: sign-up, and signing in with a provider). CONFLICT when the email is taken.
+ */
+export async function createAccount(tx: Queryable, account: NewAccount): Promise<SessionUser & { personalTeamId: string }> {
 	try {
-		return await db.transaction(async (tx) => {
-			const [user] = await tx.insert(users).values({ email: input.email, name, passwordHash }).returning({ id: users.id, email: users.email, name: users.name });
-			const [team] = await tx
+		// A savepoint, so a taken email leaves the caller's transaction usable.
+		return await tx.transaction(async (inner) => {
+			const [user] = await inner.insert(users).values(account).returning({ id: users.id, email: users.email, name: users.name });
+			const [team] = await inner
 				.insert(teams)
-				.values({ name: personalTeamName(name), personal: true })
+				.values({ name: personalTeamName(account.name), personal: true })
 				.returning({ id: teams.id });
-			await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: 'owner' });
+			await inner.insert(memberships).values({ teamId: team.id, userId: user.id, role: 'owner' });
 			return { ...user, personalTeamId: team.id };
 		});
 	} catch (error) {
@@ -62,6 +85,17 @@ export async function signUp(db: Database, raw: SignUpInput): Promise<SessionUse
 		}
 		throw error;
 	}
+}
+
+/** A name for someone who gave none: their address's local part, as a valid display name. */
+export function defaultUserName(email: string): string {
+	return displayNameForOutput(email.split('@')[0], USER_NAME_MAX_LENGTH);
+}
+
+/** `name` when it is a valid user name (trimmed and normalised), else null. */
+export function validUserName(name: string | null | undefined): string | null {
+	const parsed = userNameSchema.safeParse(name ?? '');
+	return parsed.success ? parsed.data : null;
 }
 
 /** A throttle counting sign-ups per client address (see rate-limits.ts). */
@@ -116,12 +150,17 @@ export interface SignInThrottle {
 
 export const INVALID_CREDENTIALS = 'Email or password is incorrect.';
 
-/** Checks credentials under the per IP + email throttle; the same error for unknown email and wrong password. */
-export async function signIn(db: Database, throttle: SignInThrottle, input: { ip: string; email: string; password: string }): Promise<SessionUser> {
+/**
+ * Checks credentials under the per IP + email throttle; the same error for unknown email and wrong
+ * password. Then team SSO: a member whose team requires single sign-on for their address is refused
+ * (SSO_REQUIRED) — only once the password proved them, so strangers learn nothing about membership.
+ */
+export async function signIn(db: Database, throttle: SignInThrottle, input: { ip: string; email: string; password: string }, sso: SsoSetup): Promise<SessionUser> {
 	await throttle.consume(input.ip, input.email);
 	const user = await authenticate(db, input.email, input.password);
 	if (!user) throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS);
 	await throttle.reset(input.ip, input.email);
+	await assertSignInAllowed(db, sso, user, 'password');
 	return user;
 }
 

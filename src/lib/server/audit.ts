@@ -34,7 +34,12 @@ export type AuditAction =
 	| 'api_key.create'
 	| 'api_key.revoke'
 	/** A key's first use from a network address it was never used from (the entry's `ip`). */
-	| 'api_key.use_new_address';
+	| 'api_key.use_new_address'
+	/** Team single sign-on: a domain added (details.verified says whether at once), verified, removed; required on or off. */
+	| 'sso.domain_add'
+	| 'sso.domain_verify'
+	| 'sso.domain_remove'
+	| 'sso.required';
 
 /**
  * Who an entry is by: any actor with a standing (`actor`), or, as most call sites say it, a person's

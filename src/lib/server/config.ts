@@ -83,9 +83,13 @@ const environmentSchema = z.object({
 	/** Sign-in with GitHub (an OAuth app's client id and secret). */
 	GITHUB_CLIENT_ID: z.string().trim().optional(),
 	GITHUB_CLIENT_SECRET: z.string().trim().optional(),
+	/** A GitHub Enterprise Server to sign in with instead of github.com, e.g. https://github.example.com (its API is <url>/api/v3). */
+	GITHUB_ENTERPRISE_URL: optionalUrl('GITHUB_ENTERPRISE_URL', ['http:', 'https:']),
 	/** Sign-in with Google (an OAuth client's id and secret). */
 	GOOGLE_CLIENT_ID: z.string().trim().optional(),
 	GOOGLE_CLIENT_SECRET: z.string().trim().optional(),
+	/** Tests only, not for operators: Google's endpoints at a local OpenID test server (<issuer>/authorize, <issuer>/token), its id_tokens issued by <issuer>. */
+	GOOGLE_TEST_ISSUER: optionalUrl('GOOGLE_TEST_ISSUER', ['http:']),
 	/** Largest WebSocket frame a client may send; bigger frames close the socket (1009). */
 	MAX_WS_MESSAGE_BYTES: integer('MAX_WS_MESSAGE_BYTES', 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
 	/** Most bytes queued for one collaboration socket whose client isn't reading; past it the socket is dropped. */
@@ -274,6 +278,12 @@ function chromiumPathOf(raw: string | undefined): string | null {
 	return path;
 }
 
+/** localhost, 127.0.0.0/8 and ::1: addresses that never leave this machine. */
+export function isLoopbackHost(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 function isExecutableFile(path: string): boolean {
 	try {
 		if (!statSync(path).isFile()) return false;
@@ -352,6 +362,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			throw new ConfigError(settings.filter((key) => !values[key]).map((key) => `${key}: required when ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set`));
 		}
 		identityProviders.push(provider);
+	}
+	// Sign-in providers are trusted to say who someone is: plain http only to this machine (tests, a local provider).
+	const insecureProviderUrls = (['OIDC_ISSUER', 'GITHUB_ENTERPRISE_URL', 'GOOGLE_TEST_ISSUER'] as const).filter(
+		(key) => values[key] && new URL(values[key]).protocol === 'http:' && !isLoopbackHost(new URL(values[key]).hostname)
+	);
+	if (insecureProviderUrls.length) {
+		throw new ConfigError(insecureProviderUrls.map((key) => `${key}: must start with https:// (plain http is accepted for localhost and 127.0.0.1 only)`));
 	}
 	const chromiumPath = chromiumPathOf(env.CHROMIUM_PATH);
 	const publicOrigin = values.PUBLIC_ORIGIN ? new URL(values.PUBLIC_ORIGIN).origin : `http://localhost:${values.PORT}`;

@@ -12,6 +12,7 @@ import { membershipChanged } from './access-changes.ts';
 import type { Services } from './services.ts';
 import { generateSecretToken, hashSecretToken, looksLikeSecretToken } from './secret-tokens.ts';
 import type { ChangeContext } from './teams.ts';
+import * as teamSso from './auth/team-sso.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -214,6 +215,7 @@ export async function accept(
 				throw new AppError('FORBIDDEN', `This invitation was sent to ${maskEmail(used.email)}; sign in with that address.`, { reason: 'wrong_account' });
 			}
 		}
+		await teamSso.assertMayJoin(tx, used.teamId, userId);
 		// Concurrent accepts into one team wait here, so each counts the seats the others took.
 		await billing.lockTeamLimits(tx, used.teamId);
 		const [existing] = await tx

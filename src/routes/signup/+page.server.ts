@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import * as accounts from '$lib/server/accounts';
 import { startSession } from '$lib/server/auth/sessions';
+import { signInProviders } from '$lib/server/auth/identity-providers';
 import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
 import { sessionOrigin, setSessionCookie } from '$lib/server/http/session-cookie';
 import { safeNextPath } from '$lib/next-path';
@@ -9,7 +10,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNextPath(url.searchParams.get('next')));
-	return {};
+	return { providers: signInProviders(runtime().config) };
 };
 
 export const actions: Actions = {

@@ -48,10 +48,12 @@ export const accountOperations: ApiOperation[] = [
 		operationId: 'signIn',
 		tag: 'Accounts',
 		summary: 'Sign in',
-		description: 'Exchanges email and password for a session token. Repeated failures are throttled per address and account.',
+		description:
+			"Exchanges email and password for a session token. Repeated failures are throttled per address and account. When the person's team requires single sign-on for their address, a right password answers 403 `SSO_REQUIRED` with the URL that starts it in `details.ssoUrl`.",
 		auth: 'public',
 		body: { type: 'json', schema: signInSchema },
-		responses: { 200: { description: 'The person and a session token.', schema: sessionSchema } }
+		responses: { 200: { description: 'The person and a session token.', schema: sessionSchema } },
+		errors: ['SSO_REQUIRED']
 	},
 	{
 		method: 'post',

@@ -11,6 +11,7 @@ import { imageOperations } from './images.ts';
 import type { ApiOperation } from './operation.ts';
 import { sharingOperations } from './sharing.ts';
 import { teamOperations } from './teams.ts';
+import { teamSsoOperations } from './team-sso.ts';
 
 export * from './operation.ts';
 export { buildOpenApiDocument, OPENAPI_TAGS } from './document.ts';
@@ -26,6 +27,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 	...assistantOperations,
 	...imageOperations,
 	...teamOperations,
+	...teamSsoOperations,
 	...apiKeyOperations,
 	...billingOperations
 ];

@@ -101,6 +101,8 @@ export const API_ROUTE_SCOPES = {
 	'GET /api/v1/teams/{teamId}/members': 'people',
 	'PATCH /api/v1/teams/{teamId}/members/{userId}': 'people',
 	'DELETE /api/v1/teams/{teamId}/members/{userId}': 'people',
+	'GET /api/v1/teams/{teamId}/sso': 'people',
+	'PUT /api/v1/teams/{teamId}/sso': 'people',
 	'POST /api/v1/teams/{teamId}/transfer-ownership': 'people'
 } as const satisfies Record<string, RouteScope>;
 

@@ -130,6 +130,14 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 			return { actor, did: 'was used from a new address' };
 		case 'team.publish_role':
 			return { actor, did: details.to === 'admin' ? 'let only admins and owners publish canvases' : 'let editors, admins and owners publish canvases' };
+		case 'sso.domain_add':
+			return { actor, did: `added the domain @${details.domain}${details.verified ? ' (verified)' : ''} for single sign-on` };
+		case 'sso.domain_verify':
+			return { actor, did: `verified the domain @${details.domain}` };
+		case 'sso.domain_remove':
+			return { actor, did: `removed the domain @${details.domain}` };
+		case 'sso.required':
+			return { actor, did: details.required ? 'required single sign-on for the verified domains' : 'stopped requiring single sign-on' };
 		default:
 			return { actor, did: entry.action.replace(/[._]/g, ' ') };
 	}

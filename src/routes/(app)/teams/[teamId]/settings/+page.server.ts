@@ -2,6 +2,8 @@ import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { can } from '$lib/server/access';
 import * as teamAiSettings from '$lib/server/ai/team-ai-settings';
+import * as teamSso from '$lib/server/auth/team-sso';
+import type { Role } from '$lib/server/db/schema';
 import * as teams from '$lib/server/teams';
 import * as publications from '$lib/server/publications';
 import { actorOf } from '$lib/server/http/actor';
@@ -14,10 +16,19 @@ export const load: PageServerLoad = async ({ locals, params, parent }) => {
 	const { team } = await parent();
 	// Admins and owners decide who may publish the team's canvases to the gallery.
 	const publishing = can(team.role, 'team.publishing') ? { publishRole: await publications.publishRole(locals.db, params.teamId) } : null;
-	if (!can(team.role, 'team.ai')) return { ai: null, publishing };
+	const sso = await ssoSettings(locals, params.teamId, team.role);
+	if (!can(team.role, 'team.ai')) return { ai: null, publishing, sso };
 	const settings = await teamAiSettings.getAiSettings(locals.db, actorOf(locals), params.teamId);
-	return { ai: { settings, serverProvider: runtime().config.AI_PROVIDER ?? null }, publishing };
+	return { ai: { settings, serverProvider: runtime().config.AI_PROVIDER ?? null }, publishing, sso };
 };
+
+/** Owners see the team's single sign-on section, when the server has an OIDC provider. */
+async function ssoSettings(locals: App.Locals, teamId: string, role: Role) {
+	const setup = teamSso.ssoSetupOf(runtime().config);
+	if (!setup.available || !can(role, 'team.sso')) return null;
+	const settings = await teamSso.getSettings(locals.db, setup, actorOf(locals), teamId);
+	return { ...settings, domains: settings.domains.map((entry) => ({ ...entry, verifiedAt: entry.verifiedAt?.toISOString() ?? null })) };
+}
 
 /** The AI form's fields as the domain's input: blank provider = the server's; checkboxes are present when ticked. */
 function aiSettingsInput(data: FormData) {
@@ -72,6 +83,36 @@ export const actions: Actions = {
 		async (role, { event, actor, context }) => {
 			const publishRole = await publications.setPublishRole(event.locals.db, actor, event.params.teamId, role, context);
 			return { publishRoleSaved: publishRole };
+		}
+	),
+	/** Team SSO: claims a domain (verified at once when the owner's own verified address is on it). */
+	ssoAddDomain: formAction(
+		(data) => data.get('domain'),
+		async (domain, { event, actor, context }) => {
+			const added = await teamSso.addDomain(event.locals.db, teamSso.ssoSetupOf(runtime().config), actor, event.params.teamId, domain, context);
+			return { ssoDomainAdded: added.domain, ssoDomainVerified: added.verifiedAt !== null };
+		}
+	),
+	ssoVerifyDomain: formAction(
+		(data) => data.get('domain'),
+		async (domain, { event, actor, context }) => {
+			const verified = await teamSso.verifyDomain(event.locals.db, teamSso.ssoSetupOf(runtime().config), actor, event.params.teamId, domain, context);
+			return { ssoDomainVerified: verified.domain };
+		}
+	),
+	ssoRemoveDomain: formAction(
+		(data) => data.get('domain'),
+		async (domain, { event, actor, context }) => {
+			await teamSso.removeDomain(event.locals.db, actor, event.params.teamId, domain, context);
+			return { ssoDomainRemoved: String(domain) };
+		}
+	),
+	/** Requires single sign-on for members with addresses on the verified domains, or stops requiring it. */
+	ssoRequired: formAction(
+		(data) => data.get('required') === 'on',
+		async (required, { event, actor, context }) => {
+			await teamSso.setRequired(event.locals.db, teamSso.ssoSetupOf(runtime().config), actor, event.params.teamId, required, context);
+			return { ssoRequiredSaved: required };
 		}
 	),
 	/** Lets (or stops) edit-link guests use the assistant on the team's credits. */
