@@ -23,6 +23,16 @@ declare global {
 			message: string;
 			code?: ErrorCode;
 			requestId?: string;
+			/** A canvas page opened by a member of its team while the canvas is in the trash. */
+			trashed?: {
+				id: string;
+				title: string;
+				teamId: string;
+				deletedAt: string;
+				purgeAt: string;
+				deletedByName: string | null;
+				canRestore: boolean;
+			};
 		}
 	}
 }

@@ -10,6 +10,7 @@ import { imageOperations } from './images.ts';
 import type { ApiOperation } from './operation.ts';
 import { sharingOperations } from './sharing.ts';
 import { teamOperations } from './teams.ts';
+import { trashOperations } from './trash.ts';
 
 export * from './operation.ts';
 export { buildOpenApiDocument, OPENAPI_TAGS } from './document.ts';
@@ -24,6 +25,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 	...assistantOperations,
 	...imageOperations,
 	...teamOperations,
+	...trashOperations,
 	...apiKeyOperations,
 	...billingOperations
 ];

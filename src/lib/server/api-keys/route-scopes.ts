@@ -38,6 +38,7 @@ export const API_ROUTE_SCOPES = {
 	'POST /api/v1/canvases/{id}/images': 'images:write',
 	'GET /api/v1/canvases/{id}/export': 'canvases:read',
 	'POST /api/v1/canvases/{id}/move': 'people',
+	'POST /api/v1/canvases/{id}/restore': 'canvases:write',
 	'GET /api/v1/canvases/{id}/publication': 'canvases:read',
 	'POST /api/v1/canvases/{id}/publication': 'canvases:write',
 	'DELETE /api/v1/canvases/{id}/publication': 'canvases:write',
@@ -68,6 +69,7 @@ export const API_ROUTE_SCOPES = {
 	'DELETE /api/v1/invitations/{key}': 'people',
 	'POST /api/v1/invitations/{key}/accept': 'people',
 	'GET /api/v1/me': 'people',
+	'GET /api/v1/me/deleted-teams': 'people',
 	'GET /api/v1/openapi.json': 'public',
 	'POST /api/v1/publications/{id}/remix': 'people',
 	'POST /api/v1/publications/{id}/reports': 'public',
@@ -93,7 +95,9 @@ export const API_ROUTE_SCOPES = {
 	'GET /api/v1/teams/{teamId}/members': 'people',
 	'PATCH /api/v1/teams/{teamId}/members/{userId}': 'people',
 	'DELETE /api/v1/teams/{teamId}/members/{userId}': 'people',
-	'POST /api/v1/teams/{teamId}/transfer-ownership': 'people'
+	'POST /api/v1/teams/{teamId}/transfer-ownership': 'people',
+	'POST /api/v1/teams/{teamId}/restore': 'people',
+	'GET /api/v1/teams/{teamId}/trash': 'canvases:read'
 } as const satisfies Record<string, RouteScope>;
 
 export type ApiRoute = keyof typeof API_ROUTE_SCOPES;
