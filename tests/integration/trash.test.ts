@@ -12,10 +12,12 @@ import { recordingServices } from '../helpers/services.ts';
 import { seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 import { documentName, documentNamesOf } from '../../src/lib/document-names.ts';
 import * as accounts from '../../src/lib/server/accounts.ts';
+import * as apiKeys from '../../src/lib/server/api-keys/index.ts';
 import * as audit from '../../src/lib/server/audit.ts';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import * as history from '../../src/lib/server/history.ts';
+import * as invitations from '../../src/lib/server/invitations.ts';
 import * as teams from '../../src/lib/server/teams.ts';
 import * as trash from '../../src/lib/server/trash/index.ts';
 import { canvases as canvasRows, documentVersions, documents, memberships, teams as teamRows } from '../../src/lib/server/db/schema.ts';
@@ -341,6 +343,23 @@ describeEachDatabase('purging the trash', (database) => {
 		expect(entry).toMatchObject({ actorKind: 'system', details: { title: 'Old news', purged: true } });
 	});
 
+	it('a team key no longer reaches a canvas in the trash, nor can a new key be limited to one', async () => {
+		const { db } = database();
+		const { actor, personalTeamId } = await person(db, 'Keyholder');
+		const canvasId = await canvasWithContent(db, actor, personalTeamId, 'Keyed');
+		const key = { kind: 'apiKey' as const, keyId: crypto.randomUUID(), teamId: personalTeamId, scopes: ['canvases:write' as const] };
+		await trash.moveCanvasToTrash(recordingServices(db), key, canvasId);
+		await expect(canvases.get(db, key, canvasId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(trash.deleteCanvasForever(recordingServices(db), key, canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(apiKeys.create(db, actor, personalTeamId, { name: 'Too late', scopes: ['canvases:read'], canvasIds: [canvasId] })).rejects.toMatchObject({
+			code: 'INVALID_INPUT',
+			message: `${canvasId} is not a canvas of this team.`
+		});
+		// A key may restore (canvases:write), and then reaches it again.
+		await trash.restoreCanvas(recordingServices(db), key, canvasId);
+		expect((await canvases.get(db, key, canvasId)).title).toBe('Keyed');
+	});
+
 	it('a canvas restored before its time is up is left alone by the purge', async () => {
 		const { db } = database();
 		const { actor, personalTeamId } = await person(db, 'Rescuer');
@@ -386,17 +405,23 @@ describeEachDatabase('purging the trash', (database) => {
 		const binned = await canvasWithContent(db, actor, team.id, 'Binned');
 		await trash.moveCanvasToTrash(services, actor, binned);
 		await expect(trash.trashTeam(services, actor, personalTeamId, 'whatever')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		const invitation = await invitations.create(db, actor, team.id, { role: 'editor' });
+		const joiner = await person(db, 'Latecomer');
 		await trash.trashTeam(services, actor, team.id, 'Phoenix');
 		expect((await teams.listForUser(db, actor.userId)).map((listed) => listed.id)).not.toContain(team.id);
+		// Nobody joins a team in the trash.
+		await expect(invitations.preview(db, invitation.token)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(invitations.accept(services, joiner.actor, invitation.token)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(trash.listTrash(db, actor, team.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(trash.restoreCanvas(services, actor, binned)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(trash.trashTeam(services, actor, team.id, 'Phoenix')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
 		await trash.restoreTeam(services, actor, team.id);
 		expect((await canvases.listForTeam(db, actor, team.id)).map((canvas) => canvas.id)).toEqual([live]);
+		await expect(invitations.accept(services, joiner.actor, invitation.token)).resolves.toMatchObject({ teamId: team.id, joined: true });
 		expect((await trash.listTrash(db, actor, team.id)).map((canvas) => canvas.id)).toEqual([binned]);
 		const actions = (await audit.listForTeam(db, actor, team.id)).map((entry) => entry.action);
-		expect(actions.slice(0, 3)).toEqual(['team.restore', 'team.trash', 'canvas.trash']);
+		expect(actions.slice(0, 4)).toEqual(['member.join', 'team.restore', 'team.trash', 'invitation.create']);
 	});
 });
 
