@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
-import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
+import { memberships, teams, users, ROLES, type Role } from './db/schema.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
 import { forbidden, requireTeamRole, takesSeat, type Actor, type TeamActor, type UserActor } from './access.ts';
