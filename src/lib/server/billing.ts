@@ -89,7 +89,7 @@ export async function canvasReadOnlyError(db: Queryable, teamId: string): Promis
 	const next = upgradeFor(limits.plan);
 	return new AppError(
 		'LIMIT_EXCEEDED',
-		`This canvas is read-only: the ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${next ? ` Upgrade to ${next.name}, or delete canvases, to edit it again.` : ' Delete canvases to edit it again.'}`,
+		`This canvas is read-only: the ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${next ? ` Upgrade to ${next.name}, or move canvases to the trash, to edit it again.` : ' Move canvases to the trash to edit it again.'}`,
 		{ limit: 'canvases', allowed: limits.canvases, used: value, plan: limits.plan }
 	);
 }
