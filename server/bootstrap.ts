@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../src/lib/server/logger.ts';
 import { ActionThrottle, ApiRateLimits, LoginThrottle } from '../src/lib/server/rate-limits.ts';
 import { services as runtimeServices, setRuntime } from '../src/lib/server/runtime.ts';
 import { sweepAssets } from '../src/lib/server/assets/asset-sweeper.ts';
+import { purgeTrash } from '../src/lib/server/trash/index.ts';
 import { stripeSettings } from '../src/lib/server/stripe/client.ts';
 import { AssistantRateLimits } from '../src/lib/server/ai/assistant-limits.ts';
 import { AssistantRunner } from '../src/lib/server/ai/assistant-runner.ts';
@@ -46,12 +47,14 @@ const CREDIT_SWEEP_INTERVAL_MS = 60 * 1000;
 const WORKER_STOP_GRACE_MS = 10_000;
 /** About how often unused assets are collected (each instance jitters it by ±10 %). */
 const ASSET_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+/** How often what has been in the trash for 30 days is deleted for good. */
+const TRASH_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
  * Periodic housekeeping: prune versions past their plan's retention (first run a minute after start),
  * release expired credit reservations and fail assistant runs whose instance died every minute,
- * collect unused assets about hourly (jittered, so instances started together spread out). Every
- * instance runs them all; all are safe to race.
+ * purge the trash hourly (first run two minutes after start), collect unused assets about hourly
+ * (jittered, so instances started together spread out). Every instance runs them all; all are safe to race.
  */
 function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunner, imageJobs: ImageJobs): () => void {
 	const prune = () =>
@@ -77,8 +80,14 @@ function startMaintenance(db: Database, logger: Logger, assistant: AssistantRunn
 		sweepAssets(runtimeServices())
 			.then((collected) => (collected.assets || collected.blobs || collected.objects) && logger.info(collected, 'collected unused assets and stored files'))
 			.catch((error) => logger.warn({ err: error }, 'collecting unused assets failed; will retry'));
+	const purge = () =>
+		purgeTrash(runtimeServices())
+			.then((purged) => (purged.teams > 0 || purged.canvases > 0) && logger.info(purged, 'deleted for good what was in the trash for 30 days'))
+			.catch((error) => logger.warn({ err: error }, 'purging the trash failed; will retry'));
 	const timers = [
 		setTimeout(prune, 60_000),
+		setTimeout(purge, 120_000),
+		setInterval(purge, TRASH_PURGE_INTERVAL_MS),
 		setInterval(prune, PRUNE_INTERVAL_MS),
 		setInterval(sweepCredits, CREDIT_SWEEP_INTERVAL_MS),
 		setInterval(sweepRuns, CREDIT_SWEEP_INTERVAL_MS),

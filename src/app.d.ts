@@ -25,6 +25,16 @@ declare global {
 			requestId?: string;
 			/** What to do instead, when there is one thing to do (sign-in refusals: "Continue with Acme SSO"). */
 			action?: { label: string; href: string };
+			/** A canvas page opened by a member of its team while the canvas is in the trash. */
+			trashed?: {
+				id: string;
+				title: string;
+				teamId: string;
+				deletedAt: string;
+				purgeAt: string;
+				deletedByName: string | null;
+				canRestore: boolean;
+			};
 		}
 	}
 }

@@ -123,7 +123,7 @@ const controlMessage = z.object({
 		z.object({
 			kind: z.literal('close'),
 			match: connectionMatch,
-			reason: z.enum(['ACCESS_CHANGED', 'ACCESS_REVOKED', 'UNAUTHENTICATED', 'DELETED'])
+			reason: z.enum(['ACCESS_CHANGED', 'ACCESS_REVOKED', 'UNAUTHENTICATED', 'DELETED', 'TRASHED'])
 		}),
 		z.object({ kind: z.literal('discard'), documentName: z.string(), reason: z.string() })
 	])

@@ -18,6 +18,8 @@ export const CONNECTION_CLOSES = {
 	ACCESS_REVOKED: { code: ERROR_CODES.FORBIDDEN.closeCode, reason: 'ACCESS_REVOKED' },
 	UNAUTHENTICATED: { code: ERROR_CODES.UNAUTHENTICATED.closeCode, reason: 'UNAUTHENTICATED' },
 	DELETED: { code: ERROR_CODES.NOT_FOUND.closeCode, reason: 'DELETED' },
+	/** Moved to its team's trash (or its team was): gone until someone restores it; what it held is kept. */
+	TRASHED: { code: ERROR_CODES.NOT_FOUND.closeCode, reason: 'TRASHED' },
 	/** The connection kept rewriting what the server reverted (a client bug): reload. */
 	REVERT_LOOP: { code: ERROR_CODES.CONFLICT.closeCode, reason: 'CONFLICT' }
 } as const;

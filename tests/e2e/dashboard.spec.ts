@@ -41,8 +41,10 @@ test('dashboard: create, rename and delete canvases, with confirmation', async (
 	await dialog.getByRole('button', { name: 'Cancel' }).click();
 	await expect(tiles).toHaveCount(2);
 	await tiles.filter({ hasText: 'Onboarding' }).getByRole('button', { name: 'Delete' }).click();
-	await dialog.getByRole('button', { name: 'Delete canvas' }).click();
+	await expect(dialog).toContainText('Move to trash? You can restore it for 30 days.');
+	await dialog.getByRole('button', { name: 'Move to trash' }).click();
 	await expect(tiles).toHaveCount(1);
+	await expect(page.getByRole('status').filter({ hasText: 'Moved Onboarding to the trash.' })).toBeVisible();
 	await page.reload();
 	await expect(tiles).toHaveCount(1);
 	await expect(tiles).toContainText('Payments flow v2');
@@ -67,9 +69,9 @@ test('rename from the canvas page, and a deleted canvas shows a clear page', asy
 	await page.setViewportSize({ width: 390, height: 760 });
 	await page.screenshot({ path: `${SCREENS}/canvas-narrow.png` });
 
-	// Deleted elsewhere (through the API with the same session): the open page says so.
+	// Deleted for good elsewhere (through the API with the same session): the open page says so.
 	const id = url.split('/c/')[1];
-	const response = await page.request.delete(`/api/v1/canvases/${id}`, { headers: sameOrigin(page) });
+	const response = await page.request.delete(`/api/v1/canvases/${id}?permanent=true`, { headers: sameOrigin(page) });
 	expect(response.status()).toBe(204);
 	await expect(page.getByRole('alert')).toContainText(/deleted|no longer exists/);
 	await page.screenshot({ path: `${SCREENS}/canvas-deleted.png` });

@@ -349,8 +349,25 @@ test('settings: rename and delete a team by typing its name; the personal team s
 	await page.screenshot({ path: `${SCREENS}/settings-owner-narrow.png`, fullPage: true });
 	await page.setViewportSize({ width: 1280, height: 800 });
 	await deleteButton.click();
-	await expect(page).toHaveURL(new RegExp(`/teams/${personalId}$`));
+	// It goes to the trash: gone for everyone, listed for its owner with Restore.
+	await expect(page).toHaveURL(/\/teams#deleted-teams$/);
+	const deleted = page.getByTestId('deleted-team');
+	await expect(deleted).toHaveCount(1);
+	await expect(deleted).toContainText('Scratch pad');
+	await expect(deleted).toContainText('deleted for good in 30 days');
+	await expect(page.getByRole('link', { name: /Scratch pad/ })).toHaveCount(0);
+	await page.screenshot({ path: `${SCREENS}/teams-deleted.png`, fullPage: true });
+	await page.setViewportSize(NARROW);
+	await page.screenshot({ path: `${SCREENS}/teams-deleted-narrow.png`, fullPage: true });
+	await page.setViewportSize({ width: 1280, height: 800 });
 	expect((await page.goto(`/teams/${teamId}`))?.status()).toBe(404);
+	await page.goto('/teams');
+	await page.getByTestId('deleted-team').getByRole('button', { name: 'Restore' }).click();
+	await expect(page).toHaveURL(new RegExp(`/teams/${teamId}$`));
+	await expect(page.getByLabel(/^Switch team/)).toContainText('Scratch pad');
+	await page.goto('/teams');
+	await expect(page.getByTestId('deleted-team')).toHaveCount(0);
+	expect(personalId).not.toBe(teamId);
 });
 
 test('dashboard: duplicate a canvas, and move one to another team an admin runs', async ({ page }) => {
@@ -417,7 +434,8 @@ test('without JavaScript: switch and create teams, invite, rename and delete', a
 	await expect(page.getByText('Renamed to Offline club 2.')).toBeVisible();
 	await page.getByLabel(/to confirm/).fill('Offline club 2');
 	await page.getByRole('button', { name: 'Delete this team' }).click();
-	await expect(page.getByRole('heading', { name: 'Canvases' })).toBeVisible();
-	await expect(page.getByLabel(/^Switch team/)).toContainText('Wes');
+	await expect(page.getByRole('heading', { name: 'Deleted teams' })).toBeVisible();
+	await page.getByTestId('deleted-team').getByRole('button', { name: 'Restore' }).click();
+	await expect(page.getByLabel(/^Switch team/)).toContainText('Offline club 2');
 	await context.close();
 });

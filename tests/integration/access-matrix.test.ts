@@ -7,6 +7,7 @@ import * as accounts from '../../src/lib/server/accounts.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
+import * as trash from '../../src/lib/server/trash/index.ts';
 import * as invitations from '../../src/lib/server/invitations.ts';
 import * as audit from '../../src/lib/server/audit.ts';
 import * as billing from '../../src/lib/server/billing.ts';
@@ -54,6 +55,9 @@ describeEachDatabase('access matrix', (database) => {
 		['list share links', ['owner', 'admin'], (actor) => sharing.listLinks(database().db, actor, canvasId)],
 		['create share link', ['owner', 'admin'], (actor) => sharing.createLink(database().db, actor, canvasId, { access: 'view', audience: 'anyone' })],
 		['list canvases', [...ROLES], (actor) => canvases.listForTeam(database().db, actor, teamId)],
+		['list the trash', [...ROLES], (actor) => trash.listTrash(database().db, actor, teamId)],
+		// Restoring a canvas that is not in the trash changes nothing: the permission is all that is asked.
+		['restore from the trash', ['owner', 'admin', 'editor'], (actor) => trash.restoreCanvas(services, actor, canvasId)],
 		['create canvas', ['owner', 'admin', 'editor'], (actor) => canvases.create(database().db, actor, { teamId })],
 		['list members', [...ROLES], (actor) => teams.listMembers(database().db, actor, teamId)],
 		['list invitations', ['owner', 'admin'], (actor) => invitations.listPending(database().db, actor, teamId)],
@@ -331,27 +335,36 @@ describeEachDatabase('access matrix', (database) => {
 			});
 		});
 
-		it('canvases.move re-authorises the canvas’s sockets; canvases.remove discards its document', async () => {
+		it('canvases.move re-authorises the canvas’s sockets; the trash closes them keeping the document; deleting for good discards it', async () => {
 			const canvas = await canvases.create(database().db, boss, { teamId: team });
 			expect(await effectsOf(() => canvases.move(recorder, boss, canvas.id, boss.personalTeamId))).toEqual({
 				closed: [{ match: { canvasId: canvas.id }, reason: 'ACCESS_CHANGED' }],
 				discarded: []
 			});
-			expect(await effectsOf(() => canvases.remove(recorder, boss, canvas.id))).toEqual({
+			expect(await effectsOf(() => trash.moveCanvasToTrash(recorder, boss, canvas.id))).toEqual({
+				closed: [{ match: { canvasId: canvas.id }, reason: 'TRASHED' }],
+				discarded: []
+			});
+			expect(await effectsOf(() => trash.deleteCanvasForever(recorder, boss, canvas.id))).toEqual({
 				closed: [],
 				discarded: documentNamesOf(canvas.id).map((documentName) => ({ documentName, reason: 'DELETED' }))
 			});
 		});
 
-		it('teams.remove discards every canvas of the team, after a refused confirmation discarded none', async () => {
+		it('trashing a team closes every socket of the team, after a refused confirmation closed none; the purge discards its canvases', async () => {
 			const doomed = (await teams.create(database().db, boss, 'Doomed')).id;
 			const ids = [(await canvases.create(database().db, boss, { teamId: doomed })).id, (await canvases.create(database().db, boss, { teamId: doomed })).id];
 			recorder.clear();
-			await expect(teams.remove(recorder, boss, doomed, 'not the name')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-			expect(recorder.recorded.discarded).toEqual([]);
-			const { closed, discarded } = await effectsOf(() => teams.remove(recorder, boss, doomed, 'Doomed'));
+			await expect(trash.trashTeam(recorder, boss, doomed, 'not the name')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+			expect(recorder.recorded).toEqual({ closed: [], discarded: [] });
+			expect(await effectsOf(() => trash.trashTeam(recorder, boss, doomed, 'Doomed'))).toEqual({
+				closed: [{ match: { teamId: doomed }, reason: 'TRASHED' }],
+				discarded: []
+			});
+			const later = new Date(Date.now() + (trash.TRASH_RETENTION_DAYS + 1) * 86_400_000);
+			const { closed, discarded } = await effectsOf(() => trash.purgeTrash(recorder, later));
 			expect(closed).toEqual([]);
-			expect(discarded.map((entry) => entry.documentName).sort()).toEqual(ids.flatMap(documentNamesOf).sort());
+			expect(discarded.map((entry) => entry.documentName).sort()).toEqual(expect.arrayContaining(ids.flatMap(documentNamesOf).sort()));
 			expect(new Set(discarded.map((entry) => entry.reason))).toEqual(new Set(['DELETED']));
 		});
 	});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
+import * as trash from '../../src/lib/server/trash/index.ts';
 import { can, resolveCanvasAccess, ROLE_PERMISSIONS, type Action } from '../../src/lib/server/access.ts';
 import { PASSWORD_HASH_OPTIONS } from '../../src/lib/server/auth/passwords.ts';
 import { SSO_OFF } from '../../src/lib/server/auth/team-sso.ts';
@@ -20,6 +21,8 @@ describe('role permissions', () => {
 		'canvas.create': ['owner', 'admin', 'editor'],
 		'canvas.rename': ['owner', 'admin', 'editor'],
 		'canvas.delete': ['owner', 'admin', 'editor'],
+		'canvas.restore': ['owner', 'admin', 'editor'],
+		'canvas.delete_forever': ['owner', 'admin'],
 		'canvas.duplicate': ['owner', 'admin', 'editor'],
 		'canvas.share': ['owner', 'admin'],
 		'canvas.move': ['owner', 'admin'],
@@ -145,7 +148,10 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 			() => resolveCanvasAccess(db, strangerActor, canvas.id),
 			() => canvases.get(db, strangerActor, canvas.id),
 			() => canvases.rename(db, strangerActor, canvas.id, 'Mine now'),
-			() => canvases.remove(recordingServices(db), strangerActor, canvas.id),
+			() => trash.moveCanvasToTrash(recordingServices(db), strangerActor, canvas.id),
+			() => trash.restoreCanvas(recordingServices(db), strangerActor, canvas.id),
+			() => trash.deleteCanvasForever(recordingServices(db), strangerActor, canvas.id),
+			() => trash.listTrash(db, strangerActor, owner.personalTeamId),
 			() => canvases.listForTeam(db, strangerActor, owner.personalTeamId),
 			() => canvases.create(db, strangerActor, { teamId: owner.personalTeamId }),
 			() => resolveCanvasAccess(db, strangerActor, 'not-a-uuid'),
@@ -156,7 +162,7 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		expect((await canvases.get(db, { kind: 'user', userId: owner.id }, canvas.id)).title).toBe('Plan');
 	});
 
-	it('viewers may view but not edit, rename or delete', async () => {
+	it('viewers may view but not edit, rename, delete or restore', async () => {
 		const { db } = database();
 		const owner = await accounts.signUp(db, { email: uniqueEmail('owner'), password: 'password123' });
 		const viewer = await accounts.signUp(db, { email: uniqueEmail('viewer'), password: 'password123' });
@@ -165,11 +171,12 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		const actor = { kind: 'user' as const, userId: viewer.id };
 		expect(await resolveCanvasAccess(db, actor, canvas.id)).toMatchObject({ role: 'viewer', canEdit: false });
 		await expect(canvases.rename(db, actor, canvas.id, 'x')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-		await expect(canvases.remove(recordingServices(db), actor, canvas.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(trash.moveCanvasToTrash(recordingServices(db), actor, canvas.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(trash.restoreCanvas(recordingServices(db), actor, canvas.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(canvases.create(db, actor, { teamId: owner.personalTeamId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 	});
 
-	it('canvas CRUD: create with default title, rename, list newest first, delete removes its document', async () => {
+	it('canvas CRUD: create with default title, rename, list newest first, delete moves it to the trash, delete forever removes its documents', async () => {
 		const { db } = database();
 		const owner = await accounts.signUp(db, { email: uniqueEmail(), password: 'password123' });
 		const actor = { kind: 'user' as const, userId: owner.id };
@@ -180,10 +187,14 @@ describeEachDatabase('accounts, sessions and canvas access', (database) => {
 		const list = await canvases.listForTeam(db, actor, owner.personalTeamId);
 		expect(list.map((c) => c.title)).toEqual(['Renamed', 'Second']);
 		const services = recordingServices(db);
-		await canvases.remove(services, actor, second.id);
+		await trash.moveCanvasToTrash(services, actor, second.id);
+		expect(services.recorded.discarded).toEqual([]);
+		expect((await canvases.listForTeam(db, actor, owner.personalTeamId)).map((c) => c.id)).toEqual([first.id]);
+		expect((await trash.listTrash(db, actor, owner.personalTeamId)).map((c) => c.id)).toEqual([second.id]);
+		await trash.deleteCanvasForever(services, actor, second.id);
 		// Every kind of document the canvas owns is closed, not just the canvas itself.
 		expect(services.recorded.discarded.map((entry) => entry.documentName).sort()).toEqual(documentNamesOf(second.id).sort());
 		expect(services.recorded.discarded.every((entry) => entry.reason === 'DELETED')).toBe(true);
-		expect((await canvases.listForTeam(db, actor, owner.personalTeamId)).map((c) => c.id)).toEqual([first.id]);
+		expect(await trash.listTrash(db, actor, owner.personalTeamId)).toEqual([]);
 	});
 });

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import * as audit from '../../src/lib/server/audit.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
+import * as trash from '../../src/lib/server/trash/index.ts';
 import * as history from '../../src/lib/server/history.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
@@ -102,7 +103,7 @@ describeEachDatabase('actors', (database) => {
 			message: 'The assistant may not rename this canvas.'
 		});
 		await expect(sharing.listLinks(db, run(owner.userId), canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-		await expect(canvases.remove(recordingServices(db), run(owner.userId), canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(trash.moveCanvasToTrash(recordingServices(db), run(owner.userId), canvasId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 	});
 
 	it('the system may do what server code asks, in any team; a look-alike from data is nobody', async () => {

@@ -189,12 +189,16 @@ describeEachServerDatabase('API key scopes on every route', (database) => {
 		expect(made.status).toBe(201);
 		expect(made.body).toMatchObject({ teamId: owner.personalTeamId, createdBy: null });
 		const deleted = await api(server.url, `/api/v1/canvases/${made.body.id}`, { method: 'DELETE', token: writer.token });
-		expect(deleted.status).toBe(204);
+		expect(deleted.status).toBe(200);
+		// Deleting for good needs a person of the team (an admin): no key may.
+		const forever = await api(server.url, `/api/v1/canvases/${made.body.id}?permanent=true`, { method: 'DELETE', token: writer.token });
+		expect(forever.status).toBe(403);
+		expect(forever.body.error.message).toMatch(/a person of the team has to do it/);
 		const log = await api(server.url, `/api/v1/teams/${owner.personalTeamId}/audit-log`, { token: await keyWith(['audit:read']) });
 		expect(log.status).toBe(200);
 		const byKey = (log.body.entries as { action: string; actorKind: string; actorName: string; targetId: string }[]).filter((entry) => entry.targetId === made.body.id);
 		expect(byKey.map(({ action, actorKind, actorName }) => ({ action, actorKind, actorName }))).toEqual([
-			{ action: 'canvas.delete', actorKind: 'apiKey', actorName: 'Nightly importer' },
+			{ action: 'canvas.trash', actorKind: 'apiKey', actorName: 'Nightly importer' },
 			{ action: 'canvas.create', actorKind: 'apiKey', actorName: 'Nightly importer' }
 		]);
 	});

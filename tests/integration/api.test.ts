@@ -91,8 +91,12 @@ describe('canvases API', () => {
 		expect(renamed.body.title).toBe('Architecture v2');
 		expect((await api(server.url, `/api/v1/canvases/${id}`, { token: alice.token })).body).toMatchObject({ title: 'Architecture v2', role: 'owner', canEdit: true });
 
-		expect((await api(server.url, `/api/v1/canvases/${id}`, { method: 'DELETE', token: alice.token })).status).toBe(204);
+		const trashed = await api(server.url, `/api/v1/canvases/${id}`, { method: 'DELETE', token: alice.token });
+		expect(trashed.status).toBe(200);
+		expect(trashed.body.canvas).toMatchObject({ id });
 		expectError(await api(server.url, `/api/v1/canvases/${id}`, { token: alice.token }), 404, 'NOT_FOUND');
+		expect((await api(server.url, `/api/v1/canvases/${id}?permanent=true`, { method: 'DELETE', token: alice.token })).status).toBe(204);
+		expectError(await api(server.url, `/api/v1/canvases/${id}/restore`, { method: 'POST', token: alice.token }), 404, 'NOT_FOUND');
 	});
 
 	it('refuses bad titles and oversized bodies without changing anything', async () => {

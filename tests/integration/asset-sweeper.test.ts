@@ -14,6 +14,7 @@ import { assetBlobs, assets, publicationAssets, publications } from '../../src/l
 import { loadStoredDocument, writeNewDocument } from '../../src/lib/server/documents/document-store.ts';
 import * as history from '../../src/lib/server/history.ts';
 import * as teams from '../../src/lib/server/teams.ts';
+import * as trash from '../../src/lib/server/trash/index.ts';
 import { documentName } from '../../src/lib/document-names.ts';
 import { describeEachDatabase, uniqueEmail } from '../helpers/databases.ts';
 import { recordingServices, type RecordingServices } from '../helpers/services.ts';
@@ -157,7 +158,7 @@ describeEachDatabase('the asset sweeper', (database) => {
 		const asset = await storeTestAsset(database().db, services.blobs, canvas.id, tinyPng(16));
 		await canvas.show(asset.src);
 		await services.blobs.put(`thumbnails/${canvas.id}`, tinyPng(17), 'image/png');
-		await canvases.remove(services, user.actor, canvas.id);
+		await trash.deleteCanvasForever(services, user.actor, canvas.id);
 		expect(await assetRow(asset.id)).toBeUndefined();
 		const result = await sweepAssets(services, new Date(Date.now() + 2 * 60 * 60_000));
 		expect(result.blobs).toBeGreaterThanOrEqual(1);
@@ -175,17 +176,17 @@ describeEachDatabase('the asset sweeper', (database) => {
 		await first.show(a.src);
 		await second.show(b.src);
 		const soon = new Date(Date.now() + 2 * 60 * 60_000);
-		await canvases.remove(services, user.actor, first.id);
+		await trash.deleteCanvasForever(services, user.actor, first.id);
 		await sweepAssets(services, soon);
 		expect(await blobRow(a.sha256)).toBeDefined();
 		expect(await storedBytes(a.storageKey)).toEqual(tinyPng(18));
-		await canvases.remove(services, user.actor, second.id);
+		await trash.deleteCanvasForever(services, user.actor, second.id);
 		await sweepAssets(services, soon);
 		expect(await blobRow(a.sha256)).toBeUndefined();
 		expect(await storedBytes(a.storageKey)).toBeNull();
 	});
 
-	it('deletes a team with published canvases and images; its blobs are collected next', async () => {
+	it('deletes a team with published canvases and images (to the trash, then purged); its blobs are collected next', async () => {
 		const user = await owner();
 		const team = await teams.create(database().db, user.actor, 'Going away');
 		const canvas = await canvasShowing(user, team.id);
@@ -199,7 +200,10 @@ describeEachDatabase('the asset sweeper', (database) => {
 		await database().db.insert(publicationAssets).values({ publicationId: publication.id, assetId: asset.id });
 		await services.blobs.put(`previews/${publication.id}`, tinyPng(20), 'image/png');
 
-		await teams.remove(services, user.actor, team.id, 'Going away');
+		await trash.trashTeam(services, user.actor, team.id, 'Going away');
+		// In the trash its images are kept (a restore brings them back); its publication is already gone.
+		expect(await assetRow(asset.id)).toBeDefined();
+		await trash.purgeTrash(services, new Date(Date.now() + (trash.TRASH_RETENTION_DAYS + 1) * DAY_MS));
 		expect(await assetRow(asset.id)).toBeUndefined();
 		expect((await database().db.select().from(publications).where(eq(publications.id, publication.id))).length).toBe(0);
 		await sweepAssets(services, new Date(Date.now() + 2 * 60 * 60_000));

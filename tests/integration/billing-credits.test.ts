@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import * as billing from '../../src/lib/server/billing.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
+import * as trash from '../../src/lib/server/trash/index.ts';
 import * as credits from '../../src/lib/server/credits.ts';
 import * as invitations from '../../src/lib/server/invitations.ts';
 import * as teams from '../../src/lib/server/teams.ts';
@@ -136,8 +137,9 @@ describeEachDatabase('downgrades keep data', (database) => {
 		expect(access.map((a) => a.canEdit)).toEqual([...Array(10).fill(true), false, false]);
 		expect(access[11].readOnlyReason).toBe('plan_limit');
 		expect((await canvases.listForTeam(db, boss, boss.teamId)).length).toBe(12);
-		await canvases.remove(recordingServices(db), boss, ids[0]);
-		await canvases.remove(recordingServices(db), boss, ids[1]);
+		// Canvases in the trash don't count.
+		await trash.moveCanvasToTrash(recordingServices(db), boss, ids[0]);
+		await trash.moveCanvasToTrash(recordingServices(db), boss, ids[1]);
 		expect((await resolveCanvasAccess(db, boss, ids[11])).canEdit).toBe(true);
 	});
 });

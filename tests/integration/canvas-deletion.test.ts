@@ -1,5 +1,7 @@
-// Deleting a canvas or a team deletes everything the canvases owned: stored documents of every kind,
-// their update logs and their version history. Nothing is left for pruning to find years later.
+// Deleting a canvas or a team for good deletes everything the canvases owned: stored documents of
+// every kind, their update logs and their version history. Nothing is left for pruning to find years
+// later. (A canvas is deleted for good directly with ?permanent=true; a team goes to the trash first
+// and is deleted for good by the purge: tests/integration/trash.test.ts covers the trash itself.)
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { count, inArray } from 'drizzle-orm';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type TestUser } from '../helpers/clients.ts';
@@ -9,9 +11,12 @@ import { seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 import { openDatabase, type Database } from '../../src/lib/server/db/index.ts';
 import { documentUpdates, documentVersions, documents } from '../../src/lib/server/db/schema.ts';
 import * as history from '../../src/lib/server/history.ts';
+import * as trash from '../../src/lib/server/trash/index.ts';
+import { recordingServices } from '../helpers/services.ts';
 import { documentName, documentNamesOf } from '../../src/lib/document-names.ts';
 
 const TEN_YEARS_MS = 10 * 366 * 86_400_000;
+const PAST_THE_TRASH_MS = (trash.TRASH_RETENTION_DAYS + 1) * 86_400_000;
 
 describeEachServerDatabase('deleting a canvas or a team removes its history', (database) => {
 	let server: RunningServer;
@@ -74,27 +79,30 @@ describeEachServerDatabase('deleting a canvas or a team removes its history', (d
 		}
 		for (const canvasId of [kept, deleted, ...teamCanvases]) await giveHistory(canvasId);
 
-		expect((await api(server.url, `/api/v1/canvases/${deleted}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
-		// Someone is still editing a team canvas when the team goes: leaving then must not version a canvas that is gone.
+		expect((await api(server.url, `/api/v1/canvases/${deleted}?permanent=true`, { method: 'DELETE', token: owner.token })).status).toBe(204);
+		// Someone is still editing a team canvas when the team goes: what leaving versions goes with the purge.
 		const editor = connectCanvas(server.wsUrl, documentName('canvas', teamCanvases[0]), owner.token);
 		await editor.synced;
 		editor.records.set('shape:late', testShape('shape:late'));
 		await waitFor(() => !editor.provider.hasUnsyncedChanges);
 		const editorClosed = new Promise<void>((resolve) => editor.provider.on('close', () => resolve()));
 		const teamDeletion = await api(server.url, `/api/v1/teams/${team.body.id}`, { method: 'DELETE', token: owner.token, body: { confirmName: 'Short-lived' } });
-		expect(teamDeletion.status).toBe(204);
+		expect(teamDeletion.status).toBe(200);
 		await editorClosed;
 		editor.destroy();
 		await new Promise((resolve) => setTimeout(resolve, 500)); // what a version captured on leaving would take to land
 
 		const gone = [deleted, ...teamCanvases];
-		const { left, keptRows, pruned, leftAfterPrune } = await onDatabase(database(), async (db) => {
+		const { purged, left, keptRows, pruned, leftAfterPrune } = await onDatabase(database(), async (db) => {
+			// The team waits in the trash; the purge deletes it for good once its time there is over.
+			const purged = await trash.purgeTrash(recordingServices(db), new Date(Date.now() + PAST_THE_TRASH_MS));
 			const left = await rowsOf(db, gone);
 			const keptRows = await rowsOf(db, [kept]);
 			// Ten years on, a free team's versions are all past retention: only the kept canvas's go.
 			const pruned = await history.prune(db, new Date(Date.now() + TEN_YEARS_MS));
-			return { left, keptRows, pruned, leftAfterPrune: await rowsOf(db, gone) };
+			return { purged, left, keptRows, pruned, leftAfterPrune: await rowsOf(db, gone) };
 		});
+		expect(purged.teams).toBe(1);
 		expect(left).toEqual({ documents: 0, updates: 0, versions: 0 });
 		expect(keptRows.versions).toBe(2);
 		expect(keptRows.documents + keptRows.updates).toBeGreaterThan(0);

@@ -220,7 +220,7 @@ describeEachServerDatabase('the chat beside a canvas', (database) => {
 			const watcher = connect(doomed, owner.token);
 			await watcher.synced;
 			const closed = closedWith(watcher);
-			expect((await api(server.url, `/api/v1/canvases/${doomed}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
+			expect((await api(server.url, `/api/v1/canvases/${doomed}?permanent=true`, { method: 'DELETE', token: owner.token })).status).toBe(204);
 			expect(await closed).toBe('DELETED');
 			await server.stop('SIGTERM');
 			const stored = await database().readStored(server, [`chat:${kept}`, `chat:${doomed}`]);

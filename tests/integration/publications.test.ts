@@ -11,6 +11,7 @@ import * as canvases from '../../src/lib/server/canvases.ts';
 import * as history from '../../src/lib/server/history.ts';
 import * as publications from '../../src/lib/server/publications.ts';
 import * as teams from '../../src/lib/server/teams.ts';
+import * as trash from '../../src/lib/server/trash/index.ts';
 import { assetBlobs, assets, documentVersions, publicationAssets, publications as publicationRows } from '../../src/lib/server/db/schema.ts';
 import { placeholderPreview } from '../../src/lib/server/publication-placeholder.ts';
 import { PublicationViews } from '../../src/lib/server/publication-views.ts';
@@ -545,11 +546,11 @@ describeEachDatabase('publishing (domain)', (database) => {
 				.where(eq(documentVersions.document, `canvas:${canvas.id}`))
 		).toEqual([]);
 
-		// A team with a published canvas can be deleted (its publication goes first).
+		// A team with a published canvas can be deleted: its publication leaves the gallery as it goes to the trash.
 		const team = await teams.create(db, actor, 'Doomed team');
 		const doomed = await canvases.create(db, actor, { teamId: team.id, title: 'Doomed canvas' });
 		await publications.publish(services, actor, doomed.id, {});
-		await teams.remove(services, actor, team.id, 'Doomed team');
+		await trash.trashTeam(services, actor, team.id, 'Doomed team');
 		expect(await db.select().from(publicationRows).where(eq(publicationRows.canvasId, doomed.id))).toEqual([]);
 	});
 

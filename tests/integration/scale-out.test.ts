@@ -12,7 +12,7 @@ import { createScratchPostgres } from '../helpers/databases.ts';
 import { seededRandom, testSeed } from '../helpers/random.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
-import { PAGE_RECORD, geoShape, seedCanvas } from '../helpers/tldraw-records.ts';
+import { PAGE_RECORD, geoShape, seedCanvas, testShape } from '../helpers/tldraw-records.ts';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
@@ -146,6 +146,23 @@ describe('two instances through Redis', () => {
 		console.log(`cross-instance revocation: ${revocationMs} ms`);
 		expect(revocationMs).toBeLessThan(5_000);
 		await expect(connect(instances[1], canvasId, `share:${link.body.token}`).synced).rejects.toThrow('GONE');
+	});
+
+	it('moving a canvas to the trash on one instance closes its sockets on the other, keeping the last edit for a restore', async () => {
+		const canvasId = await createCanvas(instances[0].url, owner, 'Trashed across instances');
+		const editor = connect(instances[1], canvasId);
+		await editor.synced;
+		seedCanvas(editor.records);
+		editor.records.set('shape:last', testShape('shape:last'));
+		await waitFor(() => !editor.provider.hasUnsyncedChanges, 5000, 'the edit acknowledged');
+		const closed = new Promise<string>((resolve) => editor.provider.on('close', ({ event }: { event: CloseEvent }) => event.reason && resolve(event.reason)));
+		expect((await api(instances[0].url, `/api/v1/canvases/${canvasId}`, { method: 'DELETE', token: owner.token })).status).toBe(200);
+		expect(await closed).toBe('TRASHED');
+		await expect(connect(instances[1], canvasId).synced).rejects.toThrow('NOT_FOUND');
+		expect((await api(instances[1].url, `/api/v1/canvases/${canvasId}/restore`, { method: 'POST', token: owner.token })).status).toBe(200);
+		const reader = connect(instances[0], canvasId);
+		await reader.synced;
+		expect(reader.records.has('shape:last')).toBe(true);
 	});
 
 	it("revoking an API key on one instance closes that key's sockets on the other, and no one else's", async () => {

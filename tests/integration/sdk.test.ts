@@ -134,10 +134,15 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 		await asOwner.shareLinks.revoke(link.id);
 		expect((await asOwner.shareLinks.list(canvasId)).map((listed) => listed.id)).not.toContain(link.id);
 
-		await asKey.canvases.delete(copy.id);
+		const trashed = await asKey.canvases.delete(copy.id);
+		expect(trashed).toMatchObject({ id: copy.id });
 		const gone = await asKey.canvases.get(copy.id).catch((error: unknown) => error);
 		expect(gone).toBeInstanceOf(EaselError);
 		expect(gone).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+		expect((await asKey.canvases.trash(copy.teamId)).map((canvas) => canvas.id)).toContain(copy.id);
+		expect(await asKey.canvases.restore(copy.id)).toMatchObject({ id: copy.id });
+		await asOwner.canvases.deleteForever(copy.id);
+		expect((await asOwner.canvases.trash(copy.teamId)).map((canvas) => canvas.id)).not.toContain(copy.id);
 	});
 
 	it('pushes, appends, streams and completes conversations with an API key', async () => {

@@ -26,7 +26,7 @@ async function newTeam(name = 'Team'): Promise<string> {
 }
 
 describe('teams', () => {
-	it('creates, lists, renames and deletes a team (deleting needs its exact name)', async () => {
+	it('creates, lists, renames and deletes a team (deleting needs its exact name and moves it to the trash)', async () => {
 		const teamId = await newTeam('Platform');
 		const list = await api(server.url, '/api/v1/teams', { token: owner.token });
 		expect(list.body.teams).toEqual(expect.arrayContaining([expect.objectContaining({ id: teamId, name: 'Platform', role: 'owner', personal: false })]));
@@ -34,9 +34,12 @@ describe('teams', () => {
 		expect(renamed.body).toMatchObject({ name: 'Platform squad', memberCount: 1 });
 		const canvasId = (await api(server.url, '/api/v1/canvases', { token: owner.token, body: { teamId, title: 'Doomed' } })).body.id;
 		expectError(await api(server.url, `/api/v1/teams/${teamId}`, { method: 'DELETE', token: owner.token, body: { confirmName: 'Platform' } }), 400, 'INVALID_INPUT');
-		expect((await api(server.url, `/api/v1/teams/${teamId}`, { method: 'DELETE', token: owner.token, body: { confirmName: 'Platform squad' } })).status).toBe(204);
+		const deleted = await api(server.url, `/api/v1/teams/${teamId}`, { method: 'DELETE', token: owner.token, body: { confirmName: 'Platform squad' } });
+		expect(deleted.status).toBe(200);
+		expect(deleted.body.team).toMatchObject({ id: teamId, name: 'Platform squad', deletedBy: { id: owner.id } });
 		expectError(await api(server.url, `/api/v1/teams/${teamId}`, { token: owner.token }), 404, 'NOT_FOUND');
 		expectError(await api(server.url, `/api/v1/canvases/${canvasId}`, { token: owner.token }), 404, 'NOT_FOUND');
+		expect((await api(server.url, '/api/v1/teams', { token: owner.token })).body.teams.map((team: { id: string }) => team.id)).not.toContain(teamId);
 	});
 
 	it("validates names and hides other people's teams", async () => {

@@ -151,19 +151,14 @@ describeEachServerDatabase('canvas thumbnails', (database) => {
 		expect(await dashboardHtml(owner, owner.personalTeamId)).not.toContain(`${path(emptied)}?v=`);
 	});
 
-	it('deleting the canvas, or its team, removes the stored picture', async () => {
+	it('the trash keeps the stored picture (a restore shows it again); deleting the canvas for good removes it', async () => {
 		const doomed = await createCanvas(server.url, owner, 'Doomed');
 		expect((await put(doomed, png(20, 20), { token: owner.token })).status).toBe(204);
 		expect(existsSync(storedFile(doomed))).toBe(true);
-		expect((await api(server.url, `/api/v1/canvases/${doomed}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
-		expect(existsSync(storedFile(doomed))).toBe(false);
+		expect((await api(server.url, `/api/v1/canvases/${doomed}`, { method: 'DELETE', token: owner.token })).status).toBe(200);
+		expect(existsSync(storedFile(doomed))).toBe(true);
 		expect((await api(server.url, path(doomed), { token: owner.token })).status).toBe(404);
-
-		const team = (await api(server.url, '/api/v1/teams', { token: owner.token, body: { name: 'Short-lived' } })).body.id;
-		const inTeam = (await api(server.url, '/api/v1/canvases', { token: owner.token, body: { teamId: team, title: 'Goes with it' } })).body.id;
-		expect((await put(inTeam, png(20, 20), { token: owner.token })).status).toBe(204);
-		expect(existsSync(storedFile(inTeam))).toBe(true);
-		expect((await api(server.url, `/api/v1/teams/${team}`, { method: 'DELETE', token: owner.token, body: { confirmName: 'Short-lived' } })).status).toBe(204);
-		expect(existsSync(storedFile(inTeam))).toBe(false);
+		expect((await api(server.url, `/api/v1/canvases/${doomed}?permanent=true`, { method: 'DELETE', token: owner.token })).status).toBe(204);
+		expect(existsSync(storedFile(doomed))).toBe(false);
 	});
 });

@@ -20,6 +20,7 @@ type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends
 
 type Schemas = components['schemas'];
 export type Canvas = Schemas['Canvas'];
+export type TrashedCanvas = Schemas['TrashedCanvas'];
 export type CanvasDetail = Schemas['CanvasDetail'];
 export type CanvasDocument = Schemas['CanvasDocument'];
 export type Version = Schemas['Version'];
@@ -73,8 +74,14 @@ export function createEasel(options: EaselOptions) {
 		get: async (id: string) => unwrap(await client.GET('/api/v1/canvases/{id}', { params: { path: { id } } })),
 		create: async (input: Body<'/api/v1/canvases', 'post'> = {}) => unwrap(await client.POST('/api/v1/canvases', { body: input })),
 		rename: async (id: string, title: string) => unwrap(await client.PATCH('/api/v1/canvases/{id}', { params: { path: { id } }, body: { title } })),
-		/** Deletes the canvas with its history; open sockets on it are closed. */
-		delete: async (id: string) => noContent(await client.DELETE('/api/v1/canvases/{id}', { params: { path: { id } } })),
+		/** Moves the canvas to its team's trash (restorable for 30 days; open sockets close): `{ id, deletedAt, purgeAt }`. */
+		delete: async (id: string) => unwrap(await client.DELETE('/api/v1/canvases/{id}', { params: { path: { id }, query: {} } })).canvas,
+		/** Deletes the canvas for good, from the trash or not, with its history (admins and owners; not with an API key). */
+		deleteForever: async (id: string) => noContent(await client.DELETE('/api/v1/canvases/{id}', { params: { path: { id }, query: { permanent: 'true' } } })),
+		/** Brings the canvas back from the trash with its content and history; its share links stay revoked. */
+		restore: async (id: string) => unwrap(await client.POST('/api/v1/canvases/{id}/restore', { params: { path: { id } } })),
+		/** The canvases in a team's trash, most recently deleted first. */
+		trash: async (teamId: string) => unwrap(await client.GET('/api/v1/teams/{teamId}/trash', { params: { path: { teamId } } })).canvases,
 		/** A copy of the canvas as it is now, in the same team. */
 		duplicate: async (id: string) => unwrap(await client.POST('/api/v1/canvases/{id}/duplicate', { params: { path: { id } } })),
 		/** The canvas content as JSON: `{ id, title, records }`, tldraw records keyed by id, as collaborators see them now. */

@@ -16,6 +16,7 @@ export {
 	type ShareLink,
 	type StartedRun,
 	type TextSource,
+	type TrashedCanvas,
 	type Version,
 	type VersionWithRecords
 } from './client.ts';

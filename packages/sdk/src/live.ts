@@ -15,7 +15,7 @@ export interface LiveOptions {
 	doc?: Y.Doc;
 	/** A WebSocket class for runtimes without a global one (Node before 22): `WebSocket` from the `ws` package. */
 	WebSocketPolyfill?: unknown;
-	/** The server refused or closed the canvas for good (`reason` is its error code, e.g. 'FORBIDDEN', 'DELETED'). */
+	/** The server refused or closed the canvas for good (`reason` is its error code, e.g. 'FORBIDDEN', 'DELETED', 'TRASHED'). */
 	onRefused?: (error: EaselError) => void;
 }
 

@@ -237,8 +237,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a canvas
-         * @description Deletes the canvas, its history, images and share links; open sockets are closed.
+         * Move a canvas to the trash, or delete it for good
+         * @description Editors move it to its team's trash, where it is kept, restorable, for 30 days: open sockets are closed, its share links are revoked (they stay revoked after a restore) and its publication is removed from the gallery. With `permanent=true` (admins and owners, a person: no API key) it is deleted for good at once, from the trash or not, with its history, chat and images.
          */
         delete: operations["deleteCanvas"];
         options?: never;
@@ -1120,8 +1120,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a team
-         * @description Needs its exact name. Its canvases go with it.
+         * Move a team to the trash
+         * @description Owners; needs its exact name. The team and its canvases disappear for its members at once (open sockets close, share links are revoked, publications removed); its owners may restore it for 30 days, then it is deleted for good. Personal teams cannot be deleted.
          */
         delete: operations["deleteTeam"];
         options?: never;
@@ -1283,6 +1283,83 @@ export interface paths {
          * @description Owners only. Domains not listed are given up; new ones are claimed, and verified at once when the caller's own verified address is on them (waiting ones likewise). Public email services (gmail.com, outlook.com…) are refused. `required` needs single sign-on set up on the server and at least one verified domain. One change: a refusal changes nothing.
          */
         put: operations["saveTeamSso"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{teamId}/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A team's trash
+         * @description For anyone who may see the team’s canvases.
+         */
+        get: operations["listTrash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/canvases/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a canvas from the trash
+         * @description Editors and above. It comes back with its content, history, chat and images; its share links stay revoked. Refused with LIMIT_EXCEEDED when the team is at its plan’s canvas limit. Restoring a canvas that is not in the trash changes nothing.
+         */
+        post: operations["restoreCanvas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{teamId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a team from the trash
+         * @description Its owners. Members, canvases, keys and billing come back as they were; share links stay revoked. Restoring a team that is not in the trash changes nothing.
+         */
+        post: operations["restoreTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/deleted-teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teams in the trash the caller owns */
+        get: operations["listDeletedTeams"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1903,6 +1980,20 @@ export interface components {
             role: ("owner" | "admin" | "editor" | "viewer") | null;
             canEdit: boolean;
         };
+        CanvasTrashed: {
+            canvas: components["schemas"]["TrashedCanvasRef"];
+        };
+        TrashedCanvasRef: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            deletedAt: string;
+            /**
+             * Format: date-time
+             * @description When it is deleted for good unless restored first (30 days after deletedAt).
+             */
+            purgeAt: string;
+        };
         CanvasDocument: {
             /** Format: uuid */
             id: string;
@@ -2318,6 +2409,28 @@ export interface components {
             role: ("owner" | "admin" | "editor" | "viewer") | null;
             memberCount: number;
         };
+        TeamTrashed: {
+            team: components["schemas"]["DeletedTeam"];
+        };
+        /** @description A team in the trash, as its owners see it. */
+        DeletedTeam: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            deletedAt: string;
+            /** @description Who moved it to the trash; null when it was not a person (an API key) or their account is gone. */
+            deletedBy: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @description When it is deleted for good unless restored first (30 days after deletedAt).
+             */
+            purgeAt: string;
+        };
         MemberList: {
             members: components["schemas"]["Member"][];
         };
@@ -2407,6 +2520,31 @@ export interface components {
                 domain: string;
                 verified: boolean;
             };
+        };
+        TrashList: {
+            canvases: components["schemas"]["TrashedCanvas"][];
+        };
+        /** @description A canvas in its team's trash. */
+        TrashedCanvas: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** Format: date-time */
+            deletedAt: string;
+            /** @description Who moved it to the trash; null when it was not a person (an API key) or their account is gone. */
+            deletedBy: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @description When it is deleted for good unless restored first (30 days after deletedAt).
+             */
+            purgeAt: string;
+        };
+        DeletedTeamList: {
+            teams: components["schemas"]["DeletedTeam"][];
         };
         ApiKeyList: {
             /** @description Newest first, revoked and expired keys included (their `status` says so). */
@@ -4036,7 +4174,9 @@ export interface operations {
     };
     deleteCanvas: {
         parameters: {
-            query?: never;
+            query?: {
+                permanent?: "true" | "false";
+            };
             header?: never;
             path: {
                 /** @description The canvas id. */
@@ -4046,7 +4186,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted. */
+            /** @description In the trash. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CanvasTrashed"];
+                };
+            };
+            /** @description Deleted for good (`permanent=true`). */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -9671,12 +9820,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Deleted. */
-            204: {
+            /** @description In the trash. */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TeamTrashed"];
+                };
             };
             /** @description INVALID_INPUT */
             400: {
@@ -10896,6 +11047,337 @@ export interface operations {
             };
             /** @description PAYLOAD_TOO_LARGE */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTrash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The team id. */
+                teamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Most recently trashed first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrashList"];
+                };
+            };
+            /** @description INVALID_INPUT */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restoreCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The canvas id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The canvas, back in the library. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Canvas"];
+                };
+            };
+            /** @description INVALID_INPUT */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LIMIT_EXCEEDED */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restoreTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The team id. */
+                teamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description INVALID_INPUT */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LIMIT_EXCEEDED */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeletedTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Most recently deleted first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedTeamList"];
+                };
+            };
+            /** @description INVALID_INPUT */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

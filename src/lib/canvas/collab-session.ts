@@ -79,7 +79,10 @@ const LOCAL_DB_PREFIX = 'easel-';
 
 /** Refusals that mean "not now" rather than "no": the session keeps retrying. */
 const RETRYABLE_REFUSALS = new Set(['UNAVAILABLE', 'RATE_LIMITED']);
-/** After these the local copy is of no use to this user any more. */
+/**
+ * After these the local copy is of no use to this user any more. Not after TRASHED: the canvas may
+ * be restored, and edits this browser had not sent yet then reach it.
+ */
 const REASONS_THAT_DROP_LOCAL_COPY = new Set(['NOT_FOUND', 'FORBIDDEN', 'DELETED']);
 
 export function collabUrl(location: Pick<Location, 'protocol' | 'host'> = globalThis.location): string {

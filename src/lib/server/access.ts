@@ -1,6 +1,6 @@
 // Who may do what: permissions as data, one `can()` question, and the one canvas access resolver
 // that pages, API routes and the collaboration server all ask.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from './db/index.ts';
 import { canvases, memberships, shareLinks, teams, type Role, type ShareAccess, type ShareAudience } from './db/schema.ts';
 import { AppError } from './errors.ts';
@@ -19,7 +19,12 @@ export const ROLE_PERMISSIONS = {
 	'canvas.edit': EDITORS,
 	'canvas.create': EDITORS,
 	'canvas.rename': EDITORS,
+	/** Moving a canvas to its team's trash (restorable for TRASH_RETENTION_DAYS). */
 	'canvas.delete': EDITORS,
+	/** Bringing a canvas back from the trash. */
+	'canvas.restore': EDITORS,
+	/** Deleting a canvas for good, from the trash or directly: its documents, history and thumbnail. */
+	'canvas.delete_forever': ADMINS,
 	'canvas.duplicate': EDITORS,
 	'canvas.share': ADMINS,
 	'canvas.move': ADMINS,
@@ -85,6 +90,7 @@ export const API_KEY_SCOPES = {
 		'canvas.create',
 		'canvas.rename',
 		'canvas.delete',
+		'canvas.restore',
 		'canvas.duplicate',
 		'history.save',
 		'history.restore',
@@ -154,7 +160,10 @@ export interface TeamStanding {
 	limitedToCanvases?: boolean;
 }
 
-/** The actor's standing in `teamId`, or null when it has none there (not a member, another team's key or run, anonymous). */
+/**
+ * The actor's standing in `teamId`, or null when it has none there (not a member, another team's key
+ * or run, anonymous) or the team is in the trash: then it is gone for everyone, its keys included.
+ */
 export async function teamStanding(db: Queryable, actor: Actor, teamId: string): Promise<TeamStanding | null> {
 	if (!isUuid(teamId)) return null;
 	switch (actor.kind) {
@@ -163,7 +172,7 @@ export async function teamStanding(db: Queryable, actor: Actor, teamId: string):
 			return role ? { holder: 'user', role, actions: ACTIONS.filter((action) => can(role, action)) } : null;
 		}
 		case 'apiKey': {
-			if (actor.teamId !== teamId) return null;
+			if (actor.teamId !== teamId || !(await isLiveTeam(db, teamId))) return null;
 			// Scopes may come from stored rows: one this version does not know grants nothing.
 			const granted = new Set(actor.scopes.flatMap((scope): readonly Action[] => (Object.hasOwn(API_KEY_SCOPES, scope) ? API_KEY_SCOPES[scope] : [])));
 			// A key limited to some canvases cannot make new ones (they would be outside its list).
@@ -178,17 +187,25 @@ export async function teamStanding(db: Queryable, actor: Actor, teamId: string):
 				const role = await teamRole(db, actor.onBehalfOf, teamId);
 				if (!role) return null;
 				actions = actions.filter((action) => can(role, action));
-			}
+			} else if (!(await isLiveTeam(db, teamId))) return null;
 			return { holder: 'assistant', role: null, actions };
 		}
 		case 'system': {
 			if (!isSystemActor(actor)) return null;
-			const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId));
-			return team ? { holder: 'system', role: null, actions: ACTIONS } : null;
+			return (await isLiveTeam(db, teamId)) ? { holder: 'system', role: null, actions: ACTIONS } : null;
 		}
 		default:
 			return null;
 	}
+}
+
+/** Whether the team exists and is not in the trash. */
+async function isLiveTeam(db: Queryable, teamId: string): Promise<boolean> {
+	const [team] = await db
+		.select({ id: teams.id })
+		.from(teams)
+		.where(and(eq(teams.id, teamId), isNull(teams.deletedAt)));
+	return team !== undefined;
 }
 
 /** The one question about a standing (a member's role or a key's, a run's or the system's actions). */
@@ -213,11 +230,23 @@ export interface CanvasAccess {
  * What `actor` may do to canvas `canvasId`: the best of their team role and a share link token.
  * A canvas the actor cannot see is NOT_FOUND, never FORBIDDEN, so ids from other teams reveal
  * nothing; an expired or revoked link is GONE; a team-only link without a team session asks to sign in.
+ * A canvas in the trash, or in a team in the trash, is NOT_FOUND to everyone and everything that
+ * asks here (pages, API, sockets, server-side writers); its links, revoked when it was trashed, are GONE.
+ * Only the trash itself (trash/) looks at trashed canvases.
  */
 export async function resolveCanvasAccess(db: Queryable, actor: Actor, canvasId: string, shareToken?: string): Promise<CanvasAccess> {
 	if (!isUuid(canvasId)) throw canvasNotFound();
-	const [canvas] = await db.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title }).from(canvases).where(eq(canvases.id, canvasId));
+	const [canvas] = await db
+		.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title, deletedAt: canvases.deletedAt, teamDeletedAt: teams.deletedAt })
+		.from(canvases)
+		.innerJoin(teams, eq(teams.id, canvases.teamId))
+		.where(eq(canvases.id, canvasId));
 	if (!canvas) throw canvasNotFound();
+	if (canvas.deletedAt || canvas.teamDeletedAt) {
+		const link = shareToken ? await findShareLink(db, shareToken) : null;
+		if (link?.canvasId === canvas.id) throw new AppError('GONE', 'This link is no longer valid. Ask the canvas owner for a new one.');
+		throw canvasNotFound();
+	}
 	// A key limited to some canvases has no standing on the others: they are not found, as another team's.
 	const outsideKeyCanvases = actor.kind === 'apiKey' && actor.canvasIds != null && !actor.canvasIds.includes(canvas.id);
 	let standing = outsideKeyCanvases ? null : await teamStanding(db, actor, canvas.teamId);
@@ -247,7 +276,14 @@ export async function resolveCanvasAccess(db: Queryable, actor: Actor, canvasId:
 	if (!standing && !link) throw canvasNotFound();
 	const mayEdit = permits(standing, 'canvas.edit') || link?.access === 'edit';
 	const overLimit = mayEdit && (await billing.isCanvasOverLimit(db, canvas.teamId, canvas.id));
-	return { canvas, role, standing, link, canEdit: mayEdit && !overLimit, readOnlyReason: overLimit ? 'plan_limit' : null };
+	return {
+		canvas: { id: canvas.id, teamId: canvas.teamId, title: canvas.title },
+		role,
+		standing,
+		link,
+		canEdit: mayEdit && !overLimit,
+		readOnlyReason: overLimit ? 'plan_limit' : null
+	};
 }
 
 /**
@@ -275,6 +311,40 @@ export async function requireCanvasPermission(db: Queryable, actor: Actor, canva
 	return access;
 }
 
+/** A canvas as the trash sees it: in the trash (`deletedAt` set) or not. */
+export interface TeamCanvas {
+	id: string;
+	teamId: string;
+	title: string;
+	deletedAt: Date | null;
+	deletedBy: string | null;
+}
+
+/**
+ * For the trash only (restore, delete forever, "this canvas is in the trash"): asserts `action`
+ * through the actor's standing in the canvas's team whether or not the canvas is in the trash (its
+ * team must not be). NOT_FOUND, as requireCanvasPermission, when the actor cannot see the canvas.
+ */
+export async function requireTeamCanvasPermission(
+	db: Queryable,
+	actor: Actor,
+	canvasId: string,
+	action: Action
+): Promise<{ canvas: TeamCanvas; standing: TeamStanding }> {
+	if (!isUuid(canvasId)) throw canvasNotFound();
+	const [canvas] = await db
+		.select({ id: canvases.id, teamId: canvases.teamId, title: canvases.title, deletedAt: canvases.deletedAt, deletedBy: canvases.deletedBy })
+		.from(canvases)
+		.where(eq(canvases.id, canvasId));
+	if (!canvas) throw canvasNotFound();
+	const outsideKeyCanvases = actor.kind === 'apiKey' && actor.canvasIds != null && !actor.canvasIds.includes(canvas.id);
+	const standing = outsideKeyCanvases ? null : await teamStanding(db, actor, canvas.teamId);
+	if (!standing) throw canvasNotFound();
+	if (!permits(standing, 'canvas.view')) throw forbiddenTo(standing, 'canvas.view');
+	if (!permits(standing, action)) throw forbiddenTo(standing, action);
+	return { canvas, standing };
+}
+
 /**
  * Asserts `action` in a team: NOT_FOUND when the actor has no standing there, FORBIDDEN when its role
  * (or its key's scopes, the run's limits) may not. Answers a person's role; null for any other actor.
@@ -289,11 +359,13 @@ export async function requireTeamRole(db: Queryable, actor: Actor, teamId: strin
 	return standing.role;
 }
 
+/** The user's role in a team; null when they are not a member or the team is in the trash. */
 export async function teamRole(db: Queryable, userId: string, teamId: string): Promise<Role | null> {
 	const [row] = await db
 		.select({ role: memberships.role })
 		.from(memberships)
-		.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+		.innerJoin(teams, eq(teams.id, memberships.teamId))
+		.where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId), isNull(teams.deletedAt)));
 	return row?.role ?? null;
 }
 
@@ -331,7 +403,9 @@ const ACTION_WORDS: Record<Action, string> = {
 	'canvas.edit': 'edit this canvas',
 	'canvas.create': 'create canvases in this team',
 	'canvas.rename': 'rename this canvas',
-	'canvas.delete': 'delete this canvas',
+	'canvas.delete': 'move this canvas to the trash',
+	'canvas.restore': 'restore canvases from the trash',
+	'canvas.delete_forever': 'delete canvases for good',
 	'canvas.duplicate': 'duplicate this canvas',
 	'canvas.share': 'manage share links',
 	'canvas.move': 'move this canvas',

@@ -11,6 +11,9 @@ export type AuditAction =
 	| 'team.create'
 	| 'team.rename'
 	| 'team.delete'
+	/** Moved to the trash by an owner (restorable for TRASH_RETENTION_DAYS); `team.delete` is for good. */
+	| 'team.trash'
+	| 'team.restore'
 	| 'member.join'
 	| 'member.leave'
 	| 'member.role_change'
@@ -21,7 +24,10 @@ export type AuditAction =
 	| 'share_link.create'
 	| 'share_link.revoke'
 	| 'canvas.create'
+	/** Deleted for good: from the trash, directly by an admin, or by the purge (`details.purged`). */
 	| 'canvas.delete'
+	| 'canvas.trash'
+	| 'canvas.restore'
 	| 'canvas.move'
 	| 'canvas.remix'
 	| 'canvas.import'

@@ -1,5 +1,5 @@
 // A team's plan, its effective limits, and the checks that enforce them with a clear message.
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
 import type { Queryable, Transaction } from './db/index.ts';
 import { canvases, memberships, teamBilling, teams, type PlanId, type Role } from './db/schema.ts';
 import { AppError } from './errors.ts';
@@ -61,6 +61,11 @@ function upgradeHint(plan: PlanId): string {
 	return next ? ` Upgrade to ${next.name} for more.` : ' Buy more seats on the billing page.';
 }
 
+/** The team's canvases that count against its plan: those outside the trash. */
+function countedCanvases(teamId: string) {
+	return and(eq(canvases.teamId, teamId), isNull(canvases.deletedAt));
+}
+
 /**
  * After a downgrade nothing is deleted: when a team has more canvases than its plan allows, only
  * the oldest ones up to the limit stay editable and the rest are read-only until it is back within.
@@ -71,7 +76,7 @@ export async function isCanvasOverLimit(db: Queryable, teamId: string, canvasId:
 	const editable = await db
 		.select({ id: canvases.id })
 		.from(canvases)
-		.where(eq(canvases.teamId, teamId))
+		.where(countedCanvases(teamId))
 		.orderBy(asc(canvases.createdAt), asc(canvases.id))
 		.limit(limits.canvases);
 	return editable.length === limits.canvases && !editable.some((row) => row.id === canvasId);
@@ -80,11 +85,11 @@ export async function isCanvasOverLimit(db: Queryable, teamId: string, canvasId:
 /** Why a canvas beyond the plan's canvas limit refuses changes, naming the limit and the way back. */
 export async function canvasReadOnlyError(db: Queryable, teamId: string): Promise<AppError> {
 	const { limits } = await teamPlan(db, teamId);
-	const [{ value }] = await db.select({ value: count() }).from(canvases).where(eq(canvases.teamId, teamId));
+	const [{ value }] = await db.select({ value: count() }).from(canvases).where(countedCanvases(teamId));
 	const next = upgradeFor(limits.plan);
 	return new AppError(
 		'LIMIT_EXCEEDED',
-		`This canvas is read-only: the ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${next ? ` Upgrade to ${next.name}, or delete canvases, to edit it again.` : ' Delete canvases to edit it again.'}`,
+		`This canvas is read-only: the ${PLANS[limits.plan].name} plan includes ${limits.canvases} canvases and this team has ${value}.${next ? ` Upgrade to ${next.name}, or move canvases to the trash, to edit it again.` : ' Move canvases to the trash to edit it again.'}`,
 		{ limit: 'canvases', allowed: limits.canvases, used: value, plan: limits.plan }
 	);
 }
@@ -100,14 +105,14 @@ export async function lockTeamLimits(tx: Transaction, teamId: string): Promise<v
 }
 
 /**
- * Refuses a 11th canvas on free (and so on), naming the limit and the upgrade. Takes the team's
- * limit lock: insert the canvas in the same transaction.
+ * Refuses a 11th canvas on free (and so on), naming the limit and the upgrade; canvases in the trash
+ * don't count. Takes the team's limit lock: insert (or restore) the canvas in the same transaction.
  */
 export async function assertCanCreateCanvas(tx: Transaction, teamId: string): Promise<void> {
 	await lockTeamLimits(tx, teamId);
 	const { limits } = await teamPlan(tx, teamId);
 	if (limits.canvases === null) return;
-	const [{ value }] = await tx.select({ value: count() }).from(canvases).where(eq(canvases.teamId, teamId));
+	const [{ value }] = await tx.select({ value: count() }).from(canvases).where(countedCanvases(teamId));
 	if (value >= limits.canvases) {
 		throw new AppError(
 			'LIMIT_EXCEEDED',

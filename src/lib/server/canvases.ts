@@ -1,5 +1,5 @@
 // Canvases: a titled tldraw document owned by one team.
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, users } from './db/schema.ts';
@@ -19,14 +19,12 @@ import { displayNameSchema } from './display-names.ts';
 import type { OpeningState } from './runtime.ts';
 import type { Services } from './services.ts';
 import { writeNewDocument } from './documents/document-store.ts';
-import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canvas-documents.ts';
 import { documentName } from '../document-names.ts';
 import * as audit from './audit.ts';
 import * as billing from './billing.ts';
 import { copyCanvasAssets } from './assets/asset-copies.ts';
 import { assertStorageAvailable, canvasAssetBytes } from './assets/storage-quota.ts';
 import { assetIdsInRecords } from '../asset-urls.ts';
-import { deleteThumbnails } from './thumbnails.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
@@ -113,10 +111,16 @@ export async function create(
 	return get(db, actor, id);
 }
 
+/** The team's canvases outside the trash (trash/ lists those in it), most recently edited first. */
 export async function listForTeam(db: Queryable, actor: Actor, teamId: string): Promise<CanvasSummary[]> {
 	// Titles are canvas content: a key with only team or audit scopes does not list them.
 	await requireTeamRole(db, actor, teamId, 'canvas.view');
-	return db.select(summaryColumns).from(canvases).leftJoin(users, eq(users.id, canvases.createdBy)).where(eq(canvases.teamId, teamId)).orderBy(desc(canvases.updatedAt));
+	return db
+		.select(summaryColumns)
+		.from(canvases)
+		.leftJoin(users, eq(users.id, canvases.createdBy))
+		.where(and(eq(canvases.teamId, teamId), isNull(canvases.deletedAt)))
+		.orderBy(desc(canvases.updatedAt));
 }
 
 export async function get(db: Queryable, actor: Actor, canvasId: string): Promise<CanvasSummary & { access: CanvasAccess }> {
@@ -130,33 +134,6 @@ export async function rename(db: Queryable, actor: Actor, canvasId: string, rawT
 	const title = parseInput(titleSchema(options.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH), rawTitle);
 	await db.update(canvases).set({ title, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 	return get(db, actor, canvasId);
-}
-
-/**
- * Deletes the canvas and everything it owns (every document kind, its history, then its thumbnail).
- * The sockets still open on it are closed (DELETED) just before the delete commits, so none of them
- * can write to it afterwards.
- */
-export async function remove(services: Services, actor: TeamActor, canvasId: string, context: { ip?: string | null } = {}): Promise<void> {
-	const { db, collaboration } = services;
-	const { canvas } = await requireCanvasPermission(db, actor, canvasId, 'canvas.delete');
-	await discardCanvasDocuments(collaboration, [canvasId]);
-	const deleted = await db.transaction(async (tx) => {
-		const rows = await tx.delete(canvases).where(eq(canvases.id, canvasId)).returning({ thumbnailKey: canvases.thumbnailKey });
-		await deleteCanvasDocuments(tx, [canvasId]);
-		await audit.record(tx, {
-			teamId: canvas.teamId,
-			actor,
-			action: 'canvas.delete',
-			targetType: 'canvas',
-			targetId: canvasId,
-			details: { title: canvas.title },
-			ip: context.ip
-		});
-		return rows;
-	});
-	const thumbnailKeys = deleted.map((row) => row.thumbnailKey);
-	await deleteThumbnails(services, thumbnailKeys);
 }
 
 /**

@@ -172,7 +172,8 @@ export async function preview(db: Queryable, token: string): Promise<InvitationP
 			uses: invitations.uses
 		})
 		.from(invitations)
-		.innerJoin(teams, eq(teams.id, invitations.teamId))
+		// A team in the trash takes nobody in: its invitations are unknown until it is restored.
+		.innerJoin(teams, and(eq(teams.id, invitations.teamId), isNull(teams.deletedAt)))
 		.leftJoin(users, eq(users.id, invitations.createdBy))
 		.where(eq(invitations.tokenHash, hashSecretToken(token)));
 	if (!row) throw invalidInvitation();
@@ -218,6 +219,8 @@ export async function accept(
 		await teamSso.assertMayJoin(tx, used.teamId, userId);
 		// Concurrent accepts into one team wait here, so each counts the seats the others took.
 		await billing.lockTeamLimits(tx, used.teamId);
+		const [team] = await tx.select({ deletedAt: teams.deletedAt }).from(teams).where(eq(teams.id, used.teamId));
+		if (team?.deletedAt) throw invalidInvitation();
 		const [existing] = await tx
 			.select({ role: memberships.role })
 			.from(memberships)

@@ -234,6 +234,26 @@ export async function unpublish(services: Services, actor: Actor, canvasId: stri
 	await services.blobs.delete(previewKeyOf(removed.id)).catch((error) => services.logger.warn({ err: error }, 'could not delete an unpublished preview'));
 }
 
+/**
+ * Removes the publications of canvases leaving public view (moved to the trash, alone or with their
+ * team), in the caller's transaction, whoever may publish: the gallery must not show what its team
+ * no longer sees. Answers what was removed; pass it to `deletePreviews` after the commit.
+ */
+export async function withdrawPublications(tx: Queryable, canvasIds: string[]): Promise<{ id: string; canvasId: string; slug: string }[]> {
+	if (canvasIds.length === 0) return [];
+	return tx
+		.delete(publications)
+		.where(inArray(publications.canvasId, canvasIds))
+		.returning({ id: publications.id, canvasId: publications.canvasId, slug: publications.slug });
+}
+
+/** Deletes the preview images of removed publications; a failure is logged (an orphaned object harms no one). */
+export async function deletePreviews(services: Pick<Services, 'blobs' | 'logger'>, publicationIds: string[]): Promise<void> {
+	await Promise.all(
+		publicationIds.map((id) => services.blobs.delete(previewKeyOf(id)).catch((error) => services.logger.warn({ err: error }, 'could not delete a withdrawn preview')))
+	);
+}
+
 const publicationColumns = {
 	id: publications.id,
 	canvasId: publications.canvasId,

@@ -1,5 +1,5 @@
 // Share links: `/s/<token>` opens one canvas for viewing or editing, for anyone or team members only.
-import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
 import { canvases, shareLinks, users, SHARE_ACCESS, SHARE_AUDIENCES, type ShareAccess, type ShareAudience } from './db/schema.ts';
@@ -99,6 +99,21 @@ export async function listLinks(db: Queryable, actor: Actor, canvasId: string): 
 		.leftJoin(users, eq(users.id, shareLinks.createdBy))
 		.where(and(eq(shareLinks.canvasId, canvasId), isNull(shareLinks.revokedAt), or(isNull(shareLinks.expiresAt), gt(shareLinks.expiresAt, sql`now()`))))
 		.orderBy(desc(shareLinks.createdAt));
+}
+
+/**
+ * Revokes every live link of these canvases at `at`, in the caller's transaction (a canvas or team
+ * moving to the trash): a restore then finds them switched off. Answers how many were revoked; the
+ * caller closes the sockets concerned after its commit.
+ */
+export async function revokeCanvasLinks(tx: Queryable, canvasIds: string[], at: Date): Promise<number> {
+	if (canvasIds.length === 0) return 0;
+	const revoked = await tx
+		.update(shareLinks)
+		.set({ revokedAt: at })
+		.where(and(inArray(shareLinks.canvasId, canvasIds), isNull(shareLinks.revokedAt)))
+		.returning({ id: shareLinks.id });
+	return revoked.length;
 }
 
 /**

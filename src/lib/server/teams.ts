@@ -2,8 +2,7 @@
 import { and, asc, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Queryable } from './db/index.ts';
-import { canvases, memberships, teams, users, ROLES, type Role } from './db/schema.ts';
-import { deleteCanvasDocuments, discardCanvasDocuments } from './documents/canvas-documents.ts';
+import { memberships, teams, users, ROLES, type Role } from './db/schema.ts';
 import { AppError, notFound, parseInput } from './errors.ts';
 import { displayNameSchema } from './display-names.ts';
 import { forbidden, requireTeamRole, takesSeat, type Actor, type TeamActor, type UserActor } from './access.ts';
@@ -12,7 +11,6 @@ import { memberActionsOf, type MemberActions } from './member-actions.ts';
 import type { Services } from './services.ts';
 import * as billing from './billing.ts';
 import * as audit from './audit.ts';
-import { deleteThumbnails } from './thumbnails.ts';
 
 export const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}.` });
 
@@ -20,14 +18,11 @@ export const TEAM_NAME_MAX_LENGTH = 80;
 export const teamNameSchema = displayNameSchema({ label: 'Team name', maxLength: TEAM_NAME_MAX_LENGTH });
 
 const memberIdSchema = z.uuid({ error: 'userId must be a user id.' });
-const confirmNameSchema = z.string({ error: 'Type the team name to confirm.' }).max(1000);
 
 export type { MemberActions };
 
 /** Creating and renaming a team: `{ name }`. */
 export const teamNameRequestSchema = z.object({ name: teamNameSchema }).strict();
-/** Deleting a team needs its exact name. */
-export const deleteTeamRequestSchema = z.object({ confirmName: z.string({ error: 'Send confirmName: the team name, to confirm.' }) }).strict();
 /** `PATCH /api/v1/teams/{teamId}/members/{userId}`: the member's new role. */
 export const changeRoleRequestSchema = z.object({ role: roleSchema }).strict();
 /** `POST /api/v1/teams/{teamId}/transfer-ownership`: who becomes an owner. */
@@ -45,13 +40,13 @@ export interface ChangeContext {
 	ip?: string | null;
 }
 
-/** The teams a user belongs to, personal team first. */
+/** The teams a user belongs to, personal team first; teams in the trash are not among them (trash/ lists those). */
 export async function listForUser(db: Queryable, userId: string): Promise<TeamSummary[]> {
 	return db
 		.select({ id: teams.id, name: teams.name, personal: teams.personal, role: memberships.role })
 		.from(memberships)
 		.innerJoin(teams, eq(teams.id, memberships.teamId))
-		.where(eq(memberships.userId, userId))
+		.where(and(eq(memberships.userId, userId), isNull(teams.deletedAt)))
 		.orderBy(desc(teams.personal), asc(teams.name));
 }
 
@@ -94,34 +89,6 @@ export async function rename(db: Database, actor: UserActor, teamId: string, raw
 		await tx.update(teams).set({ name }).where(eq(teams.id, teamId));
 		await audit.record(tx, { teamId, actorId: actor.userId, action: 'team.rename', targetType: 'team', targetId: teamId, details: { name }, ip: context.ip });
 	});
-}
-
-/**
- * Deletes a team with all its canvases and everything they own; the owner must type the team's name
- * to confirm. After the commit, every document open on one of its canvases is closed (DELETED).
- */
-export async function remove(services: Services, actor: UserActor, teamId: string, confirmName: string): Promise<{ canvasIds: string[] }> {
-	const { db, collaboration } = services;
-	await requireTeamRole(db, actor, teamId, 'team.delete');
-	const confirmation = parseInput(confirmNameSchema, confirmName);
-	const [team] = await db.select({ name: teams.name, personal: teams.personal }).from(teams).where(eq(teams.id, teamId));
-	if (team.personal) throw new AppError('FORBIDDEN', 'Your personal team cannot be deleted.');
-	if (confirmation.trim() !== team.name) {
-		throw new AppError('INVALID_INPUT', 'Type the team name exactly to confirm.', { field: 'confirmName' });
-	}
-	const owned = await db.transaction(async (tx) => {
-		const rows = await tx.select({ id: canvases.id, thumbnailKey: canvases.thumbnailKey }).from(canvases).where(eq(canvases.teamId, teamId));
-		const ids = rows.map((row) => row.id);
-		// The team first: its canvases' publications (which hold on to their versions) and assets go with it.
-		await tx.delete(teams).where(eq(teams.id, teamId));
-		await deleteCanvasDocuments(tx, ids);
-		return rows;
-	});
-	const canvasIds = owned.map((row) => row.id);
-	await discardCanvasDocuments(collaboration, canvasIds);
-	const thumbnailKeys = owned.map((row) => row.thumbnailKey);
-	await deleteThumbnails(services, thumbnailKeys);
-	return { canvasIds };
 }
 
 export interface Member {

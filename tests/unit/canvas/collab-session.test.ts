@@ -281,6 +281,7 @@ describe('refusalOf', () => {
 	it.each([
 		[{ code: 1000, reason: 'PAYLOAD_TOO_LARGE' }, 'PAYLOAD_TOO_LARGE'],
 		[{ code: 4404, reason: 'DELETED' }, 'DELETED'],
+		[{ code: 4404, reason: 'TRASHED' }, 'TRASHED'],
 		[{ code: 4413, reason: '' }, 'PAYLOAD_TOO_LARGE'],
 		[{ code: 4401, reason: 'Unauthorized' }, 'UNAUTHENTICATED'],
 		[{ code: 4408, reason: 'forced' }, null],

@@ -164,7 +164,7 @@ export async function deleteAccount(services: Services, holder: SessionHolder, r
 			? await tx.select({ id: canvases.id, thumbnailKey: canvases.thumbnailKey }).from(canvases).where(inArray(canvases.teamId, deletedTeamIds))
 			: [];
 		if (deletedTeamIds.length) {
-			// The teams first: their canvases' publications and assets go with them (as teams.remove does).
+			// The teams first: their canvases' publications and assets go with them (as the trash purge does).
 			await tx.delete(teams).where(inArray(teams.id, deletedTeamIds));
 			await deleteCanvasDocuments(
 				tx,

@@ -124,17 +124,6 @@ export const canvasOperations: ApiOperation[] = [
 		responses: { 200: { description: 'The renamed canvas.', schema: canvasSchema } }
 	},
 	{
-		method: 'delete',
-		path: '/api/v1/canvases/{id}',
-		operationId: 'deleteCanvas',
-		tag: 'Canvases',
-		summary: 'Delete a canvas',
-		description: 'Deletes the canvas, its history, images and share links; open sockets are closed.',
-		auth: 'caller',
-		params: canvasParams,
-		responses: { 204: { description: 'Deleted.' } }
-	},
-	{
 		method: 'post',
 		path: '/api/v1/canvases/{id}/duplicate',
 		operationId: 'duplicateCanvas',

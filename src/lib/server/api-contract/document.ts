@@ -11,6 +11,7 @@ import { operationScope } from './scopes.ts';
 export const OPENAPI_TAGS: { name: string; description: string }[] = [
 	{ name: 'Accounts', description: 'Signing up, in and out; who you are.' },
 	{ name: 'Canvases', description: 'Canvases, their content, exports, thumbnails and images.' },
+	{ name: 'Trash', description: 'Canvases and teams in the trash: listing and restoring them.' },
 	{ name: 'History', description: "A canvas's saved versions." },
 	{ name: 'Sharing', description: 'Links that open one canvas for viewing or editing.' },
 	{ name: 'Publishing', description: 'Publications and the public gallery.' },

@@ -12,6 +12,7 @@ import type { ApiOperation } from './operation.ts';
 import { sharingOperations } from './sharing.ts';
 import { teamOperations } from './teams.ts';
 import { teamSsoOperations } from './team-sso.ts';
+import { trashOperations } from './trash.ts';
 
 export * from './operation.ts';
 export { buildOpenApiDocument, OPENAPI_TAGS } from './document.ts';
@@ -28,6 +29,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 	...imageOperations,
 	...teamOperations,
 	...teamSsoOperations,
+	...trashOperations,
 	...apiKeyOperations,
 	...billingOperations
 ];

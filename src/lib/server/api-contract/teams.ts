@@ -1,6 +1,6 @@
 // The contract of teams: creating, renaming and deleting them, members, invitations and the audit log.
 import { z } from 'zod';
-import { changeRoleRequestSchema, deleteTeamRequestSchema, teamNameRequestSchema, transferOwnershipRequestSchema } from '../teams.ts';
+import { changeRoleRequestSchema, teamNameRequestSchema, transferOwnershipRequestSchema } from '../teams.ts';
 import { createInvitationSchema } from '../invitations.ts';
 import { AUDIT_ACTOR_KINDS, ROLES } from '../db/schema.ts';
 import { pageSchema } from '../paging.ts';
@@ -107,19 +107,6 @@ export const teamOperations: ApiOperation[] = [
 		params: teamParams,
 		body: { type: 'json', schema: teamNameRequestSchema },
 		responses: { 200: { description: 'The renamed team.', schema: teamDetailSchema } }
-	},
-	{
-		method: 'delete',
-		path: '/api/v1/teams/{teamId}',
-		operationId: 'deleteTeam',
-		tag: 'Teams',
-		summary: 'Delete a team',
-		description: 'Needs its exact name. Its canvases go with it.',
-		auth: 'person',
-		params: teamParams,
-		body: { type: 'json', schema: deleteTeamRequestSchema },
-		responses: { 204: { description: 'Deleted.' } },
-		errors: ['CONFLICT']
 	},
 	{
 		method: 'get',

@@ -109,7 +109,7 @@ async function assertTeamCanvases(db: Queryable, teamId: string, canvasIds: stri
 	const found = await db
 		.select({ id: canvases.id })
 		.from(canvases)
-		.where(and(eq(canvases.teamId, teamId), inArray(canvases.id, canvasIds)));
+		.where(and(eq(canvases.teamId, teamId), inArray(canvases.id, canvasIds), isNull(canvases.deletedAt)));
 	const known = new Set(found.map((row) => row.id));
 	const index = canvasIds.findIndex((id) => !known.has(id));
 	if (index >= 0) throw new AppError('INVALID_INPUT', `${canvasIds[index]} is not a canvas of this team.`, { field: `canvasIds.${index}` });

@@ -38,6 +38,7 @@ export const API_ROUTE_SCOPES = {
 	'POST /api/v1/canvases/{id}/images': 'images:write',
 	'GET /api/v1/canvases/{id}/export': 'canvases:read',
 	'POST /api/v1/canvases/{id}/move': 'people',
+	'POST /api/v1/canvases/{id}/restore': 'canvases:write',
 	'GET /api/v1/canvases/{id}/publication': 'canvases:read',
 	'POST /api/v1/canvases/{id}/publication': 'canvases:write',
 	'DELETE /api/v1/canvases/{id}/publication': 'canvases:write',
@@ -76,6 +77,7 @@ export const API_ROUTE_SCOPES = {
 	'DELETE /api/v1/me/sessions/{id}': 'people',
 	'GET /api/v1/me/providers': 'people',
 	'DELETE /api/v1/me/providers/{id}': 'people',
+	'GET /api/v1/me/deleted-teams': 'people',
 	'GET /api/v1/openapi.json': 'public',
 	'POST /api/v1/publications/{id}/remix': 'people',
 	'POST /api/v1/publications/{id}/reports': 'public',
@@ -103,7 +105,9 @@ export const API_ROUTE_SCOPES = {
 	'DELETE /api/v1/teams/{teamId}/members/{userId}': 'people',
 	'GET /api/v1/teams/{teamId}/sso': 'people',
 	'PUT /api/v1/teams/{teamId}/sso': 'people',
-	'POST /api/v1/teams/{teamId}/transfer-ownership': 'people'
+	'POST /api/v1/teams/{teamId}/transfer-ownership': 'people',
+	'POST /api/v1/teams/{teamId}/restore': 'people',
+	'GET /api/v1/teams/{teamId}/trash': 'canvases:read'
 } as const satisfies Record<string, RouteScope>;
 
 export type ApiRoute = keyof typeof API_ROUTE_SCOPES;

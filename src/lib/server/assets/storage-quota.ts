@@ -40,7 +40,7 @@ export async function assertStorageAvailable(tx: Transaction, teamId: string, ad
 	const next = upgradeFor(limits.plan);
 	throw new AppError(
 		'LIMIT_EXCEEDED',
-		`The ${PLANS[limits.plan].name} plan includes ${formatBytes(limits.storage.teamBytes)} of storage per team; this team uses ${formatBytes(used)} and this needs ${formatBytes(addedBytes)} more.${next ? ` Upgrade to ${next.name} for more, or delete canvases with images.` : ' Delete canvases with images to make room.'}`,
+		`The ${PLANS[limits.plan].name} plan includes ${formatBytes(limits.storage.teamBytes)} of storage per team; this team uses ${formatBytes(used)} and this needs ${formatBytes(addedBytes)} more.${next ? ` Upgrade to ${next.name} for more, or delete canvases with images for good (the trash still counts).` : ' Delete canvases with images for good to make room (the trash still counts).'}`,
 		{ limit: 'storage', allowed: limits.storage.teamBytes, used, needed: addedBytes, plan: limits.plan }
 	);
 }

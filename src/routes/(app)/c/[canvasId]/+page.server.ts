@@ -13,6 +13,7 @@ import { runtime } from '$lib/server/runtime';
 import * as teams from '$lib/server/teams';
 import * as thumbnails from '$lib/server/thumbnails';
 import { avatarColorOf } from '$lib/user-color';
+import * as trash from '$lib/server/trash';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -60,10 +61,29 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			thumbnail: thumbnails.thumbnailState(canvas)
 		};
 	} catch (caught) {
+		if (caught instanceof AppError && caught.code === 'NOT_FOUND') await inTheTrash(locals, params.canvasId);
 		if (caught instanceof AppError) error(caught.status, caught.message);
 		throw caught;
 	}
 };
+
+/** A member of its team opening a canvas in the trash hears so (who, when, where to restore it); anyone else gets the plain not-found. */
+async function inTheTrash(locals: App.Locals, canvasId: string): Promise<void> {
+	const notice = await trash.trashedCanvasNotice(locals.db, actorOf(locals), canvasId);
+	if (!notice) return;
+	error(404, {
+		message: 'This canvas is in the trash.',
+		trashed: {
+			id: notice.id,
+			title: notice.title,
+			teamId: notice.teamId,
+			deletedAt: notice.deletedAt.toISOString(),
+			purgeAt: notice.purgeAt.toISOString(),
+			deletedByName: notice.deletedBy?.name ?? null,
+			canRestore: notice.canRestore
+		}
+	});
+}
 
 export const actions: Actions = {
 	rename: formAction(

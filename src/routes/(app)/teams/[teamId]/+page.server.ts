@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { can } from '$lib/server/access';
 import * as canvases from '$lib/server/canvases';
+import * as trash from '$lib/server/trash';
 import { actorOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
 import { runtime } from '$lib/server/runtime';
@@ -56,9 +57,14 @@ export const actions: Actions = {
 			return { renamed: canvasId };
 		}
 	),
+	/** Moves the canvas to the team's trash (restorable for 30 days); `restore` is the notice's Undo. */
 	delete: formAction(idSchema, async ({ canvasId }, { event, actor, services }) => {
-		await canvases.remove(services, actor, canvasId, { ip: event.getClientAddress() });
-		return { deleted: canvasId };
+		const trashed = await trash.moveCanvasToTrash(services, actor, canvasId, { ip: event.getClientAddress() });
+		return { deleted: canvasId, trashed: { id: trashed.id, title: trashed.title } };
+	}),
+	restore: formAction(idSchema, async ({ canvasId }, { actor, services, context }) => {
+		const restored = await trash.restoreCanvas(services, actor, canvasId, context);
+		return { restored: { id: restored.id, title: restored.title } };
 	}),
 	duplicate: formAction(idSchema, async ({ canvasId }, { event, actor, services }) => {
 		const copy = await canvases.duplicate(services, actor, canvasId, { maxTitleLength: maxTitleLength(), ip: event.getClientAddress() });

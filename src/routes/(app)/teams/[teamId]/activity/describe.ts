@@ -52,6 +52,10 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 			return { actor, did: `renamed the team to ${quoted(details.name)}` };
 		case 'team.delete':
 			return { actor, did: 'deleted the team' };
+		case 'team.trash':
+			return { actor, did: 'moved the team to the trash' };
+		case 'team.restore':
+			return { actor, did: 'restored the team from the trash' };
 		case 'member.join':
 			return { actor, did: `joined as ${an(details.role)}${details.invitationId ? ' through an invitation' : ''}` };
 		case 'member.leave':
@@ -88,7 +92,13 @@ export function describe(entry: ActivityEntry, names: ActivityNames): ActivityTe
 				? { actor, did: `duplicated ${canvas(details.duplicateOf, details.sourceTitle)} as ${canvas(entry.targetId, details.title)}` }
 				: { actor, did: `created ${canvas(entry.targetId, details.title)}` };
 		case 'canvas.delete':
-			return { actor, did: `deleted the canvas ${quoted(details.title)}` };
+			return details.purged
+				? { actor, did: `deleted ${quoted(details.title)} for good after its time in the trash` }
+				: { actor, did: `deleted the canvas ${quoted(details.title)} for good` };
+		case 'canvas.trash':
+			return { actor, did: `moved ${quoted(details.title)} to the trash` };
+		case 'canvas.restore':
+			return { actor, did: `restored ${canvas(entry.targetId, details.title)} from the trash` };
 		case 'canvas.move':
 			return details.from === names.teamId
 				? { actor, did: `moved ${quoted(details.title)} to ${team(details.to)}` }

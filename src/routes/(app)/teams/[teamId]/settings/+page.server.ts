@@ -5,6 +5,7 @@ import * as teamAiSettings from '$lib/server/ai/team-ai-settings';
 import * as teamSso from '$lib/server/auth/team-sso';
 import type { Role } from '$lib/server/db/schema';
 import * as teams from '$lib/server/teams';
+import * as trash from '$lib/server/trash';
 import * as publications from '$lib/server/publications';
 import { actorOf } from '$lib/server/http/actor';
 import { formAction } from '$lib/server/http/forms';
@@ -49,10 +50,10 @@ export const actions: Actions = {
 		await teams.rename(event.locals.db, actor, event.params.teamId, name, context);
 		return { renamed: name };
 	}),
-	/** Deletes the team and its canvases (the owner types the name to confirm); open canvases close. */
-	delete: formAction(z.object({ confirmName: z.string({ error: 'Type the team name to confirm.' }) }), async ({ confirmName }, { event, actor, services }) => {
-		await teams.remove(services, actor, event.params.teamId, confirmName);
-		redirect(303, '/');
+	/** Moves the team and its canvases to the trash (the owner types the name to confirm); open canvases close. */
+	delete: formAction(z.object({ confirmName: z.string({ error: 'Type the team name to confirm.' }) }), async ({ confirmName }, { event, actor, services, context }) => {
+		await trash.trashTeam(services, actor, event.params.teamId, confirmName, context);
+		redirect(303, '/teams#deleted-teams');
 	}),
 	/** The caller leaves the team (also used from the members page). */
 	leave: formAction(z.object({}), async (_, { event, actor, services, context }) => {

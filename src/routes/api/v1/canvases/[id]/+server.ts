@@ -1,6 +1,8 @@
 import * as canvases from '$lib/server/canvases';
-import { api, caller, callerActor, readJson } from '$lib/server/http/api';
+import * as trash from '$lib/server/trash';
+import { api, caller, callerActor, readJson, readQuery } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
+import { trashedCanvasRefJson } from '$lib/server/http/trash-json';
 import { runtime } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
 
@@ -17,8 +19,14 @@ export const PATCH: RequestHandler = api(async (event) => {
 	return Response.json(canvasJson(canvas));
 });
 
+/** To the team's trash (200 with when it is purged), or with `?permanent=true` deleted for good (204). */
 export const DELETE: RequestHandler = api(async (event) => {
 	const { actor, context } = caller(event);
-	await canvases.remove(event.locals.services, actor, event.params.id, context);
-	return new Response(null, { status: 204 });
+	const { permanent } = readQuery(event, trash.deleteCanvasQuerySchema);
+	if (permanent === 'true') {
+		await trash.deleteCanvasForever(event.locals.services, actor, event.params.id, context);
+		return new Response(null, { status: 204 });
+	}
+	const trashed = await trash.moveCanvasToTrash(event.locals.services, actor, event.params.id, context);
+	return Response.json({ canvas: trashedCanvasRefJson(trashed) });
 });

@@ -1,5 +1,7 @@
 import * as teams from '$lib/server/teams';
+import * as trash from '$lib/server/trash';
 import { api, callerActor, readJson, userActor } from '$lib/server/http/api';
+import { deletedTeamJson } from '$lib/server/http/trash-json';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = api(async (event) => {
@@ -14,10 +16,9 @@ export const PATCH: RequestHandler = api(async (event) => {
 	return Response.json(await teams.get(event.locals.db, actor, event.params.teamId));
 });
 
-/** Deleting a team needs its exact name: `{ "confirmName": "<team name>" }`. */
+/** Moves the team to the trash; it needs its exact name: `{ "confirmName": "<team name>" }`. */
 export const DELETE: RequestHandler = api(async (event) => {
-	const { actor } = userActor(event);
-	const { confirmName } = await readJson(event, teams.deleteTeamRequestSchema);
-	await teams.remove(event.locals.services, actor, event.params.teamId, confirmName);
-	return new Response(null, { status: 204 });
+	const { actor, context } = userActor(event);
+	const { confirmName } = await readJson(event, trash.deleteTeamRequestSchema);
+	return Response.json({ team: deletedTeamJson(await trash.trashTeam(event.locals.services, actor, event.params.teamId, confirmName, context)) });
 });
