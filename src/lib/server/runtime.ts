@@ -13,6 +13,7 @@ import type { AssistantRateLimits } from './ai/assistant-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 import type { BlobStore } from './assets/blob-store.ts';
 import type { ImageJobs } from './jobs/image-jobs.ts';
+import type { AccountEmailThrottles } from './auth/account-emails.ts';
 
 export type {
 	CanvasDraft,
@@ -41,6 +42,8 @@ export interface Runtime {
 	signUpThrottle: ActionThrottle;
 	/** Invitation emails per sender (user id) and per team (team id). */
 	invitationEmailThrottles: { perSender: ActionThrottle; perTeam: ActionThrottle };
+	/** Account links mailed per recipient address, per client address and per person (auth/account-emails.ts). */
+	accountEmailThrottles: AccountEmailThrottles;
 	/** Reports of published canvases per client address. */
 	publicationReportThrottle: ActionThrottle;
 	/** Assistant runs a person may start a minute and a team a day, by plan. */

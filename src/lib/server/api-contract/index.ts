@@ -1,5 +1,6 @@
 // Every /api/v1 operation, in one list: the OpenAPI document, its tests and /docs/api read it.
 import { accountOperations } from './accounts.ts';
+import { accountEmailOperations } from './account-emails.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { assistantOperations } from './assistant.ts';
 import { billingOperations } from './billing.ts';
@@ -17,6 +18,7 @@ export { operationScope } from './scopes.ts';
 
 export const API_OPERATIONS: readonly ApiOperation[] = [
 	...accountOperations,
+	...accountEmailOperations,
 	...canvasOperations,
 	...historyOperations,
 	...sharingOperations,
