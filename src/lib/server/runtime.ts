@@ -13,7 +13,6 @@ import type { AssistantRateLimits } from './ai/assistant-limits.ts';
 import type { StripeSettings } from './stripe/client.ts';
 import type { BlobStore } from './assets/blob-store.ts';
 import type { ImageJobs } from './jobs/image-jobs.ts';
-import type { AccountEmailThrottles } from './auth/account-emails.ts';
 
 export type {
 	CanvasDraft,
@@ -42,8 +41,11 @@ export interface Runtime {
 	signUpThrottle: ActionThrottle;
 	/** Invitation emails per sender (user id) and per team (team id). */
 	invitationEmailThrottles: { perSender: ActionThrottle; perTeam: ActionThrottle };
-	/** Account links mailed per recipient address, per client address and per person (auth/account-emails.ts). */
-	accountEmailThrottles: AccountEmailThrottles;
+	/**
+	 * Account emails (auth/account-emails.ts): links mailed to one address (keyed by the lower-case
+	 * address), requests per client address, and requests of one signed-in person (by user id).
+	 */
+	accountEmailThrottles: { perRecipient: ActionThrottle; perClient: ActionThrottle; perUser: ActionThrottle };
 	/** Reports of published canvases per client address. */
 	publicationReportThrottle: ActionThrottle;
 	/** Assistant runs a person may start a minute and a team a day, by plan. */

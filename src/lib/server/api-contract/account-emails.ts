@@ -45,7 +45,7 @@ export const accountEmailOperations: ApiOperation[] = [
 		tag: 'Accounts',
 		summary: 'Change your email address',
 		description:
-			'Mails a confirmation link to the new address (valid 24 hours; a new request replaces a pending one). The account keeps its address until the link is used; then the new one is verified and the old address is told. Needs the current password when the account has one (403 when wrong). 409 when another account has the address.',
+			'Mails a confirmation link to the new address (valid 24 hours; a new request replaces a pending one). The account keeps its address until the link is used; then the new one is verified and the old address is told. Needs the current password when the account has one (403 when wrong). 409 when another account has the address; 404 when this server sends no email.',
 		auth: 'person',
 		body: { type: 'json', schema: emailChangeSchema },
 		responses: {
@@ -63,7 +63,7 @@ export const accountEmailOperations: ApiOperation[] = [
 		tag: 'Accounts',
 		summary: 'Mail a new verification link',
 		description:
-			'Mails a link verifying your current address (valid 24 hours; the last one stops working). 409 when it is already verified; 503 when this server sends no email.',
+			'Mails a link verifying your current address (valid 24 hours; the last one stops working). 409 when it is already verified; 404 when this server sends no email (no `SMTP_URL`).',
 		auth: 'person',
 		responses: { 202: { description: 'The link is mailed.', schema: z.object({ email: z.string() }).meta({ id: 'VerificationSent' }) } },
 		errors: ['CONFLICT']

@@ -2,23 +2,15 @@
 // sign-up, or for a new address) and the notice to the old address after a change. Plain text + HTML;
 // every link starts with PUBLIC_ORIGIN, never the Host a request came with.
 import { escapeHtml, sendEmail, type OutgoingEmail } from '../mailer.ts';
-import { runtime } from '../runtime.ts';
-import type { ActionThrottle } from '../rate-limits.ts';
+import { runtime, type Runtime } from '../runtime.ts';
 
 export type { OutgoingEmail };
 
 /** Sends an email; false when it could not be sent. Null where the server sends no email (no SMTP_URL). */
 export type SendEmail = (email: OutgoingEmail) => Promise<boolean>;
 
-/** The budgets of account emails (see rate-limits.ts); each `consume` throws RATE_LIMITED once spent. */
-export interface AccountEmailThrottles {
-	/** Links mailed to one address (keyed by the lower-case address), whoever asked. */
-	perRecipient: ActionThrottle;
-	/** Requests that would mail a link, per client network address. */
-	perClient: ActionThrottle;
-	/** Requests of one signed-in person (resend, email change), keyed by user id. */
-	perUser: ActionThrottle;
-}
+/** The budgets of account emails (per recipient, per client address, per person); each `consume` throws RATE_LIMITED once spent. */
+export type AccountEmailThrottles = Runtime['accountEmailThrottles'];
 
 /** What the password-reset and email-verification modules need to mail links. */
 export interface AccountEmailOptions {

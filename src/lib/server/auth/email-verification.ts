@@ -73,12 +73,13 @@ export async function sendAfterSignUp(deps: Deps, mail: AccountEmailOptions, use
 
 /**
  * Mails a new verification link to the signed-in user's address. CONFLICT when it is already
- * verified, UNAVAILABLE without email, RATE_LIMITED past the person's, client's or address's budget.
+ * verified, NOT_FOUND where the server sends no email (as billing without Stripe), UNAVAILABLE when
+ * the mail server refused it, RATE_LIMITED past the person's, client's or address's budget.
  */
 export async function resendVerification(deps: Deps, mail: AccountEmailOptions, input: { userId: string; ip: string }): Promise<{ email: string }> {
 	const user = await accountOf(deps.db, input.userId);
 	if (user.emailVerifiedAt) throw new AppError('CONFLICT', `${user.email} is already verified.`);
-	if (!mail.sendEmail) throw new AppError('UNAVAILABLE', NO_EMAIL_MESSAGE);
+	if (!mail.sendEmail) throw new AppError('NOT_FOUND', NO_EMAIL_MESSAGE);
 	const { throttles } = mail;
 	await throttles.perUser.consume(user.id);
 	await throttles.perClient.consume(input.ip);
@@ -101,7 +102,7 @@ export async function requestEmailChange(
 	const parsed = parseInput(emailChangeSchema, { email: input.email, password: input.password });
 	const user = await accountOf(deps.db, input.userId);
 	const { sendEmail, throttles, publicOrigin } = mail;
-	if (!sendEmail) throw new AppError('UNAVAILABLE', 'This Easel server does not send email, so it cannot confirm a new address. The people who run it can help.');
+	if (!sendEmail) throw new AppError('NOT_FOUND', 'This Easel server does not send email, so it cannot confirm a new address. The people who run it can help.');
 	await throttles.perUser.consume(user.id);
 	await throttles.perClient.consume(input.ip);
 	if (user.passwordHash) {

@@ -96,7 +96,13 @@ export async function operatorResetLink(db: Database, rawEmail: string, publicOr
 	return { email: user.email, ...(await issueResetLink(db, user, publicOrigin)) };
 }
 
-/** Whether a reset link still works (the page shows its form, or says it is gone). */
+/** The address a live reset link was sent to (its page names the account), or null when the link is gone. */
+export async function describeResetLink(db: Database, token: string): Promise<{ email: string } | null> {
+	const live = await accountTokens.peek(db, token, 'password_reset');
+	return live ? { email: live.email } : null;
+}
+
+/** Whether a reset link still works. */
 export async function resetLinkIsLive(db: Database, token: string, now?: Date): Promise<boolean> {
 	return (await accountTokens.peek(db, token, 'password_reset', now)) !== null;
 }

@@ -11,8 +11,9 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 	// The token is in the URL: never send it on to other sites.
 	setHeaders({ 'referrer-policy': 'no-referrer' });
-	if (!(await passwordReset.resetLinkIsLive(locals.db, params.token))) error(410, passwordReset.LINK_GONE_MESSAGE);
-	return {};
+	const link = await passwordReset.describeResetLink(locals.db, params.token);
+	if (!link) error(410, passwordReset.LINK_GONE_MESSAGE);
+	return { email: link.email };
 };
 
 export const actions: Actions = {

@@ -7,10 +7,11 @@ import { formFailure } from '$lib/server/http/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 // Opening the link only shows what it does: mail scanners fetch links, and must not verify anything.
-export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
+export const load: PageServerLoad = async ({ locals, params, request, setHeaders }) => {
 	setHeaders({ 'referrer-policy': 'no-referrer' });
 	const link = await emailVerification.describeVerificationLink(locals.db, params.token);
-	if (!link) error(410, emailVerification.VERIFICATION_LINK_GONE_MESSAGE);
+	// After the button's POST the link is used up: the page shows the action's answer instead.
+	if (!link && request.method !== 'POST') error(410, emailVerification.VERIFICATION_LINK_GONE_MESSAGE);
 	return { link };
 };
 
