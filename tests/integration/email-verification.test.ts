@@ -15,6 +15,7 @@ import { describeEachDatabase } from '../helpers/databases.ts';
 import { linkIn, startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.ts';
 import { describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { runAdmin } from '../helpers/admin-command.ts';
 import { recordingServices } from '../helpers/services.ts';
 
 const VERIFY_SUBJECT = 'Verify your email address for Easel';
@@ -126,7 +127,7 @@ describeEachDatabase('email verification', (database) => {
 		const mail = { ...recordingMail(), sendEmail: null };
 		await expect(emailVerification.resendVerification(services(), mail, { userId: user.id, ip: IP })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		await expect(emailVerification.requestEmailChange(services(), mail, { userId: user.id, ip: IP, email: uniqueEmail('x'), password: PASSWORD })).rejects.toMatchObject({
-			code: 'UNAVAILABLE'
+			code: 'NOT_FOUND'
 		});
 		expect(await emailVerification.sendAfterSignUp(services(), mail, user)).toBe(false);
 	});
@@ -283,5 +284,21 @@ describeEachServerDatabase('email verification over HTTP', (database) => {
 		const already = await api(server.url, '/api/v1/me/email/verification', { token: verified.token, method: 'POST' });
 		expect(already.status).toBe(409);
 		expect(already.body.error.message).toBe(`${verified.email} is already verified.`);
+	});
+
+	it('`npm run admin -- verify-email <email>` marks an address verified; an unknown address fails clearly', async () => {
+		const user = await signUp(server.url, 'Vouched');
+		const env = { ...process.env, ...database().env, DATA_DIR: server.dataDir, LOG_LEVEL: 'warn' };
+		// PGlite serves one process: the server stops while the command runs.
+		const pglite = database().driver === 'pglite';
+		if (pglite) await server.stop();
+		const verified = await runAdmin(['verify-email', user.email], env);
+		const unknown = await runAdmin(['verify-email', 'nobody@example.com'], env);
+		if (pglite) server = await server.restart();
+		expect(verified.status, verified.stderr).toBe(0);
+		expect(verified.stdout.trim()).toBe(`${user.email} is now verified.`);
+		expect(unknown.status).toBe(1);
+		expect(unknown.stderr).toContain('No account has the email address nobody@example.com.');
+		expect(await isVerified(user)).toBe(true);
 	});
 });
