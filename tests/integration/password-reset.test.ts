@@ -166,6 +166,16 @@ describeEachDatabase('password reset links', (database) => {
 		expect(mail.sent).toHaveLength(2);
 	});
 
+	it('past the budget of one client address, requests for any address mail nothing', async () => {
+		const [first, second] = [await account('Near'), await account('Far')];
+		const mail = recordingMail();
+		mail.throttles.perClient = new ActionThrottle({ what: 'client', keyPrefix: `test-client-${Math.random()}`, points: 2, durationSeconds: 3600 });
+		expect((await requestLink(mail, first.email)).outcome).toBe('sent');
+		expect((await requestLink(mail, uniqueEmail('nobody'))).outcome).toBe('no-account');
+		expect((await requestLink(mail, second.email)).outcome).toBe('throttled');
+		expect(mail.sent.map((sent) => sent.to)).toEqual([first.email]);
+	});
+
 	it('bad email syntax is the only refusal', async () => {
 		const services = recordingServices(database().db);
 		expect(() => passwordReset.requestPasswordReset(services, recordingMail(), { email: 'not an address', ip: '203.0.113.9' })).toThrow(

@@ -183,10 +183,12 @@ export interface ConfirmedEmail {
  */
 export async function confirmEmail(services: Deps, mail: AccountEmailOptions, token: string): Promise<ConfirmedEmail> {
 	const now = new Date();
+	let wanted = 'this address';
 	const confirmed = await services.db
 		.transaction(async (tx) => {
 			const used = await accountTokens.consume(tx, token, 'email_verification', now);
 			if (!used) throw new AppError('GONE', VERIFICATION_LINK_GONE_MESSAGE);
+			wanted = used.email;
 			const [user] = await tx
 				.select({ email: users.email })
 				.from(users)
@@ -210,7 +212,8 @@ export async function confirmEmail(services: Deps, mail: AccountEmailOptions, to
 			return { userId: used.userId, email: used.email, previousEmail: user.email };
 		})
 		.catch((error: unknown) => {
-			if (isUniqueViolation(error)) throw addressTaken('this address');
+			// Another account took the address between the check and the update.
+			if (isUniqueViolation(error)) throw addressTaken(wanted);
 			throw error;
 		});
 	if (confirmed.previousEmail && mail.sendEmail) {
