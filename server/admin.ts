@@ -2,6 +2,8 @@
 //   set-plan <team id or exact name> <free|pro|team> [--seats N]
 //   make-admin <email>     an instance administrator (moderates the public gallery at /admin/moderation)
 //   remove-admin <email>
+//   reset-link <email>     prints a password-reset link (for a server that sends no email)
+//   verify-email <email>   marks the address verified
 import { eq } from 'drizzle-orm';
 import { ConfigError, loadConfig } from '../src/lib/server/config.ts';
 import { openDatabase } from '../src/lib/server/db/index.ts';
@@ -10,12 +12,16 @@ import * as billing from '../src/lib/server/billing.ts';
 import * as moderation from '../src/lib/server/moderation.ts';
 import { AppError } from '../src/lib/server/errors.ts';
 import { isUuid } from '../src/lib/server/access.ts';
+import * as passwordReset from '../src/lib/server/auth/password-reset.ts';
+import * as emailVerification from '../src/lib/server/auth/email-verification.ts';
 import { MIGRATIONS_FOLDER } from './bootstrap.ts';
 
 const USAGE = [
 	'usage: npm run admin -- set-plan <team id or name> <free|pro|team> [--seats N]',
 	'       npm run admin -- make-admin <email>      (may moderate the public gallery)',
-	'       npm run admin -- remove-admin <email>'
+	'       npm run admin -- remove-admin <email>',
+	'       npm run admin -- reset-link <email>      (prints a password-reset link valid for an hour)',
+	'       npm run admin -- verify-email <email>    (marks the address verified)'
 ].join('\n');
 
 function fail(message: string): never {
@@ -23,13 +29,16 @@ function fail(message: string): never {
 	process.exit(1);
 }
 
-async function openConfigured() {
-	let config;
+function configured() {
 	try {
-		config = loadConfig();
+		return loadConfig();
 	} catch (error) {
 		fail(error instanceof ConfigError ? error.message : String(error));
 	}
+}
+
+async function openConfigured() {
+	const config = configured();
 	return openDatabase({ url: config.DATABASE_URL, dataDir: `${config.DATA_DIR.replace(/\/$/, '')}/pg`, migrationsFolder: MIGRATIONS_FOLDER }).catch((error: Error) =>
 		fail(error.message)
 	);
@@ -54,8 +63,41 @@ async function setAdmin(email: string | undefined, isAdmin: boolean, extra: stri
 	);
 }
 
+/** Runs one operator action on the database; an AppError (unknown email…) is printed and exits 1. */
+async function withDatabase<T>(action: (db: Awaited<ReturnType<typeof openConfigured>>['db']) => Promise<T>): Promise<T> {
+	const database = await openConfigured();
+	let result: T;
+	try {
+		result = await action(database.db);
+	} catch (error) {
+		await database.close();
+		fail(error instanceof AppError ? error.message : String(error));
+	}
+	await database.close();
+	return result;
+}
+
+/** reset-link <email>: a password-reset link to hand over (older unused ones stop working). */
+async function printResetLink(email: string | undefined, extra: string[]): Promise<void> {
+	if (!email || extra.length > 0) fail(USAGE);
+	const { publicOrigin } = configured();
+	const link = await withDatabase((db) => passwordReset.operatorResetLink(db, email, publicOrigin));
+	console.log(`Password-reset link for ${link.email} (works once, until ${link.expiresAt.toISOString()}):`);
+	console.log(link.url);
+}
+
+/** verify-email <email>: the operator vouches for the address. */
+async function verifyEmail(email: string | undefined, extra: string[]): Promise<void> {
+	if (!email || extra.length > 0) fail(USAGE);
+	const result = await withDatabase((db) => emailVerification.markVerifiedByOperator(db, email));
+	console.log(result.alreadyVerified ? `${result.email} was already verified.` : `${result.email} is now verified.`);
+}
+
 async function main(args: string[]): Promise<void> {
 	const [command, team, plan, ...rest] = args;
+	const extra = [plan, ...rest].filter((arg) => arg !== undefined);
+	if (command === 'reset-link') return printResetLink(team, extra);
+	if (command === 'verify-email') return verifyEmail(team, extra);
 	if (command === 'make-admin' || command === 'remove-admin')
 		return setAdmin(
 			team,

@@ -232,6 +232,29 @@ export async function startServices(config: Config, logger = createLogger(config
 				redis: redis?.limits
 			})
 		},
+		accountEmailThrottles: {
+			perRecipient: new ActionThrottle({
+				what: 'emails sent to this address',
+				keyPrefix: `${config.REDIS_PREFIX}:account-mail-recipient`,
+				points: config.ACCOUNT_EMAILS_PER_RECIPIENT,
+				durationSeconds: config.ACCOUNT_EMAIL_WINDOW_SECONDS,
+				redis: redis?.limits
+			}),
+			perClient: new ActionThrottle({
+				what: 'account emails requested from this network address',
+				keyPrefix: `${config.REDIS_PREFIX}:account-mail-address`,
+				points: config.ACCOUNT_EMAIL_REQUESTS_PER_ADDRESS,
+				durationSeconds: config.ACCOUNT_EMAIL_WINDOW_SECONDS,
+				redis: redis?.limits
+			}),
+			perUser: new ActionThrottle({
+				what: 'account emails requested by you',
+				keyPrefix: `${config.REDIS_PREFIX}:account-mail-user`,
+				points: config.ACCOUNT_EMAIL_REQUESTS_PER_USER,
+				durationSeconds: config.ACCOUNT_EMAIL_WINDOW_SECONDS,
+				redis: redis?.limits
+			})
+		},
 		publicationReportThrottle: new ActionThrottle({
 			what: 'reports from this network address',
 			keyPrefix: `${config.REDIS_PREFIX}:publication-report-address`,

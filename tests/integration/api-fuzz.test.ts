@@ -54,6 +54,9 @@ function listRoutes(dir = API_ROOT): Route[] {
 const BODIES: Record<string, Record<string, unknown>> = {
 	'POST /api/v1/auth/login': { email: 'fuzz@example.com', password: 'a long enough password' },
 	'POST /api/v1/auth/signup': { email: 'fuzz-signup@example.com', password: 'a long enough password', name: 'Fuzz' },
+	'POST /api/v1/auth/password-reset': { email: 'fuzz-reset@example.com' },
+	'POST /api/v1/auth/password-reset/[token]': { password: 'a long enough password' },
+	'POST /api/v1/me/email': { email: 'fuzz-new-address@example.com', password: 'a long enough password' },
 	'POST /api/v1/canvases': { title: 'Fuzzed', teamId: '<teamId>' },
 	'PATCH /api/v1/canvases/[id]': { title: 'Fuzzed' },
 	'POST /api/v1/canvases/[id]/move': { teamId: '<teamId>' },

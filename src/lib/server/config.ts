@@ -124,6 +124,13 @@ const environmentSchema = z.object({
 	/** Invitation emails sent for one team within INVITATION_EMAIL_WINDOW_SECONDS, by all its admins. */
 	INVITATION_EMAILS_PER_TEAM: integer('INVITATION_EMAILS_PER_TEAM', 1, 1_000_000).default(50),
 	INVITATION_EMAIL_WINDOW_SECONDS: integer('INVITATION_EMAIL_WINDOW_SECONDS', 1, 7 * 86400).default(3600),
+	/** Account links (password reset, email verification) mailed to one address within ACCOUNT_EMAIL_WINDOW_SECONDS. */
+	ACCOUNT_EMAILS_PER_RECIPIENT: integer('ACCOUNT_EMAILS_PER_RECIPIENT', 1, 1_000_000).default(5),
+	/** Requests that mail an account link (reset, resend, email change) from one client address within the window. */
+	ACCOUNT_EMAIL_REQUESTS_PER_ADDRESS: integer('ACCOUNT_EMAIL_REQUESTS_PER_ADDRESS', 1, 1_000_000).default(20),
+	/** Verification resends and email changes one signed-in person may ask for within the window. */
+	ACCOUNT_EMAIL_REQUESTS_PER_USER: integer('ACCOUNT_EMAIL_REQUESTS_PER_USER', 1, 1_000_000).default(10),
+	ACCOUNT_EMAIL_WINDOW_SECONDS: integer('ACCOUNT_EMAIL_WINDOW_SECONDS', 1, 7 * 86400).default(3600),
 	/** Reports of published canvases one client address may file within PUBLICATION_REPORT_WINDOW_SECONDS. */
 	PUBLICATION_REPORTS_PER_ADDRESS: integer('PUBLICATION_REPORTS_PER_ADDRESS', 1, 1_000_000).default(5),
 	PUBLICATION_REPORT_WINDOW_SECONDS: integer('PUBLICATION_REPORT_WINDOW_SECONDS', 1, 7 * 86400).default(3600),

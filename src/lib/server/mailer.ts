@@ -62,6 +62,27 @@ export async function sendInvitationEmail(db: Queryable, invitation: Invitation,
 	}
 }
 
-function escapeHtml(value: string): string {
+/** An email of Easel's own (account links and notices), plain text and HTML. */
+export interface OutgoingEmail {
+	to: string;
+	subject: string;
+	text: string;
+	html: string;
+}
+
+/** Sends one email over SMTP_URL; false when email is not configured or sending failed (logged). */
+export async function sendEmail(email: OutgoingEmail): Promise<boolean> {
+	const { config, logger } = runtime();
+	if (!config.SMTP_URL) return false;
+	try {
+		await (await transport(config.SMTP_URL)).sendMail({ from: config.SMTP_FROM, ...email });
+		return true;
+	} catch (error) {
+		logger.warn({ err: error, subject: email.subject }, 'email failed');
+		return false;
+	}
+}
+
+export function escapeHtml(value: string): string {
 	return value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 }

@@ -41,6 +41,11 @@ export interface Runtime {
 	signUpThrottle: ActionThrottle;
 	/** Invitation emails per sender (user id) and per team (team id). */
 	invitationEmailThrottles: { perSender: ActionThrottle; perTeam: ActionThrottle };
+	/**
+	 * Account emails (auth/account-emails.ts): links mailed to one address (keyed by the lower-case
+	 * address), requests per client address, and requests of one signed-in person (by user id).
+	 */
+	accountEmailThrottles: { perRecipient: ActionThrottle; perClient: ActionThrottle; perUser: ActionThrottle };
 	/** Reports of published canvases per client address. */
 	publicationReportThrottle: ActionThrottle;
 	/** Assistant runs a person may start a minute and a team a day, by plan. */

@@ -6,6 +6,8 @@ import { formFailure, formValues, parseForm } from '$lib/server/http/forms';
 import { sessionOrigin, setSessionCookie } from '$lib/server/http/session-cookie';
 import { safeNextPath } from '$lib/next-path';
 import { runtime } from '$lib/server/runtime';
+import * as emailVerification from '$lib/server/auth/email-verification';
+import { accountEmailOptions } from '$lib/server/auth/account-emails';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -23,6 +25,7 @@ export const actions: Actions = {
 			const user = await accounts.register(locals.db, signUpThrottle, { ip: getClientAddress(), ...input });
 			const { token, session } = await startSession(locals.db, user.id, config.SESSION_DAYS, sessionOrigin({ request, getClientAddress }));
 			setSessionCookie(cookies, token, session.expiresAt);
+			void emailVerification.sendAfterSignUp(locals.services, accountEmailOptions(), user);
 		} catch (error) {
 			return formFailure(error, values, setHeaders);
 		}

@@ -1,6 +1,7 @@
 // Every /api/v1 operation, in one list: the OpenAPI document, its tests and /docs/api read it.
 import { accountOperations } from './accounts.ts';
 import { accountSettingsOperations } from './account-settings.ts';
+import { accountEmailOperations } from './account-emails.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { assistantOperations } from './assistant.ts';
 import { billingOperations } from './billing.ts';
@@ -21,6 +22,7 @@ export { operationScope } from './scopes.ts';
 export const API_OPERATIONS: readonly ApiOperation[] = [
 	...accountOperations,
 	...accountSettingsOperations,
+	...accountEmailOperations,
 	...canvasOperations,
 	...historyOperations,
 	...sharingOperations,
