@@ -7,6 +7,7 @@ import { canvasOperations } from './canvases.ts';
 import { conversationOperations } from './conversations.ts';
 import { historyOperations } from './history.ts';
 import { imageOperations } from './images.ts';
+import { libraryOperations } from './library.ts';
 import type { ApiOperation } from './operation.ts';
 import { sharingOperations } from './sharing.ts';
 import { teamOperations } from './teams.ts';
@@ -18,6 +19,7 @@ export { operationScope } from './scopes.ts';
 export const API_OPERATIONS: readonly ApiOperation[] = [
 	...accountOperations,
 	...canvasOperations,
+	...libraryOperations,
 	...historyOperations,
 	...sharingOperations,
 	...conversationOperations,
