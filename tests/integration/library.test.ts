@@ -153,6 +153,9 @@ describeEachServerDatabase('the team library', (database) => {
 		expect(highlighted(found[1])).toEqual(['zephyrine', 'zephyrine', 'zephyrine']);
 		// The same search sorted by title is not ranked.
 		expect(titles(await list(owner, { q: 'zephyrine', sort: 'title' }))).toEqual(['Quarterly plan', 'Zephyrine rollout']);
+		// A copy is found by the same text at once, without being opened.
+		const copy = await call(`/api/v1/canvases/${inText}/duplicate`, { method: 'POST', token: owner.token });
+		expect((await list(owner, { q: 'zephyrine', sort: 'title' })).map((canvas) => canvas.id)).toEqual([inText, copy.body.id, inTitle]);
 	}, 60_000);
 
 	it('finds a renamed canvas by its new title at once, and no longer by the old one', async () => {
@@ -239,6 +242,10 @@ describeEachServerDatabase('the team library', (database) => {
 		const patched = await call(`/api/v1/canvases/${filed}`, { method: 'PATCH', token: owner.token, body: { folderId } });
 		expect(patched.status, JSON.stringify(patched.body)).toBe(200);
 		expect(patched.body).toMatchObject({ id: filed, title: 'Filed one', folderId });
+		// A copy sits beside its original, in its folder.
+		const copy = await call(`/api/v1/canvases/${filed}/duplicate`, { method: 'POST', token: owner.token });
+		expect(copy.body).toMatchObject({ title: 'Filed one (copy)', folderId });
+		await call(`/api/v1/canvases/${copy.body.id}`, { method: 'DELETE', token: owner.token });
 		// Title and folder in one request.
 		const both = await call(`/api/v1/canvases/${loose}`, { method: 'PATCH', token: owner.token, body: { title: 'Loose two', folderId: other } });
 		expect(both.body).toMatchObject({ title: 'Loose two', folderId: other });
