@@ -159,7 +159,8 @@ test('stars stay on top in every sort; folders are made, filled from the card an
 	await page.screenshot({ path: `${SHOTS}/folder-delete.png` });
 	await confirm.getByRole('button', { name: 'Delete folder' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Deleted the folder “Papers”. Its 2 canvases are back at the top of the library.' })).toBeVisible();
-	await expect(page.getByRole('heading', { name: 'All canvases', level: 2 })).toBeVisible();
+	await expect(page).not.toHaveURL(/folder=/);
+	await expect(folders.getByRole('link', { name: /All canvases/ })).toHaveAttribute('aria-current', 'page');
 	await expect(tiles).toHaveCount(3);
 	await expect(folders.getByTestId('folder-link')).toHaveCount(0);
 
