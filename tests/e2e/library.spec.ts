@@ -168,6 +168,8 @@ test('stars stay on top in every sort; folders are made, filled from the card an
 	await folders.getByRole('button', { name: '+ New folder' }).click();
 	await folders.getByLabel('Folder name').fill('Later');
 	await folders.getByRole('button', { name: 'Create' }).click();
+	await expect(page.getByRole('heading', { name: 'Later', level: 2 })).toBeVisible();
 	await folders.getByRole('link', { name: /All canvases/ }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Created the folder' })).toHaveCount(0);
 	await page.screenshot({ path: `${SHOTS}/library-narrow.png`, fullPage: true });
 });
