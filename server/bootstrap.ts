@@ -26,6 +26,7 @@ import { imageProviderFor } from '../src/lib/server/jobs/image-provider-for.ts';
 import { reportImageQueue } from '../src/lib/server/jobs/image-metrics.ts';
 import { createCollaborationServer, type CollaborationServer } from './collab/index.ts';
 import { connectRedis, type RedisConnections } from './collab/scale-out.ts';
+import { startSearchBackfill } from './collab/search-index.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -272,6 +273,8 @@ export async function startServices(config: Config, logger = createLogger(config
 	});
 	const renderer = startCanvasRenderer(config, database.db, logger);
 	const stopMaintenance = startMaintenance(database.db, logger, assistant, imageJobs);
+	// Library search for canvases never indexed (from before it existed); a worker process serves no library.
+	const stopSearchBackfill = mode === 'web' ? startSearchBackfill(database.db, logger) : async () => {};
 	await imageWorker?.start();
 	let stopping: Promise<void> | undefined;
 	return {
@@ -282,7 +285,7 @@ export async function startServices(config: Config, logger = createLogger(config
 		stop: () =>
 			(stopping ??= (async () => {
 				stopMaintenance();
-				await Promise.all([assistant.stop(), imageWorker?.stop(WORKER_STOP_GRACE_MS)]);
+				await Promise.all([assistant.stop(), imageWorker?.stop(WORKER_STOP_GRACE_MS), stopSearchBackfill()]);
 				await jobQueue.stop({ graceful: true, timeoutMs: 5_000 }).catch((error) => logger.warn({ err: error }, 'stopping the job queue failed'));
 				setCanvasRenderer(null);
 				await Promise.all([collaboration.shutdown(), renderer?.close()]);

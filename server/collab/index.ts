@@ -30,6 +30,7 @@ import { Persistence } from './persistence.ts';
 import { Presence } from './presence.ts';
 import { RecordValidation } from './record-validation.ts';
 import { ControlChannel, DocumentRelay, type ControlCommand, type RedisConnections } from './scale-out.ts';
+import { SearchIndex } from './search-index.ts';
 import { createSocketGateway } from './sockets.ts';
 import { transactDocument } from './writes.ts';
 
@@ -74,6 +75,7 @@ export function createCollaborationServer(deps: {
 	});
 
 	const autoVersions = new AutoVersions({ db, logger });
+	const searchIndex = new SearchIndex({ db, logger });
 	const assetOwnership = new AssetOwnership({ db });
 	const peerPresences = new PeerPresences();
 	const hocuspocus = new Hocuspocus<ConnectionContext>({
@@ -105,6 +107,7 @@ export function createCollaborationServer(deps: {
 				onRevertLoop: () => meters.revertLoops.inc()
 			}),
 			autoVersions,
+			searchIndex,
 			new Presence(),
 			peerPresences
 		]
@@ -190,7 +193,13 @@ export function createCollaborationServer(deps: {
 			connections.stop();
 			peerPresences.clear();
 			await persistence.flush();
-			await Promise.all([...hocuspocus.documents.values()].map((document) => persistence.compact(document)));
+			await Promise.all(
+				[...hocuspocus.documents.values()].map(async (document) => {
+					await persistence.compact(document);
+					// Shutdown skips Hocuspocus's store hooks: the last edits' text would otherwise wait for the next one.
+					await searchIndex.onStoreDocument({ documentName: document.name, document });
+				})
+			);
 			gateway.closeAll(SOCKET_CLOSES.SERVER_RESTARTING);
 			openings.close();
 			persistence.close();

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import * as canvases from '../../src/lib/server/canvases.ts';
+import * as library from '../../src/lib/server/library/index.ts';
 import * as sharing from '../../src/lib/server/sharing.ts';
 import * as teams from '../../src/lib/server/teams.ts';
 import * as trash from '../../src/lib/server/trash/index.ts';
@@ -63,7 +64,12 @@ describeEachDatabase('access matrix', (database) => {
 		['list invitations', ['owner', 'admin'], (actor) => invitations.listPending(database().db, actor, teamId)],
 		['invite a viewer', ['owner', 'admin'], (actor) => invitations.create(database().db, actor, teamId, { role: 'viewer' })],
 		['read the audit log', ['owner', 'admin'], (actor) => audit.listForTeam(database().db, actor, teamId)],
-		['rename the team', ['owner'], (actor) => teams.rename(database().db, actor, teamId, 'Matrix team').then(() => 'renamed')]
+		['rename the team', ['owner'], (actor) => teams.rename(database().db, actor, teamId, 'Matrix team').then(() => 'renamed')],
+		['search the library', [...ROLES], (actor) => library.listLibrary(database().db, actor, teamId, { q: 'matrix' })],
+		['star a canvas', [...ROLES], (actor) => library.star(database().db, actor, canvasId).then(() => 'starred')],
+		['list folders', [...ROLES], (actor) => library.listFolders(database().db, actor, teamId)],
+		['create a folder', ['owner', 'admin', 'editor'], (actor) => library.createFolder(database().db, actor, teamId, `Folder ${crypto.randomUUID()}`)],
+		['file a canvas', ['owner', 'admin', 'editor'], (actor) => library.fileCanvas(database().db, actor, canvasId, null).then(() => 'filed')]
 	];
 
 	for (const [action, allowed, attempt] of CANVAS_ACTIONS) {

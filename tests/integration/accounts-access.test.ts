@@ -27,6 +27,7 @@ describe('role permissions', () => {
 		'canvas.share': ['owner', 'admin'],
 		'canvas.move': ['owner', 'admin'],
 		'canvas.publish': ['owner', 'admin', 'editor'],
+		'folder.manage': ['owner', 'admin', 'editor'],
 		'history.save': ['owner', 'admin', 'editor'],
 		'history.restore': ['owner', 'admin', 'editor'],
 		'history.manage': ['owner', 'admin'],

@@ -44,6 +44,8 @@ function scopesNotGranting(scope: ApiKeyScope): ApiKeyScope[] {
 const BODIES: Partial<Record<ApiRoute, unknown>> = {
 	'POST /api/v1/canvases': { title: 'Made by a key' },
 	'PATCH /api/v1/canvases/{id}': { title: 'Renamed by a key' },
+	'POST /api/v1/teams/{teamId}/folders': { name: 'Made by a key' },
+	'PATCH /api/v1/folders/{id}': { name: 'Renamed by a key' },
 	'POST /api/v1/canvases/{id}/assistant/runs': { prompt: 'Add a cache in front of the API' },
 	'POST /api/v1/canvases/{id}/code': {},
 	'POST /api/v1/canvases/{id}/design-doc': {},
@@ -72,13 +74,14 @@ const BODIES: Partial<Record<ApiRoute, unknown>> = {
 const RANDOM_TARGET = /\{(runId|assetId|name)\}|\/image-jobs\//;
 
 /** Routes that would end what later requests need; they are called on a canvas of their own. */
-const DESTRUCTIVE = new Set<ApiRoute>(['DELETE /api/v1/canvases/{id}']);
+const DESTRUCTIVE = new Set<ApiRoute>(['DELETE /api/v1/canvases/{id}', 'DELETE /api/v1/folders/{id}']);
 
 describeEachServerDatabase('API key scopes on every route', (database) => {
 	let server: RunningServer;
 	let owner: TestUser;
 	let canvasId: string;
 	let otherCanvasId: string;
+	let folderId: string;
 	let versionId: string;
 	let conversationId: string;
 	let messageId: string;
@@ -103,6 +106,7 @@ describeEachServerDatabase('API key scopes on every route', (database) => {
 		owner = await signUp(server.url, 'Scopes');
 		canvasId = await createCanvas(server.url, owner, 'Keyed');
 		otherCanvasId = await createCanvas(server.url, owner, 'Elsewhere');
+		folderId = await createFolder('Filed');
 		versionId = (await api(server.url, `/api/v1/canvases/${canvasId}/versions`, { token: owner.token, body: { label: 'First' } })).body.id;
 		const pushed = await api(server.url, `/api/v1/canvases/${canvasId}/conversations`, { token: owner.token, body: { messages: [{ role: 'user', content: 'Hi' }] } });
 		conversationId = pushed.body.conversation.id;
@@ -112,13 +116,26 @@ describeEachServerDatabase('API key scopes on every route', (database) => {
 		await server?.dispose();
 	});
 
+	const createFolder = async (name: string) => {
+		const made = await api(server.url, `/api/v1/teams/${owner.personalTeamId}/folders`, { token: owner.token, body: { name } });
+		expect(made.status, JSON.stringify(made.body)).toBe(201);
+		return made.body.id as string;
+	};
+	/** What a destructive route is called on: a canvas, or a folder, of its own. */
+	const freshTarget = async (route: ApiRoute, name: string) =>
+		route.includes('/folders/') ? { folderId: await createFolder(`${name} ${crypto.randomUUID()}`) } : { canvasId: await createCanvas(server.url, owner, name) };
+
 	/** The route with real ids where a permission check needs them (random ones elsewhere: answering 404 is fine). */
-	const request = async (route: ApiRoute, token: string, ids: { canvasId?: string } = {}) => {
+	const request = async (route: ApiRoute, token: string, ids: { canvasId?: string; folderId?: string } = {}) => {
 		const [method, template] = route.split(' ');
 		const path = template
 			.replace(
 				'{id}',
-				route.includes('/publications/') || route.includes('/api-keys/') || route.includes('/share-links/') ? crypto.randomUUID() : (ids.canvasId ?? canvasId)
+				route.includes('/publications/') || route.includes('/api-keys/') || route.includes('/share-links/')
+					? crypto.randomUUID()
+					: route.includes('/folders/')
+						? (ids.folderId ?? folderId)
+						: (ids.canvasId ?? canvasId)
 			)
 			.replace('{teamId}', owner.personalTeamId)
 			.replace('{versionId}', versionId)
@@ -146,13 +163,13 @@ describeEachServerDatabase('API key scopes on every route', (database) => {
 	it('a key holding just the scope a route names gets past authorization, and one without it is refused naming the scope', async () => {
 		const problems: string[] = [];
 		for (const [route, scope] of scoped) {
-			const ids = DESTRUCTIVE.has(route) ? { canvasId: await createCanvas(server.url, owner, 'To delete') } : {};
+			const ids = DESTRUCTIVE.has(route) ? await freshTarget(route, 'To delete') : {};
 			const allowed = await request(route, await keyWith([scope]), ids);
 			if (allowed.status === 401 || allowed.status === 403) problems.push(`${route} with ${scope}: ${allowed.status} ${JSON.stringify(allowed.body)}`);
 			const without = scopesNotGranting(scope);
 			if (without.length === 0) continue;
 			// A fresh canvas where the allowed request may have deleted the first.
-			const refused = await request(route, await keyWith(without), DESTRUCTIVE.has(route) ? { canvasId: await createCanvas(server.url, owner, 'Kept') } : ids);
+			const refused = await request(route, await keyWith(without), DESTRUCTIVE.has(route) ? await freshTarget(route, 'Kept') : ids);
 			const namesScope = refused.status === 403 && String(refused.body?.error?.message).includes(`“${scope}”`);
 			if (!namesScope && !(refused.status === 404 && RANDOM_TARGET.test(route))) {
 				problems.push(`${route} without ${scope} (${without.join(', ')}): ${refused.status} ${JSON.stringify(refused.body)}`);

@@ -128,7 +128,8 @@ describe('the OpenAPI document', () => {
 				createdBy: null,
 				createdByName: null,
 				createdAt: new Date().toISOString(),
-				updatedAt: new Date().toISOString()
+				updatedAt: new Date().toISOString(),
+				folderId: null
 			})
 		).toBe(true);
 		expect(canvas({ id: 'not an id' })).toBe(false);

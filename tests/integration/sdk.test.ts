@@ -112,6 +112,13 @@ describeEachServerDatabase('TypeScript SDK', (database) => {
 		const copy = await asKey.canvases.duplicate(created.id);
 		expect(copy.id).not.toBe(created.id);
 		expect(copy.title).toContain('Roadmap 2027');
+		// The library: a folder, filing, and a search within it.
+		const folder = await asKey.folders.create(owner.personalTeamId, 'Plans');
+		expect((await asKey.canvases.file(created.id, folder.id)).folderId).toBe(folder.id);
+		expect((await asKey.canvases.list({ q: 'roadm', folderId: folder.id })).map((canvas) => [canvas.title, canvas.starred])).toEqual([['Roadmap 2027', false]]);
+		expect((await asKey.folders.list(owner.personalTeamId)).map(({ name, canvasCount }) => [name, canvasCount])).toEqual([['Plans', 1]]);
+		await asKey.folders.delete(folder.id);
+		expect((await asKey.canvases.get(created.id)).folderId).toBeNull();
 
 		const document = await asKey.canvases.document(canvasId);
 		expect(document).toMatchObject({ id: canvasId, title: 'SDK canvas' });

@@ -21,6 +21,11 @@ type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends
 type Schemas = components['schemas'];
 export type Canvas = Schemas['Canvas'];
 export type TrashedCanvas = Schemas['TrashedCanvas'];
+/** A canvas as `canvases.list` answers it: with the caller's star and, when searching, the `match` excerpt. */
+export type LibraryCanvas = Schemas['LibraryCanvas'];
+export type Folder = Schemas['Folder'];
+/** What `canvases.list` takes: `teamId`, a search `q`, `sort`, `folderId` (or `none`), `starred`. */
+export type ListCanvasesQuery = NonNullable<paths['/api/v1/canvases']['get']['parameters']['query']>;
 export type CanvasDetail = Schemas['CanvasDetail'];
 export type CanvasDocument = Schemas['CanvasDocument'];
 export type Version = Schemas['Version'];
@@ -68,8 +73,11 @@ export function createEasel(options: EaselOptions) {
 	const client = createClient<paths>({ baseUrl, fetch, headers: { authorization, accept: 'application/json' } });
 
 	const canvases = {
-		/** The canvases of a team (the token's personal team when `teamId` is omitted), newest first. */
-		list: async (query: { teamId?: string } = {}) => unwrap(await client.GET('/api/v1/canvases', { params: { query } })).canvases,
+		/**
+		 * The canvases of a team (the token's personal team when `teamId` is omitted), most recently edited
+		 * first; `q` searches titles and the text on them (best match first), `folderId` and `starred` narrow it.
+		 */
+		list: async (query: ListCanvasesQuery = {}) => unwrap(await client.GET('/api/v1/canvases', { params: { query } })).canvases,
 		/** One canvas with the caller's `role` and `canEdit`. */
 		get: async (id: string) => unwrap(await client.GET('/api/v1/canvases/{id}', { params: { path: { id } } })),
 		create: async (input: Body<'/api/v1/canvases', 'post'> = {}) => unwrap(await client.POST('/api/v1/canvases', { body: input })),
@@ -82,10 +90,21 @@ export function createEasel(options: EaselOptions) {
 		restore: async (id: string) => unwrap(await client.POST('/api/v1/canvases/{id}/restore', { params: { path: { id } } })),
 		/** The canvases in a team's trash, most recently deleted first. */
 		trash: async (teamId: string) => unwrap(await client.GET('/api/v1/teams/{teamId}/trash', { params: { path: { teamId } } })).canvases,
+		/** Files the canvas in one of its team's folders; `null` takes it out of its folder. */
+		file: async (id: string, folderId: string | null) => unwrap(await client.PATCH('/api/v1/canvases/{id}', { params: { path: { id } }, body: { folderId } })),
 		/** A copy of the canvas as it is now, in the same team. */
 		duplicate: async (id: string) => unwrap(await client.POST('/api/v1/canvases/{id}/duplicate', { params: { path: { id } } })),
 		/** The canvas content as JSON: `{ id, title, records }`, tldraw records keyed by id, as collaborators see them now. */
 		document: async (id: string) => unwrap(await client.GET('/api/v1/canvases/{id}/document', { params: { path: { id } } }))
+	};
+
+	const folders = {
+		/** The team's library folders, by name, with how many canvases each holds. */
+		list: async (teamId: string) => unwrap(await client.GET('/api/v1/teams/{teamId}/folders', { params: { path: { teamId } } })).folders,
+		create: async (teamId: string, name: string) => unwrap(await client.POST('/api/v1/teams/{teamId}/folders', { params: { path: { teamId } }, body: { name } })),
+		rename: async (id: string, name: string) => unwrap(await client.PATCH('/api/v1/folders/{id}', { params: { path: { id } }, body: { name } })),
+		/** Deletes the folder; its canvases go back to the top level (none is deleted). */
+		delete: async (id: string) => noContent(await client.DELETE('/api/v1/folders/{id}', { params: { path: { id } } }))
 	};
 
 	const versions = {
@@ -191,6 +210,7 @@ export function createEasel(options: EaselOptions) {
 
 	return {
 		canvases,
+		folders,
 		versions,
 		shareLinks,
 		conversations,

@@ -30,6 +30,8 @@ export const ROLE_PERMISSIONS = {
 	'canvas.move': ADMINS,
 	/** Publishing to the gallery; a team whose `publish_role` is 'admin' narrows it to admins (publications.ts). */
 	'canvas.publish': EDITORS,
+	/** Creating, renaming and deleting the team's library folders, and filing canvases in them (viewers see them). */
+	'folder.manage': EDITORS,
 	'history.save': EDITORS,
 	'history.restore': EDITORS,
 	'history.manage': ADMINS,
@@ -94,7 +96,8 @@ export const API_KEY_SCOPES = {
 		'canvas.duplicate',
 		'history.save',
 		'history.restore',
-		'canvas.publish'
+		'canvas.publish',
+		'folder.manage'
 	],
 	'conversations:write': ['team.view', 'canvas.view', 'conversation.write'],
 	'assistant:run': ['team.view', 'canvas.view', 'assistant.run'],
@@ -410,6 +413,7 @@ const ACTION_WORDS: Record<Action, string> = {
 	'canvas.share': 'manage share links',
 	'canvas.move': 'move this canvas',
 	'canvas.publish': 'publish this canvas',
+	'folder.manage': 'manage folders',
 	'history.save': 'save versions',
 	'history.restore': 'restore versions',
 	'history.manage': 'rename or delete versions',

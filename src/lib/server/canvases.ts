@@ -25,6 +25,7 @@ import * as billing from './billing.ts';
 import { copyCanvasAssets } from './assets/asset-copies.ts';
 import { assertStorageAvailable, canvasAssetBytes } from './assets/storage-quota.ts';
 import { assetIdsInRecords } from '../asset-urls.ts';
+import { searchIndexOf } from './canvas-search-index.ts';
 import * as Y from 'yjs';
 
 export const DEFAULT_TITLE = 'Untitled canvas';
@@ -42,9 +43,15 @@ export function createCanvasRequestSchema(maxTitleLength = DEFAULT_MAX_TITLE_LEN
 	return z.object({ title: titleSchema(maxTitleLength).optional(), teamId: z.string().optional() }).strict();
 }
 
-/** `PATCH /api/v1/canvases/{id}`: the new title. */
-export function renameCanvasRequestSchema(maxTitleLength = DEFAULT_MAX_TITLE_LENGTH) {
-	return z.object({ title: titleSchema(maxTitleLength) }).strict();
+/** `PATCH /api/v1/canvases/{id}`: a new title, the folder to file it in (null: none), or both. */
+export function updateCanvasRequestSchema(maxTitleLength = DEFAULT_MAX_TITLE_LENGTH) {
+	return z
+		.object({
+			title: titleSchema(maxTitleLength).optional(),
+			folderId: z.uuid({ error: 'folderId must be a folder id, or null to take the canvas out of its folder.' }).nullable().optional()
+		})
+		.strict()
+		.refine((input) => input.title !== undefined || input.folderId !== undefined, { error: 'Send a new title, a folderId, or both.' });
 }
 
 /** `POST /api/v1/canvases/{id}/move`: the team to move the canvas to. */
@@ -70,6 +77,8 @@ export interface CanvasSummary {
 	createdByName: string | null;
 	/** When its thumbnail was last uploaded; null while it has none (the dashboard shows a placeholder). */
 	thumbnailUpdatedAt: Date | null;
+	/** The library folder it is filed in; null at the top level. */
+	folderId: string | null;
 }
 
 const summaryColumns = {
@@ -80,7 +89,8 @@ const summaryColumns = {
 	updatedAt: canvases.updatedAt,
 	createdBy: canvases.createdBy,
 	createdByName: users.name,
-	thumbnailUpdatedAt: canvases.thumbnailUpdatedAt
+	thumbnailUpdatedAt: canvases.thumbnailUpdatedAt,
+	folderId: canvases.folderId
 };
 
 export async function create(
@@ -95,7 +105,8 @@ export async function create(
 		await billing.assertCanCreateCanvas(tx, teamId);
 		const [row] = await tx
 			.insert(canvases)
-			.values({ teamId, title: title ?? DEFAULT_TITLE, createdBy: personId(actor) })
+			// Nothing on it yet: already indexed (as empty) for library search.
+			.values({ teamId, title: title ?? DEFAULT_TITLE, createdBy: personId(actor), searchIndexedAt: new Date() })
 			.returning({ id: canvases.id });
 		await audit.record(tx, {
 			teamId,
@@ -160,9 +171,11 @@ export async function duplicate(
 		const id = await db.transaction(async (tx) => {
 			await billing.assertCanCreateCanvas(tx, source.canvas.teamId);
 			await assertStorageAvailable(tx, source.canvas.teamId, await canvasAssetBytes(tx, canvasId, assetIdsInRecords(Object.values(sourceRecords))));
+			const [{ folderId }] = await tx.select({ folderId: canvases.folderId }).from(canvases).where(eq(canvases.id, canvasId));
 			const [row] = await tx
 				.insert(canvases)
-				.values({ teamId: source.canvas.teamId, title, createdBy: personId(actor) })
+				// The copy sits beside the original, in its folder, and is found by the same text.
+				.values({ teamId: source.canvas.teamId, title, createdBy: personId(actor), folderId, ...searchIndexOf(sourceRecords) })
 				.returning({ id: canvases.id });
 			const copied = await copyCanvasAssets(tx, { records: sourceRecords, toCanvasId: row.id, copiedBy: personId(actor), fromCanvasId: canvasId });
 			doc.transact(() => {
@@ -211,7 +224,8 @@ export async function move(services: Services, actor: UserActor, canvasId: strin
 	await db.transaction(async (tx) => {
 		await billing.assertCanCreateCanvas(tx, teamId);
 		await assertStorageAvailable(tx, teamId, await canvasAssetBytes(tx, canvasId));
-		await tx.update(canvases).set({ teamId, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
+		// Its folder belongs to the team it leaves.
+		await tx.update(canvases).set({ teamId, folderId: null, updatedAt: new Date() }).where(eq(canvases.id, canvasId));
 		const entry = {
 			actorId: actor.userId,
 			action: 'canvas.move' as const,

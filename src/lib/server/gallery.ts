@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Queryable } from './db/index.ts';
 import { publications } from './db/schema.ts';
 import { AppError, parseInput } from './errors.ts';
+import { searchQuery } from './text-search.ts';
 
 export const GALLERY_SORTS = ['newest', 'views', 'remixes'] as const;
 export type GallerySort = (typeof GALLERY_SORTS)[number];
@@ -120,20 +121,6 @@ function decodeCursor(raw: string, sort: GallerySort): Cursor {
 		throw new AppError('INVALID_INPUT', `This cursor pages the gallery sorted by ${parsed.s}, not ${sort}: start again from the first page.`, { field: 'cursor' });
 	}
 	return { sort: parsed.s, key: parsed.k, id: parsed.i };
-}
-
-/**
- * The text-search query for what a visitor typed: web-search syntax ("quoted phrases", -not, or),
- * and the last word also matches as a prefix while it is being typed (`canv` finds "canvas").
- */
-function searchQuery(q: string): SQL {
-	const words = q.split(/\s+/);
-	const last = words.at(-1) ?? '';
-	const before = words.slice(0, -1);
-	const inPhrase = (before.join(' ').match(/"/g)?.length ?? 0) % 2 === 1;
-	const prefixable = /^[\p{L}\p{N}]+$/u.test(last) && last.toLowerCase() !== 'or' && before.at(-1)?.toLowerCase() !== 'or' && !inPhrase;
-	if (!prefixable) return sql`websearch_to_tsquery('simple', ${q})`;
-	return sql`(websearch_to_tsquery('simple', ${before.join(' ')}) && to_tsquery('simple', ${`${last}:*`}))`;
 }
 
 /** One page of the public gallery: visible publications only, never hidden or unpublished ones. */

@@ -85,21 +85,39 @@ function randomSuffix(): string {
 	return Array.from(randomBytes(6), (byte) => alphabet[byte % alphabet.length]).join('');
 }
 
-/** The text of a canvas's shapes (labels, notes, text, frame names), one shape a line, for search. */
+/**
+ * The text of a canvas's shapes, one piece a line, for search: labels, notes, text and arrow labels
+ * (rich text), frame names, pictures' alt text, and message cards' text, tool calls and results.
+ */
 export function canvasText(records: Record<string, unknown>): string {
 	const lines: string[] = [];
 	let length = 0;
 	for (const record of Object.values(records)) {
 		if (!record || typeof record !== 'object' || (record as { typeName?: unknown }).typeName !== 'shape') continue;
-		const props = (record as { props?: Record<string, unknown> }).props ?? {};
-		const parts = [props.richText ? plainTextOf(props.richText) : '', typeof props.text === 'string' ? props.text : '', typeof props.name === 'string' ? props.name : '']
-			.map((part) => part.trim())
-			.filter(Boolean);
-		for (const part of parts) {
-			lines.push(part);
-			length += part.length + 1;
+		for (const part of shapeTexts((record as { props?: Record<string, unknown> }).props ?? {})) {
+			const line = part.trim();
+			if (!line) continue;
+			lines.push(line);
+			length += line.length + 1;
 		}
 		if (length >= CANVAS_TEXT_MAX) break;
 	}
 	return lines.join('\n').slice(0, CANVAS_TEXT_MAX);
+}
+
+/** The pieces of text one shape's props hold (records come from clients: anything may be missing or of another type). */
+function shapeTexts(props: Record<string, unknown>): string[] {
+	const texts = [props.richText ? plainTextOf(props.richText) : '', textOf(props.text), textOf(props.name), textOf(props.altText)];
+	// A message card's tool calls (name, arguments, result) and the tool results it carries.
+	if (Array.isArray(props.toolCalls)) {
+		for (const call of props.toolCalls as Record<string, unknown>[]) texts.push(textOf(call?.name), textOf(call?.arguments), textOf(call?.result));
+	}
+	if (Array.isArray(props.toolResults)) {
+		for (const result of props.toolResults as Record<string, unknown>[]) texts.push(textOf(result?.content));
+	}
+	return texts;
+}
+
+function textOf(value: unknown): string {
+	return typeof value === 'string' ? value : '';
 }

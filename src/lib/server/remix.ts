@@ -12,6 +12,7 @@ import { tldrawSchema } from './canvas-records.ts';
 import { decompressState, recordsOf } from './history.ts';
 import { copyCanvasAssets } from './assets/asset-copies.ts';
 import { writeNewDocument } from './documents/document-store.ts';
+import { searchIndexOf } from './canvas-search-index.ts';
 import { PLANS, upgradeFor } from './plans.ts';
 import * as audit from './audit.ts';
 import * as billing from './billing.ts';
@@ -60,7 +61,8 @@ export async function remix(
 				createdBy: actor.userId,
 				remixedFromPublicationId: publication.id,
 				remixedFromTitle: publication.title,
-				remixedFromSlug: publication.slug
+				remixedFromSlug: publication.slug,
+				...searchIndexOf(frozen)
 			})
 			.returning({ id: canvases.id });
 		const records = await copyCanvasAssets(tx, { records: frozen, toCanvasId: row.id, copiedBy: actor.userId });

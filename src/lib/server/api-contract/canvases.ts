@@ -1,7 +1,8 @@
 // The contract of canvases: listing, creating, renaming, moving, importing and exporting them, their
 // content, live state, thumbnail and images.
 import { z } from 'zod';
-import { createCanvasRequestSchema, moveCanvasRequestSchema, renameCanvasRequestSchema } from '../canvases.ts';
+import { createCanvasRequestSchema, moveCanvasRequestSchema, updateCanvasRequestSchema } from '../canvases.ts';
+import { libraryQuerySchema, MAX_SEARCH_RESULTS } from '../library/index.ts';
 import { ROLES } from '../db/schema.ts';
 import { ACCEPTED_MIME_TYPES } from '../assets/accepted-types.ts';
 import { MAX_THUMBNAIL_BYTES } from '../thumbnails.ts';
@@ -19,9 +20,26 @@ export const canvasSchema = z
 		createdBy: z.uuid().nullable().meta({ description: 'Who made it; null once their account is deleted.' }),
 		createdByName: z.string().nullable(),
 		createdAt: isoDateTime(),
-		updatedAt: isoDateTime()
+		updatedAt: isoDateTime(),
+		folderId: z.uuid().nullable().meta({ description: "The team library's folder it is filed in; null at the top level." })
 	})
 	.meta({ id: 'Canvas', description: 'A titled tldraw document owned by one team.' });
+
+const matchExcerptSchema = z
+	.object({
+		text: z.string().meta({ description: "A few words of the canvas's text around what matched (plain text, never markup)." }),
+		highlights: z
+			.array(z.object({ start: z.number().int(), end: z.number().int() }))
+			.meta({ description: 'The matched words, as [start, end) offsets into `text` (UTF-16 code units, as JavaScript counts).' })
+	})
+	.meta({ id: 'MatchExcerpt' });
+
+export const libraryCanvasSchema = canvasSchema
+	.extend({
+		starred: z.boolean().meta({ description: 'Whether the caller starred it (always false for an API key).' }),
+		match: matchExcerptSchema.nullable().optional().meta({ description: "With `q`: where the canvas's text matched; null when only its title did." })
+	})
+	.meta({ id: 'LibraryCanvas', description: "A canvas as the caller's team library lists it." });
 
 const canvasDetailSchema = canvasSchema
 	.extend({
@@ -78,7 +96,7 @@ const exportQuery = z.object({
 });
 const assetQuery = z.object({ share: z.string().optional().meta({ description: 'A share link token, for `<img>` which cannot send headers.' }) });
 
-const listQuery = z.object({ teamId: z.uuid().optional().meta({ description: "The team; the caller's personal team when left out." }) });
+const listQuery = libraryQuerySchema.extend({ teamId: z.uuid().optional().meta({ description: "The team; the caller's personal team when left out." }) });
 
 export const canvasOperations: ApiOperation[] = [
 	{
@@ -86,10 +104,21 @@ export const canvasOperations: ApiOperation[] = [
 		path: '/api/v1/canvases',
 		operationId: 'listCanvases',
 		tag: 'Canvases',
-		summary: "List a team's canvases",
+		summary: "List or search a team's canvases",
+		description: `Never canvases in the trash. The caller's starred canvases come first in every sort; a search answers its best ${MAX_SEARCH_RESULTS} matches. A key limited to some canvases lists only those.`,
 		auth: 'caller',
 		query: listQuery,
-		responses: { 200: { description: 'The canvases, most recently changed first.', schema: z.object({ canvases: z.array(canvasSchema) }).meta({ id: 'CanvasList' }) } }
+		responses: {
+			200: {
+				description: 'The canvases, most recently edited first unless `sort` (or a search) says otherwise.',
+				schema: z
+					.object({
+						canvases: z.array(libraryCanvasSchema),
+						truncated: z.boolean().meta({ description: `A search that found more than the ${MAX_SEARCH_RESULTS} it answers.` })
+					})
+					.meta({ id: 'CanvasList' })
+			}
+		}
 	},
 	{
 		method: 'post',
@@ -115,13 +144,14 @@ export const canvasOperations: ApiOperation[] = [
 	{
 		method: 'patch',
 		path: '/api/v1/canvases/{id}',
-		operationId: 'renameCanvas',
+		operationId: 'updateCanvas',
 		tag: 'Canvases',
-		summary: 'Rename a canvas',
+		summary: 'Rename a canvas, or file it in a folder',
+		description: "A new `title`, a `folderId` (one of its team's folders; `null` takes it out of its folder), or both: if either is refused, neither is done.",
 		auth: 'caller',
 		params: canvasParams,
-		body: { type: 'json', schema: renameCanvasRequestSchema() },
-		responses: { 200: { description: 'The renamed canvas.', schema: canvasSchema } }
+		body: { type: 'json', schema: updateCanvasRequestSchema() },
+		responses: { 200: { description: 'The canvas as it is now.', schema: canvasSchema } }
 	},
 	{
 		method: 'post',

@@ -12,6 +12,7 @@ export const OPENAPI_TAGS: { name: string; description: string }[] = [
 	{ name: 'Accounts', description: 'Signing up, in and out; who you are.' },
 	{ name: 'Canvases', description: 'Canvases, their content, exports, thumbnails and images.' },
 	{ name: 'Trash', description: 'Canvases and teams in the trash: listing and restoring them.' },
+	{ name: 'Library', description: "Stars and folders of a team's library (searching it is listing canvases with `q`)." },
 	{ name: 'History', description: "A canvas's saved versions." },
 	{ name: 'Sharing', description: 'Links that open one canvas for viewing or editing.' },
 	{ name: 'Publishing', description: 'Publications and the public gallery.' },

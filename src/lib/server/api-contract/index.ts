@@ -9,6 +9,7 @@ import { canvasOperations } from './canvases.ts';
 import { conversationOperations } from './conversations.ts';
 import { historyOperations } from './history.ts';
 import { imageOperations } from './images.ts';
+import { libraryOperations } from './library.ts';
 import type { ApiOperation } from './operation.ts';
 import { sharingOperations } from './sharing.ts';
 import { teamOperations } from './teams.ts';
@@ -24,6 +25,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 	...accountSettingsOperations,
 	...accountEmailOperations,
 	...canvasOperations,
+	...libraryOperations,
 	...historyOperations,
 	...sharingOperations,
 	...conversationOperations,

@@ -58,6 +58,13 @@ export const API_ROUTE_SCOPES = {
 	'DELETE /api/v1/canvases/{id}/versions/{versionId}': 'people',
 	'POST /api/v1/canvases/{id}/versions/{versionId}/restore': 'canvases:write',
 	'POST /api/v1/canvases/import': 'canvases:write',
+	// The team library: stars (a person's own) and folders.
+	'PUT /api/v1/canvases/{id}/star': 'people',
+	'DELETE /api/v1/canvases/{id}/star': 'people',
+	'GET /api/v1/teams/{teamId}/folders': 'canvases:read',
+	'POST /api/v1/teams/{teamId}/folders': 'canvases:write',
+	'PATCH /api/v1/folders/{id}': 'canvases:write',
+	'DELETE /api/v1/folders/{id}': 'canvases:write',
 	'GET /api/v1/image-jobs/{id}': 'canvases:read',
 	'POST /api/v1/image-jobs/{id}/cancel': 'images:write',
 	'GET /api/v1/image-jobs/{id}/images/{index}': 'public',

@@ -12,6 +12,7 @@ import { blobKey } from '../assets/assets.ts';
 import { assertStorageAvailable } from '../assets/storage-quota.ts';
 import { importFileLimit } from '../assets/upload-limits.ts';
 import { writeNewDocument } from '../documents/document-store.ts';
+import { searchIndexOf } from '../canvas-search-index.ts';
 import { displayNameForOutput } from '../display-names.ts';
 import { PLANS } from '../plans.ts';
 import * as audit from '../audit.ts';
@@ -101,7 +102,7 @@ export async function importTldrawFile(
 		await assertRoomFor(tx, teamId, imageBytes);
 		const [row] = await tx
 			.insert(canvasRows)
-			.values({ teamId, title, createdBy: personId(actor) })
+			.values({ teamId, title, createdBy: personId(actor), ...searchIndexOf(records) })
 			.returning({ id: canvasRows.id });
 		for (const image of images) {
 			const created = await tx

@@ -1,16 +1,21 @@
 import * as canvases from '$lib/server/canvases';
+import * as library from '$lib/server/library';
 import * as teams from '$lib/server/teams';
-import { api, caller, callerActor, readJson } from '$lib/server/http/api';
-import { canvasJson } from '$lib/server/http/canvas-json';
+import { api, caller, callerActor, readJson, readQuery } from '$lib/server/http/api';
+import { canvasJson, libraryCanvasJson } from '$lib/server/http/canvas-json';
 import { runtime } from '$lib/server/runtime';
+import { z } from 'zod';
 import type { RequestHandler } from './$types';
 
-/** Lists canvases of a team (`?teamId=`, default: the personal team). */
+const listQuerySchema = library.libraryQuerySchema.extend({ teamId: z.string().optional() });
+
+/** Lists or searches a team's canvases (`?teamId=`, default: the personal team; `q`, `sort`, `folderId`, `starred`). */
 export const GET: RequestHandler = api(async (event) => {
 	const actor = callerActor(event);
-	const teamId = event.url.searchParams.get('teamId') ?? (await teams.defaultTeamId(event.locals.db, actor));
-	const list = await canvases.listForTeam(event.locals.db, actor, teamId);
-	return Response.json({ canvases: list.map(canvasJson) });
+	const { teamId: requestedTeamId, ...query } = readQuery(event, listQuerySchema);
+	const teamId = requestedTeamId ?? (await teams.defaultTeamId(event.locals.db, actor));
+	const found = await library.listLibrary(event.locals.db, actor, teamId, query);
+	return Response.json({ canvases: found.canvases.map((canvas) => libraryCanvasJson(canvas, Boolean(query.q))), truncated: found.truncated });
 });
 
 export const POST: RequestHandler = api(async (event) => {

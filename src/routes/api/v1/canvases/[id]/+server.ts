@@ -1,5 +1,6 @@
 import * as canvases from '$lib/server/canvases';
 import * as trash from '$lib/server/trash';
+import * as library from '$lib/server/library';
 import { api, caller, callerActor, readJson, readQuery } from '$lib/server/http/api';
 import { canvasJson } from '$lib/server/http/canvas-json';
 import { trashedCanvasRefJson } from '$lib/server/http/trash-json';
@@ -12,10 +13,12 @@ export const GET: RequestHandler = api(async (event) => {
 	return Response.json({ ...canvasJson(canvas), role: canvas.access.role, canEdit: canvas.access.canEdit });
 });
 
+/** Renames the canvas (`title`), files it (`folderId`, null for none), or both. */
 export const PATCH: RequestHandler = api(async (event) => {
 	const actor = callerActor(event);
-	const { title } = await readJson(event, canvases.renameCanvasRequestSchema(runtime().config.MAX_TITLE_LENGTH));
-	const canvas = await canvases.rename(event.locals.db, actor, event.params.id, title, { maxTitleLength: runtime().config.MAX_TITLE_LENGTH });
+	const maxTitleLength = runtime().config.MAX_TITLE_LENGTH;
+	const input = await readJson(event, canvases.updateCanvasRequestSchema(maxTitleLength));
+	const canvas = await library.updateCanvas(event.locals.db, actor, event.params.id, input, { maxTitleLength });
 	return Response.json(canvasJson(canvas));
 });
 
