@@ -57,6 +57,13 @@ const BODIES: Record<string, Record<string, unknown>> = {
 	'POST /api/v1/auth/password-reset': { email: 'fuzz-reset@example.com' },
 	'POST /api/v1/auth/password-reset/[token]': { password: 'a long enough password' },
 	'POST /api/v1/me/email': { email: 'fuzz-new-address@example.com', password: 'a long enough password' },
+	'PATCH /api/v1/me': { name: 'Fuzzed', avatarColor: null },
+	// Never the fuzzing user's own address: the account must outlive the run.
+	'DELETE /api/v1/me': { confirmEmail: 'not-the-address@example.com', password: 'a long enough password' },
+	'POST /api/v1/me/password': { currentPassword: 'not the password', newPassword: 'a long enough password' },
+	'POST /api/v1/teams/[teamId]/folders': { name: 'Fuzzed folder' },
+	'PATCH /api/v1/folders/[id]': { name: 'Fuzzed folder' },
+	'PUT /api/v1/teams/[teamId]/sso': { required: false, domains: ['example.com'] },
 	'POST /api/v1/canvases': { title: 'Fuzzed', teamId: '<teamId>' },
 	'PATCH /api/v1/canvases/[id]': { title: 'Fuzzed' },
 	'POST /api/v1/canvases/[id]/move': { teamId: '<teamId>' },
