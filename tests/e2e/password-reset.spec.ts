@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { linkIn, startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
-import { expect, PASSWORD, signUpThroughUi, test as base } from './fixtures.ts';
+import { uniqueEmail } from '../helpers/unique.ts';
+import { expect, PASSWORD, signOutThroughUi, signUpThroughUi, test as base } from './fixtures.ts';
 
 const SHOTS = '/tmp/mail-shots';
 const NEW_PASSWORD = 'a fresh passphrase for e2e';
@@ -43,7 +44,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 async function signOut(page: Page): Promise<void> {
-	await page.getByRole('button', { name: 'Sign out' }).click();
+	await signOutThroughUi(page);
 	await expect(page).toHaveURL(/\/login/);
 }
 
@@ -148,4 +149,30 @@ test('the banner can be dismissed and stays away on this browser', async ({ page
 	await page.reload();
 	await expect(page.getByRole('heading', { name: 'Canvases' })).toBeVisible();
 	await expect(banner).toHaveCount(0);
+});
+
+test('changing the address from account settings: the link goes to the new address, the old one is told, and it changes only when confirmed', async ({ page, mail }) => {
+	const { email } = await signUpThroughUi(page, 'Mover');
+	const newEmail = uniqueEmail('mover.new');
+	await page.goto('/account');
+	const section = page.getByRole('region', { name: 'Email' });
+	await section.getByRole('button', { name: 'Change email' }).click();
+	await section.getByLabel('New email address').fill(newEmail);
+	await section.getByLabel('Current password').fill(PASSWORD);
+	await section.getByRole('button', { name: 'Send confirmation link' }).click();
+	await expect(section.getByTestId('email-change-pending')).toContainText(`We sent a link to ${newEmail}`);
+	// Still the old address until the link is confirmed, and the pending change survives a reload.
+	await page.reload();
+	await expect(section.getByTestId('account-email')).toHaveText(email);
+	await expect(section.getByTestId('email-change-pending')).toContainText(newEmail);
+	await shoot(page, 'email-change-pending');
+
+	const confirmation = await mail.waitForMail({ to: newEmail, subject: 'Confirm your new email address for Easel' });
+	await page.goto(linkIn(confirmation, '/verify-email/'));
+	await page.getByRole('button', { name: 'Verify email' }).click();
+	await mail.waitForMail({ to: email, subject: 'Your Easel email address was changed' });
+	await page.goto('/account');
+	await expect(section.getByTestId('account-email')).toHaveText(newEmail);
+	await expect(section.getByText('Verified', { exact: true })).toBeVisible();
+	await expect(section.getByTestId('email-change-pending')).toHaveCount(0);
 });

@@ -8,6 +8,7 @@ import { inArray, sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../src/lib/server/db/index.ts';
 import { users } from '../../src/lib/server/db/schema.ts';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
+import * as accountTokens from '../../src/lib/server/auth/account-tokens.ts';
 import { CookieJar, navigate, pageText, visit, type Visit } from '../helpers/browser-flow.ts';
 import { api, signUp, uniqueEmail, type TestUser } from '../helpers/clients.ts';
 import { startGitHubTestServer, type GitHubTestServer, type GitHubTestUser } from '../helpers/github-test-server.ts';
@@ -467,6 +468,23 @@ describeEachServerDatabase('signing in with providers', (database) => {
 			const invitation = await api(server.url, `/api/v1/teams/${teamId}/invitations`, { token: verified.ssoOwner.token, body: { role: 'viewer' } });
 			expect((await api(server.url, `/api/v1/invitations/${invitation.body.token}/accept`, { method: 'POST', token: offDomain.token })).status).toBe(200);
 			expect((await api(server.url, '/api/v1/auth/login', { body: { email: offDomain.email, password: offDomain.password } })).status).toBe(200);
+		});
+
+		it('a member on the domain who resets their password is sent to SSO, not signed in', async () => {
+			const member = verified.ssoMember;
+			let token = '';
+			await changeDatabase(async (db) => {
+				({ token } = await accountTokens.issue(db, { userId: member.id, purpose: 'password_reset', email: member.email, lifetimeMs: 60 * 60_000, supersedes: 'all' }));
+			});
+			const reset = await fetch(`${server.url}/reset-password/${token}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: server.url },
+				body: new URLSearchParams({ password: member.password, confirmPassword: member.password }),
+				redirect: 'manual'
+			});
+			expect(reset.status).toBe(303);
+			expect(new URL(reset.headers.get('location')!, server.url).pathname).toBe('/auth/oidc');
+			expect(reset.headers.getSetCookie().some((cookie) => cookie.startsWith(`${sessionCookieName(false)}=`))).toBe(false);
 		});
 
 		it('the last verified domain cannot be given up while SSO is required; turning it off lets passwords in again', async () => {

@@ -7,17 +7,20 @@ import { passwordCheck, providerLinkUrl, providerSettings, sessionHolder } from 
 import { clearSessionCookie } from '$lib/server/http/session-cookie';
 import { IDENTITY_PROVIDERS } from '$lib/server/db/schema';
 import { userColor } from '$lib/user-color';
+import { pendingEmailChange } from '$lib/server/auth/email-verification';
+import { runtime } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { locals } = event;
 	const holder = sessionHolder(event);
-	const [account, sessionList, linked, plan, recentSignIn] = await Promise.all([
+	const [account, sessionList, linked, plan, recentSignIn, pendingEmail] = await Promise.all([
 		accountSettings.getAccount(locals.db, holder.userId),
 		accountSettings.listSessions(locals.db, holder),
 		accountSettings.listLinkedProviders(locals.db, holder.userId, providerSettings()),
 		accountSettings.deletionPlan(locals.db, holder.userId),
-		accountSettings.isRecentSignIn(locals.db, holder)
+		accountSettings.isRecentSignIn(locals.db, holder),
+		pendingEmailChange(locals.db, holder.userId)
 	]);
 	return {
 		account: {
@@ -26,8 +29,12 @@ export const load: PageServerLoad = async (event) => {
 			emailVerified: account.emailVerified,
 			avatarColor: account.avatarColor,
 			avatarColorChosen: account.avatarColorChosen,
-			hasPassword: account.hasPassword
+			hasPassword: account.hasPassword,
+			/** An address change waiting for its confirmation link, after a reload too. */
+			pendingEmail: pendingEmail?.email ?? null
 		},
+		/** Changing or verifying an address needs mail (SMTP_URL): without it the section says so. */
+		mailConfigured: Boolean(runtime().config.SMTP_URL),
 		defaultAvatarColor: userColor(account.id),
 		/** Without a password, setting one or deleting the account needs a sign-in this recent. */
 		recentSignIn,

@@ -6,6 +6,9 @@ import { setFlashNotice } from '$lib/server/http/flash-notice';
 import { formFailure, parseForm } from '$lib/server/http/forms';
 import { sessionOrigin, setSessionCookie } from '$lib/server/http/session-cookie';
 import { runtime } from '$lib/server/runtime';
+import * as teamSso from '$lib/server/auth/team-sso';
+import { users } from '$lib/server/db/schema';
+import { eq } from 'drizzle-orm';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
@@ -29,9 +32,25 @@ export const actions: Actions = {
 			if (caught instanceof AppError && caught.code === 'GONE') return fail(410, { gone: true, error: caught.message, values: {} });
 			return formFailure(caught, {});
 		}
+		// A member whose team requires single sign-on has a new password but signs in through SSO: a
+		// reset must not be a way around it.
+		const [user] = await locals.db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
+		const ssoPath = await ssoRequiredPath(locals.db, user);
+		if (ssoPath) redirect(303, ssoPath);
 		const { token, session } = await startSession(locals.db, userId, runtime().config.SESSION_DAYS, sessionOrigin(event, 'reset'));
 		setSessionCookie(cookies, token, session.expiresAt);
 		setFlashNotice(cookies, 'password-changed');
 		redirect(303, '/');
 	}
 };
+
+/** Where a member who must use single sign-on goes instead of being signed in; null for everyone else. */
+async function ssoRequiredPath(db: App.Locals['db'], user: { id: string; email: string; name: string }): Promise<string | null> {
+	try {
+		await teamSso.assertSignInAllowed(db, teamSso.ssoSetupOf(runtime().config), user, 'password');
+		return null;
+	} catch (caught) {
+		if (caught instanceof AppError && caught.code === 'SSO_REQUIRED') return teamSso.ssoStartPath(user.email);
+		throw caught;
+	}
+}
