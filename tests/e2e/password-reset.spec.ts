@@ -169,7 +169,8 @@ test('changing the address from account settings: the link goes to the new addre
 
 	const confirmation = await mail.waitForMail({ to: newEmail, subject: 'Confirm your new email address for Easel' });
 	await page.goto(linkIn(confirmation, '/verify-email/'));
-	await page.getByRole('button', { name: 'Verify email' }).click();
+	await expect(page.getByRole('heading', { name: 'Confirm your new email address' })).toBeVisible();
+	await page.getByRole('button', { name: 'Confirm new address' }).click();
 	await mail.waitForMail({ to: email, subject: 'Your Easel email address was changed' });
 	await page.goto('/account');
 	await expect(section.getByTestId('account-email')).toHaveText(newEmail);

@@ -87,7 +87,7 @@ test('undo right after deleting, restore from the canvas page, and delete foreve
 	await expect(tiles).toHaveCount(1);
 	await page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
 	await expect(tiles).toHaveCount(2);
-	await expect(page.getByRole('status')).toContainText('Restored Keep me');
+	await expect(page.getByRole('status').filter({ hasText: 'Restored Keep me' })).toBeVisible();
 
 	// An open canvas hears it was moved to the trash, and may be restored from its address.
 	const bin = tiles.filter({ hasText: 'Bin me' });

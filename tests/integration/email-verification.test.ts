@@ -255,8 +255,8 @@ describeEachServerDatabase('email verification over HTTP', (database) => {
 		const user = await signUp(server.url, 'Guessed');
 		const target = uniqueEmail('target');
 		const wrong = await api(server.url, '/api/v1/me/email', { token: user.token, body: { email: target, password: 'not the password' } });
-		expect(wrong.status).toBe(403);
-		expect(wrong.body.error).toMatchObject({ code: 'FORBIDDEN', details: { field: 'password' } });
+		expect(wrong.status).toBe(400);
+		expect(wrong.body.error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'password' } });
 		const missing = await api(server.url, '/api/v1/me/email', { token: user.token, body: { email: target } });
 		expect(missing.status).toBe(400);
 		expect((await api(server.url, '/api/v1/me/email', { body: { email: target, password: user.password } })).status).toBe(401);

@@ -107,7 +107,7 @@ export async function requestEmailChange(
 	await throttles.perClient.consume(input.ip);
 	if (user.passwordHash) {
 		if (!parsed.password) throw new AppError('INVALID_INPUT', 'Enter your current password to change your email address.', { field: 'password' });
-		if (!(await verifyPassword(user.passwordHash, parsed.password))) throw new AppError('FORBIDDEN', 'Your current password is not right.', { field: 'password' });
+		if (!(await verifyPassword(user.passwordHash, parsed.password))) throw new AppError('INVALID_INPUT', 'Your current password is not right.', { field: 'password' });
 	}
 	if (parsed.email === user.email.toLowerCase()) throw new AppError('INVALID_INPUT', `${user.email} is already your email address.`, { field: 'email' });
 	await requireAddressFree(deps.db, parsed.email, user.id);
