@@ -105,7 +105,7 @@ describeEachDatabase('email verification', (database) => {
 		const other = await account('Other');
 		const mail = recordingMail();
 		const change = (input: { email: string; password?: string }) => emailVerification.requestEmailChange(services(), mail, { userId: user.id, ip: IP, ...input });
-		await expect(change({ email: uniqueEmail('new'), password: 'not my password' })).rejects.toMatchObject({ code: 'FORBIDDEN', details: { field: 'password' } });
+		await expect(change({ email: uniqueEmail('new'), password: 'not my password' })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'password' } });
 		await expect(change({ email: uniqueEmail('new') })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'password' } });
 		await expect(change({ email: user.email, password: PASSWORD })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'email' } });
 		await expect(change({ email: other.email.toUpperCase(), password: PASSWORD })).rejects.toMatchObject({ code: 'CONFLICT', details: { field: 'email' } });

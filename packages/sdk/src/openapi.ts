@@ -258,7 +258,7 @@ export interface paths {
         put?: never;
         /**
          * Change your email address
-         * @description Mails a confirmation link to the new address (valid 24 hours; a new request replaces a pending one). The account keeps its address until the link is used; then the new one is verified and the old address is told. Needs the current password when the account has one (403 when wrong). 409 when another account has the address; 404 when this server sends no email.
+         * @description Mails a confirmation link to the new address (valid 24 hours; a new request replaces a pending one). The account keeps its address until the link is used; then the new one is verified and the old address is told. Needs the current password when the account has one (400 naming `password` when wrong, as changing the password or deleting the account answer). 409 when another account has the address; 404 when this server sends no email.
          */
         post: operations["requestEmailChange"];
         delete?: never;
