@@ -4,7 +4,7 @@
 // trusts these transactions (their origin is local), so the bounds a client meets are kept here.
 import type { Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { MESSAGE_KEYS, createMessageMap, messagesMap, readMessages } from '../../src/lib/chat/chat-document.ts';
+import { MESSAGE_KEYS, createMessageMap, messagesMap, readMessages, type ChatAuthor } from '../../src/lib/chat/chat-document.ts';
 import { documentName } from '../../src/lib/document-names.ts';
 import { resolveCanvasAccess } from '../../src/lib/server/access.ts';
 import type { Queryable } from '../../src/lib/server/db/index.ts';
@@ -101,6 +101,18 @@ export async function openChatWriter(
 					else message.set(key, value);
 				}
 			});
+		},
+		async renameAuthor(authorId, name) {
+			const messages = messagesMap(live());
+			const written = [...messages.values()].filter((message): message is Y.Map<unknown> => {
+				const author = message instanceof Y.Map ? (message.get(MESSAGE_KEYS.author) as ChatAuthor | undefined) : undefined;
+				return author?.kind === 'user' && author.id === authorId && author.name !== name;
+			});
+			if (written.length === 0) return 0;
+			await connection!.transact(() => {
+				for (const message of written) message.set(MESSAGE_KEYS.author, { ...(message.get(MESSAGE_KEYS.author) as ChatAuthor), name });
+			});
+			return written.length;
 		},
 		async close() {
 			const closing = connection;

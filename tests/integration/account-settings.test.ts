@@ -3,6 +3,8 @@
 // on both databases.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
+import * as Y from 'yjs';
+import { createMessageMap, readMessages } from '../../src/lib/chat/chat-document.ts';
 import * as accounts from '../../src/lib/server/accounts.ts';
 import * as accountSettings from '../../src/lib/server/account-settings/index.ts';
 import { sessionIdFromToken, startSession, validateSessionToken } from '../../src/lib/server/auth/sessions.ts';
@@ -215,6 +217,21 @@ describeEachServerDatabase('account settings through the real server', (database
 		seedCanvas(editor.records);
 		editor.records.set('shape:left-behind', testShape('shape:left-behind', { by: 'leaver' }));
 		await waitFor(() => !editor.provider.hasUnsyncedChanges, 10_000, 'the shared canvas to be stored');
+		// A message in its chat: the server stamps their name on it, in the chat document.
+		const chat = connectCanvas(server.wsUrl, `chat:${sharedId}`, leaver.token);
+		clients.push(chat);
+		await chat.synced;
+		const messageId = crypto.randomUUID();
+		const message = {
+			id: messageId,
+			parentId: null,
+			author: { kind: 'user' as const, id: leaver.id, name: 'Leaver' },
+			role: 'user' as const,
+			text: 'See you',
+			status: 'done' as const
+		};
+		chat.doc.getMap<Y.Map<unknown>>('messages').set(messageId, createMessageMap({ ...message, createdAt: 0 }));
+		await waitFor(() => !chat.provider.hasUnsyncedChanges, 10_000, 'the chat message to be acknowledged');
 		expect((await api(server.url, `/api/v1/canvases/${sharedId}/publication`, { token: leaver.token, body: { title: 'Shared map, published' } })).status).toBe(201);
 		// Their personal team: a canvas, a share link to it, an API key.
 		const personalCanvas = await createCanvas(server.url, leaver, 'Private notes');
@@ -260,6 +277,12 @@ describeEachServerDatabase('account settings through the real server', (database
 
 		// What they made in the shared team stays, credited to "Deleted user".
 		const canvas = await api(server.url, `/api/v1/canvases/${sharedId}`, { token: colleague.token });
+		const reader = connectCanvas(server.wsUrl, `chat:${sharedId}`, colleague.token);
+		clients.push(reader);
+		await reader.synced;
+		const written = () => readMessages(reader.doc).find((entry) => entry.id === messageId);
+		await waitFor(() => written()?.author.name === 'Deleted user', 10_000, 'their chat message to read "Deleted user"');
+		expect(written()).toMatchObject({ text: 'See you', author: { kind: 'user', id: leaver.id } });
 		expect(canvas.body).toMatchObject({ title: 'Shared map', createdByName: 'Deleted user' });
 		const publication = await api(server.url, `/api/v1/canvases/${sharedId}/publication`, { token: colleague.token });
 		expect(publication.body.publication.authorName).toBe('Deleted user');

@@ -87,13 +87,15 @@ export interface ChatWriter {
 	/** Appends to a message's text (callers coalesce: one call is one update everyone receives). */
 	appendText(messageId: string, text: string): Promise<void>;
 	update(messageId: string, fields: ServerMessageUpdate): Promise<void>;
+	/** Renames a person on every message they wrote (their account was deleted); answers how many changed. */
+	renameAuthor(authorId: string, name: string): Promise<number>;
 	close(): Promise<void>;
 }
 
 /** Who changes a document from the server, and as what. */
 export interface DocumentWriter {
-	/** `review`: a person rejecting an assistant run's changes (the inverse, as a forward change). */
-	origin: 'restore' | 'assistant' | 'review' | 'ingest' | 'import' | 'image';
+	/** `review`: a person rejecting an assistant run's changes (the inverse, as a forward change); `account`: a deleted account's name taken out. */
+	origin: 'restore' | 'assistant' | 'review' | 'ingest' | 'import' | 'image' | 'account';
 	actor: Actor;
 }
 

@@ -4,7 +4,22 @@
 import { and, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Queryable } from '../db/index.ts';
-import { accountTokens, canvases, canvasStars, memberships, oauthAccounts, publications, sessions, teams, users, type Role } from '../db/schema.ts';
+import {
+	accountTokens,
+	canvases,
+	canvasStars,
+	documents,
+	documentUpdates,
+	memberships,
+	oauthAccounts,
+	publications,
+	sessions,
+	teams,
+	users,
+	type Role
+} from '../db/schema.ts';
+import { systemActor } from '../access.ts';
+import { documentName } from '../../document-names.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { deleteCanvasDocuments, discardCanvasDocuments } from '../documents/canvas-documents.ts';
@@ -205,4 +220,45 @@ export async function deleteAccount(services: Services, holder: SessionHolder, r
 	);
 	// Seats they held in the teams they left are free now (Stripe's quantity follows).
 	for (const team of done.leftTeams) await membershipChanged(services, team.id, [userId]);
+	await forgetNameInChats(
+		services,
+		userId,
+		done.leftTeams.map((team) => team.id)
+	);
+}
+
+/**
+ * The chats of the teams they leave carry their name on each message they wrote (stamped into the
+ * chat document): it becomes "Deleted user" there too. After the commit, one canvas at a time; a
+ * chat that cannot be rewritten now (the canvas went meanwhile) is logged, the deletion stands.
+ */
+async function forgetNameInChats(services: Services, userId: string, teamIds: string[]): Promise<void> {
+	if (teamIds.length === 0) return;
+	const { db, collaboration, logger } = services;
+	const live = await db
+		.select({ id: canvases.id })
+		.from(canvases)
+		.where(and(inArray(canvases.teamId, teamIds), isNull(canvases.deletedAt)));
+	const chatNames = live.map((canvas) => documentName('chat', canvas.id));
+	if (chatNames.length === 0) return;
+	// Only chats that exist: a snapshot, or updates not folded into one yet.
+	const [snapshots, logged] = await Promise.all([
+		db.select({ name: documents.name }).from(documents).where(inArray(documents.name, chatNames)),
+		db.selectDistinct({ name: documentUpdates.document }).from(documentUpdates).where(inArray(documentUpdates.document, chatNames))
+	]);
+	const existing = new Set([...snapshots, ...logged].map((row) => row.name));
+	const writer = { origin: 'account' as const, actor: systemActor('account deletion') };
+	for (const canvas of live) {
+		if (!existing.has(documentName('chat', canvas.id))) continue;
+		try {
+			const chat = await collaboration.openChat(canvas.id, writer);
+			try {
+				await chat.renameAuthor(userId, DELETED_USER_NAME);
+			} finally {
+				await chat.close();
+			}
+		} catch (error) {
+			logger.warn({ err: error, canvasId: canvas.id }, "a deleted account's name could not be taken out of a chat");
+		}
+	}
 }
