@@ -91,3 +91,23 @@ async function readAll(database: OpenDatabase, documentNames: string[]): Promise
 	}
 	return result;
 }
+
+/**
+ * Runs `change` on the database `server` uses and answers the server to use next: on PostgreSQL
+ * directly (the same server); on PGlite, which serves one process, with the server stopped for it
+ * and started again (a new process on the same port and data).
+ */
+export async function changeServerDatabase(database: ServerDatabase, server: RunningServer, change: (db: Database) => Promise<void>): Promise<RunningServer> {
+	if (database.driver === 'postgres') {
+		await change(await database.direct());
+		return server;
+	}
+	await server.stop();
+	const opened = await openDatabase({ dataDir: `${server.dataDir}/pg` });
+	try {
+		await change(opened.db);
+	} finally {
+		await opened.close();
+	}
+	return server.restart();
+}

@@ -7,13 +7,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
-import { openDatabase, type Database } from '../../src/lib/server/db/index.ts';
+import type { Database } from '../../src/lib/server/db/index.ts';
 import { assetBlobs, assets, documentVersions, publicationAssets, publications } from '../../src/lib/server/db/schema.ts';
 import { documentName } from '../../src/lib/document-names.ts';
 import { api, signUp, type TestUser } from '../helpers/clients.ts';
 import { png, text } from '../helpers/images.ts';
 import { startS3TestServer, type S3TestServer } from '../helpers/s3-test-server.ts';
-import { describeEachServerDatabase, type ServerDatabase } from '../helpers/server-databases.ts';
+import { changeServerDatabase, describeEachServerDatabase, type ServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 interface Part {
@@ -73,17 +73,9 @@ function assetSuite(storage: 'files' | 's3') {
 		const get = (assetId: string, credentials: Credentials = {}, query = '') =>
 			fetch(`${server.url}/api/v1/assets/${assetId}${query}`, { headers: authHeaders(server, credentials) });
 
-		/** Runs `change` on the server's database: directly on PostgreSQL; on PGlite (one process only) with the server stopped, then started again. */
+		/** Runs `change` on the server's database (on PGlite the server restarts for it). */
 		async function onDatabase(change: (db: Database) => Promise<void>): Promise<void> {
-			if (database().driver === 'postgres') return change(await database().direct());
-			await server.stop();
-			const opened = await openDatabase({ dataDir: `${server.dataDir}/pg` });
-			try {
-				await change(opened.db);
-			} finally {
-				await opened.close();
-			}
-			server = await server.restart();
+			server = await changeServerDatabase(database(), server, change);
 		}
 
 		beforeAll(async () => {

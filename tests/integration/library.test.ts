@@ -6,11 +6,11 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMessageMap } from '../../src/lib/chat/chat-document.ts';
 import { documentName } from '../../src/lib/document-names.ts';
-import { openDatabase, type Database } from '../../src/lib/server/db/index.ts';
+import type { Database } from '../../src/lib/server/db/index.ts';
 import { canvases as canvasRows, teams } from '../../src/lib/server/db/schema.ts';
 import { api, connectCanvas, createCanvas, signUp, waitFor, type ApiBody, type TestUser } from '../helpers/clients.ts';
 import { messageCard, toolCall } from '../helpers/message-cards.ts';
-import { describeEachServerDatabase } from '../helpers/server-databases.ts';
+import { changeServerDatabase, describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { frameShape, geoShape, richText, seedCanvas, textShape } from '../helpers/tldraw-records.ts';
 
@@ -60,17 +60,9 @@ describeEachServerDatabase('the team library', (database) => {
 	const waitUntilFound = (user: { token: string }, q: string, canvasId: string) =>
 		waitFor(async () => (await list(user, { q })).some((canvas) => canvas.id === canvasId), STORED_WITHIN_MS, `a search for “${q}” to find the canvas`);
 	const highlighted = (canvas: ListedCanvas | undefined) => canvas?.match?.highlights.map(({ start, end }) => canvas.match!.text.slice(start, end)) ?? [];
-	/** Runs `change` on the database the server uses; PGlite serves one process, so there the server is stopped for it and started again. */
+	/** Runs `change` on the database the server uses (on PGlite the server restarts for it). */
 	const changeDatabase = async (change: (db: Database) => Promise<void>) => {
-		if (database().driver === 'postgres') return change(await database().direct());
-		await server.stop();
-		const opened = await openDatabase({ dataDir: `${server.dataDir}/pg` });
-		try {
-			await change(opened.db);
-		} finally {
-			await opened.close();
-		}
-		server = await server.restart();
+		server = await changeServerDatabase(database(), server, change);
 	};
 
 	beforeAll(async () => {

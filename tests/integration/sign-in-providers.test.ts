@@ -5,7 +5,7 @@
 // API) and GitHub for members on a verified domain. On both databases.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inArray, sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '../../src/lib/server/db/index.ts';
+import type { Database } from '../../src/lib/server/db/index.ts';
 import { users } from '../../src/lib/server/db/schema.ts';
 import { sessionCookieName } from '../../src/lib/server/auth/sessions.ts';
 import * as accountTokens from '../../src/lib/server/auth/account-tokens.ts';
@@ -13,7 +13,7 @@ import { CookieJar, navigate, pageText, visit, type Visit } from '../helpers/bro
 import { api, signUp, uniqueEmail, type TestUser } from '../helpers/clients.ts';
 import { startGitHubTestServer, type GitHubTestServer, type GitHubTestUser } from '../helpers/github-test-server.ts';
 import { startOidcProvider, type OidcTestProvider } from '../helpers/oidc-provider.ts';
-import { describeEachServerDatabase } from '../helpers/server-databases.ts';
+import { changeServerDatabase, describeEachServerDatabase } from '../helpers/server-databases.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
 
 const SSO_DOMAIN = 'sso-acme.test';
@@ -78,17 +78,9 @@ describeEachServerDatabase('signing in with providers', (database) => {
 		return { id: body.user.id, email, password, token: body.token, personalTeamId: body.personalTeamId };
 	}
 
-	/** Writes to the suite's database: directly on PostgreSQL; on PGlite (one process only) with the server stopped. */
+	/** Writes to the suite's database (on PGlite the server restarts for it). */
 	async function changeDatabase(change: (db: Database) => Promise<void>): Promise<void> {
-		if (database().driver === 'postgres') return change(await database().direct());
-		await server.stop();
-		const opened = await openDatabase({ dataDir: `${server.dataDir}/pg` });
-		try {
-			await change(opened.db);
-		} finally {
-			await opened.close();
-		}
-		server = await server.restart();
+		server = await changeServerDatabase(database(), server, change);
 	}
 
 	/** From our start route through the provider and back, as far as the browser goes. */
