@@ -54,9 +54,19 @@ class Client:
 
     # -- canvases ---------------------------------------------------------------------------
 
-    def list_canvases(self, team_id: Optional[str] = None) -> List[Dict[str, Any]]:
-        query = {"teamId": team_id} if team_id else None
-        return self.request("GET", "/api/v1/canvases", query=query)["canvases"]
+    def list_canvases(
+        self,
+        team_id: Optional[str] = None,
+        q: Optional[str] = None,
+        sort: Optional[str] = None,
+        folder_id: Optional[str] = None,
+    ) -> List[Dict[str, Any]]:
+        """A team's canvases: `q` searches titles and the text on them (best match first, each with
+        its `match` excerpt), `sort` is `edited`, `created` or `title`, `folder_id` a folder's id or
+        `none` for the unfiled ones."""
+        fields = {"teamId": team_id, "q": q, "sort": sort, "folderId": folder_id}
+        query = {key: value for key, value in fields.items() if value is not None}
+        return self.request("GET", "/api/v1/canvases", query=query or None)["canvases"]
 
     def create_canvas(self, title: Optional[str] = None, team_id: Optional[str] = None) -> Dict[str, Any]:
         body: Dict[str, Any] = {}

@@ -92,6 +92,14 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(messages[retry.id]["parentId"], question)
         self.assertEqual(messages[first]["parentId"], question)
 
+    def test_searching_the_library_finds_the_canvas_by_a_word_of_its_title(self):
+        found = self.easel.list_canvases(q="agent")
+        self.assertIn(self.canvas_id, [canvas["id"] for canvas in found])
+        self.assertEqual(self.easel.list_canvases(q="no-such-word-anywhere"), [])
+        with self.assertRaises(EaselError) as bad_sort:
+            self.easel.list_canvases(sort="sideways")
+        self.assertEqual((bad_sort.exception.status, bad_sort.exception.code), (400, "INVALID_INPUT"))
+
     def test_refusals_are_easel_errors_with_the_servers_code(self):
         with self.assertRaises(EaselError) as bad_role:
             self.easel.create_conversation(self.canvas_id, [{"role": "narrator", "content": "x"}])
